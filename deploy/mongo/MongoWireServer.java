@@ -1,0 +1,35 @@
+// A MongoDB wire-protocol server for local runs and tests: mongo-java-server with its H2 MVStore
+// backend, so data survives a restart. Usage: java -cp '<libs>/*' MongoWireServer.java HOST PORT FILE
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import java.util.List;
+
+public class MongoWireServer {
+    /** PyMongo 4.14+ refuses servers below wire version 9; the library's MONGO_5_0 announces 8. */
+    enum AnnouncedVersion implements MongoVersion {
+        MONGO_5_0;
+
+        @Override
+        public List<Integer> getVersionArray() {
+            return List.of(5, 0, 0);
+        }
+
+        @Override
+        public int getWireVersion() {
+            return 13;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: MongoWireServer HOST PORT DATA_FILE");
+            System.exit(2);
+        }
+        MongoServer server = new MongoServer(new H2Backend(args[2]).version(AnnouncedVersion.MONGO_5_0));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+        server.bind(args[0], Integer.parseInt(args[1]));
+        System.out.println("mongo wire server listening on " + args[0] + ":" + args[1]);
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,15 @@
+"""Kafka topic names: the one place they are spelled."""
+
+from typing import Final
+
+TOPIC_CREATED: Final = "topic.created"
+POST_GENERATED: Final = "post.generated"
+POST_APPROVED: Final = "post.approved"
+POST_PUBLISHED: Final = "post.published"
+
+ALL_TOPICS: Final = (TOPIC_CREATED, POST_GENERATED, POST_APPROVED, POST_PUBLISHED)
+
+
+def dlq(topic: str) -> str:
+    """The dead-letter topic of `topic`: messages that can never be processed go there."""
+    return f"{topic}.dlq"

@@ -1,0 +1,1 @@
+"""gatepost_auth."""

@@ -1,0 +1,169 @@
+"""The real infrastructure: an Apache Kafka broker (KRaft) and a MongoDB wire-protocol server."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from gatepost_common.topics import ALL_TOPICS, dlq
+from gatepost_devstack.downloads import maven_classpath
+from gatepost_devstack.paths import DEPLOY
+from gatepost_devstack.supervisor import Supervisor, port_open
+
+KAFKA_PROPERTIES = """\
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs={data}
+num.partitions={partitions}
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+"""
+
+
+def java() -> str:
+    path = shutil.which("java")
+    if path is None:
+        raise RuntimeError("java (17+) is needed to run the Kafka broker and the MongoDB server")
+    return path
+
+
+@dataclass(frozen=True)
+class KafkaConfig:
+    port: int
+    controller_port: int
+    data: Path
+    partitions: int = 3
+
+
+def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
+    """Format (first time only) and start a single-node KRaft broker; returns bootstrap servers."""
+    libs = maven_classpath("kafka", "KAFKA_BOOTSTRAP_SERVERS")
+    classpath = f"{libs}/*"
+    config.data.mkdir(parents=True, exist_ok=True)
+    properties = config.data.parent / "server.properties"
+    properties.write_text(
+        KAFKA_PROPERTIES.format(
+            port=config.port,
+            controller_port=config.controller_port,
+            data=config.data,
+            partitions=config.partitions,
+        )
+    )
+    log4j = DEPLOY / "kafka" / "log4j2.yaml"
+    jvm = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
+    if not (config.data / "meta.properties").exists():
+        subprocess.run(
+            [*jvm, "kafka.tools.StorageTool", "format", "--standalone",
+             "-t", uuid_for_cluster(), "-c", str(properties)],
+            check=True,
+            capture_output=True,
+        )
+    bootstrap = f"127.0.0.1:{config.port}"
+    supervisor.start(
+        "kafka",
+        [*jvm, "kafka.Kafka", str(properties)],
+        ready=lambda: port_open("127.0.0.1", config.port) and kafka_answers(bootstrap),
+        timeout=120,
+    )
+    return bootstrap
+
+
+def uuid_for_cluster() -> str:
+    """Kafka wants a base64url-encoded 16-byte id, as `kafka-storage random-uuid` prints."""
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def kafka_answers(bootstrap: str) -> bool:
+    async def metadata() -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return True
+        except KafkaError:
+            return False
+        finally:
+            await admin.close()
+
+    return asyncio.run(metadata())
+
+
+def create_topics(bootstrap: str, partitions: int = 3) -> list[str]:
+    """Create every Gatepost topic and its dead-letter topic; existing ones are left as they are."""
+    names = [*ALL_TOPICS, *(dlq(t) for t in ALL_TOPICS)]
+
+    async def create() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [n for n in names if n not in existing]
+            if missing:
+                try:
+                    await admin.create_topics(
+                        [NewTopic(n, num_partitions=partitions, replication_factor=1)
+                         for n in missing]
+                    )
+                except TopicAlreadyExistsError:
+                    pass
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    return names
+
+
+@dataclass(frozen=True)
+class MongoConfig:
+    port: int
+    data: Path
+
+
+def start_mongo(supervisor: Supervisor, config: MongoConfig) -> str:
+    """Start mongo-java-server (H2 backend, on disk) and return its connection URL."""
+    libs = maven_classpath("mongo", "MONGODB_URL")
+    config.data.mkdir(parents=True, exist_ok=True)
+    url = f"mongodb://127.0.0.1:{config.port}"
+    supervisor.start(
+        "mongo",
+        [java(), "-Xms128m", "-Xmx512m", "-cp", f"{libs}/*",
+         str(DEPLOY / "mongo" / "MongoWireServer.java"),
+         "127.0.0.1", str(config.port), str(config.data / "gatepost.mv")],
+        ready=lambda: port_open("127.0.0.1", config.port) and mongo_answers(url),
+        timeout=90,
+    )
+    return url
+
+
+def mongo_answers(url: str) -> bool:
+    client: MongoClient[dict[str, object]] = MongoClient(url, serverSelectionTimeoutMS=2000)
+    try:
+        client.admin.command("ping")
+        return True
+    except PyMongoError:
+        return False
+    finally:
+        client.close()
