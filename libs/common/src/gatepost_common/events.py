@@ -1,0 +1,145 @@
+"""The four events of the contract (ARCHITECTURE.md), each inside a CloudEvents 1.0 envelope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepost_common import topics
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class EventData(BaseModel):
+    """The `data` of one event type; each subclass names its type, topic and schema."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    TYPE: ClassVar[str]
+    SCHEMA: ClassVar[str]
+
+
+class TopicCreated(EventData):
+    TYPE: ClassVar[str] = topics.TOPIC_CREATED
+    SCHEMA: ClassVar[str] = "gatepost/topic.created/v1"
+
+    topic_id: NonEmpty
+    user_id: NonEmpty
+    account_id: NonEmpty
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    source: Literal["api", "bulk", "external"] = "external"
+
+
+class Slide(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: Annotated[int, Field(ge=0, le=6)]
+    prompt: NonEmpty
+    text: str
+    image_url: NonEmpty
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class PostGenerated(EventData):
+    TYPE: ClassVar[str] = topics.POST_GENERATED
+    SCHEMA: ClassVar[str] = "gatepost/post.generated/v1"
+
+    post_id: NonEmpty
+    topic_id: NonEmpty
+    user_id: NonEmpty
+    account_id: NonEmpty
+    language: NonEmpty
+    title: Annotated[str, Field(min_length=1, max_length=90)]
+    caption: Annotated[str, Field(max_length=4000)]
+    hashtags: Annotated[list[NonEmpty], Field(min_length=3, max_length=5)]
+    slides: Annotated[list[Slide], Field(min_length=7, max_length=7)]
+    ai_generated: Literal[True] = True
+    model: NonEmpty
+
+
+PrivacyLevel = Literal[
+    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+]
+
+
+class PublishOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    privacy_level: PrivacyLevel
+    disable_comment: bool
+    auto_add_music: bool = False
+    brand_content_toggle: bool = False
+    brand_organic_toggle: bool = False
+
+
+class PostApproved(EventData):
+    TYPE: ClassVar[str] = topics.POST_APPROVED
+    SCHEMA: ClassVar[str] = "gatepost/post.approved/v1"
+
+    post_id: NonEmpty
+    user_id: NonEmpty
+    account_id: NonEmpty
+    approved_at: datetime
+    approved_by: NonEmpty
+    title: Annotated[str, Field(max_length=90)]
+    description: Annotated[str, Field(max_length=4000)]
+    photo_urls: Annotated[list[NonEmpty], Field(min_length=1, max_length=35)]
+    cover_index: Annotated[int, Field(ge=0)]
+    options: PublishOptions
+    publish_after: datetime | None = None
+    signature: str = Field(description="Ed25519 over the canonical data without this field, base64")
+
+
+PublishStatus = Literal["PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "UNKNOWN"]
+
+
+class PostPublished(EventData):
+    TYPE: ClassVar[str] = topics.POST_PUBLISHED
+    SCHEMA: ClassVar[str] = "gatepost/post.published/v1"
+
+    post_id: NonEmpty
+    account_id: NonEmpty
+    publish_id: str | None
+    status: PublishStatus
+    fail_reason: str | None = None
+    post_ids: list[str] = Field(default_factory=list)
+    privacy_level: PrivacyLevel | None = None
+
+
+D = TypeVar("D", bound=EventData)
+
+
+class CloudEvent(BaseModel, Generic[D]):
+    """A CloudEvents 1.0 document in structured mode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    specversion: Literal["1.0"] = "1.0"
+    id: NonEmpty = Field(default_factory=lambda: str(uuid.uuid4()))
+    source: NonEmpty
+    type: NonEmpty
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: NonEmpty
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: NonEmpty
+    data: D
+
+
+EVENT_TYPES: tuple[type[EventData], ...] = (TopicCreated, PostGenerated, PostApproved, PostPublished)
+
+
+def envelope(data: D, *, source: str, subject: str) -> CloudEvent[D]:
+    """Wrap event data in its CloudEvent with the right type and schema."""
+    return CloudEvent[type(data)](  # type: ignore[misc]
+        source=source, type=data.TYPE, subject=subject, dataschema=data.SCHEMA, data=data
+    )
+
+
+def parse(model: type[D], raw: bytes) -> CloudEvent[D]:
+    """Decode one message value; raises pydantic.ValidationError when it is not this event."""
+    event = CloudEvent[model].model_validate_json(raw)  # type: ignore[valid-type]
+    if event.type != model.TYPE:
+        raise ValueError(f"expected CloudEvent type {model.TYPE!r}, got {event.type!r}")
+    return event

@@ -1,0 +1,115 @@
+"""The skeleton every service shares: lifespan (Mongo, Kafka), health routes, AsyncAPI, tracing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Response
+from faststream.kafka import KafkaBroker
+from faststream.specification.asyncapi import AsyncAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.kafka import create_broker
+from gatepost_common.logs import configure_logging
+from gatepost_common.mongo import Document, create_mongo_client, mongo_ready
+from gatepost_common.settings import ServiceSettings
+from gatepost_common.telemetry import instrument_app, setup_tracing
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Infrastructure:
+    """The connections one service process holds; built by its composition root."""
+
+    settings: ServiceSettings
+    broker: KafkaBroker | None
+    mongo: AsyncMongoClient[Document]
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        return self.mongo[self.settings.database]
+
+
+    def kafka(self) -> KafkaBroker:
+        if self.broker is None:
+            raise RuntimeError(f"{self.settings.service_name} has no Kafka broker")
+        return self.broker
+
+
+def infrastructure(settings: ServiceSettings, *, kafka: bool = True) -> Infrastructure:
+    configure_logging(settings.service_name, settings.log_level)
+    provider = setup_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    broker = create_broker(settings, provider) if kafka else None
+    return Infrastructure(settings, broker, create_mongo_client(settings))
+
+
+def create_service_app(
+    infra: Infrastructure,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    on_start: Callable[[], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """A FastAPI app that opens Mongo, then Kafka, in its lifespan and closes them after."""
+
+    tasks: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await infra.mongo.aconnect()
+        if on_start is not None:
+            await on_start()
+        if infra.broker is not None:
+            await infra.broker.start()
+        tasks.extend(asyncio.create_task(job()) for job in infra.background)
+        logger.info("service started", extra={"fields": {"service": infra.settings.service_name}})
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if infra.broker is not None:
+                await infra.broker.stop()
+            await infra.mongo.close()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.include_router(health_router(infra))
+    if infra.broker is not None:
+        asyncapi = AsyncAPI(infra.broker, title=title, schema_version="3.0.0")
+
+        @app.get("/asyncapi.json", include_in_schema=False)
+        async def asyncapi_document() -> Response:
+            return Response(asyncapi.to_specification().to_json(), media_type="application/json")
+
+    for router in routers:
+        app.include_router(router)
+    instrument_app(app)
+    return app
+
+
+def health_router(infra: Infrastructure) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(response: Response) -> dict[str, Any]:
+        checks = {"mongodb": await mongo_ready(infra.mongo)}
+        if infra.broker is not None:
+            checks["kafka"] = await infra.broker.ping(timeout=2.0)
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"ready": ready, "checks": checks}
+
+    return router

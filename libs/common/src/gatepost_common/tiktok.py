@@ -1,0 +1,157 @@
+"""The TikTok API client (OAuth v2, user info, Content Posting), shaped after TikTok's protocols:
+flat OAuth errors, the `data`/`error` envelope elsewhere, form-encoded token requests."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+API_BASE = "https://open.tiktokapis.com"
+AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
+# TikTok refuses `application/x-www-form-urlencoded;charset=UTF-8`: send the bare type.
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json; charset=UTF-8"}
+
+
+class TikTokError(Exception):
+    """An error answer from a Content Posting / Display endpoint (`error.code` != "ok")."""
+
+    def __init__(self, code: str, message: str, log_id: str, http_status: int) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.log_id = log_id
+        self.http_status = http_status
+
+
+class TikTokOAuthError(Exception):
+    """An error answer from the OAuth endpoints (flat `error`/`error_description`)."""
+
+    def __init__(self, error: str, description: str, log_id: str, http_status: int) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.log_id = log_id
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    open_id: str
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    scope: str
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(code_verifier, code_challenge) as TikTok computes it: lowercase hex SHA-256, not base64url."""
+    verifier = secrets.token_urlsafe(48)[:64]
+    return verifier, hashlib.sha256(verifier.encode("ascii")).hexdigest()
+
+
+def authorize_url(
+    *, base: str, client_key: str, redirect_uri: str, scopes: list[str], state: str,
+    code_challenge: str | None = None,
+) -> str:
+    params = {
+        "client_key": client_key, "scope": ",".join(scopes), "redirect_uri": redirect_uri,
+        "state": state, "response_type": "code",
+    }
+    if code_challenge:
+        params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+    return f"{base}?{urlencode(params)}"
+
+
+class TikTokClient:
+    def __init__(self, http: httpx.AsyncClient, *, client_key: str, client_secret: str) -> None:
+        self.http = http
+        self.client_key = client_key
+        self.client_secret = client_secret
+
+    async def _oauth(self, path: str, form: dict[str, str]) -> dict[str, Any]:
+        body = {"client_key": self.client_key, "client_secret": self.client_secret, **form}
+        response = await self.http.post(path, content=urlencode(body), headers=FORM)
+        payload: dict[str, Any] = response.json() if response.content.strip() else {}
+        if response.status_code >= 400 or "error" in payload and payload["error"]:
+            raise TikTokOAuthError(
+                str(payload.get("error", "server_error")),
+                str(payload.get("error_description", "")),
+                str(payload.get("log_id", "")),
+                response.status_code,
+            )
+        return payload
+
+    @staticmethod
+    def _tokens(payload: dict[str, Any]) -> TokenSet:
+        return TokenSet(
+            open_id=payload["open_id"], access_token=payload["access_token"],
+            expires_in=int(payload["expires_in"]), refresh_token=payload["refresh_token"],
+            refresh_expires_in=int(payload["refresh_expires_in"]), scope=payload.get("scope", ""),
+        )
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        form = {"code": code, "grant_type": "authorization_code", "redirect_uri": redirect_uri}
+        if code_verifier:
+            form["code_verifier"] = code_verifier
+        return self._tokens(await self._oauth("/v2/oauth/token/", form))
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._tokens(await self._oauth("/v2/oauth/token/", form))
+
+    async def revoke(self, access_token: str) -> None:
+        await self._oauth("/v2/oauth/revoke/", {"token": access_token})
+
+    async def _data(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            raise TikTokError("internal_error", response.text[:200], "", response.status_code) from None
+        error = payload.get("error") or {}
+        code = error.get("code", "") or ("internal_error" if response.status_code >= 500 else "")
+        if code != "ok":
+            raise TikTokError(code, error.get("message", ""), error.get("log_id", ""),
+                              response.status_code)
+        data: dict[str, Any] = payload.get("data") or {}
+        return data
+
+    async def user_info(self, access_token: str, fields: list[str]) -> dict[str, Any]:
+        response = await self.http.get(
+            "/v2/user/info/", params={"fields": ",".join(fields)},
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        user: dict[str, Any] = (await self._data(response)).get("user", {})
+        return user
+
+    async def _post(self, access_token: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {access_token}", **JSON}
+        response = await self.http.post(path, json=body, headers=headers)
+        return await self._data(response)
+
+    async def creator_info(self, access_token: str) -> dict[str, Any]:
+        return await self._post(access_token, "/v2/post/publish/creator_info/query/", None)
+
+    async def init_photo_post(
+        self, access_token: str, *, post_mode: str, post_info: dict[str, Any],
+        photo_urls: list[str], cover_index: int,
+    ) -> str:
+        body = {
+            "media_type": "PHOTO", "post_mode": post_mode, "post_info": post_info,
+            "source_info": {"source": "PULL_FROM_URL", "photo_images": photo_urls,
+                            "photo_cover_index": cover_index},
+        }
+        data = await self._post(access_token, "/v2/post/publish/content/init/", body)
+        return str(data["publish_id"])
+
+    async def publish_status(self, access_token: str, publish_id: str) -> dict[str, Any]:
+        return await self._post(access_token, "/v2/post/publish/status/fetch/",
+                                {"publish_id": publish_id})

@@ -1,0 +1,1 @@
+"""A local stand-in for an OpenAI-compatible endpoint (chat completions, image generation)."""

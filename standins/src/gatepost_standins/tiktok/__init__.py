@@ -1,0 +1,1 @@
+"""A local stand-in for TikTok's OAuth v2, Display and Content Posting APIs."""

@@ -1,0 +1,28 @@
+"""Run the TikTok stand-in: `python -m gatepost_standins.tiktok [--port 8090] [--config file.json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import uvicorn
+
+from gatepost_standins.tiktok.app import create_app
+from gatepost_standins.tiktok.config import TikTokStandinConfig
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--config", help="a JSON file of TikTokStandinConfig fields")
+    args = parser.parse_args()
+    config = (
+        TikTokStandinConfig(**json.loads(open(args.config).read()))
+        if args.config else TikTokStandinConfig()
+    )
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
