@@ -113,3 +113,11 @@ def health_router(infra: Infrastructure) -> APIRouter:
         return {"ready": ready, "checks": checks}
 
     return router
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service process (the `python -m gatepost_<service>` entry point)."""
+    import uvicorn
+
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
+                access_log=False)

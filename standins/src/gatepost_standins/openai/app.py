@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image, ImageDraw
 
-from gatepost_standins.openai.content import carousel_for
+from gatepost_standins.openai.content import carousel_for, guess_language
 
 
 def create_app(image_latency_s: float = 0.0) -> FastAPI:
@@ -40,9 +40,10 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
             return denied
         body = await request.json()
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        language = _requested_language(prompt)
         topic = _topic(prompt)
-        content = json.dumps(carousel_for(topic, language), ensure_ascii=False)
+        language = guess_language(topic)
+        content = json.dumps({"language": language, **carousel_for(topic, language)},
+                             ensure_ascii=False)
         calls.append({"kind": "chat", "start": started, "end": time.time()})
         return JSONResponse({
             "id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion",
@@ -70,11 +71,6 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
         return calls
 
     return app
-
-
-def _requested_language(prompt: str) -> str:
-    match = re.search(r"language \(ISO 639-1\): ([a-z]{2})", prompt)
-    return match.group(1) if match else "en"
 
 
 def _topic(prompt: str) -> str:

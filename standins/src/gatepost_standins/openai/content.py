@@ -28,3 +28,21 @@ def carousel_for(topic: str, language: str) -> dict[str, Any]:
             for i in range(7)
         ],
     }
+
+
+STOPWORDS = {
+    "fr": {"le", "la", "les", "des", "une", "pour", "est", "et", "du", "avec", "comment"},
+    "es": {"el", "los", "las", "una", "para", "es", "y", "con", "cómo", "del", "por"},
+    "de": {"der", "die", "das", "und", "ist", "mit", "für", "ein", "eine", "wie", "zu"},
+    "en": {"the", "a", "an", "and", "is", "for", "with", "how", "to", "of", "your"},
+}
+
+
+def guess_language(text: str) -> str:
+    """A stand-in's guess, good enough for canned answers: script first, then stopwords."""
+    if any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "ja"
+    words = {w.strip(".,!?¿¡:;").lower() for w in text.split()}
+    scores = {lang: len(words & stop) for lang, stop in STOPWORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] else "en"

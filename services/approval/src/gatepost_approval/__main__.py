@@ -1,0 +1,6 @@
+from gatepost_common.service import serve
+from gatepost_approval.bootstrap import create_app
+from gatepost_approval.settings import Settings
+
+settings = Settings()  # type: ignore[call-arg]
+serve(create_app(settings), settings)

@@ -1,0 +1,83 @@
+"""The post queue in MongoDB, with an outbox so no approval is lost while Kafka is down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.mongo import Document
+
+CLAIM = timedelta(seconds=30)
+
+
+class MongoPostRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.posts = db["posts"]
+
+    async def ensure_indexes(self) -> None:
+        await self.posts.create_index([("user_id", 1), ("created_at", -1)])
+        await self.posts.create_index("outbox_pending")
+
+    async def add_generated(self, post: Document) -> bool:
+        """Queue a generated post once; a redelivery leaves the stored one untouched."""
+        result = await self.posts.update_one(
+            {"_id": post["_id"]},
+            {"$setOnInsert": {**post, "status": "awaiting_approval", "approved_at": None,
+                              "approved_by": None, "created_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+        return result.upserted_id is not None
+
+    async def get(self, post_id: str, user_id: str) -> Document | None:
+        return await self.posts.find_one({"_id": post_id, "user_id": user_id})
+
+    async def for_user(self, user_id: str, status: str | None, limit: int, skip: int) -> list[Document]:
+        query: dict[str, Any] = {"user_id": user_id}
+        if status:
+            query["status"] = status
+        cursor = self.posts.find(query).sort("created_at", -1).skip(skip).limit(limit)
+        return [doc async for doc in cursor]
+
+    async def approve(self, post_id: str, user_id: str, fields: Document, event: str) -> bool:
+        """Approve once: only a post still awaiting approval changes, together with its outbox."""
+        result = await self.posts.update_one(
+            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval",
+             "approved_at": None},
+            {"$set": {**fields, "status": "approved", "outbox_event": event,
+                      "outbox_pending": True, "outbox_claimed_until": None}},
+        )
+        return result.modified_count == 1
+
+    async def reject(self, post_id: str, user_id: str) -> bool:
+        result = await self.posts.update_one(
+            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval"},
+            {"$set": {"status": "rejected", "rejected_at": datetime.now(UTC)}},
+        )
+        return result.modified_count == 1
+
+    async def claim_outbox(self, post_id: str | None = None) -> Document | None:
+        now = datetime.now(UTC)
+        query: dict[str, Any] = {
+            "outbox_pending": True,
+            "$or": [{"outbox_claimed_until": None}, {"outbox_claimed_until": {"$lt": now}}],
+        }
+        if post_id:
+            query["_id"] = post_id
+        return await self.posts.find_one_and_update(
+            query, {"$set": {"outbox_claimed_until": now + CLAIM}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def outbox_sent(self, post_id: str) -> None:
+        await self.posts.update_one(
+            {"_id": post_id}, {"$set": {"outbox_pending": False, "outbox_sent_at": datetime.now(UTC)}}
+        )
+
+    async def outbox_release(self, post_id: str) -> None:
+        await self.posts.update_one({"_id": post_id}, {"$set": {"outbox_claimed_until": None}})
+
+    async def record_outcome(self, post_id: str, fields: Document) -> None:
+        await self.posts.update_one({"_id": post_id}, {"$set": fields})

@@ -1,0 +1,118 @@
+"""Use cases: queue a generated post, approve one post (signed event via the outbox), record
+the publishing outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from faststream.kafka import KafkaBroker
+
+from gatepost_approval.adapters import MongoPostRepository
+from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
+from gatepost_approval.settings import Settings
+from gatepost_common import signing
+from gatepost_common.events import (
+    CloudEvent,
+    PostApproved,
+    PostGenerated,
+    PostPublished,
+    envelope,
+    parse,
+)
+from gatepost_common.kafka import publish_event
+
+logger = logging.getLogger(__name__)
+SOURCE = "gatepost/approval"
+
+
+class NotFound(LookupError):
+    """No such post for this user (the same answer whether it exists for someone else or not)."""
+
+
+class AlreadyDecided(RuntimeError):
+    """The post was approved or rejected already."""
+
+
+@dataclass
+class Approvals:
+    settings: Settings
+    posts: MongoPostRepository
+    broker: KafkaBroker
+
+    async def on_post_generated(self, event: CloudEvent[PostGenerated]) -> None:
+        post = event.data
+        document = post.model_dump(mode="json")
+        document["_id"] = document.pop("post_id")
+        if await self.posts.add_generated(document):
+            logger.info("post queued", extra={"fields": {"post_id": post.post_id}})
+
+    async def on_post_published(self, event: CloudEvent[PostPublished]) -> None:
+        outcome = event.data
+        await self.posts.record_outcome(outcome.post_id, {
+            "status": STATUS_FROM_TIKTOK[outcome.status], "publish_id": outcome.publish_id,
+            "fail_reason": outcome.fail_reason, "tiktok_post_ids": outcome.post_ids,
+            "published_privacy_level": outcome.privacy_level,
+        })
+
+    async def approve(self, post_id: str, user_id: str, choices: ApprovalChoices) -> None:
+        post = await self.posts.get(post_id, user_id)
+        if post is None:
+            raise NotFound(post_id)
+        options = choices.options()
+        approved_at = datetime.now(UTC)
+        unsigned = PostApproved(
+            post_id=post_id, user_id=user_id, account_id=post["account_id"],
+            approved_at=approved_at, approved_by=user_id, title=post["title"],
+            description=caption_with_hashtags(post["caption"], post["hashtags"]),
+            photo_urls=[s["image_url"] for s in sorted(post["slides"], key=lambda s: s["index"])],
+            cover_index=0, options=options, publish_after=choices.publish_after, signature="",
+        )
+        signature = signing.sign(self.settings.approval_signing_key, unsigned.model_dump(mode="json"))
+        signed = unsigned.model_copy(update={"signature": signature})
+        event = envelope(signed, source=SOURCE, subject=post_id)
+        stored = await self.posts.approve(
+            post_id, user_id,
+            {"approved_at": approved_at, "approved_by": user_id,
+             "options": options.model_dump(mode="json")},
+            event.model_dump_json(),
+        )
+        if not stored:
+            raise AlreadyDecided(post_id)
+        await self.flush_outbox(post_id)
+
+    async def reject(self, post_id: str, user_id: str) -> None:
+        if await self.posts.get(post_id, user_id) is None:
+            raise NotFound(post_id)
+        if not await self.posts.reject(post_id, user_id):
+            raise AlreadyDecided(post_id)
+
+    async def flush_outbox(self, post_id: str | None = None) -> int:
+        """Emit stored approvals that Kafka has not acknowledged yet; returns how many."""
+        sent = 0
+        while (claimed := await self.posts.claim_outbox(post_id)) is not None:
+            event = parse(PostApproved, claimed["outbox_event"].encode())
+            try:
+                await publish_event(self.broker, event, key=event.data.account_id)
+            except Exception:
+                logger.warning("post.approved not emitted yet; the outbox will retry",
+                               extra={"fields": {"post_id": claimed["_id"]}})
+                await self.posts.outbox_release(claimed["_id"])
+                return sent
+            await self.posts.outbox_sent(claimed["_id"])
+            sent += 1
+        return sent
+
+    async def run_outbox(self) -> None:
+        while True:
+            try:
+                await self.flush_outbox()
+            except Exception:
+                logger.exception("outbox pass failed")
+            await asyncio.sleep(self.settings.outbox_interval_s)
+
+
+def caption_with_hashtags(caption: str, hashtags: list[str]) -> str:
+    return f"{caption}\n\n{' '.join(hashtags)}"[:4000]

@@ -1,0 +1,12 @@
+"""Settings of the approval service."""
+
+from gatepost_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "approval"
+    http_port: int = 8003
+    session_public_key: str
+    # Only this service holds it: it signs every post.approved.
+    approval_signing_key: str
+    outbox_interval_s: float = 1.0

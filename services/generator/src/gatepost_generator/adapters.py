@@ -1,0 +1,78 @@
+"""MongoDB topic repository and the HTTP clients (OpenAI-compatible AI, media service)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from openai import AsyncOpenAI
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from gatepost_common.mongo import Document
+
+FINAL = ("generated", "failed")
+
+
+class MongoTopicRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.topics = db["topics"]
+
+    async def ensure_indexes(self) -> None:
+        await self.topics.create_index([("user_id", 1), ("created_at", -1)])
+
+    async def add(self, topic: Document) -> None:
+        now = datetime.now(UTC)
+        await self.topics.insert_one({**topic, "status": "draft", "created_at": now,
+                                      "updated_at": now})
+
+    async def claim(self, topic: Document) -> bool:
+        """Move a topic to `generating` unless it already reached a final state."""
+        now = datetime.now(UTC)
+        try:
+            await self.topics.insert_one({**topic, "status": "generating", "created_at": now,
+                                          "updated_at": now})
+            return True
+        except DuplicateKeyError:
+            claimed = await self.topics.find_one_and_update(
+                {"_id": topic["_id"], "status": {"$nin": list(FINAL)}},
+                {"$set": {"status": "generating", "updated_at": now}},
+                return_document=ReturnDocument.AFTER,
+            )
+            return claimed is not None
+
+    async def finish(self, topic_id: str, status: str, **fields: Any) -> None:
+        await self.topics.update_one(
+            {"_id": topic_id},
+            {"$set": {"status": status, "updated_at": datetime.now(UTC), **fields}},
+        )
+
+    async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
+        cursor = self.topics.find({"user_id": user_id}).sort("created_at", -1).limit(limit)
+        return [doc async for doc in cursor]
+
+
+class MediaClient:
+    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+        self.http = http
+        self.token = token
+
+    async def store(self, image: bytes) -> dict[str, Any]:
+        response = await self.http.post(
+            "/internal/images", content=image, headers={"X-Service-Token": self.token}
+        )
+        response.raise_for_status()
+        stored: dict[str, Any] = response.json()
+        return stored
+
+
+async def generate_image(client: AsyncOpenAI, model: str, prompt: str, size: str) -> bytes:
+    result = await client.images.generate(
+        model=model, prompt=prompt, size=size, response_format="b64_json", n=1  # type: ignore[arg-type]
+    )
+    if not result.data or not result.data[0].b64_json:
+        raise ValueError("the image model returned no image")
+    return base64.b64decode(result.data[0].b64_json)

@@ -1,0 +1,36 @@
+"""Content-addressed storage: the JPEG on disk under its sha256, its record in MongoDB."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.mongo import Document
+
+
+class ImageStore:
+    def __init__(self, folder: Path, db: AsyncDatabase[Document]) -> None:
+        self.folder = folder
+        self.images = db["images"]
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}.jpg"
+
+    async def put(self, sha256: str, jpeg: bytes) -> None:
+        target = self.path(sha256)
+        if not target.exists():
+            # write then rename, so a reader never sees half a file
+            fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                out.write(jpeg)
+            os.replace(temporary, target)
+        await self.images.update_one(
+            {"_id": sha256},
+            {"$setOnInsert": {"bytes": len(jpeg), "created_at": datetime.now(UTC)}},
+            upsert=True,
+        )

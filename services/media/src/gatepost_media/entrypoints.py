@@ -1,0 +1,55 @@
+"""HTTP: the internal upload route and public hosting of `/media/<sha256>.jpg`."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from gatepost_common.sessions import service_credential
+from gatepost_media.adapters import ImageStore
+from gatepost_media.domain import RejectedImage, normalise
+from gatepost_media.settings import Settings
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def routes(settings: Settings, store: ImageStore) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/internal/images", dependencies=[service_credential(settings.internal_token)],
+                 status_code=201)
+    async def upload(request: Request) -> dict[str, object]:
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > settings.max_upload_bytes:
+            raise HTTPException(413, f"images are limited to {settings.max_upload_bytes} bytes")
+        data = await request.body()
+        if len(data) > settings.max_upload_bytes:
+            raise HTTPException(413, f"images are limited to {settings.max_upload_bytes} bytes")
+        if not data:
+            raise HTTPException(422, "the request body is empty: send the image bytes")
+        try:
+            image = await run_in_threadpool(
+                normalise, data, max_pixels=settings.max_pixels,
+                quality=settings.jpeg_quality, fit=settings.fit,
+            )
+        except RejectedImage as error:
+            raise HTTPException(422, str(error)) from None
+        await store.put(image.sha256, image.jpeg)
+        return {"sha256": image.sha256, "url": f"{settings.public_base_url}/{image.sha256}.jpg",
+                "width": 1080, "height": 1080, "bytes": len(image.jpeg)}
+
+    @router.get("/media/{name}")
+    async def media(name: str) -> FileResponse:
+        sha256 = name.removesuffix(".jpg")
+        if not name.endswith(".jpg") or not SHA256.match(sha256) or not store.path(sha256).exists():
+            raise HTTPException(404, "no such image")
+        return FileResponse(
+            store.path(sha256), media_type="image/jpeg",
+            headers={"Cache-Control": "public, max-age=31536000, immutable",
+                     "ETag": f'"{sha256}"'},
+        )
+
+    return router

@@ -1,0 +1,19 @@
+"""Settings of the media service."""
+
+from pathlib import Path
+from typing import Literal
+
+from gatepost_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "media"
+    http_port: int = 8005
+    media_dir: Path = Path(".run/local/media")
+    # TikTok pulls from here: in production the verified https domain or URL prefix.
+    public_base_url: str = "http://127.0.0.1:8080/media"
+    internal_token: str
+    max_upload_bytes: int = 20_000_000
+    max_pixels: int = 40_000_000
+    jpeg_quality: int = 90
+    fit: Literal["crop", "pad"] = "crop"
