@@ -1,0 +1,70 @@
+"""The nginx gateway: `/api/<service>/…` to the services, `/media/…` to media, `/` the web UI.
+Internal routes are never routed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from gatepost_devstack.config import Ports
+from gatepost_devstack.paths import REPO_ROOT
+
+PROXY = """proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_redirect off;"""
+
+
+def nginx_binary() -> str:
+    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if path is None:
+        raise RuntimeError("nginx is not installed: run ./dev setup (or apt-get install nginx-light)")
+    return path
+
+
+def nginx_config(ports: Ports, folder: Path) -> Path:
+    temp = folder / "nginx-temp"
+    temp.mkdir(parents=True, exist_ok=True)
+    (folder / "logs").mkdir(exist_ok=True)
+    services = "\n".join(
+        f"""    location /api/{name}/ {{
+      proxy_pass http://127.0.0.1:{getattr(ports, name)}/;
+      {PROXY}
+    }}"""
+        for name in ("auth", "generator", "approval", "publisher", "media")
+    )
+    user = "user root;" if os.geteuid() == 0 else ""
+    config = f"""{user}
+worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/logs/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  include /etc/nginx/mime.types;
+  access_log {folder}/logs/nginx-access.log;
+  client_body_temp_path {temp}/body;
+  proxy_temp_path {temp}/proxy;
+  fastcgi_temp_path {temp}/fastcgi;
+  uwsgi_temp_path {temp}/uwsgi;
+  scgi_temp_path {temp}/scgi;
+  client_max_body_size 25m;
+  server {{
+    listen 127.0.0.1:{ports.gateway};
+    location ~ ^/api/[^/]+/internal/ {{ return 404; }}
+{services}
+    location /media/ {{
+      proxy_pass http://127.0.0.1:{ports.media}/media/;
+      {PROXY}
+    }}
+    location / {{
+      root {REPO_ROOT / "web"};
+      try_files $uri /index.html;
+    }}
+  }}
+}}
+"""
+    path = folder / "nginx.conf"
+    path.write_text(config)
+    return path
