@@ -33,6 +33,7 @@ class Stack:
     fresh: bool = False  # tests start from empty Kafka and MongoDB data
     auto_consent: bool = False
     environment: str = "local"
+    database_prefix: str = "gatepost"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -96,6 +97,7 @@ class Stack:
         env = {
             "ENVIRONMENT": self.environment, "HTTP_PORT": str(getattr(p, service)),
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "MONGODB_URL": self.mongodb_url,
+            "MONGODB_DATABASE": f"{self.database_prefix}_{service}",
             "SESSION_PUBLIC_KEY": s["session_public_key"], "INTERNAL_TOKEN": s["internal_token"],
             "TIKTOK_CLIENT_KEY": os.environ.get("TIKTOK_CLIENT_KEY", "gatepost-local"),
             "TIKTOK_CLIENT_SECRET": os.environ.get("TIKTOK_CLIENT_SECRET",

@@ -1,0 +1,33 @@
+"""Shared fixtures. Tests that need Kafka and MongoDB use the `stack` fixture, which starts the
+real broker and wire server (or uses KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL): it never skips, so a
+missing broker or database fails the run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from gatepost_devstack.config import TEST_PORTS
+from gatepost_devstack.stack import Stack
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    started = Stack("test", TEST_PORTS, fresh=True, auto_consent=True, environment="test",
+                    database_prefix=os.environ.get("GATEPOST_TEST_DB_PREFIX", "gatepost_test"))
+    started.start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is a test that did not run: the suite fails rather than pass quietly."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"FAILED: {len(skipped)} test(s) were skipped; none may be.", red=True)
+        session.exitstatus = 1

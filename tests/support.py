@@ -1,0 +1,109 @@
+"""Test helpers that act as an outside system would: a plain aiokafka producer and consumer, and
+an HTTP client that goes through the gateway like a browser."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from gatepost_devstack.stack import Stack
+
+
+async def produce(bootstrap: str, topic: str, value: bytes, key: str) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key.encode())
+    finally:
+        await producer.stop()
+
+
+async def collect(
+    bootstrap: str, topic: str, match: Callable[[Any], bool], *, count: int = 1,
+    timeout: float = 60.0, settle: float = 0.0,
+) -> list[Any]:
+    """Read `topic` from the start until `count` records match (then wait `settle` seconds more,
+    to catch duplicates) or the timeout passes. Returns the matching aiokafka records."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    found: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            found += [r for records in batches.values() for r in records if match(r)]
+            if len(found) >= count:
+                deadline = min(deadline, time.monotonic() + settle)
+                if settle == 0:
+                    break
+    finally:
+        await consumer.stop()
+    return found
+
+
+def event_of(record: Any) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(record.value)
+    return event
+
+
+def has(field: str, value: str) -> Callable[[Any], bool]:
+    def match(record: Any) -> bool:
+        try:
+            return bool(event_of(record)["data"].get(field) == value)
+        except (ValueError, KeyError, AttributeError):
+            return False
+
+    return match
+
+
+def topic_created(user_id: str, account_id: str, text: str) -> tuple[str, bytes]:
+    """A CloudEvents `topic.created` as another system would write it by hand."""
+    topic_id = str(uuid.uuid4())
+    event = {
+        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "tests/external-system",
+        "type": "topic.created", "time": datetime.now(UTC).isoformat(), "subject": topic_id,
+        "datacontenttype": "application/json", "dataschema": "gatepost/topic.created/v1",
+        "data": {"topic_id": topic_id, "user_id": user_id, "account_id": account_id,
+                 "text": text, "source": "external"},
+    }
+    return topic_id, json.dumps(event).encode()
+
+
+def browser(stack: Stack) -> httpx.Client:
+    return httpx.Client(base_url=stack.gateway_url, follow_redirects=True, timeout=30)
+
+
+def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
+    """A new user with one connected TikTok account: (client, user_id, account_id)."""
+    client = browser(stack)
+    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+    response = client.post("/api/auth/signup", json={"email": email, "password": "correct horse"})
+    response.raise_for_status()
+    user_id = response.json()["user_id"]
+    connected = client.get("/api/auth/tiktok/connect")
+    assert connected.status_code == 200 and connected.url.path == "/", connected.text
+    accounts = client.get("/api/auth/accounts").json()
+    assert len(accounts) == 1, accounts
+    return client, user_id, accounts[0]["account_id"]
+
+
+APPROVAL = {"privacy_level": "PUBLIC_TO_EVERYONE", "allow_comment": True,
+            "music_usage_consent": True}
+
+
+def eventually(probe: Callable[[], Any], *, timeout: float = 30.0, every: float = 0.3) -> Any:
+    """Call `probe` until it returns something truthy; the last value is returned either way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)
