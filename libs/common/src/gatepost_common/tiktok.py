@@ -50,10 +50,15 @@ class TokenSet:
     scope: str
 
 
+def code_challenge(verifier: str) -> str:
+    """TikTok's PKCE challenge: lowercase hex SHA-256 of the verifier, not RFC 7636 base64url."""
+    return hashlib.sha256(verifier.encode("ascii")).hexdigest()
+
+
 def pkce_pair() -> tuple[str, str]:
-    """(code_verifier, code_challenge) as TikTok computes it: lowercase hex SHA-256, not base64url."""
+    """A fresh (code_verifier, code_challenge)."""
     verifier = secrets.token_urlsafe(48)[:64]
-    return verifier, hashlib.sha256(verifier.encode("ascii")).hexdigest()
+    return verifier, code_challenge(verifier)
 
 
 def authorize_url(

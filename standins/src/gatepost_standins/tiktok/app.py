@@ -144,8 +144,8 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     def _token_body(issued: Any) -> dict[str, Any]:
         now = world.clock.now()
         return {
-            "access_token": issued.access_token, "expires_in": int(issued.expires_at - now),
-            "open_id": issued.open_id, "refresh_expires_in": int(issued.refresh_expires_at - now),
+            "access_token": issued.access_token, "expires_in": round(issued.expires_at - now),
+            "open_id": issued.open_id, "refresh_expires_in": round(issued.refresh_expires_at - now),
             "refresh_token": issued.refresh_token, "scope": ",".join(issued.scopes),
             "token_type": "Bearer",
         }

@@ -1,0 +1,17 @@
+# One image per service, built from the repository root:
+#   docker build --build-arg SERVICE=publisher -t gatepost-publisher .
+FROM python:3.11-slim AS build
+COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /usr/local/bin/uv
+ARG SERVICE
+WORKDIR /app
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
+COPY . .
+RUN uv sync --frozen --no-dev --package "gatepost-${SERVICE}" --no-editable
+
+FROM python:3.11-slim
+ARG SERVICE
+ENV SERVICE=${SERVICE} PATH=/app/.venv/bin:$PATH HTTP_HOST=0.0.0.0
+RUN useradd --system --uid 10001 gatepost
+COPY --from=build /app/.venv /app/.venv
+USER gatepost
+CMD ["sh", "-c", "exec python -m gatepost_${SERVICE}"]
