@@ -8,15 +8,20 @@ import os
 from collections.abc import Iterator
 
 import pytest
-
 from gatepost_devstack.config import TEST_PORTS
 from gatepost_devstack.stack import Stack
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    started = Stack("test", TEST_PORTS, fresh=True, auto_consent=True, environment="test",
-                    database_prefix=os.environ.get("GATEPOST_TEST_DB_PREFIX", "gatepost_test"))
+    started = Stack(
+        "test",
+        TEST_PORTS,
+        fresh=True,
+        auto_consent=True,
+        environment="test",
+        database_prefix=os.environ.get("GATEPOST_TEST_DB_PREFIX", "gatepost_test"),
+    )
     started.start()
     try:
         yield started

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from gatepost_devstack.stack import Stack
 
 
@@ -26,13 +25,19 @@ async def produce(bootstrap: str, topic: str, value: bytes, key: str) -> None:
 
 
 async def collect(
-    bootstrap: str, topic: str, match: Callable[[Any], bool], *, count: int = 1,
-    timeout: float = 60.0, settle: float = 0.0,
+    bootstrap: str,
+    topic: str,
+    match: Callable[[Any], bool],
+    *,
+    count: int = 1,
+    timeout: float = 60.0,
+    settle: float = 0.0,
 ) -> list[Any]:
     """Read `topic` from the start until `count` records match (then wait `settle` seconds more,
     to catch duplicates) or the timeout passes. Returns the matching aiokafka records."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
     await consumer.start()
     found: list[Any] = []
     deadline = time.monotonic() + timeout
@@ -68,11 +73,21 @@ def topic_created(user_id: str, account_id: str, text: str) -> tuple[str, bytes]
     """A CloudEvents `topic.created` as another system would write it by hand."""
     topic_id = str(uuid.uuid4())
     event = {
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "tests/external-system",
-        "type": "topic.created", "time": datetime.now(UTC).isoformat(), "subject": topic_id,
-        "datacontenttype": "application/json", "dataschema": "gatepost/topic.created/v1",
-        "data": {"topic_id": topic_id, "user_id": user_id, "account_id": account_id,
-                 "text": text, "source": "external"},
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "tests/external-system",
+        "type": "topic.created",
+        "time": datetime.now(UTC).isoformat(),
+        "subject": topic_id,
+        "datacontenttype": "application/json",
+        "dataschema": "gatepost/topic.created/v1",
+        "data": {
+            "topic_id": topic_id,
+            "user_id": user_id,
+            "account_id": account_id,
+            "text": text,
+            "source": "external",
+        },
     }
     return topic_id, json.dumps(event).encode()
 
@@ -95,8 +110,11 @@ def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
     return client, user_id, accounts[0]["account_id"]
 
 
-APPROVAL = {"privacy_level": "PUBLIC_TO_EVERYONE", "allow_comment": True,
-            "music_usage_consent": True}
+APPROVAL = {
+    "privacy_level": "PUBLIC_TO_EVERYONE",
+    "allow_comment": True,
+    "music_usage_consent": True,
+}
 
 
 def eventually(probe: Callable[[], Any], *, timeout: float = 30.0, every: float = 0.3) -> Any:

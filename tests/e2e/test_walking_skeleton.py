@@ -4,9 +4,9 @@ system → post.generated → approval through the gateway → post.published fr
 from __future__ import annotations
 
 import httpx
-
 from gatepost_common.topics import POST_APPROVED, POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
 from gatepost_devstack.stack import Stack
+
 from tests.support import (
     APPROVAL,
     collect,
@@ -43,14 +43,16 @@ async def test_topic_from_kafka_becomes_a_published_tiktok_post(stack: Stack) ->
     approved = client.post(f"/api/approval/posts/{post['post_id']}/approve", json=APPROVAL)
     assert approved.status_code == 202, approved.text
 
-    [published] = await collect(stack.kafka_bootstrap, POST_PUBLISHED,
-                                has("post_id", post["post_id"]))
+    [published] = await collect(
+        stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post["post_id"])
+    )
     outcome = event_of(published)["data"]
     assert outcome["status"] == "PUBLISH_COMPLETE", outcome
     assert outcome["publish_id"] and outcome["post_ids"]
 
-    [approval_event] = await collect(stack.kafka_bootstrap, POST_APPROVED,
-                                     has("post_id", post["post_id"]))
+    [approval_event] = await collect(
+        stack.kafka_bootstrap, POST_APPROVED, has("post_id", post["post_id"])
+    )
     assert event_of(approval_event)["data"]["signature"]
 
     pulled = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()

@@ -6,7 +6,6 @@ import json
 import uuid
 
 import httpx
-
 from gatepost_common import signing
 from gatepost_common.events import PostApproved, PublishOptions, envelope
 from gatepost_common.kafka import DLQ_REASON_HEADER
@@ -18,6 +17,7 @@ from gatepost_common.topics import (
     dlq,
 )
 from gatepost_devstack.stack import Stack
+
 from tests.support import (
     APPROVAL,
     collect,
@@ -35,12 +35,20 @@ async def test_malformed_topic_goes_to_the_dlq_and_the_generator_keeps_consuming
 ) -> None:
     marker = uuid.uuid4().hex
     await produce(stack.kafka_bootstrap, TOPIC_CREATED, f"not json {marker}".encode(), key=marker)
-    no_data = {"specversion": "1.0", "id": marker, "source": "x", "type": "topic.created",
-               "subject": "s", "dataschema": "gatepost/topic.created/v1", "data": {"text": ""}}
+    no_data = {
+        "specversion": "1.0",
+        "id": marker,
+        "source": "x",
+        "type": "topic.created",
+        "subject": "s",
+        "dataschema": "gatepost/topic.created/v1",
+        "data": {"text": ""},
+    }
     await produce(stack.kafka_bootstrap, TOPIC_CREATED, json.dumps(no_data).encode(), key=marker)
 
-    dead = await collect(stack.kafka_bootstrap, dlq(TOPIC_CREATED),
-                         lambda r: marker.encode() in r.value, count=2)
+    dead = await collect(
+        stack.kafka_bootstrap, dlq(TOPIC_CREATED), lambda r: marker.encode() in r.value, count=2
+    )
     assert len(dead) == 2
     reasons = [dict(r.headers)[DLQ_REASON_HEADER].decode() for r in dead]
     assert all(reason.startswith("invalid topic.created CloudEvent") for reason in reasons)
@@ -56,8 +64,9 @@ async def test_redelivered_topic_generates_one_post(stack: Stack) -> None:
     topic_id, value = topic_created(user_id, account_id, "Morning routines that stick")
     for _ in range(2):  # at-least-once delivery: the same event twice
         await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
-    posts = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id),
-                          count=1, settle=5.0)
+    posts = await collect(
+        stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id), count=1, settle=5.0
+    )
     assert len(posts) == 1
 
 
@@ -76,11 +85,13 @@ async def test_second_approval_emits_no_second_event(stack: Stack) -> None:
     second = client.post(f"{url}/approve", json=APPROVAL)
     assert (first.status_code, second.status_code) == (202, 409)
 
-    approvals = await collect(stack.kafka_bootstrap, POST_APPROVED, has("post_id", post_id),
-                              count=1, settle=4.0)
+    approvals = await collect(
+        stack.kafka_bootstrap, POST_APPROVED, has("post_id", post_id), count=1, settle=4.0
+    )
     assert len(approvals) == 1
-    listed = [p for p in client.get("/api/approval/posts?limit=100").json()
-              if p["post_id"] == post_id]
+    listed = [
+        p for p in client.get("/api/approval/posts?limit=100").json() if p["post_id"] == post_id
+    ]
     assert len(listed) == 1
 
 
@@ -88,22 +99,33 @@ async def test_post_approved_signed_with_another_key_is_refused(stack: Stack) ->
     forger_key, _ = signing.generate_keypair()
     post_id, account_id = str(uuid.uuid4()), str(uuid.uuid4())
     unsigned = PostApproved(
-        post_id=post_id, user_id="u", account_id=account_id,
-        approved_at="2026-11-22T10:00:00Z", approved_by="u", title="t", description="d",  # type: ignore[arg-type]
-        photo_urls=[f"{stack.media_public_url}/{'0' * 64}.jpg"], cover_index=0,
-        options=PublishOptions(privacy_level="SELF_ONLY", disable_comment=True), signature="",
+        post_id=post_id,
+        user_id="u",
+        account_id=account_id,
+        approved_at="2026-11-22T10:00:00Z",
+        approved_by="u",
+        title="t",
+        description="d",  # type: ignore[arg-type]
+        photo_urls=[f"{stack.media_public_url}/{'0' * 64}.jpg"],
+        cover_index=0,
+        options=PublishOptions(privacy_level="SELF_ONLY", disable_comment=True),
+        signature="",
     )
     forged = unsigned.model_copy(
-        update={"signature": signing.sign(forger_key, unsigned.model_dump(mode="json"))})
+        update={"signature": signing.sign(forger_key, unsigned.model_dump(mode="json"))}
+    )
     event = envelope(forged, source="gatepost/approval", subject=post_id)
-    await produce(stack.kafka_bootstrap, POST_APPROVED, event.model_dump_json().encode(),
-                  key=account_id)
+    await produce(
+        stack.kafka_bootstrap, POST_APPROVED, event.model_dump_json().encode(), key=account_id
+    )
 
-    [dead] = await collect(stack.kafka_bootstrap, dlq(POST_APPROVED),
-                           lambda r: post_id.encode() in r.value)
+    [dead] = await collect(
+        stack.kafka_bootstrap, dlq(POST_APPROVED), lambda r: post_id.encode() in r.value
+    )
     assert b"signature" in dict(dead.headers)[DLQ_REASON_HEADER]
-    published = await collect(stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post_id),
-                              timeout=3.0)
+    published = await collect(
+        stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post_id), timeout=3.0
+    )
     assert published == []
     inits = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()
     assert not any(p["photo_urls"] == forged.photo_urls for p in inits)

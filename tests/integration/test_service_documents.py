@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from gatepost_devstack.config import SERVICES
 from gatepost_devstack.stack import Stack
 
-CONSUMES = {"generator": ["topic.created"], "approval": ["post.generated", "post.published"],
-            "publisher": ["post.approved"]}
+CONSUMES = {
+    "generator": ["topic.created"],
+    "approval": ["post.generated", "post.published"],
+    "publisher": ["post.approved"],
+}
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -33,13 +33,21 @@ def test_every_service_has_a_healthcheck_and_waits_for_its_dependencies() -> Non
         assert services[name]["depends_on"]["mongodb"]["condition"] == "service_healthy"
     for name in ("generator", "approval", "publisher"):
         assert services[name]["depends_on"]["kafka-init"]["condition"] == (
-            "service_completed_successfully")
+            "service_completed_successfully"
+        )
 
 
 def test_secrets_have_no_defaults() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
-    for secret in ("SESSION_PRIVATE_KEY", "TOKEN_KEYS", "STATE_SECRET", "APPROVAL_SIGNING_KEY",
-                   "INTERNAL_TOKEN", "TIKTOK_CLIENT_SECRET", "OPENAI_API_KEY"):
+    for secret in (
+        "SESSION_PRIVATE_KEY",
+        "TOKEN_KEYS",
+        "STATE_SECRET",
+        "APPROVAL_SIGNING_KEY",
+        "INTERNAL_TOKEN",
+        "TIKTOK_CLIENT_SECRET",
+        "OPENAI_API_KEY",
+    ):
         assert re.search(rf"\$\{{{secret}:\?", text), f"{secret} must be required, not defaulted"
         assert not re.search(rf"\$\{{{secret}:-", text)
 

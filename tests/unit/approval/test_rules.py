@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
+from pydantic import ValidationError
 
 
 def choices(**fields: object) -> ApprovalChoices:
-    return ApprovalChoices.model_validate({"privacy_level": "PUBLIC_TO_EVERYONE",
-                                           "music_usage_consent": True, **fields})
+    return ApprovalChoices.model_validate(
+        {"privacy_level": "PUBLIC_TO_EVERYONE", "music_usage_consent": True, **fields}
+    )
 
 
 def test_privacy_level_has_no_default() -> None:

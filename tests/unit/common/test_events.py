@@ -7,10 +7,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from pydantic import ValidationError
-
 from gatepost_common.events import PostPublished, TopicCreated, envelope, parse
 from gatepost_common.schemas import write
+from pydantic import ValidationError
 
 
 def topic() -> TopicCreated:
@@ -44,8 +43,12 @@ def test_parse_refuses_unknown_fields_and_empty_text() -> None:
 
 def test_exported_schemas_validate_real_events(tmp_path: Path) -> None:
     written = {p.name: json.loads(p.read_text()) for p in write(tmp_path)}
-    assert set(written) == {"topic.created.v1.json", "post.generated.v1.json",
-                            "post.approved.v1.json", "post.published.v1.json"}
+    assert set(written) == {
+        "topic.created.v1.json",
+        "post.generated.v1.json",
+        "post.approved.v1.json",
+        "post.published.v1.json",
+    }
     event = json.loads(envelope(topic(), source="x", subject="t1").model_dump_json())
     jsonschema.validate(event, written["topic.created.v1.json"])
     event["data"].pop("text")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from gatepost_generator.domain import CarouselText, post_id_for, utf16_length
+from pydantic import ValidationError
 
 
 def carousel(**fields: object) -> dict[str, object]:
     slides = [{"text": f"slide {i}", "image_prompt": f"prompt {i}"} for i in range(7)]
-    return {"title": "A hook", "caption": "Caption ✨", "hashtags": ["#a", "#b", "#c"],
-            "slides": slides, **fields}
+    return {
+        "title": "A hook",
+        "caption": "Caption ✨",
+        "hashtags": ["#a", "#b", "#c"],
+        "slides": slides,
+        **fields,
+    }
 
 
 def test_title_limit_counts_utf16_units() -> None:
@@ -21,7 +25,9 @@ def test_title_limit_counts_utf16_units() -> None:
         CarouselText.model_validate(carousel(title="😀" * 46))
 
 
-@pytest.mark.parametrize("tags", [["#a", "#b"], ["#a", "#b", "#c", "#d", "#e", "#f"], ["a", "b", "c"]])
+@pytest.mark.parametrize(
+    "tags", [["#a", "#b"], ["#a", "#b", "#c", "#d", "#e", "#f"], ["a", "b", "c"]]
+)
 def test_three_to_five_hashtags_each_with_a_hash(tags: list[str]) -> None:
     with pytest.raises(ValidationError):
         CarouselText.model_validate(carousel(hashtags=tags))

@@ -7,9 +7,8 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
-
 from gatepost_media.domain import RejectedImage, normalise
+from PIL import Image
 
 LIMIT = 40_000_000
 
@@ -21,8 +20,9 @@ def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
 
 
 def test_wide_png_becomes_square_progressive_jpeg() -> None:
-    result = normalise(encoded(Image.new("RGBA", (2000, 1000), (10, 200, 30, 128)), "PNG"),
-                       max_pixels=LIMIT)
+    result = normalise(
+        encoded(Image.new("RGBA", (2000, 1000), (10, 200, 30, 128)), "PNG"), max_pixels=LIMIT
+    )
     with Image.open(io.BytesIO(result.jpeg)) as out:
         assert (out.format, out.size, out.mode) == ("JPEG", (1080, 1080), "RGB")
         assert out.info.get("progressive") == 1
@@ -37,7 +37,7 @@ def test_exif_orientation_is_applied_then_stripped() -> None:
     result = normalise(encoded(tall, "JPEG", exif=exif), max_pixels=LIMIT, fit="pad")
     with Image.open(io.BytesIO(result.jpeg)) as out:
         assert not out.getexif()
-        red, green, blue = out.convert("RGB").getpixel((1000, 540))  # displayed right half
+        red, _green, blue = out.convert("RGB").getpixel((1000, 540))  # displayed right half
         assert blue > 200 and red < 60
 
 
@@ -59,10 +59,16 @@ def test_truncated_jpeg_is_rejected() -> None:
 
 def test_decompression_bomb_is_rejected_before_decoding() -> None:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
-    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
-    with pytest.raises(RejectedImage, match="pixels|not a readable"):
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
+    with pytest.raises(RejectedImage, match=r"pixels|not a readable"):
         normalise(bomb, max_pixels=LIMIT)

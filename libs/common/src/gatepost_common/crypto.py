@@ -30,8 +30,11 @@ class TokenCipher:
         sealed = AESGCM(self.keys[self.active_key_id]).encrypt(
             nonce, plaintext.encode(), associated.encode()
         )
-        return {"kid": self.active_key_id, "nonce": base64.b64encode(nonce).decode(),
-                "ct": base64.b64encode(sealed).decode()}
+        return {
+            "kid": self.active_key_id,
+            "nonce": base64.b64encode(nonce).decode(),
+            "ct": base64.b64encode(sealed).decode(),
+        }
 
     def decrypt(self, sealed: dict[str, str], associated: str) -> str:
         key = self.keys[sealed["kid"]]

@@ -21,6 +21,9 @@ class EventData(BaseModel):
     SCHEMA: ClassVar[str]
 
 
+TopicSource = Literal["api", "bulk", "external"]
+
+
 class TopicCreated(EventData):
     TYPE: ClassVar[str] = topics.TOPIC_CREATED
     SCHEMA: ClassVar[str] = "gatepost/topic.created/v1"
@@ -29,7 +32,7 @@ class TopicCreated(EventData):
     user_id: NonEmpty
     account_id: NonEmpty
     text: Annotated[str, Field(min_length=1, max_length=2000)]
-    source: Literal["api", "bulk", "external"] = "external"
+    source: TopicSource = "external"
 
 
 class Slide(BaseModel):
@@ -127,12 +130,18 @@ class CloudEvent(BaseModel, Generic[D]):
     data: D
 
 
-EVENT_TYPES: tuple[type[EventData], ...] = (TopicCreated, PostGenerated, PostApproved, PostPublished)
+EVENT_TYPES: tuple[type[EventData], ...] = (
+    TopicCreated,
+    PostGenerated,
+    PostApproved,
+    PostPublished,
+)
 
 
 def envelope(data: D, *, source: str, subject: str) -> CloudEvent[D]:
     """Wrap event data in its CloudEvent with the right type and schema."""
-    return CloudEvent[type(data)](  # type: ignore[misc]
+    # parameterised by the concrete type, so the data serialises with all of its fields
+    return CloudEvent[type(data)](  # type: ignore[misc,operator,no-any-return]
         source=source, type=data.TYPE, subject=subject, dataschema=data.SCHEMA, data=data
     )
 

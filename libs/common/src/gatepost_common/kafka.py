@@ -79,7 +79,7 @@ def subscribe(
     *,
     group_id: str,
 ) -> None:
-    """Consume `model`'s topic: decode, call `handler`, then commit; poison → DLQ, errors → retry."""
+    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry."""
 
     @broker.subscriber(
         model.TYPE,

@@ -1,4 +1,4 @@
-"""Write the JSON Schema of every event's CloudEvent into a folder: `python -m gatepost_common.schemas DIR`."""
+"""Write the JSON Schema of every event into a folder: `python -m gatepost_common.schemas DIR`."""
 
 from __future__ import annotations
 

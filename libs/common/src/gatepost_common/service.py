@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,12 +31,11 @@ class Infrastructure:
     settings: ServiceSettings
     broker: KafkaBroker | None
     mongo: AsyncMongoClient[Document]
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     @property
     def db(self) -> AsyncDatabase[Document]:
         return self.mongo[self.settings.database]
-
 
     def kafka(self) -> KafkaBroker:
         if self.broker is None:
@@ -119,5 +118,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run one service process (the `python -m gatepost_<service>` entry point)."""
     import uvicorn
 
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Header, HTTPException, Request, status
@@ -24,8 +24,12 @@ class User:
 def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> str:
     now = datetime.now(UTC)
     claims = {
-        "sub": user.id, "email": user.email, "iss": ISSUER, "aud": AUDIENCE,
-        "iat": now, "exp": now + lifetime,
+        "sub": user.id,
+        "email": user.email,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
     }
     return jwt.encode(claims, private_key_pem, algorithm="EdDSA")
 
@@ -33,13 +37,17 @@ def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> str:
 def read_session(public_key_pem: str, token: str) -> User:
     """The session's user; raises jwt.InvalidTokenError for a bad, foreign or expired token."""
     claims = jwt.decode(
-        token, public_key_pem, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER,
+        token,
+        public_key_pem,
+        algorithms=["EdDSA"],
+        audience=AUDIENCE,
+        issuer=ISSUER,
         options={"require": ["exp", "sub", "iss", "aud"]},
     )
     return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
 
 
-def session_user(public_key_pem: str) -> object:
+def session_user(public_key_pem: str) -> Any:
     """A FastAPI dependency giving the signed-in user, or 401."""
 
     def dependency(request: Request) -> User:
@@ -52,17 +60,21 @@ def session_user(public_key_pem: str) -> object:
         try:
             return read_session(public_key_pem, token)
         except jwt.InvalidTokenError:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "session expired or invalid") from None
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "session expired or invalid"
+            ) from None
 
     return Depends(dependency)
 
 
-def service_credential(expected: str) -> object:
+def service_credential(expected: str) -> Any:
     """A FastAPI dependency for internal routes: a shared service credential, compared in
     constant time."""
 
     def dependency(x_service_token: Annotated[str, Header()] = "") -> None:
         if not expected or not hmac.compare_digest(x_service_token.encode(), expected.encode()):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "internal route: service credential required")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "internal route: service credential required"
+            )
 
     return Depends(dependency)

@@ -62,12 +62,20 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def authorize_url(
-    *, base: str, client_key: str, redirect_uri: str, scopes: list[str], state: str,
+    *,
+    base: str,
+    client_key: str,
+    redirect_uri: str,
+    scopes: list[str],
+    state: str,
     code_challenge: str | None = None,
 ) -> str:
     params = {
-        "client_key": client_key, "scope": ",".join(scopes), "redirect_uri": redirect_uri,
-        "state": state, "response_type": "code",
+        "client_key": client_key,
+        "scope": ",".join(scopes),
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "response_type": "code",
     }
     if code_challenge:
         params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
@@ -84,7 +92,7 @@ class TikTokClient:
         body = {"client_key": self.client_key, "client_secret": self.client_secret, **form}
         response = await self.http.post(path, content=urlencode(body), headers=FORM)
         payload: dict[str, Any] = response.json() if response.content.strip() else {}
-        if response.status_code >= 400 or "error" in payload and payload["error"]:
+        if response.status_code >= 400 or payload.get("error"):
             raise TikTokOAuthError(
                 str(payload.get("error", "server_error")),
                 str(payload.get("error_description", "")),
@@ -96,9 +104,12 @@ class TikTokClient:
     @staticmethod
     def _tokens(payload: dict[str, Any]) -> TokenSet:
         return TokenSet(
-            open_id=payload["open_id"], access_token=payload["access_token"],
-            expires_in=int(payload["expires_in"]), refresh_token=payload["refresh_token"],
-            refresh_expires_in=int(payload["refresh_expires_in"]), scope=payload.get("scope", ""),
+            open_id=payload["open_id"],
+            access_token=payload["access_token"],
+            expires_in=int(payload["expires_in"]),
+            refresh_token=payload["refresh_token"],
+            refresh_expires_in=int(payload["refresh_expires_in"]),
+            scope=payload.get("scope", ""),
         )
 
     async def exchange_code(
@@ -120,24 +131,30 @@ class TikTokClient:
         try:
             payload = response.json()
         except ValueError:
-            raise TikTokError("internal_error", response.text[:200], "", response.status_code) from None
+            raise TikTokError(
+                "internal_error", response.text[:200], "", response.status_code
+            ) from None
         error = payload.get("error") or {}
         code = error.get("code", "") or ("internal_error" if response.status_code >= 500 else "")
         if code != "ok":
-            raise TikTokError(code, error.get("message", ""), error.get("log_id", ""),
-                              response.status_code)
+            raise TikTokError(
+                code, error.get("message", ""), error.get("log_id", ""), response.status_code
+            )
         data: dict[str, Any] = payload.get("data") or {}
         return data
 
     async def user_info(self, access_token: str, fields: list[str]) -> dict[str, Any]:
         response = await self.http.get(
-            "/v2/user/info/", params={"fields": ",".join(fields)},
+            "/v2/user/info/",
+            params={"fields": ",".join(fields)},
             headers={"Authorization": f"Bearer {access_token}"},
         )
         user: dict[str, Any] = (await self._data(response)).get("user", {})
         return user
 
-    async def _post(self, access_token: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    async def _post(
+        self, access_token: str, path: str, body: dict[str, Any] | None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {access_token}", **JSON}
         response = await self.http.post(path, json=body, headers=headers)
         return await self._data(response)
@@ -146,17 +163,28 @@ class TikTokClient:
         return await self._post(access_token, "/v2/post/publish/creator_info/query/", None)
 
     async def init_photo_post(
-        self, access_token: str, *, post_mode: str, post_info: dict[str, Any],
-        photo_urls: list[str], cover_index: int,
+        self,
+        access_token: str,
+        *,
+        post_mode: str,
+        post_info: dict[str, Any],
+        photo_urls: list[str],
+        cover_index: int,
     ) -> str:
         body = {
-            "media_type": "PHOTO", "post_mode": post_mode, "post_info": post_info,
-            "source_info": {"source": "PULL_FROM_URL", "photo_images": photo_urls,
-                            "photo_cover_index": cover_index},
+            "media_type": "PHOTO",
+            "post_mode": post_mode,
+            "post_info": post_info,
+            "source_info": {
+                "source": "PULL_FROM_URL",
+                "photo_images": photo_urls,
+                "photo_cover_index": cover_index,
+            },
         }
         data = await self._post(access_token, "/v2/post/publish/content/init/", body)
         return str(data["publish_id"])
 
     async def publish_status(self, access_token: str, publish_id: str) -> dict[str, Any]:
-        return await self._post(access_token, "/v2/post/publish/status/fetch/",
-                                {"publish_id": publish_id})
+        return await self._post(
+            access_token, "/v2/post/publish/status/fetch/", {"publish_id": publish_id}
+        )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gatepost_common.mongo import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-
-from gatepost_common.mongo import Document
 
 CLAIM = timedelta(seconds=30)
 
@@ -25,8 +24,15 @@ class MongoPostRepository:
         """Queue a generated post once; a redelivery leaves the stored one untouched."""
         result = await self.posts.update_one(
             {"_id": post["_id"]},
-            {"$setOnInsert": {**post, "status": "awaiting_approval", "approved_at": None,
-                              "approved_by": None, "created_at": datetime.now(UTC)}},
+            {
+                "$setOnInsert": {
+                    **post,
+                    "status": "awaiting_approval",
+                    "approved_at": None,
+                    "approved_by": None,
+                    "created_at": datetime.now(UTC),
+                }
+            },
             upsert=True,
         )
         return result.upserted_id is not None
@@ -34,7 +40,9 @@ class MongoPostRepository:
     async def get(self, post_id: str, user_id: str) -> Document | None:
         return await self.posts.find_one({"_id": post_id, "user_id": user_id})
 
-    async def for_user(self, user_id: str, status: str | None, limit: int, skip: int) -> list[Document]:
+    async def for_user(
+        self, user_id: str, status: str | None, limit: int, skip: int
+    ) -> list[Document]:
         query: dict[str, Any] = {"user_id": user_id}
         if status:
             query["status"] = status
@@ -44,10 +52,21 @@ class MongoPostRepository:
     async def approve(self, post_id: str, user_id: str, fields: Document, event: str) -> bool:
         """Approve once: only a post still awaiting approval changes, together with its outbox."""
         result = await self.posts.update_one(
-            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval",
-             "approved_at": None},
-            {"$set": {**fields, "status": "approved", "outbox_event": event,
-                      "outbox_pending": True, "outbox_claimed_until": None}},
+            {
+                "_id": post_id,
+                "user_id": user_id,
+                "status": "awaiting_approval",
+                "approved_at": None,
+            },
+            {
+                "$set": {
+                    **fields,
+                    "status": "approved",
+                    "outbox_event": event,
+                    "outbox_pending": True,
+                    "outbox_claimed_until": None,
+                }
+            },
         )
         return result.modified_count == 1
 
@@ -67,13 +86,15 @@ class MongoPostRepository:
         if post_id:
             query["_id"] = post_id
         return await self.posts.find_one_and_update(
-            query, {"$set": {"outbox_claimed_until": now + CLAIM}},
+            query,
+            {"$set": {"outbox_claimed_until": now + CLAIM}},
             return_document=ReturnDocument.AFTER,
         )
 
     async def outbox_sent(self, post_id: str) -> None:
         await self.posts.update_one(
-            {"_id": post_id}, {"$set": {"outbox_pending": False, "outbox_sent_at": datetime.now(UTC)}}
+            {"_id": post_id},
+            {"$set": {"outbox_pending": False, "outbox_sent_at": datetime.now(UTC)}},
         )
 
     async def outbox_release(self, post_id: str) -> None:

@@ -1,23 +1,24 @@
 """Composition root of the approval service."""
 
 from fastapi import FastAPI
+from gatepost_common.service import create_service_app, infrastructure
 
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.entrypoints import routes, subscribers
 from gatepost_approval.handlers import Approvals
 from gatepost_approval.settings import Settings
-from gatepost_common.service import create_service_app, infrastructure
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()  # type: ignore[call-arg]
+    settings = settings or Settings()
     infra = infrastructure(settings)
     posts = MongoPostRepository(infra.db)
     approvals = Approvals(settings, posts, infra.kafka())
     subscribers(infra.kafka(), approvals)
     infra.background.append(approvals.run_outbox)
     return create_service_app(
-        infra, title="Gatepost approval",
+        infra,
+        title="Gatepost approval",
         routers=[routes(approvals, posts, settings.session_public_key)],
         on_start=posts.ensure_indexes,
     )

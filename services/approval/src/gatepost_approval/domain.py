@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from gatepost_common.events import PrivacyLevel, PublishOptions
+from pydantic import BaseModel, ConfigDict
 
 
 class ApprovalRefused(ValueError):
@@ -28,21 +27,26 @@ class ApprovalChoices(BaseModel):
 
     def options(self) -> PublishOptions:
         if self.disclosure and not (self.your_brand or self.branded_content):
-            raise ApprovalRefused("You need to indicate if your content promotes yourself, "
-                                  "a third party, or both.")
+            raise ApprovalRefused(
+                "You need to indicate if your content promotes yourself, a third party, or both."
+            )
         if self.branded_content and self.privacy_level == "SELF_ONLY":
             raise ApprovalRefused("Branded content visibility cannot be set to private.")
         return PublishOptions(
-            privacy_level=self.privacy_level, disable_comment=not self.allow_comment,
+            privacy_level=self.privacy_level,
+            disable_comment=not self.allow_comment,
             brand_content_toggle=self.disclosure and self.branded_content,
             brand_organic_toggle=self.disclosure and self.your_brand,
         )
 
 
-QueueStatus = Literal["awaiting_approval", "approved", "rejected", "published", "failed",
-                      "in_inbox", "unknown"]
+QueueStatus = Literal[
+    "awaiting_approval", "approved", "rejected", "published", "failed", "in_inbox", "unknown"
+]
 
 STATUS_FROM_TIKTOK: dict[str, QueueStatus] = {
-    "PUBLISH_COMPLETE": "published", "SEND_TO_USER_INBOX": "in_inbox", "FAILED": "failed",
+    "PUBLISH_COMPLETE": "published",
+    "SEND_TO_USER_INBOX": "in_inbox",
+    "FAILED": "failed",
     "UNKNOWN": "unknown",
 }

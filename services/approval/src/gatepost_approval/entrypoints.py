@@ -6,19 +6,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from faststream.kafka import KafkaBroker
-
-from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
-from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
 from gatepost_common.events import PostGenerated, PostPublished
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 
+from gatepost_approval.adapters import MongoPostRepository
+from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
+from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
+
 
 def post_view(doc: dict[str, Any]) -> dict[str, Any]:
-    keep = ("account_id", "topic_id", "language", "title", "caption", "hashtags", "slides",
-            "status", "approved_at", "approved_by", "options", "publish_id", "fail_reason",
-            "tiktok_post_ids", "created_at", "ai_generated", "model")
+    keep = (
+        "account_id",
+        "topic_id",
+        "language",
+        "title",
+        "caption",
+        "hashtags",
+        "slides",
+        "status",
+        "approved_at",
+        "approved_by",
+        "options",
+        "publish_id",
+        "fail_reason",
+        "tiktok_post_ids",
+        "created_at",
+        "ai_generated",
+        "model",
+    )
     return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 
 
@@ -43,7 +59,9 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         return post_view(doc)
 
     @router.post("/posts/{post_id}/approve", status_code=202)
-    async def approve(post_id: str, choices: ApprovalChoices, user: User = current_user) -> dict[str, str]:
+    async def approve(
+        post_id: str, choices: ApprovalChoices, user: User = current_user
+    ) -> dict[str, str]:
         try:
             await approvals.approve(post_id, user.id, choices)
         except NotFound:

@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
-
-from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
-from gatepost_approval.settings import Settings
 from gatepost_common import signing
 from gatepost_common.events import (
     CloudEvent,
@@ -23,6 +19,10 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import publish_event
+
+from gatepost_approval.adapters import MongoPostRepository
+from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
+from gatepost_approval.settings import Settings
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/approval"
@@ -51,11 +51,16 @@ class Approvals:
 
     async def on_post_published(self, event: CloudEvent[PostPublished]) -> None:
         outcome = event.data
-        await self.posts.record_outcome(outcome.post_id, {
-            "status": STATUS_FROM_TIKTOK[outcome.status], "publish_id": outcome.publish_id,
-            "fail_reason": outcome.fail_reason, "tiktok_post_ids": outcome.post_ids,
-            "published_privacy_level": outcome.privacy_level,
-        })
+        await self.posts.record_outcome(
+            outcome.post_id,
+            {
+                "status": STATUS_FROM_TIKTOK[outcome.status],
+                "publish_id": outcome.publish_id,
+                "fail_reason": outcome.fail_reason,
+                "tiktok_post_ids": outcome.post_ids,
+                "published_privacy_level": outcome.privacy_level,
+            },
+        )
 
     async def approve(self, post_id: str, user_id: str, choices: ApprovalChoices) -> None:
         post = await self.posts.get(post_id, user_id)
@@ -64,19 +69,32 @@ class Approvals:
         options = choices.options()
         approved_at = datetime.now(UTC)
         unsigned = PostApproved(
-            post_id=post_id, user_id=user_id, account_id=post["account_id"],
-            approved_at=approved_at, approved_by=user_id, title=post["title"],
+            post_id=post_id,
+            user_id=user_id,
+            account_id=post["account_id"],
+            approved_at=approved_at,
+            approved_by=user_id,
+            title=post["title"],
             description=caption_with_hashtags(post["caption"], post["hashtags"]),
             photo_urls=[s["image_url"] for s in sorted(post["slides"], key=lambda s: s["index"])],
-            cover_index=0, options=options, publish_after=choices.publish_after, signature="",
+            cover_index=0,
+            options=options,
+            publish_after=choices.publish_after,
+            signature="",
         )
-        signature = signing.sign(self.settings.approval_signing_key, unsigned.model_dump(mode="json"))
+        signature = signing.sign(
+            self.settings.approval_signing_key, unsigned.model_dump(mode="json")
+        )
         signed = unsigned.model_copy(update={"signature": signature})
         event = envelope(signed, source=SOURCE, subject=post_id)
         stored = await self.posts.approve(
-            post_id, user_id,
-            {"approved_at": approved_at, "approved_by": user_id,
-             "options": options.model_dump(mode="json")},
+            post_id,
+            user_id,
+            {
+                "approved_at": approved_at,
+                "approved_by": user_id,
+                "options": options.model_dump(mode="json"),
+            },
             event.model_dump_json(),
         )
         if not stored:
@@ -97,8 +115,10 @@ class Approvals:
             try:
                 await publish_event(self.broker, event, key=event.data.account_id)
             except Exception:
-                logger.warning("post.approved not emitted yet; the outbox will retry",
-                               extra={"fields": {"post_id": claimed["_id"]}})
+                logger.warning(
+                    "post.approved not emitted yet; the outbox will retry",
+                    extra={"fields": {"post_id": claimed["_id"]}},
+                )
                 await self.posts.outbox_release(claimed["_id"])
                 return sent
             await self.posts.outbox_sent(claimed["_id"])

@@ -1,6 +1,7 @@
 from gatepost_common.service import serve
+
 from gatepost_auth.bootstrap import create_app
 from gatepost_auth.settings import Settings
 
-settings = Settings()  # type: ignore[call-arg]
+settings = Settings()
 serve(create_app(settings), settings)

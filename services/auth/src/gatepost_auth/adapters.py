@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from gatepost_common.mongo import Document
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 class MongoUserRepository:
@@ -18,9 +17,14 @@ class MongoUserRepository:
         await self.users.create_index("email", unique=True)
 
     async def add(self, user_id: str, email: str, password_hash: str) -> None:
-        await self.users.insert_one({"_id": user_id, "email": email,
-                                     "password_hash": password_hash,
-                                     "created_at": datetime.now(UTC)})
+        await self.users.insert_one(
+            {
+                "_id": user_id,
+                "email": email,
+                "password_hash": password_hash,
+                "created_at": datetime.now(UTC),
+            }
+        )
 
     async def by_email(self, email: str) -> Document | None:
         return await self.users.find_one({"email": email})
@@ -40,9 +44,15 @@ class MongoAccountRepository:
             account_id = existing["_id"]
         await self.accounts.update_one(
             {"_id": account_id},
-            {"$set": {**fields, "user_id": user_id, "open_id": open_id,
-                      "updated_at": datetime.now(UTC)},
-             "$setOnInsert": {"created_at": datetime.now(UTC)}},
+            {
+                "$set": {
+                    **fields,
+                    "user_id": user_id,
+                    "open_id": open_id,
+                    "updated_at": datetime.now(UTC),
+                },
+                "$setOnInsert": {"created_at": datetime.now(UTC)},
+            },
             upsert=True,
         )
         return str(account_id)

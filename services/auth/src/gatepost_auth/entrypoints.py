@@ -8,12 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from gatepost_common.sessions import (
+    SESSION_COOKIE,
+    User,
+    issue_session,
+    service_credential,
+    session_user,
+)
+from gatepost_common.tiktok import TikTokError, TikTokOAuthError, authorize_url, pkce_pair
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_auth import oauth_state
 from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, UnknownAccount, account_view
-from gatepost_common.sessions import SESSION_COOKIE, User, issue_session, service_credential, session_user
-from gatepost_common.tiktok import TikTokError, TikTokOAuthError, authorize_url, pkce_pair
 
 
 class Credentials(BaseModel):
@@ -32,10 +38,18 @@ def routes(auth: Auth) -> APIRouter:
     current_user = session_user(settings.session_public_key)
 
     def start_session(response: Response, user: User) -> dict[str, str]:
-        token = issue_session(settings.session_private_key, user,
-                              timedelta(hours=settings.session_hours))
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, secure=settings.cookie_secure,
-                            samesite="lax", max_age=settings.session_hours * 3600, path="/")
+        token = issue_session(
+            settings.session_private_key, user, timedelta(hours=settings.session_hours)
+        )
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+            max_age=settings.session_hours * 3600,
+            path="/",
+        )
         return {"user_id": user.id, "email": user.email}
 
     @router.post("/signup", status_code=201, tags=["users"])
@@ -67,30 +81,50 @@ def routes(auth: Auth) -> APIRouter:
         state = secrets.token_urlsafe(24)
         verifier, challenge = pkce_pair() if settings.tiktok_pkce else (None, None)
         target = authorize_url(
-            base=settings.tiktok_authorize_url, client_key=settings.tiktok_client_key,
-            redirect_uri=settings.tiktok_redirect_uri, scopes=settings.tiktok_scopes,
-            state=state, code_challenge=challenge,
+            base=settings.tiktok_authorize_url,
+            client_key=settings.tiktok_client_key,
+            redirect_uri=settings.tiktok_redirect_uri,
+            scopes=settings.tiktok_scopes,
+            state=state,
+            code_challenge=challenge,
         )
         redirect = RedirectResponse(target, status_code=302)
-        sealed = oauth_state.seal(settings.state_secret,
-                                  {"state": state, "user_id": user.id, "verifier": verifier})
-        redirect.set_cookie(oauth_state.STATE_COOKIE, sealed, httponly=True,
-                            secure=settings.cookie_secure, samesite="lax",
-                            max_age=oauth_state.STATE_TTL_S, path="/")
+        sealed = oauth_state.seal(
+            settings.state_secret, {"state": state, "user_id": user.id, "verifier": verifier}
+        )
+        redirect.set_cookie(
+            oauth_state.STATE_COOKIE,
+            sealed,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+            max_age=oauth_state.STATE_TTL_S,
+            path="/",
+        )
         return redirect
 
     @router.get("/tiktok/callback", tags=["accounts"], response_model=None)
     async def callback(request: Request, user: User = current_user) -> Response:
         query = request.query_params
-        payload = oauth_state.unseal(settings.state_secret,
-                                     request.cookies.get(oauth_state.STATE_COOKIE, ""))
-        if (payload is None or payload.get("user_id") != user.id
-                or not secrets.compare_digest(str(payload.get("state")), query.get("state", ""))):
-            return page(400, "This sign-in link is invalid or has expired",
-                        "Start connecting your TikTok account again from the Accounts page.")
+        payload = oauth_state.unseal(
+            settings.state_secret, request.cookies.get(oauth_state.STATE_COOKIE, "")
+        )
+        if (
+            payload is None
+            or payload.get("user_id") != user.id
+            or not secrets.compare_digest(str(payload.get("state")), query.get("state", ""))
+        ):
+            return page(
+                400,
+                "This sign-in link is invalid or has expired",
+                "Start connecting your TikTok account again from the Accounts page.",
+            )
         if query.get("error"):
-            reason = ("You declined access on TikTok." if query["error"] == "access_denied"
-                      else "TikTok did not grant access.")
+            reason = (
+                "You declined access on TikTok."
+                if query["error"] == "access_denied"
+                else "TikTok did not grant access."
+            )
             return page(400, "TikTok account not connected", reason)
         try:
             await auth.connect(user.id, query.get("code", ""), payload.get("verifier"))
@@ -105,11 +139,16 @@ def routes(auth: Auth) -> APIRouter:
     async def accounts(user: User = current_user) -> list[dict[str, Any]]:
         return [account_view(a) for a in await auth.accounts.for_user(user.id)]
 
-    @router.post("/internal/accounts/{account_id}/token", tags=["internal"],
-                 dependencies=[service_credential(settings.internal_token)])
+    @router.post(
+        "/internal/accounts/{account_id}/token",
+        tags=["internal"],
+        dependencies=[service_credential(settings.internal_token)],
+    )
     async def token(account_id: str, body: TokenRequest) -> dict[str, str]:
         try:
-            return {"access_token": await auth.access_token(account_id, body.current_token_rejected)}
+            return {
+                "access_token": await auth.access_token(account_id, body.current_token_rejected)
+            }
         except UnknownAccount:
             raise HTTPException(404, "no such account") from None
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from gatepost_common.crypto import TokenCipher
+from gatepost_common.sessions import User
+from gatepost_common.tiktok import TikTokClient, TokenSet
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
 from gatepost_auth.settings import Settings
-from gatepost_common.crypto import TokenCipher
-from gatepost_common.sessions import User
-from gatepost_common.tiktok import TikTokClient, TokenSet
 
 logger = logging.getLogger(__name__)
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -67,9 +67,14 @@ class Auth:
             tokens.access_token, ["open_id", "display_name", "avatar_url"]
         )
         account_id = await self.accounts.upsert(
-            user_id, tokens.open_id, str(uuid.uuid4()),
-            {"display_name": profile.get("display_name", ""),
-             "avatar_url": profile.get("avatar_url", ""), "status": "connected"},
+            user_id,
+            tokens.open_id,
+            str(uuid.uuid4()),
+            {
+                "display_name": profile.get("display_name", ""),
+                "avatar_url": profile.get("avatar_url", ""),
+                "status": "connected",
+            },
         )
         await self.store_tokens(account_id, tokens)
         logger.info("tiktok account connected", extra={"fields": {"account_id": account_id}})
@@ -77,13 +82,16 @@ class Auth:
 
     async def store_tokens(self, account_id: str, tokens: TokenSet) -> None:
         now = datetime.now(UTC)
-        await self.accounts.set_tokens(account_id, {
-            "access_token": self.cipher.encrypt(tokens.access_token, account_id),
-            "refresh_token": self.cipher.encrypt(tokens.refresh_token, account_id),
-            "access_expires_at": now + timedelta(seconds=tokens.expires_in),
-            "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
-            "scope": tokens.scope,
-        })
+        await self.accounts.set_tokens(
+            account_id,
+            {
+                "access_token": self.cipher.encrypt(tokens.access_token, account_id),
+                "refresh_token": self.cipher.encrypt(tokens.refresh_token, account_id),
+                "access_expires_at": now + timedelta(seconds=tokens.expires_in),
+                "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
+                "scope": tokens.scope,
+            },
+        )
 
     async def access_token(self, account_id: str, rejected: bool) -> str:
         account = await self.accounts.get(account_id)
@@ -99,6 +107,10 @@ class Auth:
 
 
 def account_view(account: dict[str, Any]) -> dict[str, Any]:
-    return {"account_id": account["_id"], "display_name": account.get("display_name"),
-            "avatar_url": account.get("avatar_url"), "status": account.get("status"),
-            "open_id": account.get("open_id")}
+    return {
+        "account_id": account["_id"],
+        "display_name": account.get("display_name"),
+        "avatar_url": account.get("avatar_url"),
+        "status": account.get("status"),
+        "open_id": account.get("open_id"),
+    }

@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from gatepost_common.mongo import Document
 from openai import AsyncOpenAI
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from gatepost_common.mongo import Document
 
 FINAL = ("generated", "failed")
 
@@ -26,15 +25,17 @@ class MongoTopicRepository:
 
     async def add(self, topic: Document) -> None:
         now = datetime.now(UTC)
-        await self.topics.insert_one({**topic, "status": "draft", "created_at": now,
-                                      "updated_at": now})
+        await self.topics.insert_one(
+            {**topic, "status": "draft", "created_at": now, "updated_at": now}
+        )
 
     async def claim(self, topic: Document) -> bool:
         """Move a topic to `generating` unless it already reached a final state."""
         now = datetime.now(UTC)
         try:
-            await self.topics.insert_one({**topic, "status": "generating", "created_at": now,
-                                          "updated_at": now})
+            await self.topics.insert_one(
+                {**topic, "status": "generating", "created_at": now, "updated_at": now}
+            )
             return True
         except DuplicateKeyError:
             claimed = await self.topics.find_one_and_update(
@@ -71,7 +72,11 @@ class MediaClient:
 
 async def generate_image(client: AsyncOpenAI, model: str, prompt: str, size: str) -> bytes:
     result = await client.images.generate(
-        model=model, prompt=prompt, size=size, response_format="b64_json", n=1  # type: ignore[arg-type]
+        model=model,
+        prompt=prompt,
+        size=size,
+        response_format="b64_json",
+        n=1,
     )
     if not result.data or not result.data[0].b64_json:
         raise ValueError("the image model returned no image")

@@ -27,7 +27,9 @@ class CarouselText(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Annotated[str, Field(min_length=1)]
     caption: Annotated[str, Field(min_length=1, max_length=4000)]
-    hashtags: Annotated[list[Annotated[str, Field(pattern=r"^#\S+$")]], Field(min_length=3, max_length=5)]
+    hashtags: Annotated[
+        list[Annotated[str, Field(pattern=r"^#\S+$")]], Field(min_length=3, max_length=5)
+    ]
     slides: Annotated[list[SlideDraft], Field(min_length=SLIDES, max_length=SLIDES)]
 
     @field_validator("title")

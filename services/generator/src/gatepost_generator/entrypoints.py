@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, ConfigDict, Field
-
 from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
+from pydantic import BaseModel, ConfigDict, Field
+
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.handlers import Generator
 
@@ -22,9 +22,15 @@ class NewTopic(BaseModel):
 
 
 def topic_view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"topic_id": doc["_id"], "text": doc["text"], "account_id": doc["account_id"],
-            "status": doc["status"], "reason": doc.get("reason"), "post_id": doc.get("post_id"),
-            "created_at": doc["created_at"]}
+    return {
+        "topic_id": doc["_id"],
+        "text": doc["text"],
+        "account_id": doc["account_id"],
+        "status": doc["status"],
+        "reason": doc.get("reason"),
+        "post_id": doc.get("post_id"),
+        "created_at": doc["created_at"],
+    }
 
 
 def routes(generator: Generator, topics: MongoTopicRepository, public_key: str) -> APIRouter:
@@ -33,8 +39,9 @@ def routes(generator: Generator, topics: MongoTopicRepository, public_key: str) 
 
     @router.post("/topics", status_code=201)
     async def create_topic(body: NewTopic, user: User = current_user) -> dict[str, str]:
-        topic_id = await generator.create_topic(user_id=user.id, account_id=body.account_id,
-                                                text=body.text.strip(), source="api")
+        topic_id = await generator.create_topic(
+            user_id=user.id, account_id=body.account_id, text=body.text.strip(), source="api"
+        )
         return {"topic_id": topic_id, "status": "draft"}
 
     @router.get("/topics")

@@ -7,9 +7,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from gatepost_common.mongo import Document
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 class ImageStore:

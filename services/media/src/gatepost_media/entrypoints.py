@@ -7,8 +7,8 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-
 from gatepost_common.sessions import service_credential
+
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.settings import Settings
@@ -19,8 +19,11 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 def routes(settings: Settings, store: ImageStore) -> APIRouter:
     router = APIRouter()
 
-    @router.post("/internal/images", dependencies=[service_credential(settings.internal_token)],
-                 status_code=201)
+    @router.post(
+        "/internal/images",
+        dependencies=[service_credential(settings.internal_token)],
+        status_code=201,
+    )
     async def upload(request: Request) -> dict[str, object]:
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes:
@@ -32,14 +35,22 @@ def routes(settings: Settings, store: ImageStore) -> APIRouter:
             raise HTTPException(422, "the request body is empty: send the image bytes")
         try:
             image = await run_in_threadpool(
-                normalise, data, max_pixels=settings.max_pixels,
-                quality=settings.jpeg_quality, fit=settings.fit,
+                normalise,
+                data,
+                max_pixels=settings.max_pixels,
+                quality=settings.jpeg_quality,
+                fit=settings.fit,
             )
         except RejectedImage as error:
             raise HTTPException(422, str(error)) from None
         await store.put(image.sha256, image.jpeg)
-        return {"sha256": image.sha256, "url": f"{settings.public_base_url}/{image.sha256}.jpg",
-                "width": 1080, "height": 1080, "bytes": len(image.jpeg)}
+        return {
+            "sha256": image.sha256,
+            "url": f"{settings.public_base_url}/{image.sha256}.jpg",
+            "width": 1080,
+            "height": 1080,
+            "bytes": len(image.jpeg),
+        }
 
     @router.get("/media/{name}")
     async def media(name: str) -> FileResponse:
@@ -47,9 +58,9 @@ def routes(settings: Settings, store: ImageStore) -> APIRouter:
         if not name.endswith(".jpg") or not SHA256.match(sha256) or not store.path(sha256).exists():
             raise HTTPException(404, "no such image")
         return FileResponse(
-            store.path(sha256), media_type="image/jpeg",
-            headers={"Cache-Control": "public, max-age=31536000, immutable",
-                     "ETag": f'"{sha256}"'},
+            store.path(sha256),
+            media_type="image/jpeg",
+            headers={"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{sha256}"'},
         )
 
     return router

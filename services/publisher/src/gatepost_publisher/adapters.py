@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from gatepost_common.mongo import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from gatepost_common.mongo import Document
 
 ACTIVE = ("queued", "processing")
 
@@ -25,8 +24,9 @@ class MongoJobRepository:
     async def add(self, job: Document) -> bool:
         """Store a job once per post id; False when it was stored already."""
         try:
-            await self.jobs.insert_one({**job, "status": "queued", "lease_until": None,
-                                        "created_at": datetime.now(UTC)})
+            await self.jobs.insert_one(
+                {**job, "status": "queued", "lease_until": None, "created_at": datetime.now(UTC)}
+            )
             return True
         except DuplicateKeyError:
             return False
@@ -34,16 +34,20 @@ class MongoJobRepository:
     async def claim_due(self, lease: timedelta) -> Document | None:
         now = datetime.now(UTC)
         return await self.jobs.find_one_and_update(
-            {"status": {"$in": list(ACTIVE)}, "due_at": {"$lte": now},
-             "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
+            {
+                "status": {"$in": list(ACTIVE)},
+                "due_at": {"$lte": now},
+                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+            },
             {"$set": {"lease_until": now + lease}},
             sort=[("due_at", 1)],
             return_document=ReturnDocument.AFTER,
         )
 
     async def update(self, post_id: str, expected_status: str, fields: Document) -> bool:
-        result = await self.jobs.update_one({"_id": post_id, "status": expected_status},
-                                            {"$set": fields})
+        result = await self.jobs.update_one(
+            {"_id": post_id, "status": expected_status}, {"$set": fields}
+        )
         return result.modified_count == 1
 
     async def orphaned_attempts(self) -> list[Document]:

@@ -7,10 +7,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from gatepost_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from gatepost_common.mongo import Document
 
 GENESIS = "0" * 64
 
@@ -32,8 +31,11 @@ class AuditLog:
         for _ in range(20):  # a concurrent writer took our seq: read the new tail and retry
             last = await self.entries.find_one({"account_id": account_id}, sort=[("seq", -1)])
             entry = {
-                "account_id": account_id, "seq": (last["seq"] + 1) if last else 1,
-                "at": datetime.now(UTC).isoformat(), "kind": kind, "detail": detail,
+                "account_id": account_id,
+                "seq": (last["seq"] + 1) if last else 1,
+                "at": datetime.now(UTC).isoformat(),
+                "kind": kind,
+                "detail": detail,
                 "prev_hash": last["hash"] if last else GENESIS,
             }
             entry["hash"] = entry_hash(entry)
@@ -45,5 +47,7 @@ class AuditLog:
         raise RuntimeError(f"could not append to the audit log of {account_id}")
 
     async def for_account(self, account_id: str, limit: int = 200) -> list[Document]:
-        cursor = self.entries.find({"account_id": account_id}, {"_id": 0}).sort("seq", 1).limit(limit)
+        cursor = (
+            self.entries.find({"account_id": account_id}, {"_id": 0}).sort("seq", 1).limit(limit)
+        )
         return [doc async for doc in cursor]

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from faststream.kafka import KafkaBroker
-
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
+
 from gatepost_publisher.adapters import MongoJobRepository
 from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.handlers import Publisher
@@ -22,9 +22,17 @@ def routes(jobs: MongoJobRepository, audit: AuditLog, public_key: str) -> APIRou
     @router.get("/publications")
     async def publications(user: User = current_user) -> list[dict[str, Any]]:
         cursor = jobs.jobs.find({"approved.user_id": user.id}).sort("created_at", -1).limit(100)
-        return [{"post_id": j["_id"], "account_id": j["account_id"], "status": j["status"],
-                 "result": j.get("result"), "fail_reason": j.get("fail_reason"),
-                 "publish_id": j.get("publish_id")} async for j in cursor]
+        return [
+            {
+                "post_id": j["_id"],
+                "account_id": j["account_id"],
+                "status": j["status"],
+                "result": j.get("result"),
+                "fail_reason": j.get("fail_reason"),
+                "publish_id": j.get("publish_id"),
+            }
+            async for j in cursor
+        ]
 
     @router.get("/accounts/{account_id}/audit")
     async def audit_log(account_id: str, user: User = current_user) -> list[dict[str, Any]]:

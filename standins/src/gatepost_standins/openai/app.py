@@ -29,8 +29,16 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
 
     def unauthorized(request: Request) -> JSONResponse | None:
         if not request.headers.get("authorization", "").startswith("Bearer "):
-            return JSONResponse({"error": {"message": "You didn't provide an API key.",
-                                           "type": "invalid_request_error", "code": None}}, 401)
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "You didn't provide an API key.",
+                        "type": "invalid_request_error",
+                        "code": None,
+                    }
+                },
+                401,
+            )
         return None
 
     @app.post("/v1/chat/completions")
@@ -42,17 +50,31 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
         topic = _topic(prompt)
         language = guess_language(topic)
-        content = json.dumps({"language": language, **carousel_for(topic, language)},
-                             ensure_ascii=False)
+        content = json.dumps(
+            {"language": language, **carousel_for(topic, language)}, ensure_ascii=False
+        )
         calls.append({"kind": "chat", "start": started, "end": time.time()})
-        return JSONResponse({
-            "id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion",
-            "created": int(started), "model": body.get("model", "stand-in"),
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": content, "refusal": None}}],
-            "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(content) // 4,
-                      "total_tokens": (len(prompt) + len(content)) // 4},
-        })
+        return JSONResponse(
+            {
+                "id": f"chatcmpl-{uuid.uuid4().hex}",
+                "object": "chat.completion",
+                "created": int(started),
+                "model": body.get("model", "stand-in"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {"role": "assistant", "content": content, "refusal": None},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": len(prompt) // 4,
+                    "completion_tokens": len(content) // 4,
+                    "total_tokens": (len(prompt) + len(content)) // 4,
+                },
+            }
+        )
 
     @app.post("/v1/images/generations")
     async def images(request: Request) -> JSONResponse:
@@ -63,8 +85,9 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
         await asyncio.sleep(app.state.image_latency_s)
         png = render(str(body.get("prompt", "")), str(body.get("size", "1024x1024")))
         calls.append({"kind": "image", "start": started, "end": time.time()})
-        return JSONResponse({"created": int(started),
-                             "data": [{"b64_json": base64.b64encode(png).decode()}]})
+        return JSONResponse(
+            {"created": int(started), "data": [{"b64_json": base64.b64encode(png).decode()}]}
+        )
 
     @app.get("/_control/calls")
     async def control_calls() -> list[dict[str, Any]]:
@@ -84,7 +107,9 @@ def render(prompt: str, size: str) -> bytes:
     digest = hashlib.sha256(prompt.encode()).digest()
     image = Image.new("RGB", (width, height), (digest[0], digest[1], digest[2]))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((width // 10, height // 3, width * 9 // 10, height * 2 // 3), fill=(250, 250, 250))
+    draw.rectangle(
+        (width // 10, height // 3, width * 9 // 10, height * 2 // 3), fill=(250, 250, 250)
+    )
     draw.text((width // 8, height // 2), prompt[:60], fill=(20, 20, 20))
     out = io.BytesIO()
     image.save(out, "PNG")

@@ -6,12 +6,17 @@ from typing import Any
 
 PHRASES: dict[str, tuple[str, str, list[str]]] = {
     "en": ("Things nobody tells you about", "Save this for later ✨", ["tips", "learn", "howto"]),
-    "fr": ("Ce que personne ne vous dit sur", "Enregistre-le pour plus tard ✨",
-           ["astuces", "apprendre", "conseils"]),
-    "es": ("Lo que nadie te cuenta sobre", "Guárdalo para después ✨",
-           ["consejos", "aprender", "trucos"]),
-    "de": ("Was dir niemand über", "Speicher dir das für später ✨",
-           ["tipps", "lernen", "wissen"]),
+    "fr": (
+        "Ce que personne ne vous dit sur",
+        "Enregistre-le pour plus tard ✨",
+        ["astuces", "apprendre", "conseils"],
+    ),
+    "es": (
+        "Lo que nadie te cuenta sobre",
+        "Guárdalo para después ✨",
+        ["consejos", "aprender", "trucos"],
+    ),
+    "de": ("Was dir niemand über", "Speicher dir das für später ✨", ["tipps", "lernen", "wissen"]),
     "ja": ("誰も教えてくれない", "あとで見返せるように保存してね ✨", ["ヒント", "学び", "豆知識"]),
 }
 

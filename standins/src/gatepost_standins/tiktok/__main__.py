@@ -1,9 +1,10 @@
-"""Run the TikTok stand-in: `python -m gatepost_standins.tiktok [--port 8090] [--config file.json]`."""
+"""Run the TikTok stand-in: `python -m gatepost_standins.tiktok [--port N] [--config FILE]`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import uvicorn
 
@@ -18,8 +19,9 @@ def main() -> None:
     parser.add_argument("--config", help="a JSON file of TikTokStandinConfig fields")
     args = parser.parse_args()
     config = (
-        TikTokStandinConfig(**json.loads(open(args.config).read()))
-        if args.config else TikTokStandinConfig()
+        TikTokStandinConfig(**json.loads(Path(args.config).read_text()))
+        if args.config
+        else TikTokStandinConfig()
     )
     uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
 

@@ -22,7 +22,9 @@ def log_id() -> str:
     return uuid.uuid4().hex.upper()[:34]
 
 
-def envelope(data: dict[str, Any], code: str = "ok", message: str = "", status: int = 200) -> JSONResponse:
+def envelope(
+    data: dict[str, Any], code: str = "ok", message: str = "", status: int = 200
+) -> JSONResponse:
     body = {"data": data, "error": {"code": code, "message": message, "log_id": log_id()}}
     return JSONResponse(body, status_code=status)
 
@@ -36,11 +38,14 @@ def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse
 def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     config = config or TikTokStandinConfig()
     world = World()
+    background: set[asyncio.Task[None]] = set()
     world.apps[config.client_key] = App(
         config.client_key, config.client_secret, config.redirect_uris, config.platform
     )
     creator = Creator(
-        open_id=f"open-{uuid.uuid4()}", username="local.creator", nickname=config.creator_nickname,
+        open_id=f"open-{uuid.uuid4()}",
+        username="local.creator",
+        nickname=config.creator_nickname,
         private_account=config.creator_private_account,
     )
     world.creators[creator.open_id] = creator
@@ -51,8 +56,14 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     @app.middleware("http")
     async def record(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        world.requests.append({"method": request.method, "path": request.url.path,
-                               "status": response.status_code, "at": world.clock.now()})
+        world.requests.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "at": world.clock.now(),
+            }
+        )
         return response
 
     @app.get("/v2/auth/authorize/", response_model=None)
@@ -65,14 +76,21 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         if redirect_uri not in client.redirect_uris:
             return HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri mismatch</p>", 400)
         if q.get("response_type") != "code" or not q.get("scope") or not q.get("state"):
-            return _redirect(redirect_uri, error="invalid_request",
-                             error_description="response_type, scope and state are required",
-                             state=q.get("state", ""))
+            return _redirect(
+                redirect_uri,
+                error="invalid_request",
+                error_description="response_type, scope and state are required",
+                state=q.get("state", ""),
+            )
         if client.platform == "desktop" and (
             not q.get("code_challenge") or q.get("code_challenge_method") != "S256"
         ):
-            return _redirect(redirect_uri, error="invalid_request",
-                             error_description="code_challenge is required", state=q["state"])
+            return _redirect(
+                redirect_uri,
+                error="invalid_request",
+                error_description="code_challenge is required",
+                state=q["state"],
+            )
         if not config.auto_consent:
             return HTMLResponse(_consent_page(str(request.url.query), client.client_key))
         return _grant(client, creator, q)
@@ -85,15 +103,26 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         q = {k: v[0] for k, v in parse_qs(str(form.get("query", ""))).items()}
         client = world.apps[q["client_key"]]
         if form.get("decision") != "allow":
-            return _redirect(q["redirect_uri"], error="access_denied",
-                             error_description="The user denied the request", state=q["state"])
+            return _redirect(
+                q["redirect_uri"],
+                error="access_denied",
+                error_description="The user denied the request",
+                state=q["state"],
+            )
         return _grant(client, creator, q)
 
     def _grant(client: App, who: Creator, q: Any) -> Response:
         code = secrets.token_urlsafe(24) + "*!"  # real codes need URL-decoding: keep that honest
         scopes = q["scope"].split(",")
-        world.grants[code] = Grant(code, client.client_key, who.open_id, scopes, q["redirect_uri"],
-                                   world.clock.now() + config.code_ttl_s, q.get("code_challenge"))
+        world.grants[code] = Grant(
+            code,
+            client.client_key,
+            who.open_id,
+            scopes,
+            q["redirect_uri"],
+            world.clock.now() + config.code_ttl_s,
+            q.get("code_challenge"),
+        )
         return _redirect(q["redirect_uri"], code=code, scopes=",".join(scopes), state=q["state"])
 
     @app.post("/v2/oauth/token/")
@@ -126,9 +155,13 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
             if hashlib.sha256(verifier.encode()).hexdigest() != grant.code_challenge:
                 return oauth_error("invalid_request", "Code verifier or code challenge is invalid.")
         grant.used = True
-        issued = world.issue_token(client, grant.open_id, grant.scopes,
-                                   access_ttl=config.access_token_ttl_s,
-                                   refresh_ttl=config.refresh_token_ttl_s)
+        issued = world.issue_token(
+            client,
+            grant.open_id,
+            grant.scopes,
+            access_ttl=config.access_token_ttl_s,
+            refresh_ttl=config.refresh_token_ttl_s,
+        )
         return JSONResponse(_token_body(issued))
 
     def _refresh(client: App, form: dict[str, Any]) -> JSONResponse:
@@ -136,17 +169,24 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         if old is None or old.revoked or old.refresh_expires_at <= world.clock.now():
             return oauth_error("invalid_grant", "Refresh token is invalid or expired.")
         old.revoked = True  # rotation: the previous refresh token stops working
-        issued = world.issue_token(client, old.open_id, old.scopes,
-                                   access_ttl=config.access_token_ttl_s,
-                                   refresh_ttl=config.refresh_token_ttl_s)
+        issued = world.issue_token(
+            client,
+            old.open_id,
+            old.scopes,
+            access_ttl=config.access_token_ttl_s,
+            refresh_ttl=config.refresh_token_ttl_s,
+        )
         return JSONResponse(_token_body(issued))
 
     def _token_body(issued: Any) -> dict[str, Any]:
         now = world.clock.now()
         return {
-            "access_token": issued.access_token, "expires_in": round(issued.expires_at - now),
-            "open_id": issued.open_id, "refresh_expires_in": round(issued.refresh_expires_at - now),
-            "refresh_token": issued.refresh_token, "scope": ",".join(issued.scopes),
+            "access_token": issued.access_token,
+            "expires_in": round(issued.expires_at - now),
+            "open_id": issued.open_id,
+            "refresh_expires_in": round(issued.refresh_expires_at - now),
+            "refresh_token": issued.refresh_token,
+            "scope": ",".join(issued.scopes),
             "token_type": "Bearer",
         }
 
@@ -165,11 +205,19 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         header = request.headers.get("authorization", "")
         found = world.live_token(header[7:]) if header.startswith("Bearer ") else None
         if found is None:
-            return None, envelope({}, "access_token_invalid",
-                                  "The access token is invalid or not found in the request.", 401)
+            return None, envelope(
+                {},
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+                401,
+            )
         if scope and scope not in found.scopes:
-            return None, envelope({}, "scope_not_authorized",
-                                  f"The user did not authorize the scope required: {scope}", 401)
+            return None, envelope(
+                {},
+                "scope_not_authorized",
+                f"The user did not authorize the scope required: {scope}",
+                401,
+            )
         return found, None
 
     @app.get("/v2/user/info/")
@@ -181,9 +229,13 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         if not fields:
             return envelope({}, "invalid_params", "fields is required", 400)
         who = world.creators[found.open_id]
-        known = {"open_id": who.open_id, "union_id": f"union-{who.open_id}",
-                 "display_name": who.nickname, "avatar_url": "https://example.invalid/avatar.jpg",
-                 "username": who.username}
+        known = {
+            "open_id": who.open_id,
+            "union_id": f"union-{who.open_id}",
+            "display_name": who.nickname,
+            "avatar_url": "https://example.invalid/avatar.jpg",
+            "username": who.username,
+        }
         return envelope({"user": {f: known[f] for f in fields if f in known}})
 
     @app.post("/v2/post/publish/creator_info/query/")
@@ -192,14 +244,18 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         if error:
             return error
         who = world.creators[found.open_id]
-        return envelope({
-            "creator_avatar_url": "https://example.invalid/avatar.jpg",
-            "creator_username": who.username, "creator_nickname": who.nickname,
-            "privacy_level_options": who.privacy_level_options(),
-            "comment_disabled": who.comment_disabled, "duet_disabled": who.duet_disabled,
-            "stitch_disabled": who.stitch_disabled,
-            "max_video_post_duration_sec": who.max_video_post_duration_sec,
-        })
+        return envelope(
+            {
+                "creator_avatar_url": "https://example.invalid/avatar.jpg",
+                "creator_username": who.username,
+                "creator_nickname": who.nickname,
+                "privacy_level_options": who.privacy_level_options(),
+                "comment_disabled": who.comment_disabled,
+                "duet_disabled": who.duet_disabled,
+                "stitch_disabled": who.stitch_disabled,
+                "max_video_post_duration_sec": who.max_video_post_duration_sec,
+            }
+        )
 
     @app.post("/v2/post/publish/content/init/")
     async def content_init(request: Request) -> JSONResponse:
@@ -216,15 +272,31 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
             return envelope({}, "invalid_param", problem, 400)
         privacy = post_info.get("privacy_level")
         if mode == "DIRECT_POST" and privacy not in who.privacy_level_options():
-            return envelope({}, "privacy_level_option_mismatch",
-                            "privacy_level is not among the creator's options", 403)
+            return envelope(
+                {},
+                "privacy_level_option_mismatch",
+                "privacy_level is not among the creator's options",
+                403,
+            )
         if any(not _verified(url) for url in images):
-            return envelope({}, "url_ownership_unverified",
-                            "Please review our URL ownership verification rules", 403)
-        publish = Publish(f"p_pub_url~v2.{secrets.randbelow(10**12)}", who.open_id,
-                          found.client_key, mode, privacy, images)
+            return envelope(
+                {},
+                "url_ownership_unverified",
+                "Please review our URL ownership verification rules",
+                403,
+            )
+        publish = Publish(
+            f"p_pub_url~v2.{secrets.randbelow(10**12)}",
+            who.open_id,
+            found.client_key,
+            mode,
+            privacy,
+            images,
+        )
         world.publishes[publish.publish_id] = publish
-        asyncio.create_task(pull_photos(publish, config))
+        pulling = asyncio.create_task(pull_photos(publish, config))
+        background.add(pulling)  # keep a reference, or the task may be collected mid-pull
+        pulling.add_done_callback(background.discard)
         return envelope({"publish_id": publish.publish_id})
 
     def _photo_problem(
@@ -262,11 +334,14 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
             return envelope({}, "invalid_publish_id", "publish_id is invalid", 400)
         if publish.open_id != found.open_id:
             return envelope({}, "token_not_authorized_for_specified_publish_id", "", 400)
-        return envelope({
-            "status": publish.status, "fail_reason": publish.fail_reason,
-            "publicaly_available_post_id": publish.post_ids,
-            "downloaded_bytes": publish.downloaded_bytes,
-        })
+        return envelope(
+            {
+                "status": publish.status,
+                "fail_reason": publish.fail_reason,
+                "publicaly_available_post_id": publish.post_ids,
+                "downloaded_bytes": publish.downloaded_bytes,
+            }
+        )
 
     @app.get("/_control/requests")
     async def control_requests() -> list[dict[str, Any]]:

@@ -100,8 +100,11 @@ class World:
         token = Token(
             access_token=f"act.{secrets.token_urlsafe(32)}",
             refresh_token=f"rft.{secrets.token_urlsafe(32)}",
-            client_key=app.client_key, open_id=open_id, scopes=scopes,
-            expires_at=now + access_ttl, refresh_expires_at=now + refresh_ttl,
+            client_key=app.client_key,
+            open_id=open_id,
+            scopes=scopes,
+            expires_at=now + access_ttl,
+            refresh_expires_at=now + refresh_ttl,
         )
         self.tokens[token.access_token] = token
         self.refresh_tokens[token.refresh_token] = token

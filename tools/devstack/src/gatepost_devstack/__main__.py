@@ -17,8 +17,11 @@ from gatepost_devstack.supervisor import StartError, log_tail
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("what", choices=["run", "infra"])
-    parser.add_argument("--auto-consent", action="store_true",
-                        help="the TikTok stand-in grants consent without showing its page")
+    parser.add_argument(
+        "--auto-consent",
+        action="store_true",
+        help="the TikTok stand-in grants consent without showing its page",
+    )
     args = parser.parse_args()
     stack = Stack("local", LOCAL_PORTS, auto_consent=args.auto_consent)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -27,8 +30,12 @@ def main() -> int:
             stack.start_infra()
         else:
             stack.start()
-        print(stack.describe() if args.what == "run" else
-              f"Kafka {stack.kafka_bootstrap}\nMongoDB {stack.mongodb_url}", flush=True)
+        print(
+            stack.describe()
+            if args.what == "run"
+            else f"Kafka {stack.kafka_bootstrap}\nMongoDB {stack.mongodb_url}",
+            flush=True,
+        )
         print("Running. Press Ctrl-C to stop everything.", flush=True)
         while not (dead := stack.supervisor.dead()):
             time.sleep(1)

@@ -46,8 +46,10 @@ def local_secrets(folder: Path) -> dict[str, str]:
     session_private, session_public = generate_keypair()
     approval_private, approval_public = generate_keypair()
     made = {
-        "session_private_key": session_private, "session_public_key": session_public,
-        "approval_signing_key": approval_private, "approval_public_key": approval_public,
+        "session_private_key": session_private,
+        "session_public_key": session_public,
+        "approval_signing_key": approval_private,
+        "approval_public_key": approval_public,
         "token_key": new_key(),
         "internal_token": f"{PLACEHOLDER_PREFIX}{secrets.token_urlsafe(24)}",
         "state_secret": f"{PLACEHOLDER_PREFIX}{secrets.token_urlsafe(24)}",

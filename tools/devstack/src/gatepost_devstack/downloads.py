@@ -29,8 +29,14 @@ def maven_classpath(project: str, fallback_variable: str) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            "mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-            "-DincludeScope=runtime", f"-DoutputDirectory={target}",
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={target}",
         ],
         capture_output=True,
         text=True,

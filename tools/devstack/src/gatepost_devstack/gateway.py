@@ -17,9 +17,13 @@ PROXY = """proxy_set_header Host $http_host;
 
 
 def nginx_binary() -> str:
-    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    path = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     if path is None:
-        raise RuntimeError("nginx is not installed: run ./dev setup (or apt-get install nginx-light)")
+        raise RuntimeError(
+            "nginx is not installed: run ./dev setup (or apt-get install nginx-light)"
+        )
     return path
 
 

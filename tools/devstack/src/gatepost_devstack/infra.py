@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import uuid
@@ -11,10 +12,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from gatepost_common.topics import ALL_TOPICS, dlq
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from gatepost_common.topics import ALL_TOPICS, dlq
 from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
 from gatepost_devstack.supervisor import Supervisor, port_open
@@ -74,8 +75,16 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     jvm = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
     if not (config.data / "meta.properties").exists():
         subprocess.run(
-            [*jvm, "kafka.tools.StorageTool", "format", "--standalone",
-             "-t", uuid_for_cluster(), "-c", str(properties)],
+            [
+                *jvm,
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                uuid_for_cluster(),
+                "-c",
+                str(properties),
+            ],
             check=True,
             capture_output=True,
         )
@@ -122,13 +131,13 @@ def create_topics(bootstrap: str, partitions: int = 3) -> list[str]:
             existing = set(await admin.list_topics())
             missing = [n for n in names if n not in existing]
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
                     await admin.create_topics(
-                        [NewTopic(n, num_partitions=partitions, replication_factor=1)
-                         for n in missing]
+                        [
+                            NewTopic(n, num_partitions=partitions, replication_factor=1)
+                            for n in missing
+                        ]
                     )
-                except TopicAlreadyExistsError:
-                    pass
         finally:
             await admin.close()
 
@@ -149,9 +158,17 @@ def start_mongo(supervisor: Supervisor, config: MongoConfig) -> str:
     url = f"mongodb://127.0.0.1:{config.port}"
     supervisor.start(
         "mongo",
-        [java(), "-Xms128m", "-Xmx512m", "-cp", f"{libs}/*",
-         str(DEPLOY / "mongo" / "MongoWireServer.java"),
-         "127.0.0.1", str(config.port), str(config.data / "gatepost.mv")],
+        [
+            java(),
+            "-Xms128m",
+            "-Xmx512m",
+            "-cp",
+            f"{libs}/*",
+            str(DEPLOY / "mongo" / "MongoWireServer.java"),
+            "127.0.0.1",
+            str(config.port),
+            str(config.data / "gatepost.mv"),
+        ],
         ready=lambda: port_open("127.0.0.1", config.port) and mongo_answers(url),
         timeout=90,
     )

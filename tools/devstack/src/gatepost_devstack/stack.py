@@ -9,7 +9,6 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 
-
 import httpx
 
 from gatepost_devstack import infra
@@ -58,26 +57,40 @@ class Stack:
 
     def start_infra(self) -> None:
         if not self.kafka_bootstrap:
-            self.kafka_bootstrap = infra.start_kafka(self.supervisor, infra.KafkaConfig(
-                self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"))
+            self.kafka_bootstrap = infra.start_kafka(
+                self.supervisor,
+                infra.KafkaConfig(
+                    self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"
+                ),
+            )
         infra.create_topics(self.kafka_bootstrap)
         if not self.mongodb_url:
             self.mongodb_url = infra.start_mongo(
-                self.supervisor, infra.MongoConfig(self.ports.mongo, self.folder / "mongo"))
+                self.supervisor, infra.MongoConfig(self.ports.mongo, self.folder / "mongo")
+            )
 
     def start_standins(self) -> None:
         python = sys.executable
         if not self.real_tiktok:
             config = {
-                "redirect_uris": [self.redirect_uri], "auto_consent": self.auto_consent,
-                "verified_url_prefixes": [f"{self.media_public_url}/"], "require_https": False,
+                "redirect_uris": [self.redirect_uri],
+                "auto_consent": self.auto_consent,
+                "verified_url_prefixes": [f"{self.media_public_url}/"],
+                "require_https": False,
             }
             path = self.folder / "tiktok-standin.json"
             path.write_text(json.dumps(config))
             self.supervisor.start(
                 "tiktok-standin",
-                [python, "-m", "gatepost_standins.tiktok", "--port", str(self.ports.tiktok),
-                 "--config", str(path)],
+                [
+                    python,
+                    "-m",
+                    "gatepost_standins.tiktok",
+                    "--port",
+                    str(self.ports.tiktok),
+                    "--config",
+                    str(path),
+                ],
                 ready=lambda: port_open("127.0.0.1", self.ports.tiktok),
             )
         if not self.real_openai:
@@ -93,34 +106,47 @@ class Stack:
 
     def service_env(self, service: str) -> dict[str, str]:
         s, p = self.secrets, self.ports
-        tiktok_api = "https://open.tiktokapis.com" if self.real_tiktok else f"http://127.0.0.1:{p.tiktok}"
+        tiktok_api = (
+            "https://open.tiktokapis.com" if self.real_tiktok else f"http://127.0.0.1:{p.tiktok}"
+        )
         env = {
-            "ENVIRONMENT": self.environment, "HTTP_PORT": str(getattr(p, service)),
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "MONGODB_URL": self.mongodb_url,
+            "ENVIRONMENT": self.environment,
+            "HTTP_PORT": str(getattr(p, service)),
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "MONGODB_URL": self.mongodb_url,
             "MONGODB_DATABASE": f"{self.database_prefix}_{service}",
-            "SESSION_PUBLIC_KEY": s["session_public_key"], "INTERNAL_TOKEN": s["internal_token"],
+            "SESSION_PUBLIC_KEY": s["session_public_key"],
+            "INTERNAL_TOKEN": s["internal_token"],
             "TIKTOK_CLIENT_KEY": os.environ.get("TIKTOK_CLIENT_KEY", "gatepost-local"),
-            "TIKTOK_CLIENT_SECRET": os.environ.get("TIKTOK_CLIENT_SECRET",
-                                                   "local-only-tiktok-client-secret"),
+            "TIKTOK_CLIENT_SECRET": os.environ.get(
+                "TIKTOK_CLIENT_SECRET", "local-only-tiktok-client-secret"
+            ),
             "TIKTOK_API_BASE": tiktok_api,
         }
         per_service = {
             "auth": {
                 "SESSION_PRIVATE_KEY": s["session_private_key"],
-                "TOKEN_KEYS": json.dumps({"local-1": s["token_key"]}), "ACTIVE_TOKEN_KEY": "local-1",
-                "STATE_SECRET": s["state_secret"], "COOKIE_SECURE": "false",
+                "TOKEN_KEYS": json.dumps({"local-1": s["token_key"]}),
+                "ACTIVE_TOKEN_KEY": "local-1",
+                "STATE_SECRET": s["state_secret"],
+                "COOKIE_SECURE": "false",
                 "TIKTOK_REDIRECT_URI": self.redirect_uri,
                 "TIKTOK_AUTHORIZE_URL": (
-                    "https://www.tiktok.com/v2/auth/authorize/" if self.real_tiktok
-                    else f"http://127.0.0.1:{p.tiktok}/v2/auth/authorize/"),
+                    "https://www.tiktok.com/v2/auth/authorize/"
+                    if self.real_tiktok
+                    else f"http://127.0.0.1:{p.tiktok}/v2/auth/authorize/"
+                ),
             },
-            "media": {"MEDIA_DIR": str(self.folder / "media"),
-                      "PUBLIC_BASE_URL": self.media_public_url},
+            "media": {
+                "MEDIA_DIR": str(self.folder / "media"),
+                "PUBLIC_BASE_URL": self.media_public_url,
+            },
             "generator": {
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
                 "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "local-only-openai-key"),
                 "OPENAI_BASE_URL": os.environ.get("OPENAI_BASE_URL", "")
-                if self.real_openai else f"http://127.0.0.1:{p.openai}/v1",
+                if self.real_openai
+                else f"http://127.0.0.1:{p.openai}/v1",
             },
             "approval": {"APPROVAL_SIGNING_KEY": s["approval_signing_key"]},
             "publisher": {
@@ -138,15 +164,18 @@ class Stack:
     def start_service(self, service: str) -> None:
         port = getattr(self.ports, service)
         self.supervisor.start(
-            service, [sys.executable, "-m", f"gatepost_{service}"],
+            service,
+            [sys.executable, "-m", f"gatepost_{service}"],
             ready=lambda: http_ok(f"http://127.0.0.1:{port}/readyz"),
-            env=self.service_env(service), timeout=60,
+            env=self.service_env(service),
+            timeout=60,
         )
 
     def start_gateway(self) -> None:
         config = nginx_config(self.ports, self.folder)
         self.supervisor.start(
-            "gateway", [nginx_binary(), "-c", str(config), "-p", str(self.folder)],
+            "gateway",
+            [nginx_binary(), "-c", str(config), "-p", str(self.folder)],
             ready=lambda: port_open("127.0.0.1", self.ports.gateway),
         )
 
@@ -171,12 +200,18 @@ class Stack:
             *(f"{s:<26} http://127.0.0.1:{getattr(p, s)}  (docs: /docs)" for s in SERVICES),
             f"Kafka                      {self.kafka_bootstrap}",
             f"MongoDB                    {self.mongodb_url}",
-            "TikTok                     " + ("TikTok's API (TIKTOK_CLIENT_KEY is set)"
-                                            if self.real_tiktok else f"stand-in http://127.0.0.1:{p.tiktok}"),
-            "OpenAI                     " + ("OPENAI_API_KEY is set" if self.real_openai
-                                            else f"stand-in http://127.0.0.1:{p.openai}/v1"),
+            "TikTok                     "
+            + (
+                "TikTok's API (TIKTOK_CLIENT_KEY is set)"
+                if self.real_tiktok
+                else f"stand-in http://127.0.0.1:{p.tiktok}"
+            ),
+            "OpenAI                     "
+            + (
+                "OPENAI_API_KEY is set"
+                if self.real_openai
+                else f"stand-in http://127.0.0.1:{p.openai}/v1"
+            ),
             f"logs                       {self.supervisor.logs}",
         ]
         return "\n".join(lines)
-
-
