@@ -8,8 +8,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
 from gatepost_devstack.config import TEST_PORTS
 from gatepost_devstack.stack import Stack
+
+pytest_plugins = ["tests.no_skips"]
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +30,3 @@ def stack() -> Iterator[Stack]:
         yield started
     finally:
         started.stop()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """A skipped test is a test that did not run: the suite fails rather than pass quietly."""
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if skipped and exitstatus == 0:
-        reporter.write_line(f"FAILED: {len(skipped)} test(s) were skipped; none may be.", red=True)
-        session.exitstatus = 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from gatepost_devstack.stack import Stack
 
 

@@ -4,9 +4,9 @@ system → post.generated → approval through the gateway → post.published fr
 from __future__ import annotations
 
 import httpx
+
 from gatepost_common.topics import POST_APPROVED, POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
 from gatepost_devstack.stack import Stack
-
 from tests.support import (
     APPROVAL,
     collect,
@@ -26,6 +26,9 @@ async def test_topic_from_kafka_becomes_a_published_tiktok_post(stack: Stack) ->
 
     [generated] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
     post = event_of(generated)["data"]
+    headers = dict(generated.headers)
+    assert headers["content-type"] == b"application/cloudevents+json"
+    assert headers["traceparent"].startswith(b"00-"), "trace context must ride in Kafka headers"
     assert post["account_id"] == account_id and post["ai_generated"] is True
     assert len(post["slides"]) == 7 and 3 <= len(post["hashtags"]) <= 5
 

@@ -6,6 +6,7 @@ import json
 import uuid
 
 import httpx
+
 from gatepost_common import signing
 from gatepost_common.events import PostApproved, PublishOptions, envelope
 from gatepost_common.kafka import DLQ_REASON_HEADER
@@ -17,7 +18,6 @@ from gatepost_common.topics import (
     dlq,
 )
 from gatepost_devstack.stack import Stack
-
 from tests.support import (
     APPROVAL,
     collect,

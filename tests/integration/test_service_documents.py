@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from gatepost_devstack.config import SERVICES
 from gatepost_devstack.stack import Stack
 

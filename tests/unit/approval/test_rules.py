@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
 from pydantic import ValidationError
+
+from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
 
 
 def choices(**fields: object) -> ApprovalChoices:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.exceptions import InvalidTag
+
 from gatepost_common import signing
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.tiktok import code_challenge, pkce_pair

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
+
 from gatepost_common.events import PostPublished, TopicCreated, envelope, parse
 from gatepost_common.schemas import write
-from pydantic import ValidationError
 
 
 def topic() -> TopicCreated:

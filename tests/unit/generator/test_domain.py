@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from gatepost_generator.domain import CarouselText, post_id_for, utf16_length
 from pydantic import ValidationError
+
+from gatepost_generator.domain import CarouselText, post_id_for, utf16_length
 
 
 def carousel(**fields: object) -> dict[str, object]:

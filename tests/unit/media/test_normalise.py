@@ -7,8 +7,9 @@ import struct
 import zlib
 
 import pytest
-from gatepost_media.domain import RejectedImage, normalise
 from PIL import Image
+
+from gatepost_media.domain import RejectedImage, normalise
 
 LIMIT = 40_000_000
 

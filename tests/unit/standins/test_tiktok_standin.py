@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 import pytest
+
 from gatepost_common.tiktok import TikTokClient, TikTokError, TikTokOAuthError, authorize_url
 from gatepost_standins.tiktok.app import create_app
 from gatepost_standins.tiktok.config import TikTokStandinConfig

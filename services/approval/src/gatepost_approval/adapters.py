@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gatepost_common.mongo import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.mongo import Document
 
 CLAIM = timedelta(seconds=30)
 

@@ -1,12 +1,12 @@
 """Composition root of the approval service."""
 
 from fastapi import FastAPI
-from gatepost_common.service import create_service_app, infrastructure
 
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.entrypoints import routes, subscribers
 from gatepost_approval.handlers import Approvals
 from gatepost_approval.settings import Settings
+from gatepost_common.service import create_service_app, infrastructure
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

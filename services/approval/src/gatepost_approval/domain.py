@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from gatepost_common.events import PrivacyLevel, PublishOptions
 from pydantic import BaseModel, ConfigDict
+
+from gatepost_common.events import PrivacyLevel, PublishOptions
 
 
 class ApprovalRefused(ValueError):

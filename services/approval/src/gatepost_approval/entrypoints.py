@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from faststream.kafka import KafkaBroker
-from gatepost_common.events import PostGenerated, PostPublished
-from gatepost_common.kafka import subscribe
-from gatepost_common.sessions import User, session_user
 
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
+from gatepost_common.events import PostGenerated, PostPublished
+from gatepost_common.kafka import subscribe
+from gatepost_common.sessions import User, session_user
 
 
 def post_view(doc: dict[str, Any]) -> dict[str, Any]:

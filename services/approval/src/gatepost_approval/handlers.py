@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
+
+from gatepost_approval.adapters import MongoPostRepository
+from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
+from gatepost_approval.settings import Settings
 from gatepost_common import signing
 from gatepost_common.events import (
     CloudEvent,
@@ -19,10 +23,6 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import publish_event
-
-from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
-from gatepost_approval.settings import Settings
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/approval"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from gatepost_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.mongo import Document
 
 
 class MongoUserRepository:

@@ -2,14 +2,14 @@
 
 import httpx
 from fastapi import FastAPI
-from gatepost_common.crypto import TokenCipher
-from gatepost_common.service import create_service_app, infrastructure
-from gatepost_common.tiktok import TikTokClient
 
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
 from gatepost_auth.entrypoints import routes
 from gatepost_auth.handlers import Auth
 from gatepost_auth.settings import Settings
+from gatepost_common.crypto import TokenCipher
+from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.tiktok import TikTokClient
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

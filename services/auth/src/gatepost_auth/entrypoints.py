@@ -8,6 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepost_auth import oauth_state
+from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, UnknownAccount, account_view
 from gatepost_common.sessions import (
     SESSION_COOKIE,
     User,
@@ -16,10 +20,6 @@ from gatepost_common.sessions import (
     session_user,
 )
 from gatepost_common.tiktok import TikTokError, TikTokOAuthError, authorize_url, pkce_pair
-from pydantic import BaseModel, ConfigDict, Field
-
-from gatepost_auth import oauth_state
-from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, UnknownAccount, account_view
 
 
 class Credentials(BaseModel):

@@ -10,13 +10,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from gatepost_common.crypto import TokenCipher
-from gatepost_common.sessions import User
-from gatepost_common.tiktok import TikTokClient, TokenSet
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
 from gatepost_auth.settings import Settings
+from gatepost_common.crypto import TokenCipher
+from gatepost_common.sessions import User
+from gatepost_common.tiktok import TikTokClient, TokenSet
 
 logger = logging.getLogger(__name__)
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters

@@ -1,5 +1,4 @@
 from gatepost_common.service import serve
-
 from gatepost_generator.bootstrap import create_app
 from gatepost_generator.settings import Settings
 

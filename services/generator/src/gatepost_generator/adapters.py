@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from gatepost_common.mongo import Document
 from openai import AsyncOpenAI
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from gatepost_common.mongo import Document
 
 FINAL = ("generated", "failed")
 

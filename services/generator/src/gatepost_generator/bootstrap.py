@@ -2,9 +2,9 @@
 
 import httpx
 from fastapi import FastAPI
-from gatepost_common.service import create_service_app, infrastructure
 from openai import AsyncOpenAI
 
+from gatepost_common.service import create_service_app, infrastructure
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.entrypoints import routes, subscribers
 from gatepost_generator.handlers import Generator

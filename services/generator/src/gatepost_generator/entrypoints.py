@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel, ConfigDict, Field
+
 from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
-from pydantic import BaseModel, ConfigDict, Field
-
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.handlers import Generator
 

@@ -9,6 +9,11 @@ import uuid
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
+from openai import AsyncOpenAI, OpenAIError
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
+from pydantic import ValidationError
+
 from gatepost_common.events import (
     CloudEvent,
     PostGenerated,
@@ -18,11 +23,6 @@ from gatepost_common.events import (
     envelope,
 )
 from gatepost_common.kafka import publish_event
-from openai import AsyncOpenAI, OpenAIError
-from openai.types.chat import ChatCompletionMessageParam
-from openai.types.shared_params import ResponseFormatJSONSchema
-from pydantic import ValidationError
-
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository, generate_image
 from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
 from gatepost_generator.settings import Settings

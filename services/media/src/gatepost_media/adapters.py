@@ -7,8 +7,9 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gatepost_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
+
+from gatepost_common.mongo import Document
 
 
 class ImageStore:

@@ -1,8 +1,8 @@
 """Composition root of the media service."""
 
 from fastapi import FastAPI
-from gatepost_common.service import create_service_app, infrastructure
 
+from gatepost_common.service import create_service_app, infrastructure
 from gatepost_media.adapters import ImageStore
 from gatepost_media.entrypoints import routes
 from gatepost_media.settings import Settings

@@ -7,8 +7,8 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from gatepost_common.sessions import service_credential
 
+from gatepost_common.sessions import service_credential
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.settings import Settings

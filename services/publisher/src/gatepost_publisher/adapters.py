@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from gatepost_common.mongo import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from gatepost_common.mongo import Document
 
 ACTIVE = ("queued", "processing")
 

@@ -2,9 +2,9 @@
 
 import httpx
 from fastapi import FastAPI
+
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
-
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
 from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.entrypoints import routes, subscribers

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+
 from gatepost_common import signing
 from gatepost_common.events import (
     CloudEvent,
@@ -19,7 +20,6 @@ from gatepost_common.events import (
 )
 from gatepost_common.kafka import PoisonMessage, publish_event
 from gatepost_common.tiktok import TikTokClient, TikTokError
-
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
 from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.settings import Settings

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
-from gatepost_common.topics import ALL_TOPICS, dlq
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from gatepost_common.topics import ALL_TOPICS, dlq
 from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
 from gatepost_devstack.supervisor import Supervisor, port_open
