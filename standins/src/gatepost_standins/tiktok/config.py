@@ -1,26 +1,76 @@
-"""Stand-in settings: from `TIKTOK_STANDIN_*` variables or a JSON file given on the command line.
-Where TikTok's behaviour is unconfirmed (see the reference spec), it is a setting here."""
+"""Stand-in settings: from `TIKTOK_STANDIN_*` variables or a JSON file given on the command line,
+and replaceable at run time through the control API. Where TikTok's behaviour is unconfirmed (see
+the reference spec), it is a setting here."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Fault(BaseModel):
+    """Faults for one endpoint path. Rates are probabilities; `next_*` counters hit the next
+    requests deterministically (what tests use)."""
+
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    timeout_rate: float = 0.0
+    drop_rate: float = 0.0
+    next_errors: int = 0
+    next_timeouts: int = 0
+    next_drops: int = 0
+    error_status: int = 500
+    timeout_s: float = 30.0
 
 
 class TikTokStandinConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIKTOK_STANDIN_", extra="forbid")
 
+    # the default app, created at start; more come through the control API
     client_key: str = "gatepost-local"
     client_secret: str = "local-only-tiktok-client-secret"
     redirect_uris: list[str] = ["http://127.0.0.1:8080/api/auth/tiktok/callback"]
-    platform: str = "web"
+    platform: str = "web"  # "desktop": PKCE with hex SHA-256 is required
+    strict_pkce: bool = False  # web apps: verify a code_challenge when one was sent
+    audited: bool = True  # unaudited clients may post only SELF_ONLY, from private accounts
+    # the default creator
+    creator_nickname: str = "Local Creator"
+    creator_username: str = "local.creator"
+    creator_private_account: bool = False
+
     auto_consent: bool = False
     access_token_ttl_s: int = 86400
     refresh_token_ttl_s: int = 31536000
     code_ttl_s: int = 300
+    # UNCONFIRMED whether a refresh ends the previous access token; TikTok rotates refresh tokens
+    refresh_revokes_access_token: bool = False
+
     verified_url_prefixes: list[str] = []
-    # TikTok pulls https only; the credential-less local run serves media over plain http.
+    verified_domains: list[str] = []
+    # TikTok pulls https only; the credential-less local run serves media over plain http
     require_https: bool = True
     max_image_bytes: int = 20_000_000
-    max_image_side: int = 1920
-    creator_nickname: str = "Local Creator"
-    creator_private_account: bool = False
+    max_image_side: int = 1080 * 2
+    max_video_bytes: int = 4_000_000_000
+    upload_url_ttl_s: int = 3600
+    upload_base_url: str = ""  # default: the address the init request came to
+
+    daily_post_cap: int = 15
+    pending_share_cap: int = 5
+    active_user_cap: int = 1000
+    rate_limits: dict[str, int] = Field(default_factory=lambda: {
+        "/v2/post/publish/content/init/": 6,
+        "/v2/post/publish/video/init/": 6,
+        "/v2/post/publish/inbox/video/init/": 6,
+        "/v2/post/publish/creator_info/query/": 20,
+        "/v2/post/publish/status/fetch/": 30,
+        "/v2/user/info/": 600,
+    })
+    processing_delay_s: float = 0.0
+    moderation_delay_s: float = 0.0
+
+    webhook_url: str = ""
+    webhook_duplicates: int = 0  # extra copies of every delivery, to exercise dedupe
+    webhook_retry_delays_s: list[float] = [1.0, 2.0, 4.0, 8.0, 16.0]
+    faults: dict[str, Fault] = {}
+    random_seed: int | None = None

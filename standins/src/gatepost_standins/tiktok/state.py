@@ -1,16 +1,21 @@
-"""The stand-in's in-memory world: apps, creators, grants, tokens, publish tasks and a clock."""
+"""The stand-in's in-memory world: apps, creators, grants, tokens, publish tasks, uploads, rate
+windows and a clock that the control API can move forward."""
 
 from __future__ import annotations
 
 import secrets
 import time
+import uuid
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+
+DAY_S = 86400.0
 
 
 @dataclass
 class Clock:
-    """Real time plus an offset that the control API can advance."""
+    """Real time plus an offset, so 24-hour expiries and daily windows are testable in seconds."""
 
     offset: float = 0.0
 
@@ -23,8 +28,9 @@ class App:
     client_key: str
     client_secret: str
     redirect_uris: list[str]
-    platform: str = "web"  # "desktop" requires hex-SHA-256 PKCE
+    platform: str = "web"
     strict_pkce: bool = False
+    audited: bool = True
 
 
 @dataclass
@@ -37,8 +43,12 @@ class Creator:
     duet_disabled: bool = False
     stitch_disabled: bool = True
     max_video_post_duration_sec: int = 300
+    banned: bool = False
+    app_version: str = "35.0.0"
 
-    def privacy_level_options(self) -> list[str]:
+    def privacy_level_options(self, audited: bool) -> list[str]:
+        if not audited:
+            return ["SELF_ONLY"]  # UNCONFIRMED exact list; TikTok allows only SELF_ONLY then
         if self.private_account:
             return ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
         return ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
@@ -66,6 +76,19 @@ class Token:
     expires_at: float
     refresh_expires_at: float
     revoked: bool = False
+    refresh_used: bool = False
+
+
+@dataclass
+class Upload:
+    upload_id: str
+    upload_token: str
+    video_size: int
+    chunk_size: int
+    total_chunk_count: int
+    expires_at: float
+    received: int = 0
+    head: bytes = b""
 
 
 @dataclass
@@ -73,13 +96,26 @@ class Publish:
     publish_id: str
     open_id: str
     client_key: str
-    post_mode: str
+    access_token: str
+    media_type: str  # PHOTO | VIDEO
+    post_mode: str  # DIRECT_POST | MEDIA_UPLOAD
+    source: str  # PULL_FROM_URL | FILE_UPLOAD
     privacy_level: str | None
-    photo_urls: list[str]
+    urls: list[str]
+    created_at: float
     status: str = "PROCESSING_DOWNLOAD"
     fail_reason: str = ""
     post_ids: list[int] = field(default_factory=list)
     downloaded_bytes: int = 0
+    upload: Upload | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in ("PUBLISH_COMPLETE", "FAILED")
+
+    @property
+    def inbox(self) -> bool:
+        return self.post_mode == "MEDIA_UPLOAD"
 
 
 @dataclass
@@ -87,11 +123,23 @@ class World:
     clock: Clock = field(default_factory=Clock)
     apps: dict[str, App] = field(default_factory=dict)
     creators: dict[str, Creator] = field(default_factory=dict)
+    consenting: str = ""  # open_id of the creator who signs in next
     grants: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
     refresh_tokens: dict[str, Token] = field(default_factory=dict)
     publishes: dict[str, Publish] = field(default_factory=dict)
+    uploads: dict[str, Publish] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    init_calls: Counter[str] = field(default_factory=Counter)
+    calls: dict[tuple[str, str], deque[float]] = field(
+        default_factory=lambda: defaultdict(deque))
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_creator(self, **fields: Any) -> Creator:
+        creator = Creator(open_id=fields.pop("open_id", f"open-{uuid.uuid4()}"), **fields)
+        self.creators[creator.open_id] = creator
+        self.consenting = self.consenting or creator.open_id
+        return creator
 
     def issue_token(
         self, app: App, open_id: str, scopes: list[str], *, access_ttl: int, refresh_ttl: int
@@ -100,11 +148,8 @@ class World:
         token = Token(
             access_token=f"act.{secrets.token_urlsafe(32)}",
             refresh_token=f"rft.{secrets.token_urlsafe(32)}",
-            client_key=app.client_key,
-            open_id=open_id,
-            scopes=scopes,
-            expires_at=now + access_ttl,
-            refresh_expires_at=now + refresh_ttl,
+            client_key=app.client_key, open_id=open_id, scopes=scopes,
+            expires_at=now + access_ttl, refresh_expires_at=now + refresh_ttl,
         )
         self.tokens[token.access_token] = token
         self.refresh_tokens[token.refresh_token] = token
@@ -115,3 +160,31 @@ class World:
         if token is None or token.revoked or token.expires_at <= self.clock.now():
             return None
         return token
+
+    def over_rate_limit(self, access_token: str, path: str, limit: int) -> bool:
+        """Sliding one-minute window per token and endpoint; a refused call does not count."""
+        window = self.calls[(access_token, path)]
+        now = self.clock.now()
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= limit:
+            return True
+        window.append(now)
+        return False
+
+    def posts_today(self, open_id: str) -> int:
+        since = self.clock.now() - DAY_S
+        return sum(1 for p in self.publishes.values()
+                   if p.open_id == open_id and p.post_mode == "DIRECT_POST"
+                   and p.created_at > since and p.fail_reason != "publish_cancelled")
+
+    def pending_shares(self, open_id: str) -> int:
+        since = self.clock.now() - DAY_S
+        return sum(1 for p in self.publishes.values()
+                   if p.open_id == open_id and p.inbox and p.created_at > since
+                   and p.status != "FAILED" and p.status != "PUBLISH_COMPLETE")
+
+    def active_users(self, client_key: str) -> set[str]:
+        since = self.clock.now() - DAY_S
+        return {p.open_id for p in self.publishes.values()
+                if p.client_key == client_key and p.created_at > since}

@@ -1,0 +1,129 @@
+"""The control API (not part of TikTok's surface): tests and the local run use it to set up apps
+and creators, move the clock, inject faults, and inspect everything the stand-in received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict
+
+from gatepost_standins.tiktok.config import Fault, TikTokStandinConfig
+from gatepost_standins.tiktok.context import Context
+from gatepost_standins.tiktok.oauth import revoke_user
+from gatepost_standins.tiktok.processing import complete
+from gatepost_standins.tiktok.state import App
+
+
+class NewCreator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    nickname: str
+    private_account: bool = False
+    comment_disabled: bool = False
+    duet_disabled: bool = False
+    stitch_disabled: bool = True
+    max_video_post_duration_sec: int = 300
+    banned: bool = False
+    app_version: str = "35.0.0"
+
+
+class NewApp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_key: str
+    client_secret: str
+    redirect_uris: list[str]
+    platform: str = "web"
+    strict_pkce: bool = False
+    audited: bool = True
+
+
+def control_routes(ctx: Context) -> APIRouter:
+    router = APIRouter(prefix="/_control", tags=["control (not TikTok)"])
+
+    @router.post("/reset")
+    async def reset(config: dict[str, Any] | None = None) -> dict[str, str]:
+        """Forget everything and start again with these settings (defaults when empty)."""
+        ctx.reset(TikTokStandinConfig(**(config or {})))
+        return {"default_creator": ctx.world.consenting}
+
+    @router.post("/apps")
+    async def add_app(app: NewApp) -> dict[str, str]:
+        ctx.world.apps[app.client_key] = App(**app.model_dump())
+        return {"client_key": app.client_key}
+
+    @router.post("/creators")
+    async def add_creator(creator: NewCreator) -> dict[str, str]:
+        return {"open_id": ctx.world.add_creator(**creator.model_dump()).open_id}
+
+    @router.patch("/creators/{open_id}")
+    async def change_creator(open_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        creator = ctx.world.creators.get(open_id)
+        if creator is None:
+            raise HTTPException(404, "no such creator")
+        current = {k: v for k, v in vars(creator).items() if k != "open_id"}
+        for name, value in NewCreator(**{**current, **changes}).model_dump().items():
+            setattr(creator, name, value)
+        return vars(creator)
+
+    @router.get("/creators")
+    async def creators() -> list[dict[str, Any]]:
+        return [vars(c) for c in ctx.world.creators.values()]
+
+    @router.post("/consent-as/{open_id}")
+    async def consent_as(open_id: str) -> dict[str, str]:
+        if open_id not in ctx.world.creators:
+            raise HTTPException(404, "no such creator")
+        ctx.world.consenting = open_id
+        return {"open_id": open_id}
+
+    @router.post("/creators/{open_id}/deauthorize")
+    async def deauthorize(open_id: str, reason: int = 1) -> dict[str, str]:
+        """The user disconnects the app in TikTok (reason 1) or similar."""
+        revoke_user(ctx, ctx.config.client_key, open_id, reason=reason)
+        return {"open_id": open_id}
+
+    @router.post("/clock/advance")
+    async def advance(seconds: float) -> dict[str, float]:
+        ctx.world.clock.offset += seconds
+        return {"offset": ctx.world.clock.offset, "now": ctx.world.clock.now()}
+
+    @router.put("/auto-consent")
+    async def auto_consent(enabled: bool) -> dict[str, bool]:
+        ctx.config.auto_consent = enabled
+        return {"auto_consent": enabled}
+
+    @router.put("/faults")
+    async def faults(faults: dict[str, Fault]) -> dict[str, Any]:
+        ctx.config.faults = faults
+        return {path: f.model_dump() for path, f in faults.items()}
+
+    @router.get("/requests")
+    async def requests() -> list[dict[str, Any]]:
+        return ctx.world.requests
+
+    @router.get("/publishes")
+    async def publishes() -> list[dict[str, Any]]:
+        return [{k: v for k, v in vars(p).items() if k not in ("upload", "access_token")}
+                for p in ctx.world.publishes.values()]
+
+    @router.post("/publishes/{publish_id}/user-posts")
+    async def user_posts(publish_id: str) -> dict[str, str]:
+        """The creator finishes an inbox draft in the TikTok app."""
+        publish = ctx.world.publishes.get(publish_id)
+        if publish is None or publish.status != "SEND_TO_USER_INBOX":
+            raise HTTPException(409, "not waiting in the user's inbox")
+        await complete(ctx, publish)
+        return {"status": publish.status}
+
+    @router.get("/init-calls")
+    async def init_calls() -> dict[str, int]:
+        """Init calls per idempotency key (a fingerprint of the init body): more than one for the
+        same key means the same content was submitted twice."""
+        return dict(ctx.world.init_calls)
+
+    @router.get("/webhooks")
+    async def webhooks() -> list[dict[str, Any]]:
+        return ctx.world.webhooks
+
+    return router

@@ -1,0 +1,222 @@
+"""OAuth v2 (Login Kit): the authorize page with its consent screen, token, revoke, user info."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from gatepost_standins.tiktok.context import (
+    KNOWN_SCOPES,
+    SCOPE_OF_FIELD,
+    Context,
+    envelope,
+    oauth_error,
+)
+from gatepost_standins.tiktok.state import App, Grant, Token
+from gatepost_standins.tiktok.webhooks import deliver
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def redirect(uri: str, **params: str) -> RedirectResponse:
+    return RedirectResponse(f"{uri}?{urlencode(params)}", status_code=302)
+
+
+def error_page(text: str) -> HTMLResponse:
+    return HTMLResponse(f"<!doctype html><title>TikTok</title><h1>Something went wrong</h1>"
+                        f"<p>{escape(text)}</p>", status_code=400)
+
+
+def oauth_routes(ctx: Context) -> APIRouter:
+    router = APIRouter()
+
+    def check_authorize(q: dict[str, str]) -> Response | App:
+        app = ctx.world.apps.get(q.get("client_key", ""))
+        if app is None:
+            return error_page("client_key is invalid")
+        uri = q.get("redirect_uri", "")
+        if uri not in app.redirect_uris:  # exact match, as registered
+            return error_page("redirect_uri is not registered for this app")
+        state = q.get("state", "")
+        if q.get("response_type") != "code":
+            return redirect(uri, error="unsupported_response_type",
+                            error_description="response_type must be code", state=state)
+        scopes = [s for s in q.get("scope", "").split(",") if s]
+        if not scopes or not set(scopes) <= KNOWN_SCOPES:
+            return redirect(uri, error="invalid_scope", error_description="scope is invalid",
+                            state=state)
+        if not state:
+            return redirect(uri, error="invalid_request", error_description="state is required")
+        if app.platform == "desktop" and (
+            len(q.get("code_challenge", "")) != 64 or q.get("code_challenge_method") != "S256"
+        ):
+            return redirect(uri, error="invalid_request", state=state,
+                            error_description="code_challenge (hex SHA-256, S256) is required")
+        return app
+
+    @router.get("/v2/auth/authorize/", response_model=None)
+    async def authorize(request: Request) -> Response:
+        q = dict(request.query_params)
+        checked = check_authorize(q)
+        if not isinstance(checked, App):
+            return checked
+        if ctx.config.auto_consent:
+            return grant(checked, ctx.world.consenting, q)
+        return HTMLResponse(consent_page(str(request.url.query), checked, ctx))
+
+    @router.post("/v2/auth/authorize/decision", response_model=None)
+    async def decision(request: Request) -> Response:
+        form = await request.form()
+        q = {k: v[0] for k, v in parse_qs(str(form.get("query", ""))).items()}
+        checked = check_authorize(q)
+        if not isinstance(checked, App):
+            return checked
+        if form.get("decision") != "allow":
+            return redirect(q["redirect_uri"], error="access_denied",
+                            error_description="The user denied the request", state=q["state"])
+        open_id = str(form.get("open_id") or ctx.world.consenting)
+        if open_id not in ctx.world.creators:
+            return error_page("unknown account")
+        return grant(checked, open_id, q)
+
+    def grant(app: App, open_id: str, q: dict[str, str]) -> Response:
+        # real codes carry characters that must be URL-decoded: keep clients honest about it
+        code = f"{secrets.token_urlsafe(24)}*!{secrets.token_hex(4)}"
+        scopes = q["scope"].split(",")
+        ctx.world.grants[code] = Grant(code, app.client_key, open_id, scopes, q["redirect_uri"],
+                                       ctx.world.clock.now() + ctx.config.code_ttl_s,
+                                       q.get("code_challenge"))
+        return redirect(q["redirect_uri"], code=code, scopes=",".join(scopes), state=q["state"])
+
+    @router.post("/v2/oauth/token/")
+    async def token(request: Request) -> JSONResponse:
+        if request.headers.get("content-type", "") != FORM_TYPE:
+            return oauth_error("invalid_request", "The request parameters are malformed.")
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        app = ctx.world.apps.get(form.get("client_key", ""))
+        if app is None or not secrets.compare_digest(form.get("client_secret", ""),
+                                                     app.client_secret):
+            return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+        kind = form.get("grant_type")
+        if kind == "authorization_code":
+            return exchange(app, form)
+        if kind == "refresh_token":
+            return refresh(app, form)
+        if not kind:
+            return oauth_error("invalid_request", "The request is missing a required parameter.")
+        return oauth_error("unsupported_grant_type", "The grant type is not supported.")
+
+    def exchange(app: App, form: dict[str, str]) -> JSONResponse:
+        found = ctx.world.grants.get(form.get("code", ""))
+        if found is None or found.used or found.expires_at <= ctx.world.clock.now():
+            return oauth_error("invalid_grant", "Authorization code is expired or invalid.")
+        if found.client_key != app.client_key or form.get("redirect_uri") != found.redirect_uri:
+            return oauth_error("invalid_grant", "redirect_uri does not match the authorization.")
+        if app.platform == "desktop" or (app.strict_pkce and found.code_challenge):
+            verifier = form.get("code_verifier", "")
+            if hashlib.sha256(verifier.encode()).hexdigest() != found.code_challenge:
+                return oauth_error("invalid_request", "Code verifier or code challenge is invalid.")
+        found.used = True
+        return token_body(issue(app, found.open_id, found.scopes))
+
+    def refresh(app: App, form: dict[str, str]) -> JSONResponse:
+        old = ctx.world.refresh_tokens.get(form.get("refresh_token", ""))
+        now = ctx.world.clock.now()
+        if (old is None or old.refresh_used or old.revoked or old.refresh_expires_at <= now
+                or old.client_key != app.client_key):
+            return oauth_error("invalid_grant", "Refresh token is invalid or expired.")
+        old.refresh_used = True  # rotation: the previous refresh token stops working
+        if ctx.config.refresh_revokes_access_token:
+            old.revoked = True
+        return token_body(issue(app, old.open_id, old.scopes))
+
+    def issue(app: App, open_id: str, scopes: list[str]) -> Token:
+        return ctx.world.issue_token(app, open_id, scopes,
+                                     access_ttl=ctx.config.access_token_ttl_s,
+                                     refresh_ttl=ctx.config.refresh_token_ttl_s)
+
+    def token_body(issued: Token) -> JSONResponse:
+        now = ctx.world.clock.now()
+        return JSONResponse({
+            "access_token": issued.access_token, "expires_in": round(issued.expires_at - now),
+            "open_id": issued.open_id,
+            "refresh_expires_in": round(issued.refresh_expires_at - now),
+            "refresh_token": issued.refresh_token, "scope": ",".join(issued.scopes),
+            "token_type": "Bearer",
+        })
+
+    @router.post("/v2/oauth/revoke/")
+    async def revoke(request: Request) -> JSONResponse:
+        if request.headers.get("content-type", "") != FORM_TYPE:
+            return oauth_error("invalid_request", "The request parameters are malformed.")
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        app = ctx.world.apps.get(form.get("client_key", ""))
+        if app is None or not secrets.compare_digest(form.get("client_secret", ""),
+                                                     app.client_secret):
+            return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+        found = ctx.world.tokens.get(form.get("token", ""))
+        if found is None or found.client_key != app.client_key:
+            return oauth_error("invalid_request", "The token is invalid.")
+        revoke_user(ctx, app.client_key, found.open_id, reason=5)
+        return JSONResponse({})
+
+    @router.get("/v2/user/info/")
+    async def user_info(request: Request) -> JSONResponse:
+        token = ctx.bearer(request, ())
+        if isinstance(token, JSONResponse):
+            return token
+        fields = [f for f in request.query_params.get("fields", "").split(",") if f]
+        if not fields:
+            return envelope({}, "invalid_params", "fields is required", 400)
+        unknown = [f for f in fields if f not in SCOPE_OF_FIELD]
+        if unknown:
+            return envelope({}, "invalid_params", f"unknown fields: {','.join(unknown)}", 400)
+        missing = sorted({SCOPE_OF_FIELD[f] for f in fields} - set(token.scopes))
+        if missing:
+            return envelope({}, "scope_permission_missed",
+                            f"The user did not grant the scope: {missing[0]}", 400)
+        who = ctx.world.creators[token.open_id]
+        known: dict[str, Any] = {
+            "open_id": who.open_id, "union_id": f"union-{who.open_id}",
+            "avatar_url": f"https://p16.tiktokcdn.example/{who.username}.jpeg",
+            "avatar_url_100": f"https://p16.tiktokcdn.example/{who.username}-100.jpeg",
+            "avatar_large_url": f"https://p16.tiktokcdn.example/{who.username}-l.jpeg",
+            "display_name": who.nickname, "bio_description": "", "is_verified": False,
+            "profile_deep_link": f"https://vm.tiktok.example/@{who.username}",
+            "username": who.username, "follower_count": 0, "following_count": 0,
+            "likes_count": 0, "video_count": 0,
+        }
+        return envelope({"user": {f: known[f] for f in fields}})
+
+    return router
+
+
+def revoke_user(ctx: Context, client_key: str, open_id: str, *, reason: int) -> None:
+    """End every token of this app for this user and tell the app by webhook."""
+    for token in ctx.world.tokens.values():
+        if token.client_key == client_key and token.open_id == open_id:
+            token.revoked = True
+    ctx.spawn(deliver(ctx, "authorization.removed", {"reason": reason}, open_id))
+
+
+def consent_page(query: str, app: App, ctx: Context) -> str:
+    accounts = "".join(
+        f'<label><input type="radio" name="open_id" value="{escape(c.open_id)}"'
+        f'{" checked" if c.open_id == ctx.world.consenting else ""}> {escape(c.nickname)} '
+        f"(@{escape(c.username)})</label><br>"
+        for c in ctx.world.creators.values()
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Authorize {escape(app.client_key)} | TikTok stand-in</title></head>
+<body><main><h1>{escape(app.client_key)} would like to access your TikTok account</h1>
+<form method="post" action="/v2/auth/authorize/decision">
+<fieldset><legend>Continue as</legend>{accounts}</fieldset>
+<input type="hidden" name="query" value="{escape(query)}">
+<button name="decision" value="allow">Authorize</button>
+<button name="decision" value="deny">Cancel</button></form></main></body></html>"""

@@ -1,0 +1,115 @@
+"""After init: the stand-in really downloads what PULL_FROM_URL names (no redirects followed),
+checks it as TikTok would, and walks the publish through TikTok's status machine, sending the
+matching webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import secrets
+
+import httpx
+from PIL import Image
+
+from gatepost_standins.tiktok.context import Context
+from gatepost_standins.tiktok.state import Publish
+from gatepost_standins.tiktok.webhooks import deliver
+
+VIDEO_SIGNATURES = (b"ftyp", b"\x1a\x45\xdf\xa3")  # MP4/MOV box at offset 4, WebM/EBML at 0
+
+
+def looks_like_video(head: bytes) -> bool:
+    return head[4:8] == VIDEO_SIGNATURES[0] or head[:4] == VIDEO_SIGNATURES[1]
+
+
+async def process(ctx: Context, publish: Publish) -> None:
+    """Run one publish to its next resting state."""
+    await asyncio.sleep(ctx.config.processing_delay_s)
+    if publish.status == "FAILED":  # cancelled meanwhile
+        return
+    reason = await pull(ctx, publish) if publish.source == "PULL_FROM_URL" else uploaded(publish)
+    if reason:
+        await fail(ctx, publish, reason)
+        return
+    if publish.inbox:
+        publish.status = "SEND_TO_USER_INBOX"
+        await notify(ctx, publish, "post.publish.inbox_delivered")
+        return
+    await complete(ctx, publish)
+
+
+async def complete(ctx: Context, publish: Publish) -> None:
+    publish.status = "PUBLISH_COMPLETE"
+    await notify(ctx, publish, "post.publish.complete")
+    if publish.privacy_level == "PUBLIC_TO_EVERYONE" or (publish.inbox and not publish.privacy_level):
+        await asyncio.sleep(ctx.config.moderation_delay_s)
+        post_id = 7_000_000_000_000_000_000 + secrets.randbelow(2 * 10**18)  # 19 digits, int64
+        publish.post_ids.append(post_id)
+        await notify(ctx, publish, "post.publish.publicly_available", post_id=post_id)
+
+
+async def fail(ctx: Context, publish: Publish, reason: str) -> None:
+    publish.status, publish.fail_reason = "FAILED", reason
+    await notify(ctx, publish, "post.publish.failed", reason=reason)
+
+
+async def notify(ctx: Context, publish: Publish, event: str, **extra: object) -> None:
+    content = {"publish_id": publish.publish_id,
+               "publish_type": "INBOX_SHARE" if publish.inbox else "DIRECT_PUBLISH", **extra}
+    ctx.spawn(deliver(ctx, event, content, publish.open_id, publish.client_key))
+
+
+def uploaded(publish: Publish) -> str | None:
+    upload = publish.upload
+    if upload is None or not looks_like_video(upload.head):
+        return "file_format_check_failed"
+    return None
+
+
+async def pull(ctx: Context, publish: Publish) -> str | None:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
+        for url in publish.urls:
+            reason = await (pull_photo(ctx, http, publish, url) if publish.media_type == "PHOTO"
+                            else pull_video(ctx, http, publish, url))
+            if reason:
+                return reason
+    return None
+
+
+async def pull_photo(ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str) -> str | None:
+    try:
+        answer = await http.get(url)
+    except httpx.HTTPError:
+        return "photo_pull_failed"
+    if answer.status_code != 200:  # a redirect is a failure too: TikTok follows none
+        return "photo_pull_failed"
+    data = answer.content
+    publish.downloaded_bytes += len(data)
+    if len(data) > ctx.config.max_image_bytes:
+        return "picture_size_check_failed"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "WEBP"):
+                return "file_format_check_failed"
+            if max(image.size) > ctx.config.max_image_side:
+                return "picture_size_check_failed"
+            image.load()
+    except Exception:
+        return "file_format_check_failed"
+    return None
+
+
+async def pull_video(ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str) -> str | None:
+    head = b""
+    try:
+        async with http.stream("GET", url) as answer:
+            if answer.status_code != 200:
+                return "video_pull_failed"
+            async for part in answer.aiter_bytes():
+                head = head or part[:16]
+                publish.downloaded_bytes += len(part)
+                if publish.downloaded_bytes > ctx.config.max_video_bytes:
+                    return "file_format_check_failed"
+    except httpx.HTTPError:
+        return "video_pull_failed"
+    return None if looks_like_video(head) else "file_format_check_failed"
