@@ -60,7 +60,7 @@ async def test_topic_from_kafka_becomes_a_published_tiktok_post(stack: Stack) ->
 
     pulled = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()
     mine = [p for p in pulled if p["publish_id"] == outcome["publish_id"]]
-    assert mine and mine[0]["photo_urls"] == [s["image_url"] for s in post["slides"]]
+    assert mine and mine[0]["urls"] == [s["image_url"] for s in post["slides"]]
 
 
 def test_internal_routes_are_not_reachable_through_the_gateway(stack: Stack) -> None:

@@ -128,4 +128,4 @@ async def test_post_approved_signed_with_another_key_is_refused(stack: Stack) ->
     )
     assert published == []
     inits = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()
-    assert not any(p["photo_urls"] == forged.photo_urls for p in inits)
+    assert not any(p["urls"] == forged.photo_urls for p in inits)

@@ -40,7 +40,7 @@ class FakeHost:
 
 def handler_for(host: FakeHost) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             status, headers, body = host.files.get(self.path, (404, {}, b"missing"))
             self.send_response(status)
             for name, value in headers.items():
@@ -49,7 +49,7 @@ def handler_for(host: FakeHost) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             host.hooks.append(({k.lower(): v for k, v in self.headers.items()}, body))
             status = host.hook_statuses.pop(0) if host.hook_statuses else 200
@@ -81,7 +81,8 @@ def standin_process() -> Iterator[None]:
         )
     process = subprocess.Popen(
         [sys.executable, "-m", "gatepost_standins.tiktok", "--port", str(STANDIN_PORT)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while socket.socket().connect_ex(("127.0.0.1", STANDIN_PORT)) != 0:
@@ -94,9 +95,15 @@ def standin_process() -> Iterator[None]:
 
 def reset(**config: Any) -> str:
     """A fresh stand-in world; returns the default creator's open_id."""
-    settings = {"redirect_uris": [REDIRECT], "auto_consent": True, "require_https": False,
-                "verified_url_prefixes": [f"{HOST}/ok/"], "webhook_url": f"{HOST}/hooks",
-                "webhook_retry_delays_s": [0.1, 0.1, 0.1], **config}
+    settings = {
+        "redirect_uris": [REDIRECT],
+        "auto_consent": True,
+        "require_https": False,
+        "verified_url_prefixes": [f"{HOST}/ok/"],
+        "webhook_url": f"{HOST}/hooks",
+        "webhook_retry_delays_s": [0.1, 0.1, 0.1],
+        **config,
+    }
     answer = httpx.post(f"{STANDIN}/_control/reset", json=settings)
     answer.raise_for_status()
     return str(answer.json()["default_creator"])
@@ -104,10 +111,10 @@ def reset(**config: Any) -> str:
 
 @pytest.fixture
 def tiktok(standin_process: None, fake_host: FakeHost) -> Iterator[httpx.Client]:
+    reset()  # first: it cancels the previous test's deliveries still under way
     fake_host.files.clear()
     fake_host.hooks.clear()
     fake_host.hook_statuses.clear()
-    reset()
     with httpx.Client(base_url=STANDIN, timeout=10) as client:
         yield client
 

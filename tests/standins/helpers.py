@@ -16,9 +16,17 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SCOPES = "user.info.basic,video.publish,video.upload"
 
 
-def authorize(client: httpx.Client, *, scope: str = SCOPES, state: str = "st", **extra: str) -> dict[str, list[str]]:
-    query = {"client_key": "gatepost-local", "scope": scope, "redirect_uri": REDIRECT,
-             "state": state, "response_type": "code", **extra}
+def authorize(
+    client: httpx.Client, *, scope: str = SCOPES, state: str = "st", **extra: str
+) -> dict[str, list[str]]:
+    query = {
+        "client_key": "gatepost-local",
+        "scope": scope,
+        "redirect_uri": REDIRECT,
+        "state": state,
+        "response_type": "code",
+        **extra,
+    }
     answer = client.get(f"/v2/auth/authorize/?{urlencode(query)}")
     assert answer.status_code == 302, answer.text
     return parse_qs(urlparse(answer.headers["location"]).query)
@@ -31,14 +39,17 @@ def token_request(client: httpx.Client, **form: str) -> httpx.Response:
 
 def connect(client: httpx.Client, scope: str = SCOPES) -> dict[str, Any]:
     code = authorize(client, scope=scope)["code"][0]
-    answer = token_request(client, code=code, grant_type="authorization_code",
-                           redirect_uri=REDIRECT)
+    answer = token_request(
+        client, code=code, grant_type="authorization_code", redirect_uri=REDIRECT
+    )
     assert answer.status_code == 200, answer.text
     tokens: dict[str, Any] = answer.json()
     return tokens
 
 
-def call(client: httpx.Client, token: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+def call(
+    client: httpx.Client, token: str, path: str, body: dict[str, Any] | None = None
+) -> httpx.Response:
     return client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -47,14 +58,27 @@ def error_code(answer: httpx.Response) -> str:
     return code
 
 
-def photo_body(urls: list[str], *, mode: str = "DIRECT_POST", privacy: str = "PUBLIC_TO_EVERYONE",
-               cover: int = 0, **post_info: Any) -> dict[str, Any]:
+def photo_body(
+    urls: list[str],
+    *,
+    mode: str = "DIRECT_POST",
+    privacy: str = "PUBLIC_TO_EVERYONE",
+    cover: int = 0,
+    **post_info: Any,
+) -> dict[str, Any]:
     info = {"title": "Title", "description": "Words #tag", "privacy_level": privacy, **post_info}
     if mode == "MEDIA_UPLOAD":
         info = {"title": info["title"], "description": info["description"]}
-    return {"media_type": "PHOTO", "post_mode": mode, "post_info": info,
-            "source_info": {"source": "PULL_FROM_URL", "photo_images": urls,
-                            "photo_cover_index": cover}}
+    return {
+        "media_type": "PHOTO",
+        "post_mode": mode,
+        "post_info": info,
+        "source_info": {
+            "source": "PULL_FROM_URL",
+            "photo_images": urls,
+            "photo_cover_index": cover,
+        },
+    }
 
 
 def image(fmt: str = "JPEG", size: tuple[int, int] = (1080, 1080)) -> bytes:
@@ -63,8 +87,9 @@ def image(fmt: str = "JPEG", size: tuple[int, int] = (1080, 1080)) -> bytes:
     return out.getvalue()
 
 
-def wait_status(client: httpx.Client, token: str, publish_id: str, *, until: set[str],
-                timeout: float = 10) -> dict[str, Any]:
+def wait_status(
+    client: httpx.Client, token: str, publish_id: str, *, until: set[str], timeout: float = 10
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         answer = call(client, token, "/v2/post/publish/status/fetch/", {"publish_id": publish_id})

@@ -14,8 +14,13 @@ ALLOW = {"decision": "allow"}
 
 
 def test_authorize_validates_client_redirect_scope_and_state(tiktok: httpx.Client) -> None:
-    base = {"client_key": "gatepost-local", "scope": "user.info.basic", "redirect_uri": REDIRECT,
-            "state": "s", "response_type": "code"}
+    base = {
+        "client_key": "gatepost-local",
+        "scope": "user.info.basic",
+        "redirect_uri": REDIRECT,
+        "state": "s",
+        "response_type": "code",
+    }
     bad_client = tiktok.get(f"/v2/auth/authorize/?{urlencode({**base, 'client_key': 'nope'})}")
     assert bad_client.status_code == 400 and "client_key" in bad_client.text
     unregistered = {**base, "redirect_uri": REDIRECT + "/other"}
@@ -28,14 +33,27 @@ def test_authorize_validates_client_redirect_scope_and_state(tiktok: httpx.Clien
 
 def test_consent_screen_allows_or_denies(tiktok: httpx.Client) -> None:
     tiktok.put("/_control/auto-consent", params={"enabled": False})
-    query = urlencode({"client_key": "gatepost-local", "scope": "user.info.basic",
-                       "redirect_uri": REDIRECT, "state": "s9", "response_type": "code"})
+    query = urlencode(
+        {
+            "client_key": "gatepost-local",
+            "scope": "user.info.basic",
+            "redirect_uri": REDIRECT,
+            "state": "s9",
+            "response_type": "code",
+        }
+    )
     page = tiktok.get(f"/v2/auth/authorize/?{query}")
     assert page.status_code == 200 and "would like to access your TikTok account" in page.text
     denied = tiktok.post("/v2/auth/authorize/decision", data={"query": query, "decision": "deny"})
-    assert "error=access_denied" in denied.headers["location"] and "state=s9" in denied.headers["location"]
+    assert (
+        "error=access_denied" in denied.headers["location"]
+        and "state=s9" in denied.headers["location"]
+    )
     allowed = tiktok.post("/v2/auth/authorize/decision", data={"query": query, **ALLOW})
-    assert "code=" in allowed.headers["location"] and "scopes=user.info.basic" in allowed.headers["location"]
+    assert (
+        "code=" in allowed.headers["location"]
+        and "scopes=user.info.basic" in allowed.headers["location"]
+    )
 
 
 def test_desktop_apps_need_tiktoks_hex_pkce(tiktok: httpx.Client) -> None:
@@ -44,39 +62,72 @@ def test_desktop_apps_need_tiktoks_hex_pkce(tiktok: httpx.Client) -> None:
     hex_challenge = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3"
     assert hashlib.sha256(verifier.encode()).hexdigest() == hex_challenge
     assert authorize(tiktok)["error"] == ["invalid_request"]  # no challenge
-    rfc7636 = authorize(tiktok, code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                        code_challenge_method="S256")
+    rfc7636 = authorize(
+        tiktok,
+        code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method="S256",
+    )
     assert rfc7636["error"] == ["invalid_request"]  # base64url is not what TikTok computes
     code = authorize(tiktok, code_challenge=hex_challenge, code_challenge_method="S256")["code"][0]
-    wrong = token_request(tiktok, code=code, grant_type="authorization_code",
-                          redirect_uri=REDIRECT, code_verifier="x" * 43)
+    wrong = token_request(
+        tiktok,
+        code=code,
+        grant_type="authorization_code",
+        redirect_uri=REDIRECT,
+        code_verifier="x" * 43,
+    )
     assert wrong.json()["error_description"] == "Code verifier or code challenge is invalid."
-    right = token_request(tiktok, code=code, grant_type="authorization_code",
-                          redirect_uri=REDIRECT, code_verifier=verifier)
+    right = token_request(
+        tiktok,
+        code=code,
+        grant_type="authorization_code",
+        redirect_uri=REDIRECT,
+        code_verifier=verifier,
+    )
     assert right.status_code == 200 and right.json()["token_type"] == "Bearer"
 
 
 def test_token_endpoint_is_form_only_with_flat_errors(tiktok: httpx.Client) -> None:
-    body = urlencode({"client_key": "gatepost-local", "client_secret": SECRET,
-                      "grant_type": "authorization_code"})
-    charset = tiktok.post("/v2/oauth/token/", content=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"})
+    body = urlencode(
+        {
+            "client_key": "gatepost-local",
+            "client_secret": SECRET,
+            "grant_type": "authorization_code",
+        }
+    )
+    charset = tiktok.post(
+        "/v2/oauth/token/",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
+    )
     assert charset.status_code == 400
     assert set(charset.json()) == {"error", "error_description", "log_id"}
     assert charset.json()["error"] == "invalid_request"
     as_json = tiktok.post("/v2/oauth/token/", json={"client_key": "gatepost-local"})
     assert as_json.json()["error"] == "invalid_request"
-    bad_secret = tiktok.post("/v2/oauth/token/", headers=FORM, content=urlencode(
-        {"client_key": "gatepost-local", "client_secret": "wrong", "grant_type": "refresh_token"}))
+    bad_secret = tiktok.post(
+        "/v2/oauth/token/",
+        headers=FORM,
+        content=urlencode(
+            {
+                "client_key": "gatepost-local",
+                "client_secret": "wrong",
+                "grant_type": "refresh_token",
+            }
+        ),
+    )
     assert bad_secret.json()["error"] == "invalid_client"
     assert token_request(tiktok, grant_type="password").json()["error"] == "unsupported_grant_type"
 
 
-def test_codes_are_single_use_short_lived_and_bound_to_the_redirect_uri(tiktok: httpx.Client) -> None:
+def test_codes_are_single_use_short_lived_and_bound_to_the_redirect_uri(
+    tiktok: httpx.Client,
+) -> None:
     code = authorize(tiktok)["code"][0]
     assert "*" in code or "!" in code  # real codes need URL-decoding
-    mismatch = token_request(tiktok, code=code, grant_type="authorization_code",
-                             redirect_uri=REDIRECT + "x")
+    mismatch = token_request(
+        tiktok, code=code, grant_type="authorization_code", redirect_uri=REDIRECT + "x"
+    )
     assert mismatch.json()["error"] == "invalid_grant"
     first = token_request(tiktok, code=code, grant_type="authorization_code", redirect_uri=REDIRECT)
     tokens = first.json()
@@ -87,7 +138,9 @@ def test_codes_are_single_use_short_lived_and_bound_to_the_redirect_uri(tiktok: 
     assert again.json()["error"] == "invalid_grant"
     late = authorize(tiktok)["code"][0]
     tiktok.post("/_control/clock/advance", params={"seconds": 301})
-    expired = token_request(tiktok, code=late, grant_type="authorization_code", redirect_uri=REDIRECT)
+    expired = token_request(
+        tiktok, code=late, grant_type="authorization_code", redirect_uri=REDIRECT
+    )
     assert expired.json()["error"] == "invalid_grant"
 
 
@@ -99,8 +152,9 @@ def test_lifetimes_are_configurable(tiktok: httpx.Client) -> None:
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(tiktok: httpx.Client) -> None:
     first = connect(tiktok)
-    second = token_request(tiktok, grant_type="refresh_token",
-                           refresh_token=first["refresh_token"]).json()
+    second = token_request(
+        tiktok, grant_type="refresh_token", refresh_token=first["refresh_token"]
+    ).json()
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     reused = token_request(tiktok, grant_type="refresh_token", refresh_token=first["refresh_token"])
@@ -114,14 +168,26 @@ def test_revoke_ends_the_token_and_sends_authorization_removed(
     tiktok: httpx.Client, fake_host: FakeHost
 ) -> None:
     tokens = connect(tiktok)
-    answer = tiktok.post("/v2/oauth/revoke/", headers=FORM, content=urlencode(
-        {"client_key": "gatepost-local", "client_secret": SECRET, "token": tokens["access_token"]}))
+    answer = tiktok.post(
+        "/v2/oauth/revoke/",
+        headers=FORM,
+        content=urlencode(
+            {
+                "client_key": "gatepost-local",
+                "client_secret": SECRET,
+                "token": tokens["access_token"],
+            }
+        ),
+    )
     assert answer.status_code == 200 and answer.json() == {}
-    info = tiktok.get("/v2/user/info/?fields=open_id",
-                      headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    info = tiktok.get(
+        "/v2/user/info/?fields=open_id",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
     assert info.status_code == 401 and error_code(info) == "access_token_invalid"
-    refreshed = token_request(tiktok, grant_type="refresh_token",
-                              refresh_token=tokens["refresh_token"])
+    refreshed = token_request(
+        tiktok, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
     assert refreshed.json()["error"] == "invalid_grant"
     removed = wait_hook(fake_host, "authorization.removed", '"reason": 5')
     assert removed["user_openid"] == tokens["open_id"]

@@ -29,20 +29,37 @@ def test_creator_info_describes_the_creator(tiktok: httpx.Client) -> None:
     data = answer.json()["data"]
     assert answer.status_code == 200 and error_code(answer) == "ok"
     assert data["creator_nickname"] == "Local Creator"
-    assert data["privacy_level_options"] == ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS",
-                                             "SELF_ONLY"]
-    assert {"comment_disabled", "duet_disabled", "stitch_disabled",
-            "max_video_post_duration_sec", "creator_avatar_url"} <= set(data)
+    assert data["privacy_level_options"] == [
+        "PUBLIC_TO_EVERYONE",
+        "MUTUAL_FOLLOW_FRIENDS",
+        "SELF_ONLY",
+    ]
+    assert {
+        "comment_disabled",
+        "duet_disabled",
+        "stitch_disabled",
+        "max_video_post_duration_sec",
+        "creator_avatar_url",
+    } <= set(data)
 
 
 def test_private_account_and_interaction_settings(tiktok: httpx.Client) -> None:
-    open_id = tiktok.post("/_control/creators", json={
-        "username": "priv", "nickname": "Private One", "private_account": True,
-        "comment_disabled": True}).json()["open_id"]
+    open_id = tiktok.post(
+        "/_control/creators",
+        json={
+            "username": "priv",
+            "nickname": "Private One",
+            "private_account": True,
+            "comment_disabled": True,
+        },
+    ).json()["open_id"]
     tiktok.post(f"/_control/consent-as/{open_id}")
     data = call(tiktok, connect(tiktok)["access_token"], CREATOR).json()["data"]
-    assert data["privacy_level_options"] == ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS",
-                                             "SELF_ONLY"]
+    assert data["privacy_level_options"] == [
+        "FOLLOWER_OF_CREATOR",
+        "MUTUAL_FOLLOW_FRIENDS",
+        "SELF_ONLY",
+    ]
     assert data["comment_disabled"] is True and data["creator_nickname"] == "Private One"
 
 
@@ -52,7 +69,9 @@ def test_creator_info_needs_video_publish(tiktok: httpx.Client) -> None:
     assert (answer.status_code, error_code(answer)) == (401, "scope_not_authorized")
 
 
-def test_photo_direct_post_is_pulled_and_published(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+def test_photo_direct_post_is_pulled_and_published(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
     token = connect(tiktok)["access_token"]
     answer = call(tiktok, token, INIT, photo_body(urls(fake_host)))
     publish_id = answer.json()["data"]["publish_id"]
@@ -66,29 +85,35 @@ def test_photo_direct_post_is_pulled_and_published(tiktok: httpx.Client, fake_ho
 
 def test_private_post_gets_no_public_id(tiktok: httpx.Client, fake_host: FakeHost) -> None:
     token = connect(tiktok)["access_token"]
-    publish_id = call(tiktok, token, INIT, photo_body(urls(fake_host), privacy="SELF_ONLY")
-                      ).json()["data"]["publish_id"]
+    publish_id = call(tiktok, token, INIT, photo_body(urls(fake_host), privacy="SELF_ONLY")).json()[
+        "data"
+    ]["publish_id"]
     done = wait_status(tiktok, token, publish_id, until={"PUBLISH_COMPLETE", "FAILED"})
     assert done["status"] == "PUBLISH_COMPLETE" and done["publicaly_available_post_id"] == []
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"cover": 3}, "photo_cover_index"),
-    ({"count": 0}, "photo_images"),
-    ({"count": 36}, "photo_images"),
-    ({"title": "😀" * 46}, "title"),
-    ({"description": "x" * 4001}, "description"),
-    ({"media_type": "VIDEO"}, "media_type"),
-    ({"source": "FILE_UPLOAD"}, "PULL_FROM_URL"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"cover": 3}, "photo_cover_index"),
+        ({"count": 0}, "photo_images"),
+        ({"count": 36}, "photo_images"),
+        ({"title": "😀" * 46}, "title"),
+        ({"description": "x" * 4001}, "description"),
+        ({"media_type": "VIDEO"}, "media_type"),
+        ({"source": "FILE_UPLOAD"}, "PULL_FROM_URL"),
+    ],
+)
 def test_photo_init_rejects_invalid_params(
     tiktok: httpx.Client, fake_host: FakeHost, change: dict[str, object], message: str
 ) -> None:
     token = connect(tiktok)["access_token"]
     count = int(change.get("count", 3))  # type: ignore[call-overload]
-    body = photo_body([f"{HOST}/ok/{i}.jpg" for i in range(count)],
-                      cover=int(change.get("cover", 0)),  # type: ignore[call-overload]
-                      **{k: v for k, v in change.items() if k in ("title", "description")})
+    body = photo_body(
+        [f"{HOST}/ok/{i}.jpg" for i in range(count)],
+        cover=int(change.get("cover", 0)),  # type: ignore[call-overload]
+        **{k: v for k, v in change.items() if k in ("title", "description")},
+    )
     if "media_type" in change:
         body["media_type"] = change["media_type"]
     if "source" in change:
@@ -98,7 +123,9 @@ def test_photo_init_rejects_invalid_params(
     assert message in answer.json()["error"]["message"]
 
 
-def test_privacy_must_be_among_the_creators_options(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+def test_privacy_must_be_among_the_creators_options(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
     token = connect(tiktok)["access_token"]
     for privacy in ("FOLLOWER_OF_CREATOR", "", "EVERYONE"):
         answer = call(tiktok, token, INIT, photo_body(urls(fake_host), privacy=privacy))
@@ -106,11 +133,18 @@ def test_privacy_must_be_among_the_creators_options(tiktok: httpx.Client, fake_h
 
 
 def test_urls_must_be_under_a_verified_prefix_or_domain(tiktok: httpx.Client) -> None:
-    reset(require_https=True, verified_url_prefixes=["https://media.example.com/p/"],
-          verified_domains=["static.example.com"])
+    reset(
+        require_https=True,
+        verified_url_prefixes=["https://media.example.com/p/"],
+        verified_domains=["static.example.com"],
+    )
     token = connect(tiktok)["access_token"]
-    refused = ["https://media.example.com/other/1.jpg", "http://media.example.com/p/1.jpg",
-               "https://example.com/1.jpg", "https://media.example.com/p"]
+    refused = [
+        "https://media.example.com/other/1.jpg",
+        "http://media.example.com/p/1.jpg",
+        "https://example.com/1.jpg",
+        "https://media.example.com/p",
+    ]
     for url in refused:
         answer = call(tiktok, token, INIT, photo_body([url]))
         assert (answer.status_code, error_code(answer)) == (403, "url_ownership_unverified"), url
@@ -118,15 +152,20 @@ def test_urls_must_be_under_a_verified_prefix_or_domain(tiktok: httpx.Client) ->
         assert error_code(call(tiktok, token, INIT, photo_body([url]))) == "ok", url
 
 
-@pytest.mark.parametrize(("served", "reason"), [
-    ((200, {}, b"PNG"), "png"),
-    ((302, {"Location": "/ok/0.jpg"}, b""), "photo_pull_failed"),
-    ((404, {}, b""), "photo_pull_failed"),
-    ((200, {}, b"not an image"), "file_format_check_failed"),
-    ((200, {}, b"BIG"), "picture_size_check_failed"),
-])
+@pytest.mark.parametrize(
+    ("served", "reason"),
+    [
+        ((200, {}, b"PNG"), "png"),
+        ((302, {"Location": "/ok/0.jpg"}, b""), "photo_pull_failed"),
+        ((404, {}, b""), "photo_pull_failed"),
+        ((200, {}, b"not an image"), "file_format_check_failed"),
+        ((200, {}, b"BIG"), "picture_size_check_failed"),
+    ],
+)
 def test_bad_photos_fail_with_tiktoks_reason(
-    tiktok: httpx.Client, fake_host: FakeHost, served: tuple[int, dict[str, str], bytes],
+    tiktok: httpx.Client,
+    fake_host: FakeHost,
+    served: tuple[int, dict[str, str], bytes],
     reason: str,
 ) -> None:
     status, headers, body = served
@@ -154,7 +193,8 @@ def test_media_upload_goes_to_the_inbox_until_the_user_posts(
     assert inbox["status"] == "SEND_TO_USER_INBOX"
     tiktok.post(f"/_control/publishes/{publish_id}/user-posts")
     assert wait_status(tiktok, token, publish_id, until={"PUBLISH_COMPLETE"})["status"] == (
-        "PUBLISH_COMPLETE")
+        "PUBLISH_COMPLETE"
+    )
 
 
 def test_media_upload_needs_a_recent_tiktok_app(tiktok: httpx.Client, fake_host: FakeHost) -> None:
@@ -165,7 +205,9 @@ def test_media_upload_needs_a_recent_tiktok_app(tiktok: httpx.Client, fake_host:
     assert (answer.status_code, error_code(answer)) == (400, "app_version_check_failed")
 
 
-def test_init_is_limited_to_six_per_minute_per_token(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+def test_init_is_limited_to_six_per_minute_per_token(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
     token = connect(tiktok)["access_token"]
     body = photo_body(urls(fake_host))
     codes = [error_code(call(tiktok, token, INIT, body)) for _ in range(7)]
@@ -180,8 +222,10 @@ def test_creator_info_and_status_limits(tiktok: httpx.Client) -> None:
     token = connect(tiktok)["access_token"]
     creator = [call(tiktok, token, CREATOR).status_code for _ in range(21)]
     assert creator == [200] * 20 + [429]
-    status = [call(tiktok, token, "/v2/post/publish/status/fetch/", {"publish_id": "x"}).status_code
-              for _ in range(31)]
+    status = [
+        call(tiktok, token, "/v2/post/publish/status/fetch/", {"publish_id": "x"}).status_code
+        for _ in range(31)
+    ]
     assert status == [400] * 30 + [429]
 
 
@@ -227,8 +271,10 @@ def test_unaudited_clients_post_only_privately(tiktok: httpx.Client, fake_host: 
     assert error_code(public) == "unaudited_client_can_only_post_to_private_accounts"
     reset(audited=False, creator_private_account=True)
     token = connect(tiktok)["access_token"]
-    assert error_code(call(tiktok, token, INIT, photo_body(urls(fake_host),
-                                                           privacy="SELF_ONLY"))) == "ok"
+    assert (
+        error_code(call(tiktok, token, INIT, photo_body(urls(fake_host), privacy="SELF_ONLY")))
+        == "ok"
+    )
 
 
 def test_expired_token_is_refused(tiktok: httpx.Client) -> None:
@@ -239,7 +285,9 @@ def test_expired_token_is_refused(tiktok: httpx.Client) -> None:
     assert (answer.status_code, error_code(answer)) == (401, "access_token_invalid")
 
 
-def test_status_of_someone_elses_publish_is_refused(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+def test_status_of_someone_elses_publish_is_refused(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
     mine = connect(tiktok)["access_token"]
     publish_id = call(tiktok, mine, INIT, photo_body(urls(fake_host))).json()["data"]["publish_id"]
     other_id = tiktok.post("/_control/creators", json={"username": "o", "nickname": "O"}).json()
@@ -263,7 +311,9 @@ def test_cancel_only_while_processing(tiktok: httpx.Client, fake_host: FakeHost)
     assert error_code(again) == "publish_not_cancellable"
 
 
-def test_init_calls_are_counted_per_idempotency_key(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+def test_init_calls_are_counted_per_idempotency_key(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
     token = connect(tiktok)["access_token"]
     body = photo_body(urls(fake_host))
     call(tiktok, token, INIT, body)

@@ -24,9 +24,14 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     async def record(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         if not request.url.path.startswith("/_control"):
-            ctx.world.requests.append({"method": request.method, "path": request.url.path,
-                                       "status": response.status_code,
-                                       "at": ctx.world.clock.now()})
+            ctx.world.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "at": ctx.world.clock.now(),
+                }
+            )
         return response
 
     for routes in (oauth_routes, posting_routes, upload_routes, control_routes):

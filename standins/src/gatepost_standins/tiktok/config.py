@@ -58,14 +58,16 @@ class TikTokStandinConfig(BaseSettings):
     daily_post_cap: int = 15
     pending_share_cap: int = 5
     active_user_cap: int = 1000
-    rate_limits: dict[str, int] = Field(default_factory=lambda: {
-        "/v2/post/publish/content/init/": 6,
-        "/v2/post/publish/video/init/": 6,
-        "/v2/post/publish/inbox/video/init/": 6,
-        "/v2/post/publish/creator_info/query/": 20,
-        "/v2/post/publish/status/fetch/": 30,
-        "/v2/user/info/": 600,
-    })
+    rate_limits: dict[str, int] = Field(
+        default_factory=lambda: {
+            "/v2/post/publish/content/init/": 6,
+            "/v2/post/publish/video/init/": 6,
+            "/v2/post/publish/inbox/video/init/": 6,
+            "/v2/post/publish/creator_info/query/": 20,
+            "/v2/post/publish/status/fetch/": 30,
+            "/v2/user/info/": 600,
+        }
+    )
     processing_delay_s: float = 0.0
     moderation_delay_s: float = 0.0
 

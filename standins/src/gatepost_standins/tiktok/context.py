@@ -16,12 +16,19 @@ from gatepost_standins.tiktok.config import TikTokStandinConfig
 from gatepost_standins.tiktok.state import App, Token, World
 
 SCOPE_OF_FIELD = {
-    "open_id": "user.info.basic", "union_id": "user.info.basic", "avatar_url": "user.info.basic",
-    "avatar_url_100": "user.info.basic", "avatar_large_url": "user.info.basic",
-    "display_name": "user.info.basic", "bio_description": "user.info.profile",
-    "profile_deep_link": "user.info.profile", "is_verified": "user.info.profile",
-    "username": "user.info.profile", "follower_count": "user.info.stats",
-    "following_count": "user.info.stats", "likes_count": "user.info.stats",
+    "open_id": "user.info.basic",
+    "union_id": "user.info.basic",
+    "avatar_url": "user.info.basic",
+    "avatar_url_100": "user.info.basic",
+    "avatar_large_url": "user.info.basic",
+    "display_name": "user.info.basic",
+    "bio_description": "user.info.profile",
+    "profile_deep_link": "user.info.profile",
+    "is_verified": "user.info.profile",
+    "username": "user.info.profile",
+    "follower_count": "user.info.stats",
+    "following_count": "user.info.stats",
+    "likes_count": "user.info.stats",
     "video_count": "user.info.stats",
 }
 KNOWN_SCOPES = {*SCOPE_OF_FIELD.values(), "video.publish", "video.upload", "video.list"}
@@ -58,10 +65,14 @@ class Context:
 
     def populate(self) -> None:
         c = self.config
-        self.world.apps[c.client_key] = App(c.client_key, c.client_secret, c.redirect_uris,
-                                            c.platform, c.strict_pkce, c.audited)
-        self.world.add_creator(username=c.creator_username, nickname=c.creator_nickname,
-                               private_account=c.creator_private_account)
+        self.world.apps[c.client_key] = App(
+            c.client_key, c.client_secret, c.redirect_uris, c.platform, c.strict_pkce, c.audited
+        )
+        self.world.add_creator(
+            username=c.creator_username,
+            nickname=c.creator_nickname,
+            private_account=c.creator_private_account,
+        )
 
     def reset(self, config: TikTokStandinConfig) -> None:
         for task in self.tasks:
@@ -80,17 +91,26 @@ class Context:
         header = request.headers.get("authorization", "")
         token = self.world.live_token(header[7:]) if header.startswith("Bearer ") else None
         if token is None:
-            return envelope({}, "access_token_invalid",
-                                  "The access token is invalid or not found in the request.", 401)
+            return envelope(
+                {},
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+                401,
+            )
         if scopes and not any(s in token.scopes for s in scopes):
-            return envelope({}, "scope_not_authorized",
-                                  f"The user did not authorize the scope required: {scopes[0]}",
-                                  401)
+            return envelope(
+                {},
+                "scope_not_authorized",
+                f"The user did not authorize the scope required: {scopes[0]}",
+                401,
+            )
         limit = self.config.rate_limits.get(request.url.path)
-        if limit is not None and self.world.over_rate_limit(token.access_token,
-                                                            request.url.path, limit):
-            return envelope({}, "rate_limit_exceeded",
-                                  "API rate limit exceeded, please retry later.", 429)
+        if limit is not None and self.world.over_rate_limit(
+            token.access_token, request.url.path, limit
+        ):
+            return envelope(
+                {}, "rate_limit_exceeded", "API rate limit exceeded, please retry later.", 429
+            )
         return token
 
     def app_of(self, token: Token) -> App:

@@ -104,8 +104,10 @@ def control_routes(ctx: Context) -> APIRouter:
 
     @router.get("/publishes")
     async def publishes() -> list[dict[str, Any]]:
-        return [{k: v for k, v in vars(p).items() if k not in ("upload", "access_token")}
-                for p in ctx.world.publishes.values()]
+        return [
+            {k: v for k, v in vars(p).items() if k not in ("upload", "access_token")}
+            for p in ctx.world.publishes.values()
+        ]
 
     @router.post("/publishes/{publish_id}/user-posts")
     async def user_posts(publish_id: str) -> dict[str, str]:

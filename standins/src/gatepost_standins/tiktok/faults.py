@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gatepost_standins.tiktok.config import Fault
@@ -23,24 +22,45 @@ class FaultInjection:
         self.ctx = ctx
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        fault = self.ctx.config.faults.get(scope.get("path", "")) if scope["type"] == "http" else None
+        fault = (
+            self.ctx.config.faults.get(scope.get("path", "")) if scope["type"] == "http" else None
+        )
         if fault is None:
             await self.app(scope, receive, send)
             return
         await asyncio.sleep(fault.latency_ms / 1000)
         if self.hit(fault, "drops", fault.drop_rate):
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", b"1000")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", b"1000"),
+                    ],
+                }
+            )
             raise DroppedConnection(scope["path"])
         if self.hit(fault, "timeouts", fault.timeout_rate):
-            await asyncio.sleep(fault.timeout_s)
-        if self.hit(fault, "errors", fault.error_rate):
-            body = json.dumps({"data": {}, "error": {"code": "internal_error",
-                                                     "message": "injected fault",
-                                                     "log_id": log_id()}}).encode()
-            await send({"type": "http.response.start", "status": fault.error_status,
-                        "headers": [(b"content-type", b"application/json")]})
+            await asyncio.sleep(fault.timeout_s)  # the client gives up long before this
+        elif self.hit(fault, "errors", fault.error_rate):
+            body = json.dumps(
+                {
+                    "data": {},
+                    "error": {
+                        "code": "internal_error",
+                        "message": "injected fault",
+                        "log_id": log_id(),
+                    },
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": fault.error_status,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
@@ -52,5 +72,3 @@ class FaultInjection:
             setattr(fault, counter, remaining - 1)
             return True
         return rate > 0 and self.ctx.rng.random() < rate
-
-

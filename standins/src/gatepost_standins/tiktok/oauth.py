@@ -29,8 +29,10 @@ def redirect(uri: str, **params: str) -> RedirectResponse:
 
 
 def error_page(text: str) -> HTMLResponse:
-    return HTMLResponse(f"<!doctype html><title>TikTok</title><h1>Something went wrong</h1>"
-                        f"<p>{escape(text)}</p>", status_code=400)
+    return HTMLResponse(
+        f"<!doctype html><title>TikTok</title><h1>Something went wrong</h1><p>{escape(text)}</p>",
+        status_code=400,
+    )
 
 
 def oauth_routes(ctx: Context) -> APIRouter:
@@ -45,19 +47,28 @@ def oauth_routes(ctx: Context) -> APIRouter:
             return error_page("redirect_uri is not registered for this app")
         state = q.get("state", "")
         if q.get("response_type") != "code":
-            return redirect(uri, error="unsupported_response_type",
-                            error_description="response_type must be code", state=state)
+            return redirect(
+                uri,
+                error="unsupported_response_type",
+                error_description="response_type must be code",
+                state=state,
+            )
         scopes = [s for s in q.get("scope", "").split(",") if s]
         if not scopes or not set(scopes) <= KNOWN_SCOPES:
-            return redirect(uri, error="invalid_scope", error_description="scope is invalid",
-                            state=state)
+            return redirect(
+                uri, error="invalid_scope", error_description="scope is invalid", state=state
+            )
         if not state:
             return redirect(uri, error="invalid_request", error_description="state is required")
         if app.platform == "desktop" and (
             len(q.get("code_challenge", "")) != 64 or q.get("code_challenge_method") != "S256"
         ):
-            return redirect(uri, error="invalid_request", state=state,
-                            error_description="code_challenge (hex SHA-256, S256) is required")
+            return redirect(
+                uri,
+                error="invalid_request",
+                state=state,
+                error_description="code_challenge (hex SHA-256, S256) is required",
+            )
         return app
 
     @router.get("/v2/auth/authorize/", response_model=None)
@@ -78,8 +89,12 @@ def oauth_routes(ctx: Context) -> APIRouter:
         if not isinstance(checked, App):
             return checked
         if form.get("decision") != "allow":
-            return redirect(q["redirect_uri"], error="access_denied",
-                            error_description="The user denied the request", state=q["state"])
+            return redirect(
+                q["redirect_uri"],
+                error="access_denied",
+                error_description="The user denied the request",
+                state=q["state"],
+            )
         open_id = str(form.get("open_id") or ctx.world.consenting)
         if open_id not in ctx.world.creators:
             return error_page("unknown account")
@@ -89,9 +104,15 @@ def oauth_routes(ctx: Context) -> APIRouter:
         # real codes carry characters that must be URL-decoded: keep clients honest about it
         code = f"{secrets.token_urlsafe(24)}*!{secrets.token_hex(4)}"
         scopes = q["scope"].split(",")
-        ctx.world.grants[code] = Grant(code, app.client_key, open_id, scopes, q["redirect_uri"],
-                                       ctx.world.clock.now() + ctx.config.code_ttl_s,
-                                       q.get("code_challenge"))
+        ctx.world.grants[code] = Grant(
+            code,
+            app.client_key,
+            open_id,
+            scopes,
+            q["redirect_uri"],
+            ctx.world.clock.now() + ctx.config.code_ttl_s,
+            q.get("code_challenge"),
+        )
         return redirect(q["redirect_uri"], code=code, scopes=",".join(scopes), state=q["state"])
 
     @router.post("/v2/oauth/token/")
@@ -100,8 +121,9 @@ def oauth_routes(ctx: Context) -> APIRouter:
             return oauth_error("invalid_request", "The request parameters are malformed.")
         form = {k: str(v) for k, v in (await request.form()).items()}
         app = ctx.world.apps.get(form.get("client_key", ""))
-        if app is None or not secrets.compare_digest(form.get("client_secret", ""),
-                                                     app.client_secret):
+        if app is None or not secrets.compare_digest(
+            form.get("client_secret", ""), app.client_secret
+        ):
             return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
         kind = form.get("grant_type")
         if kind == "authorization_code":
@@ -128,8 +150,13 @@ def oauth_routes(ctx: Context) -> APIRouter:
     def refresh(app: App, form: dict[str, str]) -> JSONResponse:
         old = ctx.world.refresh_tokens.get(form.get("refresh_token", ""))
         now = ctx.world.clock.now()
-        if (old is None or old.refresh_used or old.revoked or old.refresh_expires_at <= now
-                or old.client_key != app.client_key):
+        if (
+            old is None
+            or old.refresh_used
+            or old.revoked
+            or old.refresh_expires_at <= now
+            or old.client_key != app.client_key
+        ):
             return oauth_error("invalid_grant", "Refresh token is invalid or expired.")
         old.refresh_used = True  # rotation: the previous refresh token stops working
         if ctx.config.refresh_revokes_access_token:
@@ -137,19 +164,27 @@ def oauth_routes(ctx: Context) -> APIRouter:
         return token_body(issue(app, old.open_id, old.scopes))
 
     def issue(app: App, open_id: str, scopes: list[str]) -> Token:
-        return ctx.world.issue_token(app, open_id, scopes,
-                                     access_ttl=ctx.config.access_token_ttl_s,
-                                     refresh_ttl=ctx.config.refresh_token_ttl_s)
+        return ctx.world.issue_token(
+            app,
+            open_id,
+            scopes,
+            access_ttl=ctx.config.access_token_ttl_s,
+            refresh_ttl=ctx.config.refresh_token_ttl_s,
+        )
 
     def token_body(issued: Token) -> JSONResponse:
         now = ctx.world.clock.now()
-        return JSONResponse({
-            "access_token": issued.access_token, "expires_in": round(issued.expires_at - now),
-            "open_id": issued.open_id,
-            "refresh_expires_in": round(issued.refresh_expires_at - now),
-            "refresh_token": issued.refresh_token, "scope": ",".join(issued.scopes),
-            "token_type": "Bearer",
-        })
+        return JSONResponse(
+            {
+                "access_token": issued.access_token,
+                "expires_in": round(issued.expires_at - now),
+                "open_id": issued.open_id,
+                "refresh_expires_in": round(issued.refresh_expires_at - now),
+                "refresh_token": issued.refresh_token,
+                "scope": ",".join(issued.scopes),
+                "token_type": "Bearer",
+            }
+        )
 
     @router.post("/v2/oauth/revoke/")
     async def revoke(request: Request) -> JSONResponse:
@@ -157,8 +192,9 @@ def oauth_routes(ctx: Context) -> APIRouter:
             return oauth_error("invalid_request", "The request parameters are malformed.")
         form = {k: str(v) for k, v in (await request.form()).items()}
         app = ctx.world.apps.get(form.get("client_key", ""))
-        if app is None or not secrets.compare_digest(form.get("client_secret", ""),
-                                                     app.client_secret):
+        if app is None or not secrets.compare_digest(
+            form.get("client_secret", ""), app.client_secret
+        ):
             return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
         found = ctx.world.tokens.get(form.get("token", ""))
         if found is None or found.client_key != app.client_key:
@@ -179,18 +215,28 @@ def oauth_routes(ctx: Context) -> APIRouter:
             return envelope({}, "invalid_params", f"unknown fields: {','.join(unknown)}", 400)
         missing = sorted({SCOPE_OF_FIELD[f] for f in fields} - set(token.scopes))
         if missing:
-            return envelope({}, "scope_permission_missed",
-                            f"The user did not grant the scope: {missing[0]}", 400)
+            return envelope(
+                {},
+                "scope_permission_missed",
+                f"The user did not grant the scope: {missing[0]}",
+                400,
+            )
         who = ctx.world.creators[token.open_id]
         known: dict[str, Any] = {
-            "open_id": who.open_id, "union_id": f"union-{who.open_id}",
+            "open_id": who.open_id,
+            "union_id": f"union-{who.open_id}",
             "avatar_url": f"https://p16.tiktokcdn.example/{who.username}.jpeg",
             "avatar_url_100": f"https://p16.tiktokcdn.example/{who.username}-100.jpeg",
             "avatar_large_url": f"https://p16.tiktokcdn.example/{who.username}-l.jpeg",
-            "display_name": who.nickname, "bio_description": "", "is_verified": False,
+            "display_name": who.nickname,
+            "bio_description": "",
+            "is_verified": False,
             "profile_deep_link": f"https://vm.tiktok.example/@{who.username}",
-            "username": who.username, "follower_count": 0, "following_count": 0,
-            "likes_count": 0, "video_count": 0,
+            "username": who.username,
+            "follower_count": 0,
+            "following_count": 0,
+            "likes_count": 0,
+            "video_count": 0,
         }
         return envelope({"user": {f: known[f] for f in fields}})
 
@@ -208,7 +254,7 @@ def revoke_user(ctx: Context, client_key: str, open_id: str, *, reason: int) -> 
 def consent_page(query: str, app: App, ctx: Context) -> str:
     accounts = "".join(
         f'<label><input type="radio" name="open_id" value="{escape(c.open_id)}"'
-        f'{" checked" if c.open_id == ctx.world.consenting else ""}> {escape(c.nickname)} '
+        f"{' checked' if c.open_id == ctx.world.consenting else ''}> {escape(c.nickname)} "
         f"(@{escape(c.username)})</label><br>"
         for c in ctx.world.creators.values()
     )

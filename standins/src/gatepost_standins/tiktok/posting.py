@@ -29,39 +29,68 @@ def posting_routes(ctx: Context) -> APIRouter:
             return None
         return body if isinstance(body, dict) else None
 
-    def posting_block(token: Token, creator: Creator, *, direct: bool, inbox: bool) -> JSONResponse | None:
+    def posting_block(
+        token: Token, creator: Creator, *, direct: bool, inbox: bool
+    ) -> JSONResponse | None:
         """Creator- and app-level refusals of an init call, in TikTok's words."""
         app = ctx.app_of(token)
         if creator.banned:
-            return envelope({}, "spam_risk_user_banned_from_posting",
-                            "The user is banned from posting.", 403)
+            return envelope(
+                {}, "spam_risk_user_banned_from_posting", "The user is banned from posting.", 403
+            )
         if direct and ctx.world.posts_today(creator.open_id) >= ctx.config.daily_post_cap:
             return envelope({}, "spam_risk_too_many_posts", CAN_NOT_POST, 403)
         if inbox and ctx.world.pending_shares(creator.open_id) >= ctx.config.pending_share_cap:
-            return envelope({}, "spam_risk_too_many_pending_share",
-                            "At most 5 pending shares are allowed within any 24-hour period.", 403)
+            return envelope(
+                {},
+                "spam_risk_too_many_pending_share",
+                "At most 5 pending shares are allowed within any 24-hour period.",
+                403,
+            )
         active = ctx.world.active_users(app.client_key)
         if creator.open_id not in active and len(active) >= ctx.config.active_user_cap:
-            return envelope({}, "reached_active_user_cap",
-                            "The client's daily quota of active publishing users is reached.", 403)
+            return envelope(
+                {},
+                "reached_active_user_cap",
+                "The client's daily quota of active publishing users is reached.",
+                403,
+            )
         if direct and not app.audited and not creator.private_account:
-            return envelope({}, "unaudited_client_can_only_post_to_private_accounts",
-                            "Unaudited clients can only post to private accounts.", 403)
+            return envelope(
+                {},
+                "unaudited_client_can_only_post_to_private_accounts",
+                "Unaudited clients can only post to private accounts.",
+                403,
+            )
         return None
 
     def verified(urls: list[str]) -> bool:
         c = ctx.config
-        return all(url_verified(u, c.verified_url_prefixes, c.verified_domains, c.require_https)
-                   for u in urls)
+        return all(
+            url_verified(u, c.verified_url_prefixes, c.verified_domains, c.require_https)
+            for u in urls
+        )
 
-    def start(token: Token, body: dict[str, Any], media_type: str, post_mode: str,
-              urls: list[str], publish_id: str) -> Publish:
+    def start(
+        token: Token,
+        body: dict[str, Any],
+        media_type: str,
+        post_mode: str,
+        urls: list[str],
+        publish_id: str,
+    ) -> Publish:
         source = (body.get("source_info") or {}).get("source", "PULL_FROM_URL")
         publish = Publish(
-            publish_id=publish_id, open_id=token.open_id, client_key=token.client_key,
-            access_token=token.access_token, media_type=media_type, post_mode=post_mode,
-            source=source, privacy_level=(body.get("post_info") or {}).get("privacy_level"),
-            urls=urls, created_at=ctx.world.clock.now(),
+            publish_id=publish_id,
+            open_id=token.open_id,
+            client_key=token.client_key,
+            access_token=token.access_token,
+            media_type=media_type,
+            post_mode=post_mode,
+            source=source,
+            privacy_level=(body.get("post_info") or {}).get("privacy_level"),
+            urls=urls,
+            created_at=ctx.world.clock.now(),
             status="PROCESSING_DOWNLOAD" if source == "PULL_FROM_URL" else "PROCESSING_UPLOAD",
         )
         ctx.world.publishes[publish_id] = publish
@@ -77,17 +106,22 @@ def posting_routes(ctx: Context) -> APIRouter:
         who = ctx.world.creators[token.open_id]
         data = {
             "creator_avatar_url": f"https://p16.tiktokcdn.example/{who.username}.jpeg",
-            "creator_username": who.username, "creator_nickname": who.nickname,
+            "creator_username": who.username,
+            "creator_nickname": who.nickname,
             "privacy_level_options": who.privacy_level_options(ctx.app_of(token).audited),
-            "comment_disabled": who.comment_disabled, "duet_disabled": who.duet_disabled,
+            "comment_disabled": who.comment_disabled,
+            "duet_disabled": who.duet_disabled,
             "stitch_disabled": who.stitch_disabled,
             "max_video_post_duration_sec": who.max_video_post_duration_sec,
         }
         # TikTok answers "can not post now" with HTTP 200 and the cap code (UX rule 1b)
         blocked = posting_block(token, who, direct=True, inbox=False)
         code = blocked_code(blocked)
-        if code in ("spam_risk_too_many_posts", "spam_risk_user_banned_from_posting",
-                    "reached_active_user_cap"):
+        if code in (
+            "spam_risk_too_many_posts",
+            "spam_risk_user_banned_from_posting",
+            "reached_active_user_cap",
+        ):
             return envelope(data, code, CAN_NOT_POST, 200)
         return envelope(data)
 
@@ -103,20 +137,31 @@ def posting_routes(ctx: Context) -> APIRouter:
             return envelope({}, "invalid_param", problem, 400)
         who = ctx.world.creators[token.open_id]
         if inbox and version(who.app_version) < (31, 8):
-            return envelope({}, "app_version_check_failed",
-                            "MEDIA_UPLOAD needs TikTok 31.8 or newer.", 400)
+            return envelope(
+                {}, "app_version_check_failed", "MEDIA_UPLOAD needs TikTok 31.8 or newer.", 400
+            )
         blocked = posting_block(token, who, direct=not inbox, inbox=inbox)
         if blocked:
             return blocked
         privacy = (body.get("post_info") or {}).get("privacy_level")
         if not inbox and privacy not in who.privacy_level_options(ctx.app_of(token).audited):
-            return envelope({}, "privacy_level_option_mismatch",
-                            "privacy_level is unspecified or not among the creator's options", 403)
+            return envelope(
+                {},
+                "privacy_level_option_mismatch",
+                "privacy_level is unspecified or not among the creator's options",
+                403,
+            )
         urls = body["source_info"]["photo_images"]
         if not verified(urls):
             return envelope({}, "url_ownership_unverified", OWNERSHIP, 403)
-        publish = start(token, body, "PHOTO", body["post_mode"], urls,
-                        f"p_{'inbox' if inbox else 'pub'}_url~v2.{secrets.randbelow(10**12)}")
+        publish = start(
+            token,
+            body,
+            "PHOTO",
+            body["post_mode"],
+            urls,
+            f"p_{'inbox' if inbox else 'pub'}_url~v2.{secrets.randbelow(10**12)}",
+        )
         ctx.spawn(process(ctx, publish))
         return envelope({"publish_id": publish.publish_id})
 
@@ -134,23 +179,38 @@ def posting_routes(ctx: Context) -> APIRouter:
             return blocked
         privacy = (body.get("post_info") or {}).get("privacy_level")
         if not inbox and privacy not in who.privacy_level_options(ctx.app_of(token).audited):
-            return envelope({}, "privacy_level_option_mismatch",
-                            "privacy_level is unspecified or not among the creator's options", 403)
+            return envelope(
+                {},
+                "privacy_level_option_mismatch",
+                "privacy_level is unspecified or not among the creator's options",
+                403,
+            )
         source = body["source_info"]
         urls = [source["video_url"]] if source["source"] == "PULL_FROM_URL" else []
         if urls and not verified(urls):
             return envelope({}, "url_ownership_unverified", OWNERSHIP, 403)
         kind = "url" if urls else "file"
         prefix = "v_inbox" if inbox else "v_pub"
-        publish = start(token, body, "VIDEO", "MEDIA_UPLOAD" if inbox else "DIRECT_POST", urls,
-                        f"{prefix}_{kind}~v2.{secrets.randbelow(10**12)}")
+        publish = start(
+            token,
+            body,
+            "VIDEO",
+            "MEDIA_UPLOAD" if inbox else "DIRECT_POST",
+            urls,
+            f"{prefix}_{kind}~v2.{secrets.randbelow(10**12)}",
+        )
         data: dict[str, Any] = {"publish_id": publish.publish_id}
         if urls:
             ctx.spawn(process(ctx, publish))
         else:
-            upload = Upload(secrets.token_hex(8), secrets.token_urlsafe(16), source["video_size"],
-                            source["chunk_size"], source["total_chunk_count"],
-                            ctx.world.clock.now() + ctx.config.upload_url_ttl_s)
+            upload = Upload(
+                secrets.token_hex(8),
+                secrets.token_urlsafe(16),
+                source["video_size"],
+                source["chunk_size"],
+                source["total_chunk_count"],
+                ctx.world.clock.now() + ctx.config.upload_url_ttl_s,
+            )
             publish.upload = upload
             ctx.world.uploads[upload.upload_id] = publish
             base = ctx.config.upload_base_url or str(request.base_url).rstrip("/")
@@ -171,8 +231,12 @@ def posting_routes(ctx: Context) -> APIRouter:
         if publish is None:
             return envelope({}, "invalid_publish_id", "publish_id is invalid", 400)
         if publish.open_id != token.open_id or publish.client_key != token.client_key:
-            return envelope({}, "token_not_authorized_for_specified_publish_id",
-                            "The token is not authorized for this publish_id.", 400)
+            return envelope(
+                {},
+                "token_not_authorized_for_specified_publish_id",
+                "The token is not authorized for this publish_id.",
+                400,
+            )
         return publish
 
     @router.post("/v2/post/publish/status/fetch/")
@@ -183,8 +247,11 @@ def posting_routes(ctx: Context) -> APIRouter:
         found = own_publish(token, await body_of(request))
         if isinstance(found, JSONResponse):
             return found
-        data: dict[str, Any] = {"status": found.status, "fail_reason": found.fail_reason,
-                                "publicaly_available_post_id": found.post_ids}
+        data: dict[str, Any] = {
+            "status": found.status,
+            "fail_reason": found.fail_reason,
+            "publicaly_available_post_id": found.post_ids,
+        }
         if found.source == "FILE_UPLOAD" and found.upload:
             data["uploaded_bytes"] = found.upload.received
         else:
@@ -207,8 +274,10 @@ def posting_routes(ctx: Context) -> APIRouter:
     return router
 
 
-OWNERSHIP = ("Please review our URL ownership verification rules at https://developers.tiktok.com/"
-             "doc/content-posting-api-media-transfer-guide/#pull_from_url")
+OWNERSHIP = (
+    "Please review our URL ownership verification rules at https://developers.tiktok.com/"
+    "doc/content-posting-api-media-transfer-guide/#pull_from_url"
+)
 
 
 def blocked_code(answer: JSONResponse | None) -> str | None:

@@ -41,7 +41,9 @@ async def process(ctx: Context, publish: Publish) -> None:
 async def complete(ctx: Context, publish: Publish) -> None:
     publish.status = "PUBLISH_COMPLETE"
     await notify(ctx, publish, "post.publish.complete")
-    if publish.privacy_level == "PUBLIC_TO_EVERYONE" or (publish.inbox and not publish.privacy_level):
+    if publish.privacy_level == "PUBLIC_TO_EVERYONE" or (
+        publish.inbox and not publish.privacy_level
+    ):
         await asyncio.sleep(ctx.config.moderation_delay_s)
         post_id = 7_000_000_000_000_000_000 + secrets.randbelow(2 * 10**18)  # 19 digits, int64
         publish.post_ids.append(post_id)
@@ -54,8 +56,11 @@ async def fail(ctx: Context, publish: Publish, reason: str) -> None:
 
 
 async def notify(ctx: Context, publish: Publish, event: str, **extra: object) -> None:
-    content = {"publish_id": publish.publish_id,
-               "publish_type": "INBOX_SHARE" if publish.inbox else "DIRECT_PUBLISH", **extra}
+    content = {
+        "publish_id": publish.publish_id,
+        "publish_type": "INBOX_SHARE" if publish.inbox else "DIRECT_PUBLISH",
+        **extra,
+    }
     ctx.spawn(deliver(ctx, event, content, publish.open_id, publish.client_key))
 
 
@@ -69,14 +74,19 @@ def uploaded(publish: Publish) -> str | None:
 async def pull(ctx: Context, publish: Publish) -> str | None:
     async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
         for url in publish.urls:
-            reason = await (pull_photo(ctx, http, publish, url) if publish.media_type == "PHOTO"
-                            else pull_video(ctx, http, publish, url))
+            reason = await (
+                pull_photo(ctx, http, publish, url)
+                if publish.media_type == "PHOTO"
+                else pull_video(ctx, http, publish, url)
+            )
             if reason:
                 return reason
     return None
 
 
-async def pull_photo(ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str) -> str | None:
+async def pull_photo(
+    ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str
+) -> str | None:
     try:
         answer = await http.get(url)
     except httpx.HTTPError:
@@ -99,7 +109,9 @@ async def pull_photo(ctx: Context, http: httpx.AsyncClient, publish: Publish, ur
     return None
 
 
-async def pull_video(ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str) -> str | None:
+async def pull_video(
+    ctx: Context, http: httpx.AsyncClient, publish: Publish, url: str
+) -> str | None:
     head = b""
     try:
         async with http.stream("GET", url) as answer:

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 PRIVACY_LEVELS = {"PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"}
 MB_DECIMAL, MIB = 1_000_000, 1024 * 1024
 # "MB" is unconfirmed (10^6 or 2^20): accept both, i.e. the looser bound of each limit
-MIN_CHUNK, MAX_CHUNK, MAX_LAST_CHUNK = 5 * MB_DECIMAL, 64 * MIB, 128 * MIB
+MIN_CHUNK, MAX_CHUNK = 5 * MB_DECIMAL, 64 * MIB
 
 
 def utf16_units(text: str) -> int:
@@ -48,8 +48,9 @@ def video_problem(body: dict[str, Any], *, direct: bool) -> str | None:
     if kind == "PULL_FROM_URL" and not isinstance(source.get("video_url"), str):
         return "video_url is required for PULL_FROM_URL"
     if kind == "FILE_UPLOAD":
-        plan = chunk_plan_problem(source.get("video_size"), source.get("chunk_size"),
-                                  source.get("total_chunk_count"))
+        plan = chunk_plan_problem(
+            source.get("video_size"), source.get("chunk_size"), source.get("total_chunk_count")
+        )
         if plan:
             return plan
     if direct and utf16_units(str(post_info.get("title", ""))) > 2200:
@@ -59,9 +60,10 @@ def video_problem(body: dict[str, Any], *, direct: bool) -> str | None:
 
 def chunk_plan_problem(size: Any, chunk: Any, count: Any) -> str | None:
     """TikTok's media transfer rules: count = floor(size / chunk); chunks 5–64 MB except a
-    smaller whole file and a final chunk of up to 128 MB; 1–1000 chunks."""
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
-               for v in (size, chunk, count)):
+    smaller whole file; 1–1000 chunks. (The final chunk's 128 MB ceiling follows from these.)"""
+    if not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (size, chunk, count)
+    ):
         return "video_size, chunk_size and total_chunk_count must be positive integers"
     if size < MIN_CHUNK:
         if chunk != size or count != 1:
@@ -73,8 +75,6 @@ def chunk_plan_problem(size: Any, chunk: Any, count: Any) -> str | None:
         return "total chunk count is invalid"
     if not 1 <= count <= 1000:
         return "total_chunk_count must be between 1 and 1000"
-    if size - chunk * (count - 1) > MAX_LAST_CHUNK:
-        return "the final chunk may not exceed 128 MB"
     return None
 
 

@@ -131,8 +131,7 @@ class World:
     uploads: dict[str, Publish] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     init_calls: Counter[str] = field(default_factory=Counter)
-    calls: dict[tuple[str, str], deque[float]] = field(
-        default_factory=lambda: defaultdict(deque))
+    calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
 
     def add_creator(self, **fields: Any) -> Creator:
@@ -148,8 +147,11 @@ class World:
         token = Token(
             access_token=f"act.{secrets.token_urlsafe(32)}",
             refresh_token=f"rft.{secrets.token_urlsafe(32)}",
-            client_key=app.client_key, open_id=open_id, scopes=scopes,
-            expires_at=now + access_ttl, refresh_expires_at=now + refresh_ttl,
+            client_key=app.client_key,
+            open_id=open_id,
+            scopes=scopes,
+            expires_at=now + access_ttl,
+            refresh_expires_at=now + refresh_ttl,
         )
         self.tokens[token.access_token] = token
         self.refresh_tokens[token.refresh_token] = token
@@ -174,17 +176,31 @@ class World:
 
     def posts_today(self, open_id: str) -> int:
         since = self.clock.now() - DAY_S
-        return sum(1 for p in self.publishes.values()
-                   if p.open_id == open_id and p.post_mode == "DIRECT_POST"
-                   and p.created_at > since and p.fail_reason != "publish_cancelled")
+        return sum(
+            1
+            for p in self.publishes.values()
+            if p.open_id == open_id
+            and p.post_mode == "DIRECT_POST"
+            and p.created_at > since
+            and p.fail_reason != "publish_cancelled"
+        )
 
     def pending_shares(self, open_id: str) -> int:
         since = self.clock.now() - DAY_S
-        return sum(1 for p in self.publishes.values()
-                   if p.open_id == open_id and p.inbox and p.created_at > since
-                   and p.status != "FAILED" and p.status != "PUBLISH_COMPLETE")
+        return sum(
+            1
+            for p in self.publishes.values()
+            if p.open_id == open_id
+            and p.inbox
+            and p.created_at > since
+            and p.status != "FAILED"
+            and p.status != "PUBLISH_COMPLETE"
+        )
 
     def active_users(self, client_key: str) -> set[str]:
         since = self.clock.now() - DAY_S
-        return {p.open_id for p in self.publishes.values()
-                if p.client_key == client_key and p.created_at > since}
+        return {
+            p.open_id
+            for p in self.publishes.values()
+            if p.client_key == client_key and p.created_at > since
+        }

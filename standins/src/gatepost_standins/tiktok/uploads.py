@@ -38,8 +38,9 @@ def upload_routes(ctx: Context) -> APIRouter:
         if len(body) != last - first + 1 or total != upload.video_size:
             return Response(status_code=400)
         index = min(upload.received // upload.chunk_size, upload.total_chunk_count - 1)
-        expected = chunk_bounds(upload.video_size, upload.chunk_size, upload.total_chunk_count,
-                                index)
+        expected = chunk_bounds(
+            upload.video_size, upload.chunk_size, upload.total_chunk_count, index
+        )
         if (first, last) != expected or first != upload.received:
             return Response(status_code=416, headers=progress(upload.received, total))
         upload.head = upload.head or body[:16]

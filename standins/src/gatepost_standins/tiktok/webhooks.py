@@ -20,17 +20,28 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},s={mac.hexdigest()}"
 
 
-async def deliver(ctx: Context, event: str, content: dict[str, Any], open_id: str,
-                  client_key: str | None = None) -> None:
+async def deliver(
+    ctx: Context, event: str, content: dict[str, Any], open_id: str, client_key: str | None = None
+) -> None:
     """Send one event to the configured callback URL (none configured: only recorded)."""
     key = client_key or ctx.config.client_key
     app = ctx.world.apps[key]
-    body = json.dumps({
-        "client_key": key, "event": event, "create_time": int(ctx.world.clock.now()),
-        "user_openid": open_id, "content": json.dumps(content),
-    }).encode()
-    record: dict[str, Any] = {"event": event, "content": content, "open_id": open_id,
-                              "attempts": [], "delivered": False}
+    body = json.dumps(
+        {
+            "client_key": key,
+            "event": event,
+            "create_time": int(ctx.world.clock.now()),
+            "user_openid": open_id,
+            "content": json.dumps(content),
+        }
+    ).encode()
+    record: dict[str, Any] = {
+        "event": event,
+        "content": content,
+        "open_id": open_id,
+        "attempts": [],
+        "delivered": False,
+    }
     ctx.world.webhooks.append(record)
     if not ctx.config.webhook_url:
         return
@@ -40,14 +51,17 @@ async def deliver(ctx: Context, event: str, content: dict[str, Any], open_id: st
             await _attempts(ctx, http, app.client_secret, body, record)
 
 
-async def _attempts(ctx: Context, http: httpx.AsyncClient, secret: str, body: bytes,
-                    record: dict[str, Any]) -> None:
+async def _attempts(
+    ctx: Context, http: httpx.AsyncClient, secret: str, body: bytes, record: dict[str, Any]
+) -> None:
     delays = [0.0, *ctx.config.webhook_retry_delays_s]
     for delay in delays:
         await asyncio.sleep(delay)
         timestamp = int(ctx.world.clock.now())
-        headers = {"Content-Type": "application/json",
-                   "TikTok-Signature": signature(secret, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "TikTok-Signature": signature(secret, timestamp, body),
+        }
         try:
             answer = await http.post(ctx.config.webhook_url, content=body, headers=headers)
             status: int | str = answer.status_code

@@ -1,0 +1,60 @@
+"""Connecting a TikTok account in a real browser, through the gateway, against the stand-in's
+consent screen."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+
+from gatepost_devstack.stack import Stack
+from tests.e2e.browser import browser, page, shot
+
+__all__ = ["browser", "page"]
+
+
+@pytest.fixture
+def consent_screen(stack: Stack) -> Iterator[None]:
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control/auto-consent"
+    httpx.put(control, params={"enabled": False}).raise_for_status()
+    yield
+    httpx.put(control, params={"enabled": True}).raise_for_status()
+
+
+def sign_up(page: Page, stack: Stack) -> None:
+    page.goto(stack.gateway_url)
+    answer = page.request.post(
+        f"{stack.gateway_url}/api/auth/signup",
+        data={"email": f"browser-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
+    )
+    assert answer.status == 201, answer.text()
+
+
+def test_connect_a_tiktok_account_through_the_consent_screen(
+    stack: Stack, page: Page, consent_screen: None
+) -> None:
+    sign_up(page, stack)
+    page.goto(f"{stack.gateway_url}/api/auth/tiktok/connect")
+    page.get_by_role("heading", name="would like to access your TikTok account").wait_for()
+    assert page.get_by_label("Local Creator").is_checked()
+    shot(page, "connect-1-consent-screen")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{stack.gateway_url}/#accounts")
+    shot(page, "connect-2-back-in-gatepost")
+    accounts = page.request.get(f"{stack.gateway_url}/api/auth/accounts").json()
+    assert [a["display_name"] for a in accounts] == ["Local Creator"]
+
+
+def test_declining_consent_shows_a_clear_page(
+    stack: Stack, page: Page, consent_screen: None
+) -> None:
+    sign_up(page, stack)
+    page.goto(f"{stack.gateway_url}/api/auth/tiktok/connect")
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("heading", name="TikTok account not connected").wait_for()
+    assert "You declined access on TikTok." in page.content()
+    shot(page, "connect-declined")
+    assert page.request.get(f"{stack.gateway_url}/api/auth/accounts").json() == []

@@ -1,0 +1,193 @@
+"""Video FILE_UPLOAD chunk rules, PULL_FROM_URL video, signed webhooks, and fault injection."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from gatepost_standins.tiktok.rules import chunk_plan_problem
+from gatepost_standins.tiktok.webhooks import signature
+from tests.standins.conftest import SECRET, FakeHost, hooks_of, reset, wait_hook
+from tests.standins.helpers import call, connect, error_code, image, photo_body, wait_status
+
+VIDEO_INIT = "/v2/post/publish/video/init/"
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+
+def video_body(source: dict[str, Any], privacy: str = "PUBLIC_TO_EVERYONE") -> dict[str, Any]:
+    return {"post_info": {"title": "A video #tag", "privacy_level": privacy}, "source_info": source}
+
+
+def file_source(size: int, chunk: int, count: int) -> dict[str, Any]:
+    return {
+        "source": "FILE_UPLOAD",
+        "video_size": size,
+        "chunk_size": chunk,
+        "total_chunk_count": count,
+    }
+
+
+def put(url: str, data: bytes, first: int, total: int, kind: str = "video/mp4") -> httpx.Response:
+    headers = {
+        "Content-Type": kind,
+        "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}",
+    }
+    return httpx.put(url, content=data, headers=headers, timeout=30)
+
+
+def test_chunk_plan_follows_the_media_transfer_guide() -> None:
+    assert chunk_plan_problem(50_000_123, 10_000_000, 5) is None  # the guide's worked example
+    assert chunk_plan_problem(50_000_123, 10_000_000, 6) == "total chunk count is invalid"
+    assert chunk_plan_problem(4_194_304, 4_194_304, 1) is None  # small file, whole
+    assert chunk_plan_problem(4_194_304, 1_000_000, 4) is not None
+    assert chunk_plan_problem(100_000_000, 4_000_000, 25) is not None  # chunk under 5 MB
+    assert chunk_plan_problem(100_000_000, 70 * 1024 * 1024, 1) is not None  # over 64 MB
+    assert chunk_plan_problem(10 * 1024 * 1024, 10 * 1024 * 1024, 1) is None  # MiB reading too
+    assert chunk_plan_problem(6_000_000_000, 5_000_000, 1200) is not None  # over 1000 chunks
+    # with floor(size / chunk) chunks of at most 64 MB the final one stays under 128 MB
+    assert chunk_plan_problem(5_000_000 + 129 * 2**20, 64 * 2**20, 2) is None
+
+
+def test_file_upload_in_sequential_chunks(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    size, chunk = 12_500_000, 6_000_000
+    answer = call(tiktok, token, VIDEO_INIT, video_body(file_source(size, chunk, 2)))
+    data = answer.json()["data"]
+    assert data["publish_id"].startswith("v_pub_file~v2.") and "upload_id=" in data["upload_url"]
+    video = MP4_HEAD + bytes(size - len(MP4_HEAD))
+    first, second = video[:chunk], video[chunk:]  # the final chunk absorbs the remainder
+    out_of_order = put(data["upload_url"], second, chunk, size)
+    assert out_of_order.status_code == 416
+    wrong_type = put(data["upload_url"], first, 0, size, kind="image/jpeg")
+    assert wrong_type.status_code == 400
+    partial = put(data["upload_url"], first, 0, size)
+    assert (
+        partial.status_code == 206
+        and partial.headers["content-range"] == f"bytes 0-{chunk - 1}/{size}"
+    )
+    status = call(
+        tiktok, token, "/v2/post/publish/status/fetch/", {"publish_id": data["publish_id"]}
+    ).json()["data"]
+    assert status["status"] == "PROCESSING_UPLOAD" and status["uploaded_bytes"] == chunk
+    assert put(data["upload_url"], second, chunk, size).status_code == 201
+    done = wait_status(tiktok, token, data["publish_id"], until={"PUBLISH_COMPLETE", "FAILED"})
+    assert done["status"] == "PUBLISH_COMPLETE"
+
+
+def test_upload_url_expires_after_an_hour(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    url = call(tiktok, token, VIDEO_INIT, video_body(file_source(1000, 1000, 1))).json()["data"][
+        "upload_url"
+    ]
+    tiktok.post("/_control/clock/advance", params={"seconds": 3601})
+    assert put(url, MP4_HEAD + bytes(1000 - len(MP4_HEAD)), 0, 1000).status_code == 403
+    assert put(url.replace("upload_id=", "upload_id=x"), b"x", 0, 1).status_code == 404
+
+
+def test_uploaded_non_video_fails_the_format_check(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    data = call(tiktok, token, VIDEO_INIT, video_body(file_source(1000, 1000, 1))).json()["data"]
+    assert put(data["upload_url"], b"A" * 1000, 0, 1000).status_code == 201
+    done = wait_status(tiktok, token, data["publish_id"], until={"PUBLISH_COMPLETE", "FAILED"})
+    assert (done["status"], done["fail_reason"]) == ("FAILED", "file_format_check_failed")
+
+
+def test_inbox_video_upload(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    answer = call(
+        tiktok,
+        token,
+        "/v2/post/publish/inbox/video/init/",
+        {"source_info": file_source(1000, 1000, 1)},
+    )
+    data = answer.json()["data"]
+    assert data["publish_id"].startswith("v_inbox_file~v2.")
+    put(data["upload_url"], MP4_HEAD + bytes(1000 - len(MP4_HEAD)), 0, 1000)
+    done = wait_status(tiktok, token, data["publish_id"], until={"SEND_TO_USER_INBOX", "FAILED"})
+    assert done["status"] == "SEND_TO_USER_INBOX"
+
+
+def test_video_pulled_from_url(tiktok: httpx.Client, fake_host: FakeHost) -> None:
+    url = fake_host.serve("/ok/v.mp4", MP4_HEAD + bytes(50_000))
+    token = connect(tiktok)["access_token"]
+    data = call(
+        tiktok, token, VIDEO_INIT, video_body({"source": "PULL_FROM_URL", "video_url": url})
+    ).json()["data"]
+    assert "upload_url" not in data and data["publish_id"].startswith("v_pub_url~v2.")
+    done = wait_status(tiktok, token, data["publish_id"], until={"PUBLISH_COMPLETE", "FAILED"})
+    assert done["status"] == "PUBLISH_COMPLETE" and done["downloaded_bytes"] == 50_000 + 24
+
+
+def test_webhook_signature_matches_the_reference_vector() -> None:
+    assert signature("secret", 1633174587, b'{"a":1}') == (
+        "t=1633174587,s=7151550f9bebe052d14d518d957d02727224ec1912baffb80d34739a3b149820"
+    )
+
+
+def test_webhooks_are_signed_retried_and_duplicated(
+    tiktok: httpx.Client, fake_host: FakeHost
+) -> None:
+    reset(webhook_duplicates=1, webhook_retry_delays_s=[0.05, 0.05], moderation_delay_s=1)
+    fake_host.hook_statuses.extend([500, 503])  # the first two attempts fail
+    token = connect(tiktok)["access_token"]
+    photos = [fake_host.serve("/ok/w.jpg", image())]
+    publish_id = call(tiktok, token, "/v2/post/publish/content/init/", photo_body(photos)).json()[
+        "data"
+    ]["publish_id"]
+    wait_hook(fake_host, "post.publish.publicly_available", publish_id)
+    complete = [
+        (h, b) for h, b in fake_host.hooks if json.loads(b)["event"] == "post.publish.complete"
+    ]
+    assert len(complete) >= 2  # one retried delivery, one duplicate
+    headers, body = complete[0]
+    t, s = (part.split("=", 1)[1] for part in headers["tiktok-signature"].split(","))
+    expected = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(s, expected)
+    document = json.loads(body)
+    assert isinstance(document["content"], str)  # content is JSON inside a string
+    assert json.loads(document["content"])["publish_id"] == publish_id
+    assert {"client_key", "event", "create_time", "user_openid", "content"} == set(document)
+    public = json.loads(hooks_of(fake_host, "post.publish.publicly_available")[0]["content"])
+    assert isinstance(public["post_id"], int)
+    attempts = [
+        w["attempts"]
+        for w in tiktok.get("/_control/webhooks").json()
+        if w["event"] == "post.publish.complete"
+    ]
+    assert attempts == [[500, 503, 200, 200]]  # retried until 200, then the duplicate
+
+
+def test_injected_errors_drops_and_timeouts(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    path = "/v2/post/publish/creator_info/query/"
+    tiktok.put(
+        "/_control/faults",
+        json={path: {"next_errors": 1, "next_drops": 1, "next_timeouts": 1, "timeout_s": 2}},
+    )
+    with pytest.raises(httpx.RemoteProtocolError):  # the connection closes mid-response
+        call(tiktok, token, path)
+    with pytest.raises(httpx.ReadTimeout):
+        tiktok.post(path, headers={"Authorization": f"Bearer {token}"}, timeout=0.5)
+    time.sleep(2)
+    error = call(tiktok, token, path)
+    assert (error.status_code, error_code(error)) == (500, "internal_error")
+    assert call(tiktok, token, path).status_code == 200
+
+
+def test_latency_is_added(tiktok: httpx.Client) -> None:
+    tiktok.put("/_control/faults", json={"/v2/user/info/": {"latency_ms": 300}})
+    started = time.monotonic()
+    tiktok.get("/v2/user/info/?fields=open_id")
+    assert time.monotonic() - started >= 0.3
+
+
+def test_every_request_is_recorded(tiktok: httpx.Client) -> None:
+    connect(tiktok)
+    seen = [(r["method"], r["path"]) for r in tiktok.get("/_control/requests").json()]
+    assert ("GET", "/v2/auth/authorize/") in seen and ("POST", "/v2/oauth/token/") in seen
