@@ -203,3 +203,32 @@ def test_user_info_needs_fields_and_the_scope_of_each(tiktok: httpx.Client) -> N
     assert user["open_id"] == tokens["open_id"] and ok.json()["error"]["code"] == "ok"
     profile = tiktok.get("/v2/user/info/?fields=open_id,username", headers=auth)
     assert profile.status_code == 400 and error_code(profile) == "scope_permission_missed"
+
+
+def test_apps_added_through_the_control_api_get_their_own_rules(tiktok: httpx.Client) -> None:
+    tiktok.post(
+        "/_control/apps",
+        json={
+            "client_key": "desk",
+            "client_secret": "s3",
+            "redirect_uris": ["http://127.0.0.1:9/cb"],
+            "platform": "desktop",
+        },
+    )
+    query = {
+        "client_key": "desk",
+        "scope": "user.info.basic",
+        "redirect_uri": "http://127.0.0.1:9/cb",
+        "state": "s",
+        "response_type": "code",
+    }
+    answer = tiktok.get(f"/v2/auth/authorize/?{urlencode(query)}")
+    assert "error=invalid_request" in answer.headers["location"]  # desktop: PKCE required
+    other_app_secret = tiktok.post(
+        "/v2/oauth/token/",
+        headers=FORM,
+        content=urlencode(
+            {"client_key": "desk", "client_secret": SECRET, "grant_type": "refresh_token"}
+        ),
+    )
+    assert other_app_secret.json()["error"] == "invalid_client"
