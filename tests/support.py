@@ -94,7 +94,16 @@ def topic_created(user_id: str, account_id: str, text: str) -> tuple[str, bytes]
 
 
 def browser(stack: Stack) -> httpx.Client:
-    return httpx.Client(base_url=stack.gateway_url, follow_redirects=True, timeout=30)
+    """Like the web UI: cookies kept, and the CSRF cookie echoed on every request."""
+    client = httpx.Client(base_url=stack.gateway_url, follow_redirects=True, timeout=30)
+
+    def echo_csrf(request: httpx.Request) -> None:
+        token = client.cookies.get("gatepost_csrf")
+        if token:
+            request.headers["X-CSRF-Token"] = token
+
+    client.event_hooks["request"].append(echo_csrf)
+    return client
 
 
 def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:

@@ -1,8 +1,12 @@
-"""Session tokens: auth signs them (EdDSA JWT); every service verifies them on its own."""
+"""Session tokens: auth signs them (EdDSA JWT); every service verifies them on its own, so user
+isolation never depends on the gateway alone. Cookie sessions are CSRF-protected: each session
+carries a random `csrf` claim that state-changing requests must echo in `X-CSRF-Token` (the value
+is also in the readable `gatepost_csrf` cookie, for the web UI)."""
 
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -11,8 +15,11 @@ import jwt
 from fastapi import Depends, Header, HTTPException, Request, status
 
 SESSION_COOKIE = "gatepost_session"
+CSRF_COOKIE = "gatepost_csrf"
+CSRF_HEADER = "x-csrf-token"
 ISSUER = "gatepost-auth"
 AUDIENCE = "gatepost"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -21,8 +28,15 @@ class User:
     email: str
 
 
-def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> str:
+@dataclass(frozen=True)
+class Session:
+    token: str
+    csrf: str
+
+
+def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> Session:
     now = datetime.now(UTC)
+    csrf = secrets.token_urlsafe(24)
     claims = {
         "sub": user.id,
         "email": user.email,
@@ -30,13 +44,14 @@ def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> str:
         "aud": AUDIENCE,
         "iat": now,
         "exp": now + lifetime,
+        "csrf": csrf,
     }
-    return jwt.encode(claims, private_key_pem, algorithm="EdDSA")
+    return Session(jwt.encode(claims, private_key_pem, algorithm="EdDSA"), csrf)
 
 
-def read_session(public_key_pem: str, token: str) -> User:
-    """The session's user; raises jwt.InvalidTokenError for a bad, foreign or expired token."""
-    claims = jwt.decode(
+def read_session(public_key_pem: str, token: str) -> dict[str, Any]:
+    """The session's claims; raises jwt.InvalidTokenError for a bad, foreign or expired token."""
+    claims: dict[str, Any] = jwt.decode(
         token,
         public_key_pem,
         algorithms=["EdDSA"],
@@ -44,25 +59,33 @@ def read_session(public_key_pem: str, token: str) -> User:
         issuer=ISSUER,
         options={"require": ["exp", "sub", "iss", "aud"]},
     )
-    return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
+    return claims
 
 
 def session_user(public_key_pem: str) -> Any:
-    """A FastAPI dependency giving the signed-in user, or 401."""
+    """A FastAPI dependency giving the signed-in user, or 401 (403 on a CSRF failure)."""
 
     def dependency(request: Request) -> User:
         token = request.cookies.get(SESSION_COOKIE)
+        from_cookie = bool(token)
         header = request.headers.get("authorization", "")
         if not token and header.lower().startswith("bearer "):
             token = header[7:]
         if not token:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
         try:
-            return read_session(public_key_pem, token)
+            claims = read_session(public_key_pem, token)
         except jwt.InvalidTokenError:
             raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "session expired or invalid"
+                status.HTTP_401_UNAUTHORIZED, "session expired or invalid: sign in again"
             ) from None
+        if from_cookie and request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not sent or not hmac.compare_digest(sent, str(claims.get("csrf", ""))):
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header"
+                )
+        return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
 
     return Depends(dependency)
 

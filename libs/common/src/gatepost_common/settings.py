@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
@@ -24,6 +25,8 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = ""
     otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
+    # local and test runs only: a file holding seconds to add to this service's clock
+    clock_offset_file: Path | None = None
 
     @property
     def database(self) -> str:

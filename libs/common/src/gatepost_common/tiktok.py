@@ -18,6 +18,11 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
 
 
+POSTING_BLOCKED = frozenset(
+    {"spam_risk_too_many_posts", "spam_risk_user_banned_from_posting", "reached_active_user_cap"}
+)
+
+
 class TikTokError(Exception):
     """An error answer from a Content Posting / Display endpoint (`error.code` != "ok")."""
 
@@ -127,7 +132,9 @@ class TikTokClient:
     async def revoke(self, access_token: str) -> None:
         await self._oauth("/v2/oauth/revoke/", {"token": access_token})
 
-    async def _data(self, response: httpx.Response) -> dict[str, Any]:
+    async def _data(
+        self, response: httpx.Response, tolerated: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         try:
             payload = response.json()
         except ValueError:
@@ -136,6 +143,8 @@ class TikTokClient:
             ) from None
         error = payload.get("error") or {}
         code = error.get("code", "") or ("internal_error" if response.status_code >= 500 else "")
+        if code in tolerated and response.status_code == 200:
+            return {**(payload.get("data") or {}), "posting_blocked": code}
         if code != "ok":
             raise TikTokError(
                 code, error.get("message", ""), error.get("log_id", ""), response.status_code
@@ -160,7 +169,11 @@ class TikTokClient:
         return await self._data(response)
 
     async def creator_info(self, access_token: str) -> dict[str, Any]:
-        return await self._post(access_token, "/v2/post/publish/creator_info/query/", None)
+        """The creator's current settings. When the creator cannot post now, TikTok answers
+        HTTP 200 with a cap code: it is returned as `posting_blocked`, not raised."""
+        headers = {"Authorization": f"Bearer {access_token}", **JSON}
+        response = await self.http.post("/v2/post/publish/creator_info/query/", headers=headers)
+        return await self._data(response, POSTING_BLOCKED)
 
     async def init_photo_post(
         self,

@@ -1,34 +1,56 @@
-"""Users and connected TikTok accounts in MongoDB; tokens are stored only sealed."""
+"""Users, sign-in attempts and connected TikTok accounts in MongoDB. Tokens are stored only
+sealed; a refresh lease on the account keeps several auth replicas from refreshing twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.mongo import Document
+
+TOKEN_FIELDS = ("access_token", "refresh_token")
 
 
 class MongoUserRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.users = db["users"]
+        self.attempts = db["signin_attempts"]
 
     async def ensure_indexes(self) -> None:
         await self.users.create_index("email", unique=True)
 
-    async def add(self, user_id: str, email: str, password_hash: str) -> None:
+    async def add(self, user_id: str, email: str, password_hash: str, now: datetime) -> None:
         await self.users.insert_one(
-            {
-                "_id": user_id,
-                "email": email,
-                "password_hash": password_hash,
-                "created_at": datetime.now(UTC),
-            }
+            {"_id": user_id, "email": email, "password_hash": password_hash, "created_at": now}
         )
 
     async def by_email(self, email: str) -> Document | None:
         return await self.users.find_one({"email": email})
+
+    async def failures(self, key: str, now: datetime, window: timedelta) -> int:
+        found = await self.attempts.find_one({"_id": key})
+        if found is None or found["window_start"] + window <= now:
+            return 0
+        return int(found["failures"])
+
+    async def record_failure(self, key: str, now: datetime, window: timedelta) -> None:
+        """Count a failed sign-in; an expired window starts again at one."""
+        restarted = await self.attempts.update_one(
+            {"_id": key, "window_start": {"$lte": now - window}},
+            {"$set": {"window_start": now, "failures": 1}},
+        )
+        if restarted.matched_count == 0:
+            await self.attempts.update_one(
+                {"_id": key},
+                {"$inc": {"failures": 1}, "$setOnInsert": {"window_start": now}},
+                upsert=True,
+            )
+
+    async def clear_failures(self, key: str) -> None:
+        await self.attempts.delete_one({"_id": key})
 
 
 class MongoAccountRepository:
@@ -37,8 +59,12 @@ class MongoAccountRepository:
 
     async def ensure_indexes(self) -> None:
         await self.accounts.create_index([("user_id", 1), ("open_id", 1)], unique=True)
+        await self.accounts.create_index([("status", 1), ("access_expires_at", 1)])
+        await self.accounts.create_index("open_id")
 
-    async def upsert(self, user_id: str, open_id: str, account_id: str, fields: Document) -> str:
+    async def upsert(
+        self, user_id: str, open_id: str, account_id: str, fields: Document, now: datetime
+    ) -> str:
         """Store a connection; reconnecting the same TikTok account keeps its account id."""
         existing = await self.accounts.find_one({"user_id": user_id, "open_id": open_id})
         if existing is not None:
@@ -46,13 +72,8 @@ class MongoAccountRepository:
         await self.accounts.update_one(
             {"_id": account_id},
             {
-                "$set": {
-                    **fields,
-                    "user_id": user_id,
-                    "open_id": open_id,
-                    "updated_at": datetime.now(UTC),
-                },
-                "$setOnInsert": {"created_at": datetime.now(UTC)},
+                "$set": {**fields, "user_id": user_id, "open_id": open_id, "updated_at": now},
+                "$setOnInsert": {"created_at": now},
             },
             upsert=True,
         )
@@ -61,8 +82,79 @@ class MongoAccountRepository:
     async def get(self, account_id: str) -> Document | None:
         return await self.accounts.find_one({"_id": account_id})
 
-    async def for_user(self, user_id: str) -> list[Document]:
-        return [a async for a in self.accounts.find({"user_id": user_id}).sort("created_at", 1)]
+    async def owned(self, account_id: str, user_id: str) -> Document | None:
+        return await self.accounts.find_one({"_id": account_id, "user_id": user_id})
 
-    async def set_tokens(self, account_id: str, fields: dict[str, Any]) -> None:
+    async def for_user(self, user_id: str) -> list[Document]:
+        cursor = self.accounts.find({"user_id": user_id, "status": {"$ne": "disconnected"}})
+        return [a async for a in cursor.sort("created_at", 1)]
+
+    async def with_open_id(self, open_id: str) -> list[Document]:
+        return [a async for a in self.accounts.find({"open_id": open_id})]
+
+    async def set_fields(self, account_id: str, fields: dict[str, Any]) -> None:
         await self.accounts.update_one({"_id": account_id}, {"$set": fields})
+
+    async def take_lease(
+        self, account_id: str, owner: str, now: datetime, lease: timedelta
+    ) -> Document | None:
+        """The account, leased to `owner` for a refresh; None when another holder has it."""
+        return await self.accounts.find_one_and_update(
+            {
+                "_id": account_id,
+                "status": "connected",
+                "$or": [
+                    {"lease_until": None},
+                    {"lease_until": {"$lte": now}},
+                    {"lease_until": {"$exists": False}},
+                ],
+            },
+            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def finish_lease(self, account_id: str, owner: str, fields: dict[str, Any]) -> bool:
+        """Store the outcome and release the lease in one write, only while we still hold it."""
+        result = await self.accounts.update_one(
+            {"_id": account_id, "lease_owner": owner},
+            {"$set": {**fields, "lease_until": None, "lease_owner": None}},
+        )
+        return result.modified_count == 1
+
+    async def due_for_refresh(self, before: datetime, now: datetime) -> list[str]:
+        cursor = self.accounts.find(
+            {
+                "status": "connected",
+                "access_expires_at": {"$lte": before},
+                "$or": [
+                    {"next_refresh_at": None},
+                    {"next_refresh_at": {"$lte": now}},
+                    {"next_refresh_at": {"$exists": False}},
+                ],
+            },
+            {"_id": 1},
+        )
+        return [a["_id"] async for a in cursor]
+
+    async def drop_tokens(self, account_id: str, status: str, now: datetime) -> None:
+        await self.accounts.update_one(
+            {"_id": account_id},
+            {
+                "$set": {"status": status, "updated_at": now, "lease_until": None},
+                "$unset": {name: "" for name in TOKEN_FIELDS},
+            },
+        )
+
+    async def sealed_with_other_keys(self, active: str) -> list[Document]:
+        query = {
+            "$or": [{f"{name}.kid": {"$exists": True, "$ne": active}} for name in TOKEN_FIELDS]
+        }
+        return [a async for a in self.accounts.find(query)]
+
+    async def replace_sealed(self, account: Document, fields: dict[str, Any]) -> bool:
+        """Swap ciphertexts only if a refresh did not change them meanwhile."""
+        query = {
+            "_id": account["_id"],
+            **{name: account[name] for name in TOKEN_FIELDS if name in account},
+        }
+        return (await self.accounts.update_one(query, {"$set": fields})).modified_count == 1

@@ -1,9 +1,10 @@
-"""HTTP routes: users and sessions, TikTok connection, and the internal token endpoint."""
+"""HTTP routes: users and sessions, TikTok connection and accounts, internal token routes."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -11,8 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_auth import oauth_state
-from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, UnknownAccount, account_view
+from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, TooManyAttempts, account_view
+from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable, UnknownAccount
 from gatepost_common.sessions import (
+    CSRF_COOKIE,
     SESSION_COOKIE,
     User,
     issue_session,
@@ -32,25 +35,40 @@ class TokenRequest(BaseModel):
     current_token_rejected: bool = False
 
 
+class AuthorizationRemoved(BaseModel):
+    open_id: str
+    reason: int = 0
+
+
+NO_ACCOUNT = "no such account"
+
+
 def routes(auth: Auth) -> APIRouter:
-    settings = auth.settings
+    settings, keeper = auth.settings, auth.keeper
     router = APIRouter()
     current_user = session_user(settings.session_public_key)
 
     def start_session(response: Response, user: User) -> dict[str, str]:
-        token = issue_session(
-            settings.session_private_key, user, timedelta(hours=settings.session_hours)
-        )
+        hours = settings.session_hours
+        session = issue_session(settings.session_private_key, user, timedelta(hours=hours))
         response.set_cookie(
             SESSION_COOKIE,
-            token,
+            session.token,
             httponly=True,
             secure=settings.cookie_secure,
             samesite="lax",
-            max_age=settings.session_hours * 3600,
-            path="/",
+            max_age=hours * 3600,
         )
-        return {"user_id": user.id, "email": user.email}
+        # readable by the page's script, which echoes it in X-CSRF-Token
+        response.set_cookie(
+            CSRF_COOKIE,
+            session.csrf,
+            httponly=False,
+            secure=settings.cookie_secure,
+            samesite="strict",
+            max_age=hours * 3600,
+        )
+        return {"user_id": user.id, "email": user.email, "csrf_token": session.csrf}
 
     @router.post("/signup", status_code=201, tags=["users"])
     async def sign_up(body: Credentials, response: Response) -> dict[str, str]:
@@ -66,11 +84,18 @@ def routes(auth: Auth) -> APIRouter:
             user = await auth.sign_in(body.email, body.password)
         except BadCredentials:
             raise HTTPException(401, "wrong e-mail or password") from None
+        except TooManyAttempts:
+            raise HTTPException(
+                429,
+                "too many failed sign-ins: try again in a few minutes",
+                headers={"Retry-After": str(settings.signin_window_s)},
+            ) from None
         return start_session(response, user)
 
     @router.post("/signout", status_code=204, tags=["users"])
-    async def sign_out(response: Response) -> None:
-        response.delete_cookie(SESSION_COOKIE, path="/")
+    async def sign_out(response: Response, user: User = current_user) -> None:
+        response.delete_cookie(SESSION_COOKIE)
+        response.delete_cookie(CSRF_COOKIE)
 
     @router.get("/me", tags=["users"])
     async def me(user: User = current_user) -> dict[str, str]:
@@ -99,7 +124,6 @@ def routes(auth: Auth) -> APIRouter:
             secure=settings.cookie_secure,
             samesite="lax",
             max_age=oauth_state.STATE_TTL_S,
-            path="/",
         )
         return redirect
 
@@ -125,41 +149,96 @@ def routes(auth: Auth) -> APIRouter:
                 if query["error"] == "access_denied"
                 else "TikTok did not grant access."
             )
-            return page(400, "TikTok account not connected", reason)
+            return forget_state(page(400, "TikTok account not connected", reason))
         try:
             await auth.connect(user.id, query.get("code", ""), payload.get("verifier"))
         except (TikTokOAuthError, TikTokError) as error:
-            code = getattr(error, "error", getattr(error, "code", "error"))
-            return page(502, "TikTok account not connected", f"TikTok answered {code}.")
-        done = RedirectResponse(settings.after_connect_url, status_code=303)
-        done.delete_cookie(oauth_state.STATE_COOKIE, path="/")
-        return done
+            code = error.error if isinstance(error, TikTokOAuthError) else error.code
+            return forget_state(
+                page(
+                    502,
+                    "TikTok account not connected",
+                    f"TikTok answered {code}. Please try again.",
+                )
+            )
+        return forget_state(RedirectResponse(settings.after_connect_url, status_code=303))
 
     @router.get("/accounts", tags=["accounts"])
     async def accounts(user: User = current_user) -> list[dict[str, Any]]:
         return [account_view(a) for a in await auth.accounts.for_user(user.id)]
 
-    @router.post(
-        "/internal/accounts/{account_id}/token",
-        tags=["internal"],
-        dependencies=[service_credential(settings.internal_token)],
-    )
+    async def owned(account_id: str, user: User) -> dict[str, Any]:
+        account = await auth.accounts.owned(account_id, user.id)
+        if account is None or account.get("status") == "disconnected":
+            raise HTTPException(404, NO_ACCOUNT)  # the same answer for someone else's account
+        return account
+
+    @router.get("/accounts/{account_id}", tags=["accounts"])
+    async def account(account_id: str, user: User = current_user) -> dict[str, Any]:
+        return account_view(await owned(account_id, user))
+
+    @router.delete("/accounts/{account_id}", status_code=204, tags=["accounts"])
+    async def disconnect(account_id: str, user: User = current_user) -> None:
+        await owned(account_id, user)
+        try:
+            await keeper.disconnect(account_id)
+        except RefreshUnavailable:
+            raise HTTPException(502, "TikTok could not be reached: try again") from None
+
+    @router.get("/accounts/{account_id}/creator-info", tags=["accounts"])
+    async def creator_info(account_id: str, user: User = current_user) -> dict[str, Any]:
+        await owned(account_id, user)
+        try:
+            token = await keeper.access_token(account_id)
+            info = await auth.tiktok.creator_info(token)
+        except NeedsReauth:
+            raise HTTPException(
+                409, "reconnect this TikTok account: TikTok ended its authorisation"
+            ) from None
+        except (RefreshUnavailable, TikTokError):
+            raise HTTPException(502, "TikTok could not be reached: try again") from None
+        keep = (
+            "creator_nickname",
+            "creator_username",
+            "creator_avatar_url",
+            "privacy_level_options",
+            "comment_disabled",
+            "duet_disabled",
+            "stitch_disabled",
+            "max_video_post_duration_sec",
+            "posting_blocked",
+        )
+        return {k: info.get(k) for k in keep}
+
+    internal = [service_credential(settings.internal_token)]
+
+    @router.post("/internal/accounts/{account_id}/token", tags=["internal"], dependencies=internal)
     async def token(account_id: str, body: TokenRequest) -> dict[str, str]:
         try:
-            return {
-                "access_token": await auth.access_token(account_id, body.current_token_rejected)
-            }
+            fresh = await keeper.access_token(account_id, rejected=body.current_token_rejected)
         except UnknownAccount:
-            raise HTTPException(404, "no such account") from None
+            raise HTTPException(404, NO_ACCOUNT) from None
+        except NeedsReauth:
+            raise HTTPException(409, "needs_reauth") from None
+        except RefreshUnavailable:
+            raise HTTPException(503, "refresh unavailable: retry later") from None
+        return {"access_token": fresh}
+
+    @router.post("/internal/authorization-removed", tags=["internal"], dependencies=internal)
+    async def authorization_removed(body: AuthorizationRemoved) -> dict[str, int]:
+        return {"accounts": await keeper.authorization_removed(body.open_id, body.reason)}
 
     return router
 
 
-def page(status: int, title: str, text: str) -> HTMLResponse:
-    from html import escape
+def forget_state(response: Response) -> Response:
+    response.delete_cookie(oauth_state.STATE_COOKIE)
+    return response
 
+
+def page(status: int, title: str, text: str) -> HTMLResponse:
     return HTMLResponse(
-        f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-        f"<p>{escape(text)}</p><p><a href='/#accounts'>Back to Gatepost</a></p>",
+        f"<!doctype html><html lang='en'><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        f"<p>{escape(text)}</p><p><a href='/#accounts'>Back to Gatepost</a></p></html>",
         status_code=status,
     )

@@ -1,11 +1,11 @@
-"""Use cases: sign up and in, connect a TikTok account, hand out a fresh access token."""
+"""Use cases of people: sign up, sign in (throttled), connect a TikTok account."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -13,13 +13,15 @@ from argon2.exceptions import VerificationError
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
+from gatepost_auth.domain import signin_blocked
 from gatepost_auth.settings import Settings
-from gatepost_common.crypto import TokenCipher
+from gatepost_auth.tokens import TokenKeeper
+from gatepost_common.clock import Clock
 from gatepost_common.sessions import User
-from gatepost_common.tiktok import TikTokClient, TokenSet
+from gatepost_common.tiktok import TikTokClient
 
 logger = logging.getLogger(__name__)
-hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
 
 
 class EmailTaken(Exception):
@@ -30,8 +32,8 @@ class BadCredentials(Exception):
     """Unknown e-mail or wrong password (deliberately not told apart)."""
 
 
-class UnknownAccount(LookupError):
-    """No such connected account."""
+class TooManyAttempts(Exception):
+    """Sign-in is paused for this e-mail after repeated failures."""
 
 
 @dataclass
@@ -39,26 +41,35 @@ class Auth:
     settings: Settings
     users: MongoUserRepository
     accounts: MongoAccountRepository
-    cipher: TokenCipher
+    keeper: TokenKeeper
     tiktok: TikTokClient
+    clock: Clock
 
     async def sign_up(self, email: str, password: str) -> User:
         user = User(id=str(uuid.uuid4()), email=email.lower())
         try:
-            await self.users.add(user.id, user.email, hasher.hash(password))
+            await self.users.add(user.id, user.email, hasher.hash(password), self.clock.now())
         except DuplicateKeyError:
             raise EmailTaken(email) from None
         return user
 
     async def sign_in(self, email: str, password: str) -> User:
-        found = await self.users.by_email(email.lower())
+        key, now = email.lower(), self.clock.now()
+        window = timedelta(seconds=self.settings.signin_window_s)
+        if signin_blocked(
+            await self.users.failures(key, now, window), self.settings.signin_max_failures
+        ):
+            raise TooManyAttempts(key)
+        found = await self.users.by_email(key)
         try:
             if found is None:
                 hasher.hash(password)  # spend the same time as a real check
-                raise BadCredentials
+                raise VerificationError
             hasher.verify(found["password_hash"], password)
         except VerificationError:
+            await self.users.record_failure(key, now, window)
             raise BadCredentials from None
+        await self.users.clear_failures(key)
         return User(id=found["_id"], email=found["email"])
 
     async def connect(self, user_id: str, code: str, verifier: str | None) -> str:
@@ -73,37 +84,16 @@ class Auth:
             {
                 "display_name": profile.get("display_name", ""),
                 "avatar_url": profile.get("avatar_url", ""),
-                "status": "connected",
             },
+            self.clock.now(),
         )
-        await self.store_tokens(account_id, tokens)
+        await self.accounts.set_fields(
+            account_id,
+            {**self.keeper.sealed(account_id, tokens), "lease_until": None, "lease_owner": None},
+        )
+        await self.keeper.audit.append(account_id, "connected", scope=tokens.scope)
         logger.info("tiktok account connected", extra={"fields": {"account_id": account_id}})
         return account_id
-
-    async def store_tokens(self, account_id: str, tokens: TokenSet) -> None:
-        now = datetime.now(UTC)
-        await self.accounts.set_tokens(
-            account_id,
-            {
-                "access_token": self.cipher.encrypt(tokens.access_token, account_id),
-                "refresh_token": self.cipher.encrypt(tokens.refresh_token, account_id),
-                "access_expires_at": now + timedelta(seconds=tokens.expires_in),
-                "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
-                "scope": tokens.scope,
-            },
-        )
-
-    async def access_token(self, account_id: str, rejected: bool) -> str:
-        account = await self.accounts.get(account_id)
-        if account is None or "access_token" not in account:
-            raise UnknownAccount(account_id)
-        window = timedelta(seconds=self.settings.refresh_window_s)
-        if rejected or account["access_expires_at"] - window <= datetime.now(UTC):
-            refresh = self.cipher.decrypt(account["refresh_token"], account_id)
-            tokens = await self.tiktok.refresh(refresh)
-            await self.store_tokens(account_id, tokens)
-            return tokens.access_token
-        return self.cipher.decrypt(account["access_token"], account_id)
 
 
 def account_view(account: dict[str, Any]) -> dict[str, Any]:
@@ -113,4 +103,6 @@ def account_view(account: dict[str, Any]) -> dict[str, Any]:
         "avatar_url": account.get("avatar_url"),
         "status": account.get("status"),
         "open_id": account.get("open_id"),
+        "scope": account.get("scope"),
+        "access_expires_at": account.get("access_expires_at"),
     }

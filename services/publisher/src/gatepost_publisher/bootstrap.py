@@ -3,10 +3,10 @@
 import httpx
 from fastapi import FastAPI
 
+from gatepost_common.audit import AuditLog
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
-from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.entrypoints import routes, subscribers
 from gatepost_publisher.handlers import Publisher
 from gatepost_publisher.settings import Settings

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from faststream.kafka import KafkaBroker
 
+from gatepost_common.audit import AuditLog
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.adapters import MongoJobRepository
-from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.handlers import Publisher
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from gatepost_common import signing
+from gatepost_common.audit import AuditLog
 from gatepost_common.events import (
     CloudEvent,
     PostApproved,
@@ -21,7 +22,6 @@ from gatepost_common.events import (
 from gatepost_common.kafka import PoisonMessage, publish_event
 from gatepost_common.tiktok import TikTokClient, TikTokError
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
-from gatepost_publisher.audit import AuditLog
 from gatepost_publisher.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -96,16 +96,24 @@ class Publisher:
     async def publish_job(self, job: dict[str, Any]) -> None:
         try:
             if job["status"] == "queued":
-                job = await self.start(job)
+                started = await self.start(job)
+                if started is None:
+                    return
+                job = started
             await self.follow(job)
         except PermanentFailure as failure:
             await self.finish(job, job["status"], status="FAILED", fail_reason=str(failure))
 
-    async def start(self, job: dict[str, Any]) -> dict[str, Any]:
+    async def start(self, job: dict[str, Any]) -> dict[str, Any] | None:
         approved = PostApproved.model_validate(job["approved"])
         account = approved.account_id
         token = await self.auth.access_token(account)
         creator = await self.call(account, "creator_info", self.tiktok.creator_info(token))
+        if creator.get("posting_blocked"):
+            await self.defer(
+                job, f"TikTok says the creator cannot post now: {creator['posting_blocked']}"
+            )
+            return None
         if approved.options.privacy_level not in creator.get("privacy_level_options", []):
             raise PermanentFailure(
                 f"privacy level {approved.options.privacy_level} is no longer offered by this "
@@ -143,6 +151,16 @@ class Publisher:
             approved.post_id, "initiating", {"status": "processing", "publish_id": publish_id}
         )
         return {**job, "status": "processing", "publish_id": publish_id}
+
+    async def defer(self, job: dict[str, Any], reason: str) -> None:
+        """Not now, not never: the job waits for the next window (issue 7 makes it smarter)."""
+        due = datetime.now(UTC) + timedelta(seconds=self.settings.defer_s)
+        await self.jobs.update(
+            job["_id"], "queued", {"due_at": due, "lease_until": None, "deferred_reason": reason}
+        )
+        await self.audit.append(
+            job["account_id"], "deferred", post_id=job["_id"], reason=reason, until=due.isoformat()
+        )
 
     async def follow(self, job: dict[str, Any]) -> None:
         account = job["account_id"]

@@ -19,3 +19,4 @@ class Settings(ServiceSettings):
     worker_interval_s: float = 1.0
     status_poll_interval_s: float = 2.0
     lease_s: float = 120.0
+    defer_s: float = 3600.0

@@ -124,6 +124,24 @@ def control_routes(ctx: Context) -> APIRouter:
         same key means the same content was submitted twice."""
         return dict(ctx.world.init_calls)
 
+    @router.get("/refreshes")
+    async def refreshes() -> list[dict[str, Any]]:
+        """Every successful refresh_token grant, in order."""
+        return ctx.world.refreshes
+
+    @router.get("/tokens")
+    async def tokens() -> list[dict[str, Any]]:
+        """Every token issued, so tests can prove none of them leaks into logs or storage."""
+        return [
+            {
+                "access_token": t.access_token,
+                "refresh_token": t.refresh_token,
+                "open_id": t.open_id,
+                "revoked": t.revoked,
+            }
+            for t in ctx.world.tokens.values()
+        ]
+
     @router.get("/webhooks")
     async def webhooks() -> list[dict[str, Any]]:
         return ctx.world.webhooks

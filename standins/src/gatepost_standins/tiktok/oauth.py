@@ -159,6 +159,7 @@ def oauth_routes(ctx: Context) -> APIRouter:
         ):
             return oauth_error("invalid_grant", "Refresh token is invalid or expired.")
         old.refresh_used = True  # rotation: the previous refresh token stops working
+        ctx.world.refreshes.append({"open_id": old.open_id, "at": now})
         if ctx.config.refresh_revokes_access_token:
             old.revoked = True
         return token_body(issue(app, old.open_id, old.scopes))

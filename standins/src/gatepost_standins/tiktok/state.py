@@ -133,6 +133,7 @@ class World:
     init_calls: Counter[str] = field(default_factory=Counter)
     calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
+    refreshes: list[dict[str, Any]] = field(default_factory=list)
 
     def add_creator(self, **fields: Any) -> Creator:
         creator = Creator(open_id=fields.pop("open_id", f"open-{uuid.uuid4()}"), **fields)

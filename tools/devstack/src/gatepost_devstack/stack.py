@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -40,6 +41,7 @@ class Stack:
         if self.fresh:
             for part in ("kafka", "mongo", "media", "logs"):
                 shutil.rmtree(self.folder / part, ignore_errors=True)
+            self.clock_file.unlink(missing_ok=True)
         self.supervisor = Supervisor(self.folder / "logs")
         self.secrets = local_secrets(self.folder)
         self.kafka_bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -101,6 +103,19 @@ class Stack:
             )
 
     @property
+    def clock_file(self) -> Path:
+        """Seconds added to the services' clocks (test runs), moved with the stand-in's."""
+        return self.folder / "clock-offset"
+
+    def advance_clock(self, seconds: float) -> None:
+        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+        self.clock_file.write_text(str(current + seconds))
+        httpx.post(
+            f"http://127.0.0.1:{self.ports.tiktok}/_control/clock/advance",
+            params={"seconds": seconds},
+        ).raise_for_status()
+
+    @property
     def redirect_uri(self) -> str:
         return f"{self.gateway_url}/api/auth/tiktok/callback"
 
@@ -157,6 +172,8 @@ class Stack:
             },
         }
         env |= per_service[service]
+        if self.environment == "test":
+            env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
         if not env.get("OPENAI_BASE_URL"):
             env.pop("OPENAI_BASE_URL", None)
         return {**env, **self.extra_env}

@@ -22,8 +22,8 @@ def entry_hash(entry: Document) -> str:
 
 
 class AuditLog:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.entries = db["audit"]
+    def __init__(self, db: AsyncDatabase[Document], collection: str = "audit") -> None:
+        self.entries = db[collection]
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index([("account_id", 1), ("seq", 1)], unique=True)

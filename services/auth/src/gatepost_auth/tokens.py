@@ -1,0 +1,199 @@
+"""The life of a connected account's tokens: store sealed, hand out fresh, refresh before expiry
+(one replica at a time), mark `needs_reauth`, revoke, and re-seal under a new key."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+
+from gatepost_auth.adapters import TOKEN_FIELDS, MongoAccountRepository
+from gatepost_auth.domain import TRANSIENT_OAUTH_ERRORS, backoff, needs_refresh
+from gatepost_auth.settings import Settings
+from gatepost_common.audit import AuditLog
+from gatepost_common.clock import Clock
+from gatepost_common.crypto import TokenCipher
+from gatepost_common.tiktok import TikTokClient, TikTokOAuthError, TokenSet
+
+logger = logging.getLogger(__name__)
+LEASE_WAIT_S = 0.2
+
+
+class UnknownAccount(LookupError):
+    """No such connected account."""
+
+
+class NeedsReauth(RuntimeError):
+    """TikTok no longer accepts this account's refresh token: its owner must connect again."""
+
+
+class RefreshUnavailable(RuntimeError):
+    """TikTok could not be reached to refresh; try again later."""
+
+
+@dataclass
+class TokenKeeper:
+    settings: Settings
+    accounts: MongoAccountRepository
+    cipher: TokenCipher
+    tiktok: TikTokClient
+    audit: AuditLog
+    clock: Clock
+    owner: str = field(default_factory=lambda: f"auth-{uuid.uuid4()}")
+
+    def sealed(self, account_id: str, tokens: TokenSet) -> dict[str, object]:
+        now = self.clock.now()
+        return {
+            "access_token": self.cipher.encrypt(tokens.access_token, account_id),
+            "refresh_token": self.cipher.encrypt(tokens.refresh_token, account_id),
+            "access_expires_at": now + timedelta(seconds=tokens.expires_in),
+            "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
+            "scope": tokens.scope,
+            "status": "connected",
+            "refresh_failures": 0,
+            "next_refresh_at": None,
+        }
+
+    async def access_token(self, account_id: str, *, rejected: bool = False) -> str:
+        """A valid access token, refreshed first when near expiry or when TikTok rejected it."""
+        for _ in range(int(self.settings.refresh_lease_s / LEASE_WAIT_S) + 10):
+            account = await self.accounts.get(account_id)
+            if account is None or account.get("status") == "disconnected":
+                raise UnknownAccount(account_id)
+            if account.get("status") == "needs_reauth":
+                raise NeedsReauth(account_id)
+            window = timedelta(seconds=self.settings.refresh_window_s)
+            stale = rejected or needs_refresh(
+                self.clock.now(), account["access_expires_at"], window
+            )
+            if not stale:
+                return self.cipher.decrypt(account["access_token"], account_id)
+            refreshed = await self.refresh(
+                account_id, reason="rejected" if rejected else "expiring"
+            )
+            if refreshed is not None:
+                return refreshed
+            # another replica holds the lease: wait for its result instead of refreshing twice
+            await asyncio.sleep(LEASE_WAIT_S)
+            rejected = False
+            previous = account["access_token"]
+            current = await self.accounts.get(account_id)
+            if current is not None and current.get("access_token") != previous:
+                return self.cipher.decrypt(current["access_token"], account_id)
+        raise RefreshUnavailable(account_id)
+
+    async def refresh(self, account_id: str, reason: str) -> str | None:
+        """Refresh under a lease; returns the new access token, or None if another holds it."""
+        now = self.clock.now()
+        lease = timedelta(seconds=self.settings.refresh_lease_s)
+        account = await self.accounts.take_lease(account_id, self.owner, now, lease)
+        if account is None:
+            return None
+        try:
+            tokens = await self.tiktok.refresh(
+                self.cipher.decrypt(account["refresh_token"], account_id)
+            )
+        except TikTokOAuthError as error:
+            if error.error in TRANSIENT_OAUTH_ERRORS or error.http_status >= 500:
+                await self.transient_failure(account, str(error.error))
+                raise RefreshUnavailable(account_id) from None
+            await self.accounts.finish_lease(account_id, self.owner, {"status": "needs_reauth"})
+            await self.audit.append(
+                account_id,
+                "refresh_failed",
+                error=error.error,
+                log_id=error.log_id,
+                outcome="needs_reauth",
+            )
+            logger.warning(
+                "refresh refused: account needs re-authorisation",
+                extra={"fields": {"account_id": account_id, "error": error.error}},
+            )
+            raise NeedsReauth(account_id) from None
+        except httpx.HTTPError as error:
+            await self.transient_failure(account, type(error).__name__)
+            raise RefreshUnavailable(account_id) from None
+        await self.accounts.finish_lease(account_id, self.owner, self.sealed(account_id, tokens))
+        await self.audit.append(
+            account_id, "token_refreshed", reason=reason, expires_in=tokens.expires_in
+        )
+        return tokens.access_token
+
+    async def transient_failure(self, account: dict[str, object], error: str) -> None:
+        failures = int(account.get("refresh_failures") or 0) + 1  # type: ignore[call-overload]
+        delay = backoff(failures, timedelta(seconds=self.settings.refresh_max_backoff_s))
+        await self.accounts.finish_lease(
+            str(account["_id"]),
+            self.owner,
+            {"refresh_failures": failures, "next_refresh_at": self.clock.now() + delay},
+        )
+        await self.audit.append(
+            str(account["_id"]),
+            "refresh_failed",
+            error=error,
+            outcome="retry",
+            retry_in_s=int(delay.total_seconds()),
+        )
+
+    async def refresh_due(self) -> int:
+        """One pass of the background loop: refresh every token that expires within the window."""
+        now = self.clock.now()
+        due = await self.accounts.due_for_refresh(
+            now + timedelta(seconds=self.settings.refresh_window_s), now
+        )
+        refreshed = 0
+        for account_id in due:
+            try:
+                refreshed += await self.refresh(account_id, reason="scheduled") is not None
+            except (NeedsReauth, RefreshUnavailable):
+                continue
+        return refreshed
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.refresh_due()
+            except Exception:
+                logger.exception("refresh pass failed")
+            await asyncio.sleep(self.settings.refresh_interval_s)
+
+    async def disconnect(self, account_id: str) -> None:
+        """Revoke at TikTok, then forget the tokens; the audit trail stays."""
+        account = await self.accounts.get(account_id)
+        if account is None:
+            raise UnknownAccount(account_id)
+        if "access_token" in account:
+            try:
+                await self.tiktok.revoke(self.cipher.decrypt(account["access_token"], account_id))
+            except TikTokOAuthError as error:
+                if error.http_status >= 500:
+                    raise RefreshUnavailable(account_id) from None
+                # already invalid at TikTok: nothing left to revoke there
+        await self.accounts.drop_tokens(account_id, "disconnected", self.clock.now())
+        await self.audit.append(account_id, "revoked", by="user")
+
+    async def authorization_removed(self, open_id: str, reason: int) -> int:
+        """TikTok told us (webhook) that the user removed the app: same end state as disconnect."""
+        accounts = await self.accounts.with_open_id(open_id)
+        for account in accounts:
+            await self.accounts.drop_tokens(account["_id"], "disconnected", self.clock.now())
+            await self.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
+        return len(accounts)
+
+    async def reseal_all(self) -> int:
+        """Re-encrypt every token not sealed with the active key (after adding a new key)."""
+        count = 0
+        for account in await self.accounts.sealed_with_other_keys(self.cipher.active_key_id):
+            fields = {
+                name: self.cipher.encrypt(
+                    self.cipher.decrypt(account[name], account["_id"]), account["_id"]
+                )
+                for name in TOKEN_FIELDS
+                if name in account
+            }
+            count += await self.accounts.replace_sealed(account, fields)
+        return count

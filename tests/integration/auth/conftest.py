@@ -1,0 +1,169 @@
+"""Auth under test: its own TikTok stand-in and two auth replicas sharing one database (the real
+MongoDB-wire server of the stack), with a clock that tests can move together with TikTok's."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gatepost_common.crypto import TokenCipher
+from gatepost_devstack.stack import Stack, http_ok
+from gatepost_devstack.supervisor import Supervisor, port_open
+
+TIKTOK_PORT, REPLICA_PORTS = 18290, (18201, 18202)
+
+
+@dataclass
+class AuthWorld:
+    replicas: list[str]
+    tiktok: str
+    secrets: dict[str, str]
+    database: str
+    clock_file: Path
+    logs: Path
+    mongodb_url: str
+
+    def advance(self, seconds: float) -> None:
+        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+        self.clock_file.write_text(str(current + seconds))
+        httpx.post(
+            f"{self.tiktok}/_control/clock/advance", params={"seconds": seconds}
+        ).raise_for_status()
+
+    def cipher(self) -> TokenCipher:
+        return TokenCipher.from_config({"local-1": self.secrets["token_key"]}, "local-1")
+
+    def env(self, port: int, **extra: str) -> dict[str, str]:
+        s = self.secrets
+        return {
+            "ENVIRONMENT": "test",
+            "HTTP_PORT": str(port),
+            "MONGODB_URL": self.mongodb_url,
+            "MONGODB_DATABASE": self.database,
+            "SESSION_PUBLIC_KEY": s["session_public_key"],
+            "SESSION_PRIVATE_KEY": s["session_private_key"],
+            "INTERNAL_TOKEN": s["internal_token"],
+            "TOKEN_KEYS": json.dumps({"local-1": s["token_key"]}),
+            "ACTIVE_TOKEN_KEY": "local-1",
+            "STATE_SECRET": s["state_secret"],
+            "COOKIE_SECURE": "false",
+            "TIKTOK_CLIENT_KEY": "gatepost-local",
+            "TIKTOK_CLIENT_SECRET": "local-only-tiktok-client-secret",
+            "TIKTOK_API_BASE": self.tiktok,
+            "TIKTOK_AUTHORIZE_URL": f"{self.tiktok}/v2/auth/authorize/",
+            "TIKTOK_REDIRECT_URI": f"{self.replicas[0]}/tiktok/callback",
+            "AFTER_CONNECT_URL": "/accounts",
+            "CLOCK_OFFSET_FILE": str(self.clock_file),
+            "REFRESH_INTERVAL_S": "0.5",
+            "REFRESH_WINDOW_S": "3600",
+            **extra,
+        }
+
+
+@pytest.fixture(scope="session")
+def auth_world(stack: Stack) -> Iterator[AuthWorld]:
+    folder = stack.folder / "auth-under-test"
+    folder.mkdir(exist_ok=True)
+    clock = folder / "clock-offset"
+    clock.write_text("0")
+    world = AuthWorld(
+        replicas=[f"http://127.0.0.1:{p}" for p in REPLICA_PORTS],
+        tiktok=f"http://127.0.0.1:{TIKTOK_PORT}",
+        secrets=stack.secrets,
+        database=f"gatepost_authtest_{uuid.uuid4().hex[:8]}",
+        clock_file=clock,
+        logs=folder / "logs",
+        mongodb_url=stack.mongodb_url,
+    )
+    config = folder / "tiktok.json"
+    config.write_text(
+        json.dumps(
+            {"redirect_uris": [f"{world.replicas[0]}/tiktok/callback"], "auto_consent": True}
+        )
+    )
+    supervisor = Supervisor(world.logs)
+    try:
+        supervisor.start(
+            "tiktok",
+            [
+                sys.executable,
+                "-m",
+                "gatepost_standins.tiktok",
+                "--port",
+                str(TIKTOK_PORT),
+                "--config",
+                str(config),
+            ],
+            ready=lambda: port_open("127.0.0.1", TIKTOK_PORT),
+        )
+        for index, port in enumerate(REPLICA_PORTS):
+            supervisor.start(
+                f"auth-{index}",
+                [sys.executable, "-m", "gatepost_auth"],
+                env=world.env(port),
+                ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"),
+            )
+        yield world
+    finally:
+        supervisor.stop()
+
+
+def client(base: str) -> httpx.Client:
+    """A browser-like client of one replica: cookies kept, CSRF cookie echoed."""
+    http = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+
+    def echo_csrf(request: httpx.Request) -> None:
+        if token := http.cookies.get("gatepost_csrf"):
+            request.headers["X-CSRF-Token"] = token
+
+    http.event_hooks["request"].append(echo_csrf)
+    return http
+
+
+def signed_up(world: AuthWorld) -> httpx.Client:
+    http = client(world.replicas[0])
+    answer = http.post(
+        "/signup",
+        json={"email": f"a-{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse"},
+    )
+    assert answer.status_code == 201, answer.text
+    return http
+
+
+def new_creator(world: AuthWorld, nickname: str = "Creator") -> str:
+    answer = httpx.post(
+        f"{world.tiktok}/_control/creators",
+        json={"username": f"c{uuid.uuid4().hex[:6]}", "nickname": nickname},
+    )
+    open_id: str = answer.json()["open_id"]
+    httpx.post(f"{world.tiktok}/_control/consent-as/{open_id}").raise_for_status()
+    return open_id
+
+
+def connected(world: AuthWorld, nickname: str = "Creator") -> tuple[httpx.Client, dict[str, Any]]:
+    """A signed-up user with one freshly connected TikTok account (a creator of its own)."""
+    http = signed_up(world)
+    new_creator(world, nickname)
+    landed = http.get("/tiktok/connect")
+    assert landed.status_code == 200 and landed.url.path == "/accounts", landed.text
+    [account] = landed.json()
+    return http, account
+
+
+def internal_token(
+    world: AuthWorld, replica: int, account_id: str, rejected: bool = False
+) -> httpx.Response:
+    return httpx.post(
+        f"{world.replicas[replica]}/internal/accounts/{account_id}/token",
+        json={"current_token_rejected": rejected},
+        headers={"X-Service-Token": world.secrets["internal_token"]},
+        timeout=60,
+    )

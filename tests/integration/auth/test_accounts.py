@@ -1,0 +1,308 @@
+"""auth against the real MongoDB-wire server and the TikTok stand-in, with two replicas."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from pymongo import MongoClient
+
+from gatepost_common.crypto import TokenCipher, new_key
+from tests.integration.auth.conftest import (
+    AuthWorld,
+    client,
+    connected,
+    internal_token,
+    new_creator,
+    signed_up,
+)
+
+
+def stored(world: AuthWorld, account_id: str) -> dict[str, Any]:
+    with MongoClient(world.mongodb_url, tz_aware=True) as mongo:
+        found = mongo[world.database]["accounts"].find_one({"_id": account_id})
+        assert found is not None
+        return found
+
+
+def audit_kinds(world: AuthWorld, account_id: str) -> list[str]:
+    with MongoClient(world.mongodb_url) as mongo:
+        entries = mongo[world.database]["audit"].find({"account_id": account_id}).sort("seq", 1)
+        return [e["kind"] for e in entries]
+
+
+def refreshes(world: AuthWorld, open_id: str) -> int:
+    return sum(
+        1 for r in httpx.get(f"{world.tiktok}/_control/refreshes").json() if r["open_id"] == open_id
+    )
+
+
+def wait_for(probe: Any, timeout: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := probe()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
+
+
+def test_connect_stores_the_account_with_sealed_tokens(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world, "Mira")
+    assert account["display_name"] == "Mira" and account["status"] == "connected"
+    doc = stored(auth_world, account["account_id"])
+    assert doc["access_token"]["kid"] == "local-1" and not doc["access_token"]["ct"].startswith(
+        "act."
+    )
+    token = internal_token(auth_world, 0, account["account_id"]).json()["access_token"]
+    assert token.startswith("act.")
+    assert auth_world.cipher().decrypt(doc["access_token"], account["account_id"]) == token
+    assert "connected" in audit_kinds(auth_world, account["account_id"])
+
+
+def test_a_user_may_connect_several_accounts(auth_world: AuthWorld) -> None:
+    http, _ = connected(auth_world, "First")
+    new_creator(auth_world, "Second")
+    http.get("/tiktok/connect")
+    assert sorted(a["display_name"] for a in http.get("/accounts").json()) == ["First", "Second"]
+
+
+def test_tampered_state_is_refused_with_a_readable_page(auth_world: AuthWorld) -> None:
+    http = signed_up(auth_world)
+    new_creator(auth_world)
+    start = http.get("/tiktok/connect", follow_redirects=False)
+    to_tiktok = httpx.get(start.headers["location"], follow_redirects=False)
+    callback = to_tiktok.headers["location"].replace("state=", "state=evil")
+    answer = http.get(callback)
+    assert answer.status_code == 400 and "invalid or has expired" in answer.text
+    assert http.get("/accounts").json() == []
+
+
+def test_replayed_callback_is_refused(auth_world: AuthWorld) -> None:
+    http = signed_up(auth_world)
+    new_creator(auth_world)
+    start = http.get("/tiktok/connect", follow_redirects=False)
+    callback = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
+    assert http.get(callback).status_code == 200  # lands on /accounts
+    replay = http.get(callback)
+    assert replay.status_code == 400 and "invalid or has expired" in replay.text
+
+
+def test_state_cookie_of_another_user_is_refused(auth_world: AuthWorld) -> None:
+    victim, attacker = signed_up(auth_world), signed_up(auth_world)
+    new_creator(auth_world)
+    start = attacker.get("/tiktok/connect", follow_redirects=False)
+    callback = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
+    victim.cookies.set("gatepost_oauth", attacker.cookies.get("gatepost_oauth") or "")
+    answer = victim.get(callback)
+    assert answer.status_code == 400 and victim.get("/accounts").json() == []
+
+
+def test_denied_consent_says_so(auth_world: AuthWorld) -> None:
+    http = signed_up(auth_world)
+    start = http.get("/tiktok/connect", follow_redirects=False)
+    location = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
+    denied = (
+        location.split("?")[0]
+        + "?error=access_denied&error_description=no&state="
+        + (location.split("state=")[1].split("&")[0])
+    )
+    answer = http.get(denied)
+    assert answer.status_code == 400 and "You declined access on TikTok." in answer.text
+
+
+def test_tokens_are_refreshed_before_they_expire(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world)
+    account_id, open_id = account["account_id"], account["open_id"]
+    before = stored(auth_world, account_id)
+    old_refresh = auth_world.cipher().decrypt(before["refresh_token"], account_id)
+    auth_world.advance(23 * 3600)  # one hour left: inside the refresh window
+    assert wait_for(lambda: refreshes(auth_world, open_id) == 1), "the loop did not refresh"
+    after = wait_for(
+        lambda: (
+            (d := stored(auth_world, account_id))["access_token"] != before["access_token"] and d
+        )
+    )
+    assert after["access_expires_at"] > before["access_expires_at"]
+    assert "token_refreshed" in audit_kinds(auth_world, account_id)
+    rotated = httpx.post(
+        f"{auth_world.tiktok}/v2/oauth/token/",
+        content=(
+            "client_key=gatepost-local&client_secret=local-only-tiktok-client-secret"
+            f"&grant_type=refresh_token&refresh_token={old_refresh}"
+        ),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert rotated.json()["error"] == "invalid_grant"  # the old refresh token is dead
+    token = internal_token(auth_world, 1, account_id).json()["access_token"]
+    info = httpx.get(
+        f"{auth_world.tiktok}/v2/user/info/?fields=open_id",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert info.json()["data"]["user"]["open_id"] == open_id
+
+
+def test_two_replicas_refresh_once(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world)
+    auth_world.advance(23 * 3600)  # both replicas' loops and eight callers all see it expiring
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda i: internal_token(auth_world, i % 2, account["account_id"]), range(8))
+        )
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["access_token"] for a in answers}) == 1
+    time.sleep(2)  # give both loops time to (wrongly) refresh again
+    assert refreshes(auth_world, account["open_id"]) == 1
+
+
+def test_invalid_grant_marks_the_account_needs_reauth(auth_world: AuthWorld) -> None:
+    http, account = connected(auth_world)
+    httpx.post(f"{auth_world.tiktok}/_control/creators/{account['open_id']}/deauthorize")
+    answer = internal_token(auth_world, 0, account["account_id"], rejected=True)
+    assert answer.status_code == 409 and answer.json()["detail"] == "needs_reauth"
+    [listed] = http.get("/accounts").json()
+    assert listed["status"] == "needs_reauth"
+    assert "refresh_failed" in audit_kinds(auth_world, account["account_id"])
+
+
+def test_disconnect_revokes_at_tiktok_and_forgets_the_tokens(auth_world: AuthWorld) -> None:
+    http, account = connected(auth_world)
+    token = internal_token(auth_world, 0, account["account_id"]).json()["access_token"]
+    assert http.delete(f"/accounts/{account['account_id']}").status_code == 204
+    info = httpx.get(
+        f"{auth_world.tiktok}/v2/user/info/?fields=open_id",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert info.json()["error"]["code"] == "access_token_invalid"
+    doc = stored(auth_world, account["account_id"])
+    assert "access_token" not in doc and "refresh_token" not in doc
+    assert doc["status"] == "disconnected" and http.get("/accounts").json() == []
+    assert audit_kinds(auth_world, account["account_id"])[-1] == "revoked"
+    assert internal_token(auth_world, 0, account["account_id"]).status_code == 404
+
+
+def test_authorization_removed_leads_to_the_same_state(auth_world: AuthWorld) -> None:
+    http, account = connected(auth_world)
+    answer = httpx.post(
+        f"{auth_world.replicas[1]}/internal/authorization-removed",
+        json={"open_id": account["open_id"], "reason": 1},
+        headers={"X-Service-Token": auth_world.secrets["internal_token"]},
+    )
+    assert answer.json() == {"accounts": 1}
+    doc = stored(auth_world, account["account_id"])
+    assert doc["status"] == "disconnected" and "access_token" not in doc
+    assert http.get("/accounts").json() == []
+
+
+def test_creator_info_for_the_approval_screen(auth_world: AuthWorld) -> None:
+    http, account = connected(auth_world, "Noor")
+    info = http.get(f"/accounts/{account['account_id']}/creator-info").json()
+    assert info["creator_nickname"] == "Noor" and info["posting_blocked"] is None
+    assert "PUBLIC_TO_EVERYONE" in info["privacy_level_options"]
+
+
+def test_other_users_get_404_on_every_account_route(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world)
+    stranger = signed_up(auth_world)
+    account_id = account["account_id"]
+    assert stranger.get("/accounts").json() == []
+    for method, path in [
+        ("GET", f"/accounts/{account_id}"),
+        ("GET", f"/accounts/{account_id}/creator-info"),
+        ("DELETE", f"/accounts/{account_id}"),
+    ]:
+        answer = stranger.request(method, path)
+        missing = stranger.request(method, path.replace(account_id, "no-such-account"))
+        assert (
+            (answer.status_code, answer.json())
+            == (missing.status_code, missing.json())
+            == (404, {"detail": "no such account"})
+        ), path
+    assert stored(auth_world, account_id)["status"] == "connected"
+
+
+def test_internal_routes_need_the_service_credential(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world)
+    url = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/token"
+    assert httpx.post(url, json={}).status_code == 403
+    assert httpx.post(url, json={}, headers={"X-Service-Token": "guess"}).status_code == 403
+
+
+def test_state_changes_need_the_csrf_token(auth_world: AuthWorld) -> None:
+    http, account = connected(auth_world)
+    bare = httpx.Client(base_url=auth_world.replicas[0], cookies=http.cookies)
+    answer = bare.delete(f"/accounts/{account['account_id']}")
+    assert answer.status_code == 403 and "X-CSRF-Token" in answer.json()["detail"]
+    assert stored(auth_world, account["account_id"])["status"] == "connected"
+
+
+def test_expired_session_is_401(auth_world: AuthWorld) -> None:
+    http = client(auth_world.replicas[0])
+    http.cookies.set("gatepost_session", "eyJhbGciOiJFZERTQSJ9.e30.bm90LWEtc2lnbmF0dXJl")
+    assert http.get("/accounts").status_code == 401
+    assert http.get("/me").json()["detail"].startswith("session expired or invalid")
+
+
+def test_sign_in_is_throttled_after_repeated_failures(auth_world: AuthWorld) -> None:
+    http = signed_up(auth_world)
+    email = http.get("/me").json()["email"]
+    fresh = client(auth_world.replicas[1])
+    codes = [
+        fresh.post("/signin", json={"email": email, "password": "wrong password"}).status_code
+        for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    right = fresh.post("/signin", json={"email": email, "password": "correct horse"})
+    assert right.status_code == 429  # paused even for the right password, for a while
+    auth_world.advance(901)
+    assert (
+        fresh.post("/signin", json={"email": email, "password": "correct horse"}).status_code == 200
+    )
+
+
+def test_key_rotation_reseals_every_token(auth_world: AuthWorld) -> None:
+    _, account = connected(auth_world)
+    token = internal_token(auth_world, 0, account["account_id"]).json()["access_token"]
+    keys = {"local-1": auth_world.secrets["token_key"], "local-2": new_key()}
+    env = auth_world.env(0, TOKEN_KEYS=json.dumps(keys), ACTIVE_TOKEN_KEY="local-2")
+    run = subprocess.run(
+        [sys.executable, "-m", "gatepost_auth.rotate_keys"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "re-sealed" in run.stdout
+    doc = stored(auth_world, account["account_id"])
+    assert doc["access_token"]["kid"] == doc["refresh_token"]["kid"] == "local-2"
+    rotated = TokenCipher.from_config(keys, "local-2")
+    assert rotated.decrypt(doc["access_token"], account["account_id"]) == token
+    back = auth_world.env(0, TOKEN_KEYS=json.dumps(keys), ACTIVE_TOKEN_KEY="local-1")
+    subprocess.run(
+        [sys.executable, "-m", "gatepost_auth.rotate_keys"],
+        env=back,
+        check=True,
+        capture_output=True,
+    )  # the running replicas know only local-1
+    assert stored(auth_world, account["account_id"])["access_token"]["kid"] == "local-1"
+    assert internal_token(auth_world, 0, account["account_id"]).json()["access_token"] == token
+
+
+def test_no_token_appears_in_storage_or_logs(auth_world: AuthWorld) -> None:
+    connected(auth_world)
+    issued = httpx.get(f"{auth_world.tiktok}/_control/tokens").json()
+    secrets = {t[k] for t in issued for k in ("access_token", "refresh_token")}
+    assert secrets
+    with MongoClient(auth_world.mongodb_url) as mongo:
+        dump = json.dumps(
+            [
+                list(mongo[auth_world.database][c].find())
+                for c in mongo[auth_world.database].list_collection_names()
+            ],
+            default=str,
+        )
+    logs = "".join(p.read_text(errors="replace") for p in auth_world.logs.glob("auth-*.log"))
+    leaked = [s for s in secrets if s in dump or s in logs]
+    assert not leaked, f"{len(leaked)} token(s) found in MongoDB or the logs"
