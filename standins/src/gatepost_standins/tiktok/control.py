@@ -129,18 +129,15 @@ def control_routes(ctx: Context) -> APIRouter:
         """Every successful refresh_token grant, in order."""
         return ctx.world.refreshes
 
-    @router.get("/tokens")
-    async def tokens() -> list[dict[str, Any]]:
-        """Every token issued, so tests can prove none of them leaks into logs or storage."""
-        return [
-            {
-                "access_token": t.access_token,
-                "refresh_token": t.refresh_token,
-                "open_id": t.open_id,
-                "revoked": t.revoked,
-            }
-            for t in ctx.world.tokens.values()
-        ]
+    @router.get("/secrets")
+    async def issued_secrets() -> dict[str, list[str]]:
+        """Every code and token issued, so tests can prove none leaks into logs or storage."""
+        tokens = ctx.world.tokens.values()
+        return {
+            "codes": list(ctx.world.grants),
+            "access_tokens": [t.access_token for t in tokens],
+            "refresh_tokens": [t.refresh_token for t in tokens],
+        }
 
     @router.get("/webhooks")
     async def webhooks() -> list[dict[str, Any]]:

@@ -47,7 +47,9 @@ error_log {folder}/logs/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   include /etc/nginx/mime.types;
-  access_log {folder}/logs/nginx-access.log;
+  # no query strings in the log: OAuth callbacks carry authorization codes there
+  log_format gatepost '$remote_addr [$time_local] "$request_method $uri" $status $body_bytes_sent';
+  access_log {folder}/logs/nginx-access.log gatepost;
   client_body_temp_path {temp}/body;
   proxy_temp_path {temp}/proxy;
   fastcgi_temp_path {temp}/fastcgi;
