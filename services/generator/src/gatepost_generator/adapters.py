@@ -24,11 +24,38 @@ class MongoTopicRepository:
     async def ensure_indexes(self) -> None:
         await self.topics.create_index([("user_id", 1), ("created_at", -1)])
 
-    async def add(self, topic: Document) -> None:
+    async def add_many(self, topics: list[Document]) -> None:
         now = datetime.now(UTC)
-        await self.topics.insert_one(
-            {**topic, "status": "draft", "created_at": now, "updated_at": now}
+        await self.topics.insert_many(
+            [{**t, "status": "draft", "created_at": now, "updated_at": now} for t in topics]
         )
+
+    async def get(self, topic_id: str, user_id: str) -> Document | None:
+        return await self.topics.find_one({"_id": topic_id, "user_id": user_id})
+
+    async def progress(self, topic_id: str, stage: str, **fields: Any) -> None:
+        await self.topics.update_one(
+            {"_id": topic_id, "status": "generating"},
+            {"$set": {"stage": stage, "updated_at": datetime.now(UTC), **fields}},
+        )
+
+    async def reset_failed(self, topic_id: str) -> bool:
+        result = await self.topics.update_one(
+            {"_id": topic_id, "status": "failed"},
+            {
+                "$set": {
+                    "status": "draft",
+                    "reason": None,
+                    "stage": None,
+                    "updated_at": datetime.now(UTC),
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def delete_unless_generating(self, topic_id: str) -> bool:
+        result = await self.topics.delete_one({"_id": topic_id, "status": {"$ne": "generating"}})
+        return result.deleted_count == 1
 
     async def claim(self, topic: Document) -> bool:
         """Move a topic to `generating` unless it already reached a final state."""
@@ -52,8 +79,13 @@ class MongoTopicRepository:
             {"$set": {"status": status, "updated_at": datetime.now(UTC), **fields}},
         )
 
-    async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
-        cursor = self.topics.find({"user_id": user_id}).sort("created_at", -1).limit(limit)
+    async def for_user(
+        self, user_id: str, status: str | None, limit: int, skip: int
+    ) -> list[Document]:
+        query: dict[str, Any] = {"user_id": user_id}
+        if status:
+            query["status"] = status
+        cursor = self.topics.find(query).sort("created_at", -1).skip(skip).limit(limit)
         return [doc async for doc in cursor]
 
 

@@ -1,18 +1,28 @@
-"""HTTP routes (topic library) and the `topic.created` subscriber."""
+"""HTTP routes (the topic library) and the `topic.created` subscriber."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
 
 from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MongoTopicRepository
-from gatepost_generator.handlers import Generator
+from gatepost_generator.generation import Generator
+from gatepost_generator.library import (
+    ImportRejected,
+    TopicBusy,
+    TopicLibrary,
+    TopicNotFound,
+    parse_csv,
+)
+
+MAX_UPLOAD_BYTES = 5_000_000
 
 
 class NewTopic(BaseModel):
@@ -21,34 +31,105 @@ class NewTopic(BaseModel):
     account_id: Annotated[str, Field(min_length=1)]
 
 
+class BulkTopics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topics: list[Any]
+
+
 def topic_view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "topic_id": doc["_id"],
-        "text": doc["text"],
-        "account_id": doc["account_id"],
-        "status": doc["status"],
-        "reason": doc.get("reason"),
-        "post_id": doc.get("post_id"),
-        "created_at": doc["created_at"],
-    }
+    keep = (
+        "text",
+        "account_id",
+        "status",
+        "stage",
+        "reason",
+        "post_id",
+        "language",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+    return {"topic_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 
 
-def routes(generator: Generator, topics: MongoTopicRepository, public_key: str) -> APIRouter:
+def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str) -> APIRouter:
     router = APIRouter(tags=["topics"])
     current_user = session_user(public_key)
 
     @router.post("/topics", status_code=201)
     async def create_topic(body: NewTopic, user: User = current_user) -> dict[str, str]:
-        topic_id = await generator.create_topic(
-            user_id=user.id, account_id=body.account_id, text=body.text.strip(), source="api"
-        )
+        topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
         return {"topic_id": topic_id, "status": "draft"}
 
+    @router.post("/topics/bulk", status_code=207)
+    async def bulk_import(
+        request: Request,
+        user: User = current_user,
+        account_id: Annotated[str | None, Query(description="default for CSV rows")] = None,
+    ) -> dict[str, Any]:
+        """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
+        `file`, header `text,account_id`). Every row gets its own verdict."""
+        try:
+            rows = await read_rows(request, account_id)
+            results = await library.add_many(user.id, rows, "bulk")
+        except ImportRejected as rejected:
+            raise HTTPException(422, str(rejected)) from None
+        accepted = sum(r["accepted"] for r in results)
+        return {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
+
     @router.get("/topics")
-    async def list_topics(user: User = current_user) -> list[dict[str, Any]]:
-        return [topic_view(doc) for doc in await topics.for_user(user.id)]
+    async def list_topics(
+        user: User = current_user,
+        status: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[dict[str, Any]]:
+        return [topic_view(d) for d in await topics.for_user(user.id, status, limit, offset)]
+
+    @router.get("/topics/{topic_id}")
+    async def get_topic(topic_id: str, user: User = current_user) -> dict[str, Any]:
+        found = await topics.get(topic_id, user.id)
+        if found is None:
+            raise HTTPException(404, "no such topic")
+        return topic_view(found)
+
+    @router.post("/topics/{topic_id}/retry", status_code=202)
+    async def retry(topic_id: str, user: User = current_user) -> dict[str, str]:
+        try:
+            await library.retry(user.id, topic_id)
+        except TopicNotFound:
+            raise HTTPException(404, "no such topic") from None
+        except TopicBusy as busy:
+            raise HTTPException(409, str(busy)) from None
+        return {"topic_id": topic_id, "status": "draft"}
+
+    @router.delete("/topics/{topic_id}", status_code=204)
+    async def delete(topic_id: str, user: User = current_user) -> None:
+        try:
+            await library.delete(user.id, topic_id)
+        except TopicNotFound:
+            raise HTTPException(404, "no such topic") from None
+        except TopicBusy as busy:
+            raise HTTPException(409, str(busy)) from None
 
     return router
+
+
+async def read_rows(request: Request, default_account: str | None) -> list[Any]:
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ImportRejected("send the CSV file in the multipart field 'file'")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ImportRejected(f"the CSV file is larger than {MAX_UPLOAD_BYTES} bytes")
+        return parse_csv(data, default_account)
+    try:
+        return BulkTopics.model_validate_json(await request.body()).topics
+    except ValidationError:
+        raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
 
 
 def subscribers(broker: KafkaBroker, generator: Generator) -> None:

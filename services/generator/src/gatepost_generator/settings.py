@@ -17,3 +17,8 @@ class Settings(ServiceSettings):
     openai_timeout_s: float = 120.0
     openai_max_retries: int = 2
     text_attempts: int = 3
+    # ISO 639-1 codes lingua chooses among (empty: a broad default set); low accuracy mode needs
+    # about a sixth of the memory and is less sure on short topics (see benchmarks/)
+    languages: list[str] = []
+    language_low_accuracy: bool = False
+    default_language: str = "en"

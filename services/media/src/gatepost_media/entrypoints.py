@@ -1,4 +1,4 @@
-"""HTTP: the internal upload route and public hosting of `/media/<sha256>.jpg`."""
+"""HTTP: internal routes to store an image (bytes or a URL) and public `/media/<sha256>.jpg`."""
 
 from __future__ import annotations
 
@@ -11,26 +11,19 @@ from fastapi.responses import FileResponse
 from gatepost_common.sessions import service_credential
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
+from gatepost_media.fetching import FetchFailed, FetchRequest, download
 from gatepost_media.settings import Settings
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def routes(settings: Settings, store: ImageStore) -> APIRouter:
     router = APIRouter()
+    too_big = f"images are limited to {settings.max_upload_bytes} bytes"
+    internal = [service_credential(settings.internal_token)]
 
-    @router.post(
-        "/internal/images",
-        dependencies=[service_credential(settings.internal_token)],
-        status_code=201,
-    )
-    async def upload(request: Request) -> dict[str, object]:
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > settings.max_upload_bytes:
-            raise HTTPException(413, f"images are limited to {settings.max_upload_bytes} bytes")
-        data = await request.body()
-        if len(data) > settings.max_upload_bytes:
-            raise HTTPException(413, f"images are limited to {settings.max_upload_bytes} bytes")
+    async def store_image(data: bytes) -> dict[str, object]:
         if not data:
             raise HTTPException(422, "the request body is empty: send the image bytes")
         try:
@@ -52,15 +45,39 @@ def routes(settings: Settings, store: ImageStore) -> APIRouter:
             "bytes": len(image.jpeg),
         }
 
+    @router.post("/internal/images", dependencies=internal, status_code=201)
+    async def upload(request: Request) -> dict[str, object]:
+        """Store the image in the request body."""
+        if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
+            raise HTTPException(413, too_big)
+        data = bytearray()
+        async for part in request.stream():  # count what arrives: the header may lie
+            data += part
+            if len(data) > settings.max_upload_bytes:
+                raise HTTPException(413, too_big)
+        return await store_image(bytes(data))
+
+    @router.post("/internal/images/fetch", dependencies=internal, status_code=201)
+    async def fetch(body: FetchRequest) -> dict[str, object]:
+        """Fetch an image from a URL (no redirects, size and time limits), then store it."""
+        try:
+            data = await download(
+                str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s
+            )
+        except FetchFailed as failure:
+            raise HTTPException(422, str(failure)) from None
+        return await store_image(data)
+
     @router.get("/media/{name}")
     async def media(name: str) -> FileResponse:
+        """Served as is, never redirected (TikTok follows no redirects); ranges supported."""
         sha256 = name.removesuffix(".jpg")
         if not name.endswith(".jpg") or not SHA256.match(sha256) or not store.path(sha256).exists():
             raise HTTPException(404, "no such image")
         return FileResponse(
             store.path(sha256),
             media_type="image/jpeg",
-            headers={"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{sha256}"'},
+            headers={"Cache-Control": IMMUTABLE, "ETag": f'"{sha256}"'},
         )
 
     return router

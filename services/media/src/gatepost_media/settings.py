@@ -15,5 +15,6 @@ class Settings(ServiceSettings):
     internal_token: str
     max_upload_bytes: int = 20_000_000
     max_pixels: int = 40_000_000
+    fetch_timeout_s: float = 15.0
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"

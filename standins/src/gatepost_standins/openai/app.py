@@ -1,6 +1,7 @@
-"""An OpenAI-compatible stand-in: `/v1/chat/completions` answers with JSON that fits the
-requested schema, in the language the prompt asks for; `/v1/images/generations` renders real
-PNG images. Every request's start and end time is recorded for concurrency checks."""
+"""An OpenAI-compatible stand-in: `/v1/chat/completions` answers with JSON that fits Gatepost's
+requests (a carousel in the language asked for, or a language guess), and
+`/v1/images/generations` renders real PNG images. Every call's start and end are recorded, and a
+control API makes chosen requests fail or return invalid output."""
 
 from __future__ import annotations
 
@@ -17,28 +18,34 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image, ImageDraw
+from pydantic import BaseModel
 
 from gatepost_standins.openai.content import carousel_for, guess_language
+
+
+class Behaviour(BaseModel):
+    """Substring rules: a request whose prompt contains one of them misbehaves."""
+
+    invalid_text_when: list[str] = []
+    fail_image_when: list[str] = []
+    image_latency_s: float = 0.0
+
+
+def openai_error(message: str, status: int, kind: str = "server_error") -> JSONResponse:
+    return JSONResponse(
+        {"error": {"message": message, "type": kind, "param": None, "code": None}},
+        status_code=status,
+    )
 
 
 def create_app(image_latency_s: float = 0.0) -> FastAPI:
     app = FastAPI(title="OpenAI-compatible stand-in")
     calls: list[dict[str, Any]] = []
-    app.state.calls = calls
-    app.state.image_latency_s = image_latency_s
+    state = {"behaviour": Behaviour(image_latency_s=image_latency_s)}
 
     def unauthorized(request: Request) -> JSONResponse | None:
         if not request.headers.get("authorization", "").startswith("Bearer "):
-            return JSONResponse(
-                {
-                    "error": {
-                        "message": "You didn't provide an API key.",
-                        "type": "invalid_request_error",
-                        "code": None,
-                    }
-                },
-                401,
-            )
+            return openai_error("You didn't provide an API key.", 401, "invalid_request_error")
         return None
 
     @app.post("/v1/chat/completions")
@@ -48,12 +55,11 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
             return denied
         body = await request.json()
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        topic = _topic(prompt)
-        language = guess_language(topic)
-        content = json.dumps(
-            {"language": language, **carousel_for(topic, language)}, ensure_ascii=False
-        )
-        calls.append({"kind": "chat", "start": started, "end": time.time()})
+        calls.append({"kind": "chat", "start": started, "end": time.time(), "prompt": prompt})
+        if any(rule in prompt for rule in state["behaviour"].invalid_text_when):
+            content = '{"title": "only a title"'  # cut off: not even JSON
+        else:
+            content = json.dumps(answer(prompt), ensure_ascii=False)
         return JSONResponse(
             {
                 "id": f"chatcmpl-{uuid.uuid4().hex}",
@@ -82,12 +88,20 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
         if (denied := unauthorized(request)) is not None:
             return denied
         body = await request.json()
-        await asyncio.sleep(app.state.image_latency_s)
-        png = render(str(body.get("prompt", "")), str(body.get("size", "1024x1024")))
-        calls.append({"kind": "image", "start": started, "end": time.time()})
+        prompt = str(body.get("prompt", ""))
+        await asyncio.sleep(state["behaviour"].image_latency_s)
+        calls.append({"kind": "image", "start": started, "end": time.time(), "prompt": prompt})
+        if any(rule in prompt for rule in state["behaviour"].fail_image_when):
+            return openai_error("The image could not be generated.", 500)
+        png = render(prompt, str(body.get("size", "1024x1024")))
         return JSONResponse(
             {"created": int(started), "data": [{"b64_json": base64.b64encode(png).decode()}]}
         )
+
+    @app.put("/_control/behaviour")
+    async def behaviour(rules: Behaviour) -> Behaviour:
+        state["behaviour"] = rules
+        return rules
 
     @app.get("/_control/calls")
     async def control_calls() -> list[dict[str, Any]]:
@@ -96,9 +110,14 @@ def create_app(image_latency_s: float = 0.0) -> FastAPI:
     return app
 
 
-def _topic(prompt: str) -> str:
-    match = re.search(r"Topic: (.+)", prompt)
-    return match.group(1).strip() if match else prompt[-200:]
+def answer(prompt: str) -> dict[str, Any]:
+    detect = re.search(r"Detect language: (.+)", prompt)
+    if detect:
+        return {"language": guess_language(detect.group(1))}
+    topic_match = re.search(r"Topic: (.+)", prompt)
+    topic = topic_match.group(1).strip() if topic_match else prompt[-200:]
+    asked = re.search(r"Language \(ISO 639-1\): ([a-z]{2})", prompt)
+    return carousel_for(topic, asked.group(1) if asked else guess_language(topic))
 
 
 def render(prompt: str, size: str) -> bytes:

@@ -18,11 +18,24 @@ PHRASES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "de": ("Was dir niemand über", "Speicher dir das für später ✨", ["tipps", "lernen", "wissen"]),
     "ja": ("誰も教えてくれない", "あとで見返せるように保存してね ✨", ["ヒント", "学び", "豆知識"]),
+    "pt": (
+        "O que ninguém te conta sobre",
+        "Salve para ver depois ✨",
+        ["dicas", "aprender", "truques"],
+    ),
+    "it": (
+        "Quello che nessuno ti dice su",
+        "Salvalo per dopo ✨",
+        ["consigli", "imparare", "trucchi"],
+    ),
+    "nl": ("Wat niemand je vertelt over", "Bewaar dit voor later ✨", ["tips", "leren", "weetjes"]),
 }
 
 
 def carousel_for(topic: str, language: str) -> dict[str, Any]:
-    hook, cta, tags = PHRASES.get(language, PHRASES["en"])
+    """Canned text in `language`; for a language without phrases, only the topic's own words."""
+    words = [w.strip(".,!?¿¡:;") for w in topic.split() if len(w) > 3][:3]
+    hook, cta, tags = PHRASES.get(language, ("", "✨", [*words, "fyp", "viral", "tiktok"][:3]))
     short = topic[:50]
     return {
         "title": f"{hook} {short}"[:90],

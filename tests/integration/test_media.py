@@ -1,0 +1,96 @@
+"""media over HTTP: bad uploads are 4xx (never 500), hosting headers, ranges, fetching by URL."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import httpx
+import pytest
+from PIL import Image
+
+from gatepost_devstack.stack import Stack
+
+
+def internal(stack: Stack) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"http://127.0.0.1:{stack.ports.media}",
+        timeout=30,
+        headers={"X-Service-Token": stack.secrets["internal_token"]},
+    )
+
+
+def png(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (9, 99, 199)).save(out, "PNG")
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((900, 900), 50).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "status"),
+    [
+        ("text file", b"just some text, not an image", 422),
+        ("truncated jpeg", jpeg_bytes()[:5000], 422),
+        ("30000x30000 png bomb", bomb(), 422),
+        ("oversized file", b"\xff" * 20_000_001, 413),
+        ("empty body", b"", 422),
+    ],
+)
+def test_bad_uploads_are_refused_with_4xx(
+    stack: Stack, name: str, body: bytes, status: int
+) -> None:
+    answer = internal(stack).post("/internal/images", content=body)
+    assert answer.status_code == status, (name, answer.text)
+    assert answer.json()["detail"]
+
+
+def test_upload_is_hosted_content_addressed_with_caching_headers(stack: Stack) -> None:
+    media = internal(stack)
+    first = media.post("/internal/images", content=png((1600, 900))).json()
+    second = media.post("/internal/images", content=png((1600, 900))).json()
+    assert first["sha256"] == second["sha256"]  # identical input, stored once
+    hosted = httpx.get(first["url"], follow_redirects=False)
+    assert hosted.status_code == 200 and hosted.headers["etag"] == f'"{first["sha256"]}"'
+    assert hosted.headers["content-type"] == "image/jpeg"
+    partial = httpx.get(first["url"], headers={"Range": "bytes=0-99"})
+    assert partial.status_code == 206 and len(partial.content) == 100
+    assert hosted.content.startswith(partial.content)
+    assert httpx.get(first["url"].replace(first["sha256"], "0" * 64)).status_code == 404
+
+
+def test_fetch_by_url_with_limits(stack: Stack) -> None:
+    media = internal(stack)
+    source = media.post("/internal/images", content=png((500, 500))).json()["url"]
+    fetched = media.post("/internal/images/fetch", json={"url": source})
+    assert fetched.status_code == 201 and fetched.json()["width"] == 1080
+    missing = media.post("/internal/images/fetch", json={"url": source[:-68] + "0" * 64 + ".jpg"})
+    assert missing.status_code == 422 and "HTTP 404" in missing.json()["detail"]
+    assert media.post("/internal/images/fetch", json={"url": "not a url"}).status_code == 422
+
+
+def test_internal_routes_need_the_service_credential(stack: Stack) -> None:
+    answer = httpx.post(
+        f"http://127.0.0.1:{stack.ports.media}/internal/images", content=png((9, 9))
+    )
+    assert answer.status_code == 403
