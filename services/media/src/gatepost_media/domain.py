@@ -30,7 +30,8 @@ def normalise(
     image = _open(data, max_pixels)
     try:
         if image.format == "JPEG":
-            image.draft("RGB", (SIDE, SIDE))  # decode large JPEGs at a reduced scale: much faster
+            image.draft("RGB", (SIDE, SIDE))  # decode big JPEGs at 1/2, 1/4…: still ≥ 1080 px
+        image.load()
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
         if fit == "crop":
@@ -38,7 +39,7 @@ def normalise(
         else:
             image = ImageOps.pad(image, (SIDE, SIDE), Image.Resampling.LANCZOS, color=(0, 0, 0))
         out = io.BytesIO()
-        image.save(out, "JPEG", quality=quality, progressive=True, optimize=True)
+        image.save(out, "JPEG", quality=quality, progressive=True)
     except (OSError, ValueError) as error:
         raise RejectedImage(f"the image could not be decoded: {error}") from None
     jpeg = out.getvalue()
@@ -56,9 +57,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             if width * height > max_pixels:
                 raise RejectedImage(f"{width}×{height} is more than {max_pixels} pixels")
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-        return image
+        return Image.open(io.BytesIO(data))  # decoded by the caller, after choosing a draft
     except RejectedImage:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):

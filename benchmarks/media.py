@@ -1,0 +1,84 @@
+"""Benchmark (not a test): media normalisation against a bare-Pillow baseline doing the same
+decode → resize → encode on the same inputs, and, given a running media service, over HTTP.
+
+    uv run python benchmarks/media.py [--rounds 3] [--url http://127.0.0.1:8005 --token T]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from collections.abc import Callable
+
+import httpx
+from PIL import Image, ImageOps
+
+from gatepost_media.domain import SIDE, normalise
+
+
+def inputs() -> list[tuple[str, bytes]]:
+    """Typical slide sources: big camera JPEGs, AI-model PNGs, a small WebP."""
+    made = []
+    for name, size, fmt in [("photo-4000x3000.jpg", (4000, 3000), "JPEG"),
+                            ("photo-3024x4032.jpg", (3024, 4032), "JPEG"),
+                            ("model-1024x1024.png", (1024, 1024), "PNG"),
+                            ("model-1536x1024.png", (1536, 1024), "PNG"),
+                            ("small-800x800.webp", (800, 800), "WEBP")]:
+        image = Image.effect_noise(size, 40).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, fmt, quality=92) if fmt != "PNG" else image.save(out, fmt)
+        made.append((name, out.getvalue()))
+    return made
+
+
+def bare_pillow(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        square = ImageOps.fit(image.convert("RGB"), (SIDE, SIDE), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        square.save(out, "JPEG", quality=90)
+        return out.getvalue()
+
+
+def gatepost(data: bytes) -> bytes:
+    return normalise(data, max_pixels=40_000_000).jpeg
+
+
+def timed(work: Callable[[bytes], object], images: list[tuple[str, bytes]], rounds: int) -> float:
+    """Images per second, median over rounds."""
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _, data in images:
+            work(data)
+        rates.append(len(images) / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--url", help="a running media service, e.g. http://127.0.0.1:8005")
+    parser.add_argument("--token", help="its INTERNAL_TOKEN")
+    args = parser.parse_args()
+    images = inputs()
+    baseline = timed(bare_pillow, images, args.rounds)
+    ours = timed(gatepost, images, args.rounds)
+    print(f"inputs: {', '.join(name for name, _ in images)}")
+    print(f"bare Pillow (decode, fit, encode q90):        {baseline:6.1f} images/s")
+    print(f"gatepost normalise (in process):              {ours:6.1f} images/s  "
+          f"({ours / baseline:.2f}x the baseline)")
+    if args.url:
+        with httpx.Client(base_url=args.url, headers={"X-Service-Token": args.token or ""},
+                          timeout=60) as http:
+            def over_http(data: bytes) -> object:
+                return http.post("/internal/images", content=data).raise_for_status()
+
+            served = timed(over_http, images, args.rounds)
+        print(f"media service over HTTP:                      {served:6.1f} images/s  "
+              f"({served / baseline:.2f}x the baseline)")
+
+
+if __name__ == "__main__":
+    main()
