@@ -21,11 +21,13 @@ from gatepost_media.domain import SIDE, normalise
 def inputs() -> list[tuple[str, bytes]]:
     """Typical slide sources: big camera JPEGs, AI-model PNGs, a small WebP."""
     made = []
-    for name, size, fmt in [("photo-4000x3000.jpg", (4000, 3000), "JPEG"),
-                            ("photo-3024x4032.jpg", (3024, 4032), "JPEG"),
-                            ("model-1024x1024.png", (1024, 1024), "PNG"),
-                            ("model-1536x1024.png", (1536, 1024), "PNG"),
-                            ("small-800x800.webp", (800, 800), "WEBP")]:
+    for name, size, fmt in [
+        ("photo-4000x3000.jpg", (4000, 3000), "JPEG"),
+        ("photo-3024x4032.jpg", (3024, 4032), "JPEG"),
+        ("model-1024x1024.png", (1024, 1024), "PNG"),
+        ("model-1536x1024.png", (1536, 1024), "PNG"),
+        ("small-800x800.webp", (800, 800), "WEBP"),
+    ]:
         image = Image.effect_noise(size, 40).convert("RGB")
         out = io.BytesIO()
         image.save(out, fmt, quality=92) if fmt != "PNG" else image.save(out, fmt)
@@ -67,17 +69,23 @@ def main() -> None:
     ours = timed(gatepost, images, args.rounds)
     print(f"inputs: {', '.join(name for name, _ in images)}")
     print(f"bare Pillow (decode, fit, encode q90):        {baseline:6.1f} images/s")
-    print(f"gatepost normalise (in process):              {ours:6.1f} images/s  "
-          f"({ours / baseline:.2f}x the baseline)")
+    print(
+        f"gatepost normalise (in process):              {ours:6.1f} images/s  "
+        f"({ours / baseline:.2f}x the baseline)"
+    )
     if args.url:
-        with httpx.Client(base_url=args.url, headers={"X-Service-Token": args.token or ""},
-                          timeout=60) as http:
+        with httpx.Client(
+            base_url=args.url, headers={"X-Service-Token": args.token or ""}, timeout=60
+        ) as http:
+
             def over_http(data: bytes) -> object:
                 return http.post("/internal/images", content=data).raise_for_status()
 
             served = timed(over_http, images, args.rounds)
-        print(f"media service over HTTP:                      {served:6.1f} images/s  "
-              f"({served / baseline:.2f}x the baseline)")
+        print(
+            f"media service over HTTP:                      {served:6.1f} images/s  "
+            f"({served / baseline:.2f}x the baseline)"
+        )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,13 @@ async def test_topic_from_kafka_becomes_a_published_tiktok_post(stack: Stack) ->
     )
     outcome = event_of(published)["data"]
     assert outcome["status"] == "PUBLISH_COMPLETE", outcome
-    assert outcome["publish_id"] and outcome["post_ids"]
+    assert outcome["publish_id"]
+
+    def public_ids() -> list[str]:  # TikTok makes the post public after moderation
+        jobs = client.get("/api/publisher/publications").json()
+        return [i for j in jobs if j["post_id"] == post["post_id"] for i in j["post_ids"]]
+
+    assert eventually(public_ids)
 
     [approval_event] = await collect(
         stack.kafka_bootstrap, POST_APPROVED, has("post_id", post["post_id"])

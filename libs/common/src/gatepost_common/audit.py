@@ -52,3 +52,17 @@ class AuditLog:
             self.entries.find({"account_id": account_id}, {"_id": 0}).sort("seq", 1).limit(limit)
         )
         return [doc async for doc in cursor]
+
+
+def verify_chain(entries: list[Document]) -> str | None:
+    """The first broken link of one stream's entries (sorted by seq), or None if it holds."""
+    previous = GENESIS
+    for expected_seq, entry in enumerate(entries, start=1):
+        if entry.get("seq") != expected_seq:
+            return f"entry {expected_seq} is missing (found seq {entry.get('seq')})"
+        if entry.get("prev_hash") != previous:
+            return f"entry {expected_seq} does not link to entry {expected_seq - 1}"
+        if entry_hash(entry) != entry.get("hash"):
+            return f"entry {expected_seq} was altered (its hash does not match its content)"
+        previous = entry["hash"]
+    return None

@@ -33,6 +33,8 @@ class Credentials(BaseModel):
 
 class TokenRequest(BaseModel):
     current_token_rejected: bool = False
+    # the user the caller acts for: the account must be theirs (the publisher always says)
+    user_id: str | None = None
 
 
 class AuthorizationRemoved(BaseModel):
@@ -214,6 +216,8 @@ def routes(auth: Auth) -> APIRouter:
 
     @router.post("/internal/accounts/{account_id}/token", tags=["internal"], dependencies=internal)
     async def token(account_id: str, body: TokenRequest) -> dict[str, str]:
+        if body.user_id is not None and await auth.accounts.owned(account_id, body.user_id) is None:
+            raise HTTPException(404, NO_ACCOUNT)
         try:
             fresh = await keeper.access_token(account_id, rejected=body.current_token_rejected)
         except UnknownAccount:

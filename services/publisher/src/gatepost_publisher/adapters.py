@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from pymongo import ReturnDocument
@@ -11,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document
+from gatepost_publisher.domain import Handling
 
 ACTIVE = ("queued", "processing")
 
@@ -21,6 +21,8 @@ class MongoJobRepository:
 
     async def ensure_indexes(self) -> None:
         await self.jobs.create_index([("status", 1), ("due_at", 1)])
+        await self.jobs.create_index("publish_id")
+        await self.jobs.create_index([("approved.user_id", 1), ("created_at", -1)])
 
     async def add(self, job: Document) -> bool:
         """Store a job once per post id; False when it was stored already."""
@@ -58,18 +60,67 @@ class MongoJobRepository:
     async def get(self, post_id: str) -> Document | None:
         return await self.jobs.find_one({"_id": post_id})
 
+    async def pending_outcomes(self) -> list[Document]:
+        return [j async for j in self.jobs.find({"outcome_pending": True}).limit(100)]
+
+    async def outcome_sent(self, post_id: str) -> None:
+        await self.jobs.update_one({"_id": post_id}, {"$set": {"outcome_pending": False}})
+
+    async def by_publish_id(self, publish_id: str) -> Document | None:
+        return await self.jobs.find_one({"publish_id": publish_id})
+
+    async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
+        cursor = self.jobs.find({"approved.user_id": user_id}).sort("created_at", -1).limit(limit)
+        return [job async for job in cursor]
+
+    async def owns_account(self, user_id: str, account_id: str) -> bool:
+        found = await self.jobs.find_one({"account_id": account_id, "approved.user_id": user_id})
+        return found is not None
+
+
+class AuthRefused(Exception):
+    """auth would not give a token: the account needs reconnecting, is gone, or auth is busy."""
+
+    def __init__(self, handling: Handling, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.handling, self.code, self.reason = handling, code, reason
+
 
 class AuthClient:
     def __init__(self, http: httpx.AsyncClient, token: str) -> None:
         self.http = http
         self.token = token
 
-    async def access_token(self, account_id: str, rejected: bool = False) -> str:
+    async def access_token(self, account_id: str, user_id: str, rejected: bool = False) -> str:
+        """A fresh token for the account, which must belong to `user_id`."""
+        try:
+            response = await self.http.post(
+                f"/internal/accounts/{account_id}/token",
+                json={"current_token_rejected": rejected, "user_id": user_id},
+                headers={"X-Service-Token": self.token},
+            )
+        except httpx.HTTPError:
+            raise AuthRefused(
+                Handling.RETRY, "auth_unreachable", "auth could not be reached"
+            ) from None
+        if response.status_code == 409:
+            raise AuthRefused(
+                Handling.FAIL,
+                "needs_reauth",
+                "TikTok ended this account's authorisation: reconnect it",
+            )
+        if response.status_code == 404:
+            raise AuthRefused(
+                Handling.FAIL, "account_unknown", "the TikTok account is not connected (any more)"
+            )
+        if response.status_code != 200:
+            raise AuthRefused(Handling.RETRY, "auth_unavailable", "auth could not refresh now")
+        return str(response.json()["access_token"])
+
+    async def authorization_removed(self, open_id: str, reason: int) -> None:
         response = await self.http.post(
-            f"/internal/accounts/{account_id}/token",
-            json={"current_token_rejected": rejected},
+            "/internal/authorization-removed",
+            json={"open_id": open_id, "reason": reason},
             headers={"X-Service-Token": self.token},
         )
         response.raise_for_status()
-        body: dict[str, Any] = response.json()
-        return str(body["access_token"])

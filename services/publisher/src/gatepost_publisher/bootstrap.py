@@ -4,17 +4,22 @@ import httpx
 from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
+from gatepost_common.clock import clock_for
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
+from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
-from gatepost_publisher.handlers import Publisher
+from gatepost_publisher.limits import DailyCap, RateLimiter
+from gatepost_publisher.publishing import Publisher
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.webhooks import WebhookInbox
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings)
+    clock = clock_for(settings.environment, settings.clock_offset_file)
     jobs, audit = MongoJobRepository(infra.db), AuditLog(infra.db)
     tiktok = TikTokClient(
         httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30),
@@ -22,19 +27,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client_secret=settings.tiktok_client_secret,
     )
     auth = AuthClient(
-        httpx.AsyncClient(base_url=settings.auth_url, timeout=30), settings.internal_token
+        httpx.AsyncClient(base_url=settings.auth_url, timeout=60), settings.internal_token
     )
-    publisher = Publisher(settings, jobs, audit, infra.kafka(), auth, tiktok)
+    limiter = RateLimiter(infra.db, clock)
+    calls = TikTokCalls(settings, auth, limiter, audit)
+    publisher = Publisher(
+        settings,
+        jobs,
+        audit,
+        infra.kafka(),
+        calls,
+        tiktok,
+        DailyCap(infra.db, settings.daily_cap),
+        clock,
+    )
+    inbox = WebhookInbox(infra.db, jobs, publisher, auth, clock)
     subscribers(infra.kafka(), publisher)
     infra.background.append(publisher.run)
 
     async def on_start() -> None:
         await jobs.ensure_indexes()
         await audit.ensure_indexes()
+        await limiter.ensure_indexes()
 
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[routes(jobs, audit, settings.session_public_key)],
+        routers=[routes(settings, jobs, audit, inbox)],
         on_start=on_start,
     )

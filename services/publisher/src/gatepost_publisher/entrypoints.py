@@ -1,10 +1,11 @@
-"""HTTP routes (publications and audit log of the signed-in user) and the subscriber."""
+"""HTTP routes (publications and audit log of the signed-in user, TikTok's webhook receiver) and
+the `post.approved` subscriber."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.audit import AuditLog
@@ -12,34 +13,59 @@ from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.adapters import MongoJobRepository
-from gatepost_publisher.handlers import Publisher
+from gatepost_publisher.publishing import Publisher
+from gatepost_publisher.settings import Settings
+from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
 
 
-def routes(jobs: MongoJobRepository, audit: AuditLog, public_key: str) -> APIRouter:
-    router = APIRouter(tags=["publications"])
-    current_user = session_user(public_key)
+def publication_view(job: dict[str, Any]) -> dict[str, Any]:
+    status = job.get("result") if job["status"] == "done" else job["status"]
+    return {
+        "post_id": job["_id"],
+        "account_id": job["account_id"],
+        "status": status,
+        "fail_reason": job.get("fail_reason"),
+        "deferred_reason": job.get("deferred_reason"),
+        "due_at": job.get("due_at"),
+        "publish_id": job.get("publish_id"),
+        "post_ids": job.get("post_ids", []),
+        "privacy_level": job["approved"]["options"]["privacy_level"],
+    }
 
-    @router.get("/publications")
+
+def routes(
+    settings: Settings, jobs: MongoJobRepository, audit: AuditLog, inbox: WebhookInbox
+) -> APIRouter:
+    router = APIRouter()
+    current_user = session_user(settings.session_public_key)
+
+    @router.get("/publications", tags=["publications"])
     async def publications(user: User = current_user) -> list[dict[str, Any]]:
-        cursor = jobs.jobs.find({"approved.user_id": user.id}).sort("created_at", -1).limit(100)
-        return [
-            {
-                "post_id": j["_id"],
-                "account_id": j["account_id"],
-                "status": j["status"],
-                "result": j.get("result"),
-                "fail_reason": j.get("fail_reason"),
-                "publish_id": j.get("publish_id"),
-            }
-            async for j in cursor
-        ]
+        return [publication_view(j) for j in await jobs.for_user(user.id)]
 
-    @router.get("/accounts/{account_id}/audit")
+    @router.get("/accounts/{account_id}/audit", tags=["publications"])
     async def audit_log(account_id: str, user: User = current_user) -> list[dict[str, Any]]:
-        owned = await jobs.jobs.find_one({"account_id": account_id, "approved.user_id": user.id})
-        if owned is None:
+        if not await jobs.owns_account(user.id, account_id):
             raise HTTPException(404, "no such account")
         return await audit.for_account(account_id)
+
+    @router.post("/webhooks/tiktok", tags=["webhooks"])
+    async def tiktok_webhook(request: Request, background: BackgroundTasks) -> dict[str, bool]:
+        body = await request.body()
+        try:
+            verify_signature(
+                settings.tiktok_client_secret,
+                request.headers.get("tiktok-signature", ""),
+                body,
+                inbox.clock.now(),
+                settings.webhook_tolerance_s,
+            )
+        except BadSignature as refused:
+            raise HTTPException(401, str(refused)) from None
+        new = await inbox.receive(body)
+        if new:
+            background.add_task(inbox.apply, body)  # after the 200 has gone out
+        return {"received": True, "duplicate": not new}
 
     return router
 

@@ -15,8 +15,19 @@ class Settings(ServiceSettings):
     tiktok_client_key: str
     tiktok_client_secret: str
     verified_url_prefixes: list[str] = []
-    post_mode: str = "DIRECT_POST"
+    # accounts whose posts go to the creator's TikTok inbox (MEDIA_UPLOAD) instead of DIRECT_POST
+    inbox_accounts: list[str] = []
+    daily_cap: int = 10  # below TikTok's ~15 a day, shared with every other app the creator uses
+    # per access token and minute, as TikTok documents them
+    init_per_minute: int = 6
+    creator_info_per_minute: int = 20
+    status_per_minute: int = 30
     worker_interval_s: float = 1.0
     status_poll_interval_s: float = 2.0
+    status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
-    defer_s: float = 3600.0
+    transient_attempts: int = 3
+    transient_backoff_s: float = 1.0
+    rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute
+    defer_blocked_s: float = 3600.0  # when creator_info says the creator cannot post now
+    webhook_tolerance_s: int = 300

@@ -12,7 +12,8 @@ class Fault(BaseModel):
     """Faults for one endpoint path. Rates are probabilities; `next_*` counters hit the next
     requests deterministically (what tests use)."""
 
-    latency_ms: int = 0
+    latency_ms: int = 0  # before the request is handled
+    response_delay_ms: int = 0  # after it was handled: the work is done, the answer is late
     error_rate: float = 0.0
     timeout_rate: float = 0.0
     drop_rate: float = 0.0
@@ -20,6 +21,7 @@ class Fault(BaseModel):
     next_timeouts: int = 0
     next_drops: int = 0
     error_status: int = 500
+    error_code: str = "internal_error"  # any TikTok code, e.g. url_ownership_unverified
     timeout_s: float = 30.0
 
 

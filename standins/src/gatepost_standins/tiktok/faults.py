@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gatepost_standins.tiktok.config import Fault
 from gatepost_standins.tiktok.context import Context, log_id
@@ -48,7 +48,7 @@ class FaultInjection:
                 {
                     "data": {},
                     "error": {
-                        "code": "internal_error",
+                        "code": fault.error_code,
                         "message": "injected fault",
                         "log_id": log_id(),
                     },
@@ -63,7 +63,22 @@ class FaultInjection:
             )
             await send({"type": "http.response.body", "body": body})
             return
+        if fault.response_delay_ms:
+            await self.late_answer(scope, receive, send, fault.response_delay_ms / 1000)
+            return
         await self.app(scope, receive, send)
+
+    async def late_answer(self, scope: Scope, receive: Receive, send: Send, delay: float) -> None:
+        """Handle the request fully (e.g. create the post), then hold the answer back."""
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        await asyncio.sleep(delay)
+        for message in held:
+            await send(message)
 
     def hit(self, fault: Fault, kind: str, rate: float) -> bool:
         counter = f"next_{kind}"

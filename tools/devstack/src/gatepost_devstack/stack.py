@@ -26,6 +26,17 @@ def http_ok(url: str) -> bool:
         return False
 
 
+# Test runs wait less and cap lower, so caps and back-offs are reachable in seconds.
+TEST_TUNING = {
+    "publisher": {
+        "DAILY_CAP": "3",
+        "RATE_LIMITED_BACKOFF_S": "1",
+        "TRANSIENT_BACKOFF_S": "0.2",
+        "WORKER_INTERVAL_S": "0.3",
+    },
+}
+
+
 @dataclass
 class Stack:
     name: str
@@ -78,6 +89,7 @@ class Stack:
                 "redirect_uris": [self.redirect_uri],
                 "auto_consent": self.auto_consent,
                 "verified_url_prefixes": [f"{self.media_public_url}/"],
+                "webhook_url": f"{self.gateway_url}/api/publisher/webhooks/tiktok",
                 "require_https": False,
             }
             path = self.folder / "tiktok-standin.json"
@@ -174,6 +186,7 @@ class Stack:
         env |= per_service[service]
         if self.environment == "test":
             env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
+            env |= TEST_TUNING.get(service, {})
         if not env.get("OPENAI_BASE_URL"):
             env.pop("OPENAI_BASE_URL", None)
         return {**env, **self.extra_env}

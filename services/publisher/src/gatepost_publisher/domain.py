@@ -1,0 +1,72 @@
+"""The publisher's rules, without I/O: how each TikTok answer is handled, and the cap windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+
+class Handling(Enum):
+    DEFER = "defer"  # not now: the job waits for the next window
+    FAIL = "fail"  # never, as approved: a person must act
+    REFRESH = "refresh"  # ask auth for a refreshed token, then retry once
+    BACK_OFF = "back_off"  # rate limited: wait, retry, not a failure
+    RETRY = "retry"  # transient: bounded retries with jitter
+
+
+READABLE = {
+    "url_ownership_unverified": "TikTok does not accept the image URLs: their domain or prefix "
+    "is not verified for this app",
+    "privacy_level_option_mismatch": "the chosen privacy level is not offered by this account "
+    "any more",
+    "unaudited_client_can_only_post_to_private_accounts": "this app is not audited by TikTok yet "
+    "and may only post to private accounts",
+    "invalid_param": "TikTok refused the post's parameters",
+    "scope_not_authorized": "the account did not grant the video.publish permission",
+    "app_version_check_failed": "the creator's TikTok app is too old for inbox uploads",
+    "spam_risk_too_many_posts": "TikTok's daily post limit for this creator is reached",
+    "spam_risk_user_banned_from_posting": "TikTok currently bans this creator from posting",
+    "spam_risk_too_many_pending_share": "five drafts are already waiting in the creator's inbox",
+    "reached_active_user_cap": "the app's daily quota of publishing creators is reached",
+}
+DEFER_CODES = frozenset(
+    {
+        "spam_risk_too_many_posts",
+        "spam_risk_user_banned_from_posting",
+        "spam_risk_too_many_pending_share",
+        "reached_active_user_cap",
+    }
+)
+
+
+def handling(code: str, http_status: int) -> Handling:
+    if code in DEFER_CODES:
+        return Handling.DEFER
+    if code == "access_token_invalid":
+        return Handling.REFRESH
+    if code == "rate_limit_exceeded" or http_status == 429:
+        return Handling.BACK_OFF
+    if http_status >= 500 or code in ("internal_error", ""):
+        return Handling.RETRY
+    return Handling.FAIL
+
+
+def readable(code: str, message: str = "") -> str:
+    return (
+        READABLE.get(code) or f"TikTok refused the post ({code}{': ' + message if message else ''})"
+    )
+
+
+@dataclass(frozen=True)
+class CapWindow:
+    """Daily caps count per UTC day; a post over the cap moves to the next day's window."""
+
+    day: str
+    next_start: datetime
+
+    @classmethod
+    def at(cls, now: datetime) -> CapWindow:
+        day = now.astimezone(UTC).date()
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+        return cls(day.isoformat(), start)

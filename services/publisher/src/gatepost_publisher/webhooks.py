@@ -1,0 +1,107 @@
+"""TikTok webhooks: verify `TikTok-Signature` (HMAC-SHA256 of "t.body" with the client secret,
+compared in constant time, within a timestamp tolerance), store each raw event once, answer at
+once, and apply it to its job in the background."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from gatepost_common.clock import Clock
+from gatepost_common.mongo import Document
+from gatepost_publisher.adapters import AuthClient, MongoJobRepository
+from gatepost_publisher.publishing import Publisher
+
+logger = logging.getLogger(__name__)
+
+SETTLING = {
+    "post.publish.complete": "PUBLISH_COMPLETE",
+    "post.publish.failed": "FAILED",
+    "post.publish.inbox_delivered": "SEND_TO_USER_INBOX",
+}
+
+
+class BadSignature(ValueError):
+    """The request is not from TikTok (or too old to trust)."""
+
+
+def verify_signature(
+    secret: str, header: str, body: bytes, now: datetime, tolerance_s: int
+) -> None:
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    timestamp, signature = parts.get("t", ""), parts.get("s", "")
+    if not timestamp.isdigit() or not signature:
+        raise BadSignature("malformed TikTok-Signature header")
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    if not hmac.compare_digest(expected.hexdigest(), signature):
+        raise BadSignature("signature does not match")
+    if abs(now.timestamp() - int(timestamp)) > tolerance_s:
+        raise BadSignature("timestamp outside the tolerance")
+
+
+@dataclass
+class WebhookInbox:
+    db: AsyncDatabase[Document]
+    jobs: MongoJobRepository
+    publisher: Publisher
+    auth: AuthClient
+    clock: Clock
+
+    async def receive(self, body: bytes) -> bool:
+        """Store the raw event once (dedupe by its bytes); True when it is new."""
+        try:
+            await self.db["webhook_inbox"].insert_one(
+                {
+                    "_id": hashlib.sha256(body).hexdigest(),
+                    "raw": body.decode("utf-8", "replace"),
+                    "received_at": self.clock.now(),
+                    "applied": False,
+                }
+            )
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def apply(self, body: bytes) -> None:
+        try:
+            event = json.loads(body)
+            content = json.loads(event.get("content") or "{}")
+            await self.apply_event(
+                str(event.get("event", "")), content, str(event.get("user_openid", ""))
+            )
+        except Exception:
+            logger.exception("webhook could not be applied; polling still settles the job")
+            return
+        await self.db["webhook_inbox"].update_one(
+            {"_id": hashlib.sha256(body).hexdigest()}, {"$set": {"applied": True}}
+        )
+
+    async def apply_event(self, name: str, content: dict[str, Any], open_id: str) -> None:
+        if name == "authorization.removed":
+            await self.auth.authorization_removed(open_id, int(content.get("reason", 0)))
+            return
+        job = await self.jobs.by_publish_id(str(content.get("publish_id", "")))
+        if job is None:
+            return
+        await self.publisher.audit.append(
+            job["account_id"],
+            "webhook",
+            event=name,
+            post_id=job["_id"],
+            publish_id=job["publish_id"],
+        )
+        if name == "post.publish.publicly_available":
+            await self.jobs.jobs.update_one(
+                {"_id": job["_id"]}, {"$addToSet": {"post_ids": str(content["post_id"])}}
+            )
+        elif name in SETTLING and job["status"] == "processing":
+            reason = content.get("reason") if name == "post.publish.failed" else None
+            await self.publisher.settle(job, SETTLING[name], reason, [])  # type: ignore[arg-type]

@@ -1,0 +1,350 @@
+"""The publisher against the real broker, MongoDB-wire server, auth and the TikTok stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+
+from gatepost_common.clock import Clock
+from gatepost_common.mongo import create_mongo_client
+from gatepost_common.settings import ServiceSettings
+from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
+from gatepost_devstack.stack import Stack
+from gatepost_publisher.limits import RateLimiter
+from tests.support import (
+    APPROVAL,
+    collect,
+    event_of,
+    eventually,
+    has,
+    produce,
+    signed_up,
+    topic_created,
+)
+
+INIT = "/v2/post/publish/content/init/"
+
+
+@pytest.fixture
+def faults(stack: Stack) -> Iterator[Any]:
+    url = f"http://127.0.0.1:{stack.ports.tiktok}/_control/faults"
+
+    def inject(path: str, **fault: Any) -> None:
+        httpx.put(url, json={path: fault}).raise_for_status()
+
+    yield inject
+    httpx.put(url, json={}).raise_for_status()
+
+
+async def generated_post(
+    stack: Stack,
+    client: httpx.Client,
+    user_id: str,
+    account_id: str,
+    text: str = "Five-minute desk yoga",
+) -> str:
+    # a unique topic gives unique images, so TikTok-side checks see only this post
+    topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
+    await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
+    [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
+    post_id: str = event_of(event)["data"]["post_id"]
+    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    return post_id
+
+
+async def outcome(stack: Stack, post_id: str, timeout: float = 60) -> dict[str, Any]:
+    [event] = await collect(
+        stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post_id), timeout=timeout
+    )
+    data: dict[str, Any] = event_of(event)["data"]
+    return data
+
+
+def publication(client: httpx.Client, post_id: str) -> dict[str, Any]:
+    found = [p for p in client.get("/api/publisher/publications").json() if p["post_id"] == post_id]
+    return found[0] if found else {}
+
+
+def publishes_of(stack: Stack, urls: list[str]) -> list[dict[str, Any]]:
+    everything = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()
+    return [p for p in everything if p["urls"] == urls]
+
+
+def photo_urls(client: httpx.Client, post_id: str) -> list[str]:
+    post = client.get(f"/api/approval/posts/{post_id}").json()
+    return [s["image_url"] for s in post["slides"]]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "says"),
+    [
+        (403, "url_ownership_unverified", "domain or prefix is not verified"),
+        (403, "privacy_level_option_mismatch", "privacy level is not offered"),
+        (
+            403,
+            "unaudited_client_can_only_post_to_private_accounts",
+            "only post to private accounts",
+        ),
+        (400, "invalid_param", "refused the post's parameters"),
+    ],
+)
+async def test_refusals_fail_permanently_with_a_readable_reason(
+    stack: Stack, faults: Any, status: int, code: str, says: str
+) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    faults(INIT, next_errors=1, error_status=status, error_code=code)
+    assert client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code == 202
+    result = await outcome(stack, post_id)
+    assert result["status"] == "FAILED" and says in result["fail_reason"]
+    assert eventually(
+        lambda: client.get(f"/api/approval/posts/{post_id}").json()["status"] == "failed"
+    )
+    assert publishes_of(stack, photo_urls(client, post_id)) == []
+
+
+async def test_tiktok_daily_limit_defers_instead_of_failing(stack: Stack, faults: Any) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    faults(INIT, next_errors=1, error_status=403, error_code="spam_risk_too_many_posts")
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    deferred = eventually(lambda: publication(client, post_id).get("deferred_reason"))
+    assert deferred and "daily post limit" in deferred
+    job = publication(client, post_id)
+    assert job["status"] == "queued"
+    assert datetime.fromisoformat(job["due_at"]) > datetime.now(UTC) + timedelta(minutes=1)
+    assert (
+        await collect(stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post_id), timeout=2)
+        == []
+    )
+    kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
+    assert "deferred" in kinds and "outcome" not in kinds
+
+
+@pytest.mark.parametrize(
+    ("path", "fault"),
+    [
+        (INIT, {"next_errors": 1, "error_status": 401, "error_code": "access_token_invalid"}),
+        (
+            "/v2/post/publish/creator_info/query/",
+            {"next_errors": 1, "error_status": 429, "error_code": "rate_limit_exceeded"},
+        ),
+        (INIT, {"next_errors": 2, "error_status": 503}),  # TikTok said so: nothing was created
+        ("/v2/post/publish/creator_info/query/", {"next_drops": 1}),
+    ],
+)
+async def test_recoverable_answers_still_publish_once(
+    stack: Stack, faults: Any, path: str, fault: dict[str, Any]
+) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    faults(path, **fault)
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"
+    assert len(publishes_of(stack, photo_urls(client, post_id))) == 1
+    calls = [
+        e["detail"]
+        for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()
+        if e["kind"] == "tiktok_call"
+    ]
+    failed = [c for c in calls if c["code"] != "ok"]
+    assert len(failed) == fault.get("next_errors", 1), calls
+
+
+async def test_daily_cap_holds_with_two_publisher_replicas(stack: Stack) -> None:
+    second = stack.service_env("publisher") | {"HTTP_PORT": "18014"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gatepost_publisher"],
+        env={**os.environ, **second},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert eventually(
+            lambda: (
+                httpx.get("http://127.0.0.1:18014/readyz").status_code == 200
+                if _listening(18014)
+                else False
+            ),
+            timeout=30,
+        )
+        client, user_id, account_id = signed_up(stack)
+        posts = [
+            await generated_post(stack, client, user_id, account_id, f"Cap test {i}")
+            for i in range(5)
+        ]
+        for post_id in posts:
+            assert (
+                client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code
+                == 202
+            )
+        done = [await outcome(stack, p, timeout=60) for p in posts[:1]]
+        assert done[0]["status"] == "PUBLISH_COMPLETE"
+
+        def settled() -> list[dict[str, Any]] | None:
+            jobs = [publication(client, p) for p in posts]
+            waiting = [j for j in jobs if j.get("status") == "queued" and j.get("deferred_reason")]
+            published = [j for j in jobs if j.get("status") == "PUBLISH_COMPLETE"]
+            return jobs if len(published) + len(waiting) == 5 else None
+
+        jobs = eventually(settled, timeout=90)
+        assert jobs is not None, [publication(client, p) for p in posts]
+        assert sum(j["status"] == "PUBLISH_COMPLETE" for j in jobs) == 3
+        deferred = [j for j in jobs if j["status"] == "queued"]
+        assert len(deferred) == 2 and all(
+            "daily cap of 3" in j["deferred_reason"] for j in deferred
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+
+
+def _listening(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
+async def test_crash_after_init_never_posts_twice(stack: Stack, faults: Any) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    urls = photo_urls(client, post_id)
+    faults(INIT, response_delay_ms=3000)  # TikTok posts, answers late; the publisher dies
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    database = f"{stack.database_prefix}_publisher"
+    with MongoClient(stack.mongodb_url) as mongo:
+        jobs = mongo[database]["jobs"]
+        assert eventually(
+            lambda: (jobs.find_one({"_id": post_id}) or {}).get("status") == "initiating",
+            timeout=30,
+        )
+    publisher = stack.supervisor.child("publisher")
+    os.killpg(publisher.process.pid, signal.SIGKILL)
+    publisher.process.wait()
+    assert eventually(lambda: len(publishes_of(stack, urls)) == 1, timeout=10)  # TikTok posted
+    stack.supervisor.children.remove(publisher)
+    stack.start_service("publisher")
+    result = await outcome(stack, post_id)
+    assert result["status"] == "UNKNOWN" and "check the TikTok profile" in result["fail_reason"]
+    await asyncio.sleep(2)
+    assert len(publishes_of(stack, urls)) == 1, "the post was sent to TikTok twice"
+
+
+async def test_webhooks_and_polling_settle_a_post_once(stack: Stack) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    events = await collect(
+        stack.kafka_bootstrap, POST_PUBLISHED, has("post_id", post_id), settle=4.0
+    )
+    assert len(events) == 1
+    kinds = [
+        e["detail"].get("event")
+        for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()
+        if e["kind"] == "webhook"
+    ]
+    assert "post.publish.complete" in kinds  # the stand-in's webhooks did arrive
+    assert eventually(lambda: publication(client, post_id).get("post_ids"))
+
+
+def signed_webhook(secret: str, body: bytes, at: int) -> dict[str, str]:
+    import hashlib
+    import hmac
+
+    mac = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return {"TikTok-Signature": f"t={at},s={mac}", "Content-Type": "application/json"}
+
+
+def test_webhook_signature_tolerance_and_dedupe(stack: Stack) -> None:
+    url = f"http://127.0.0.1:{stack.ports.publisher}/webhooks/tiktok"
+    secret = "local-only-tiktok-client-secret"
+    body = json.dumps(
+        {
+            "client_key": "gatepost-local",
+            "event": "post.publish.complete",
+            "create_time": int(time.time()),
+            "user_openid": "nobody",
+            "content": json.dumps({"publish_id": f"p_pub_url~v2.{time.time_ns()}"}),
+        }
+    ).encode()
+    now = int(time.time())
+    assert (
+        httpx.post(url, content=body, headers=signed_webhook("wrong", body, now)).status_code == 401
+    )
+    assert (
+        httpx.post(url, content=body, headers=signed_webhook(secret, body, now - 3600)).status_code
+        == 401
+    )
+    assert (
+        httpx.post(url, content=body + b" ", headers=signed_webhook(secret, body, now)).status_code
+        == 401
+    )
+    first = httpx.post(url, content=body, headers=signed_webhook(secret, body, now))
+    again = httpx.post(url, content=body, headers=signed_webhook(secret, body, now + 1))
+    assert (first.status_code, first.json()["duplicate"]) == (200, False)
+    assert (again.status_code, again.json()["duplicate"]) == (200, True)
+
+
+async def test_tampered_audit_entry_is_detected(stack: Stack) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    await outcome(stack, post_id)
+    env = {**os.environ, **stack.service_env("publisher")}
+    command = [sys.executable, "-m", "gatepost_publisher.verify_audit", account_id]
+    clean = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0 and f"ok     {account_id}" in clean.stdout, clean.stdout
+    with MongoClient(stack.mongodb_url) as mongo:
+        audit = mongo[f"{stack.database_prefix}_publisher"]["audit"]
+        audit.update_one(
+            {"account_id": account_id, "seq": 2}, {"$set": {"detail.endpoint": "nothing happened"}}
+        )
+    broken = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert broken.returncode == 1
+    assert f"BROKEN {account_id}: entry 2 was altered" in broken.stdout
+
+
+async def test_rate_limiter_holds_across_replicas(stack: Stack) -> None:
+    class FakeClock(Clock):
+        def __init__(self) -> None:
+            self.at = datetime.now(UTC)
+
+        def now(self) -> datetime:
+            return self.at
+
+    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="limiter-test")
+    mongo = create_mongo_client(settings)
+    try:
+        clock = FakeClock()
+        replicas = [RateLimiter(mongo[settings.database], clock) for _ in range(3)]
+        key = f"account-{time.time_ns()}:content_init"
+        tries = await asyncio.gather(*(replicas[i % 3].try_acquire(key, 6) for i in range(20)))
+        assert sum(wait == timedelta(0) for wait in tries) == 6
+        clock.at += timedelta(seconds=30)
+        assert await replicas[0].try_acquire(key, 6) > timedelta(0)
+        clock.at += timedelta(seconds=31)
+        later = await asyncio.gather(*(replicas[i % 3].try_acquire(key, 6) for i in range(10)))
+        assert sum(wait == timedelta(0) for wait in later) == 6
+    finally:
+        await mongo.close()
+
+
+def test_no_call_ever_hit_tiktoks_rate_limit(stack: Stack) -> None:
+    """Injected faults never reach the recorder; a real 429 would."""
+    requests = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/requests").json()
+    assert requests and not [r for r in requests if r["status"] == 429]
