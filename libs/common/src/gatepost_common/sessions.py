@@ -62,6 +62,15 @@ def read_session(public_key_pem: str, token: str) -> dict[str, Any]:
     return claims
 
 
+def session_token(request: Request) -> str:
+    """The caller's session token (cookie or bearer), to act on their behalf towards auth."""
+    token = request.cookies.get(SESSION_COOKIE)
+    header = request.headers.get("authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:]
+    return token or ""
+
+
 def session_user(public_key_pem: str) -> Any:
     """A FastAPI dependency giving the signed-in user, or 401 (403 on a CSRF failure)."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gatepost_approval.domain import ApprovalRefused
 from gatepost_common.mongo import Document
 
 CLAIM = timedelta(seconds=30)
@@ -71,6 +73,13 @@ class MongoPostRepository:
         )
         return result.modified_count == 1
 
+    async def edit(self, post_id: str, user_id: str, changes: Document) -> bool:
+        result = await self.posts.update_one(
+            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval"},
+            {"$set": {**changes, "edited_at": datetime.now(UTC)}},
+        )
+        return result.matched_count == 1
+
     async def reject(self, post_id: str, user_id: str) -> bool:
         result = await self.posts.update_one(
             {"_id": post_id, "user_id": user_id, "status": "awaiting_approval"},
@@ -103,3 +112,35 @@ class MongoPostRepository:
 
     async def record_outcome(self, post_id: str, fields: Document) -> None:
         await self.posts.update_one({"_id": post_id}, {"$set": fields})
+
+
+UNCHECKED = "TikTok account details could not be checked; try again"
+
+
+class CreatorInfoClient:
+    """auth's creator info for an account, asked on behalf of the signed-in person (their session
+    goes along, so auth checks the account is theirs)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def creator_info(self, account_id: str, session: str) -> dict[str, Any]:
+        try:
+            response = await self.http.get(
+                f"/accounts/{account_id}/creator-info",
+                headers={"Authorization": f"Bearer {session}"},
+            )
+        except httpx.HTTPError:
+            raise ApprovalRefused(
+                "TikTok account details could not be checked; try again"
+            ) from None
+        if response.status_code == 404:
+            raise ApprovalRefused("this post's TikTok account is not connected to you")
+        if response.status_code == 409:
+            raise ApprovalRefused(
+                "reconnect this TikTok account first: TikTok ended its authorisation"
+            )
+        if response.status_code != 200:
+            raise ApprovalRefused(UNCHECKED)
+        info: dict[str, Any] = response.json()
+        return info

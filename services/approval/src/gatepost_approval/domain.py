@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_common.events import PrivacyLevel, PublishOptions
 
@@ -51,3 +51,47 @@ STATUS_FROM_TIKTOK: dict[str, QueueStatus] = {
     "FAILED": "failed",
     "UNKNOWN": "unknown",
 }
+
+
+def check_against_creator(choices: ApprovalChoices, creator: dict[str, object]) -> None:
+    """Re-check the choices against the account's fresh creator_info (UX rules 1b, 2b, 2c)."""
+    blocked = creator.get("posting_blocked")
+    if blocked:
+        raise ApprovalRefused(
+            f"TikTok says this account cannot post right now ({blocked}). Please try again later."
+        )
+    options = creator.get("privacy_level_options") or []
+    if choices.privacy_level not in options:  # type: ignore[operator]
+        raise ApprovalRefused(
+            f"{choices.privacy_level} is not offered by this account now; "
+            "choose one of its current privacy options."
+        )
+    if choices.allow_comment and creator.get("comment_disabled"):
+        raise ApprovalRefused(
+            "Comments are turned off for this account on TikTok, so they cannot be allowed."
+        )
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class PostEdit(BaseModel):
+    """Changes a person makes before approving, within TikTok's limits."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, Field(min_length=1)] | None = None
+    caption: Annotated[str, Field(max_length=3900)] | None = None
+    hashtags: (
+        Annotated[
+            list[Annotated[str, Field(pattern=r"^#[^\s#]+$")]], Field(min_length=3, max_length=5)
+        ]
+        | None
+    ) = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_fits(cls, title: str | None) -> str | None:
+        if title is not None and utf16_units(title) > 90:
+            raise ValueError("the title is longer than TikTok's 90 characters (UTF-16 units)")
+        return title

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
+from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
 from gatepost_common.events import PostGenerated, PostPublished
 from gatepost_common.kafka import subscribe
-from gatepost_common.sessions import User, session_user
+from gatepost_common.sessions import User, session_token, session_user
 
 
 def post_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -60,10 +60,12 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
 
     @router.post("/posts/{post_id}/approve", status_code=202)
     async def approve(
-        post_id: str, choices: ApprovalChoices, user: User = current_user
+        post_id: str, choices: ApprovalChoices, request: Request, user: User = current_user
     ) -> dict[str, str]:
+        """Approve this one post (there is no bulk approval): the choices are re-checked against
+        the account's fresh creator_info, then post.approved is signed and emitted once."""
         try:
-            await approvals.approve(post_id, user.id, choices)
+            await approvals.approve(post_id, user.id, choices, session_token(request))
         except NotFound:
             raise HTTPException(404, "no such post") from None
         except AlreadyDecided:
@@ -71,6 +73,18 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         except ApprovalRefused as refusal:
             raise HTTPException(422, str(refusal)) from None
         return {"post_id": post_id, "status": "approved"}
+
+    @router.patch("/posts/{post_id}")
+    async def edit(post_id: str, changes: PostEdit, user: User = current_user) -> dict[str, Any]:
+        try:
+            await approvals.edit(post_id, user.id, changes)
+        except NotFound:
+            raise HTTPException(404, "no such post") from None
+        except AlreadyDecided:
+            raise HTTPException(409, "only a post awaiting approval can be edited") from None
+        except ApprovalRefused as refusal:
+            raise HTTPException(422, str(refusal)) from None
+        return await get_post(post_id, user)
 
     @router.post("/posts/{post_id}/reject")
     async def reject(post_id: str, user: User = current_user) -> dict[str, str]:

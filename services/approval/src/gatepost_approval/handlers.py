@@ -10,8 +10,15 @@ from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
 
-from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import STATUS_FROM_TIKTOK, ApprovalChoices
+from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
+from gatepost_approval.domain import (
+    STATUS_FROM_TIKTOK,
+    ApprovalChoices,
+    ApprovalRefused,
+    PostEdit,
+    check_against_creator,
+    utf16_units,
+)
 from gatepost_approval.settings import Settings
 from gatepost_common import signing
 from gatepost_common.events import (
@@ -41,6 +48,7 @@ class Approvals:
     settings: Settings
     posts: MongoPostRepository
     broker: KafkaBroker
+    creators: CreatorInfoClient
 
     async def on_post_generated(self, event: CloudEvent[PostGenerated]) -> None:
         post = event.data
@@ -62,11 +70,24 @@ class Approvals:
             },
         )
 
-    async def approve(self, post_id: str, user_id: str, choices: ApprovalChoices) -> None:
+    async def approve(
+        self, post_id: str, user_id: str, choices: ApprovalChoices, session: str
+    ) -> None:
         post = await self.posts.get(post_id, user_id)
         if post is None:
             raise NotFound(post_id)
+        if post["status"] != "awaiting_approval":
+            raise AlreadyDecided(post_id)
         options = choices.options()
+        description = caption_with_hashtags(post["caption"], post["hashtags"])
+        if utf16_units(description) > 4000:
+            raise ApprovalRefused(
+                "caption and hashtags together exceed TikTok's 4000 characters: "
+                "shorten the caption first"
+            )
+        check_against_creator(
+            choices, await self.creators.creator_info(post["account_id"], session)
+        )
         approved_at = datetime.now(UTC)
         unsigned = PostApproved(
             post_id=post_id,
@@ -75,7 +96,7 @@ class Approvals:
             approved_at=approved_at,
             approved_by=user_id,
             title=post["title"],
-            description=caption_with_hashtags(post["caption"], post["hashtags"]),
+            description=description,
             photo_urls=[s["image_url"] for s in sorted(post["slides"], key=lambda s: s["index"])],
             cover_index=0,
             options=options,
@@ -100,6 +121,18 @@ class Approvals:
         if not stored:
             raise AlreadyDecided(post_id)
         await self.flush_outbox(post_id)
+
+    async def edit(self, post_id: str, user_id: str, changes: PostEdit) -> None:
+        post = await self.posts.get(post_id, user_id)
+        if post is None:
+            raise NotFound(post_id)
+        fields = changes.model_dump(exclude_none=True)
+        caption: str = changes.caption if changes.caption is not None else post["caption"]
+        tags: list[str] = changes.hashtags if changes.hashtags is not None else post["hashtags"]
+        if utf16_units(caption_with_hashtags(caption, tags)) > 4000:
+            raise ApprovalRefused("caption and hashtags together exceed TikTok's 4000 characters")
+        if not await self.posts.edit(post_id, user_id, fields):
+            raise AlreadyDecided(post_id)
 
     async def reject(self, post_id: str, user_id: str) -> None:
         if await self.posts.get(post_id, user_id) is None:
@@ -135,4 +168,4 @@ class Approvals:
 
 
 def caption_with_hashtags(caption: str, hashtags: list[str]) -> str:
-    return f"{caption}\n\n{' '.join(hashtags)}"[:4000]
+    return f"{caption}\n\n{' '.join(hashtags)}"

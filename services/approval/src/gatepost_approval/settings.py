@@ -10,3 +10,4 @@ class Settings(ServiceSettings):
     # Only this service holds it: it signs every post.approved.
     approval_signing_key: str
     outbox_interval_s: float = 1.0
+    auth_url: str = "http://127.0.0.1:8001"

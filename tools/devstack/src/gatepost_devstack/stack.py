@@ -175,7 +175,10 @@ class Stack:
                 if self.real_openai
                 else f"http://127.0.0.1:{p.openai}/v1",
             },
-            "approval": {"APPROVAL_SIGNING_KEY": s["approval_signing_key"]},
+            "approval": {
+                "APPROVAL_SIGNING_KEY": s["approval_signing_key"],
+                "AUTH_URL": f"http://127.0.0.1:{p.auth}",
+            },
             "publisher": {
                 "APPROVAL_PUBLIC_KEY": s["approval_public_key"],
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
