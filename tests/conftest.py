@@ -15,6 +15,11 @@ from gatepost_devstack.stack import Stack
 pytest_plugins = ["tests.no_skips"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that stop shared infrastructure (marked `disruptive`) run after all the others."""
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     started = Stack(

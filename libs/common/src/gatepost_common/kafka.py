@@ -43,14 +43,18 @@ def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | N
     )
 
 
-async def publish_event(broker: KafkaBroker, event: CloudEvent[Any], *, key: str) -> None:
-    """Publish one CloudEvent (structured mode) and wait for the broker's acknowledgement."""
-    await broker.publish(
-        event.model_dump_json().encode(),
-        topic=event.type,
-        key=key.encode(),
-        headers={"content-type": "application/cloudevents+json", "ce_type": event.type},
-    )
+async def publish_event(
+    broker: KafkaBroker, event: CloudEvent[Any], *, key: str, timeout: float = 10.0
+) -> None:
+    """Publish one CloudEvent (structured mode) and wait for the broker's acknowledgement;
+    raises TimeoutError when Kafka does not acknowledge in time (callers keep an outbox)."""
+    async with asyncio.timeout(timeout):
+        await broker.publish(
+            event.model_dump_json().encode(),
+            topic=event.type,
+            key=key.encode(),
+            headers={"content-type": "application/cloudevents+json", "ce_type": event.type},
+        )
 
 
 async def dead_letter(broker: KafkaBroker, message: StreamMessage[Any], reason: str) -> None:

@@ -1,0 +1,39 @@
+"""An approval made while Kafka is down is not lost: the outbox emits it, once, when Kafka is
+back. Runs last: it stops the shared broker."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gatepost_common.topics import POST_APPROVED
+from gatepost_devstack import infra
+from gatepost_devstack.stack import Stack
+from tests.integration.test_approval import queued_post
+from tests.support import APPROVAL, collect, eventually, has
+
+
+@pytest.mark.disruptive
+async def test_approval_during_a_kafka_outage_is_emitted_once_it_returns(stack: Stack) -> None:
+    client, post_id, _ = await queued_post(stack)
+    kafka = stack.supervisor.child("kafka")
+    stack.supervisor.stop_child(kafka)
+    stack.supervisor.children.remove(kafka)
+    answer = client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    assert answer.status_code == 202  # stored; the event waits in the outbox
+    assert client.get(f"/api/approval/posts/{post_id}").json()["status"] == "approved"
+    port = int(stack.kafka_bootstrap.rsplit(":", 1)[1])
+    config = infra.KafkaConfig(port, stack.ports.kafka_controller, stack.folder / "kafka" / "data")
+    await asyncio.to_thread(infra.start_kafka, stack.supervisor, config)
+    events = await collect(
+        stack.kafka_bootstrap, POST_APPROVED, has("post_id", post_id), timeout=90, settle=5.0
+    )
+    assert len(events) == 1
+    assert eventually(
+        lambda: (
+            client.get(f"/api/approval/posts/{post_id}").json()["status"]
+            in ("published", "approved")
+        ),
+        timeout=60,
+    )
