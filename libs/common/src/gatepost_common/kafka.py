@@ -44,11 +44,11 @@ def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | N
 
 
 async def publish_event(
-    broker: KafkaBroker, event: CloudEvent[Any], *, key: str, timeout: float = 10.0
+    broker: KafkaBroker, event: CloudEvent[Any], *, key: str, ack_within_s: float = 10.0
 ) -> None:
     """Publish one CloudEvent (structured mode) and wait for the broker's acknowledgement;
     raises TimeoutError when Kafka does not acknowledge in time (callers keep an outbox)."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(ack_within_s):
         await broker.publish(
             event.model_dump_json().encode(),
             topic=event.type,
