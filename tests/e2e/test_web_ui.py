@@ -1,0 +1,69 @@
+"""The web UI in real Chromium, through the gateway: sign up, connect TikTok, add a topic, see it
+in the queue under the amber banner, approve it through the dialog's UX rules, see it published."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from gatepost_devstack.stack import Stack
+from tests.e2e.browser import browser, page, shot
+
+__all__ = ["browser", "page"]
+PUBLISH_TIMEOUT_MS = 60_000
+
+
+def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) -> None:
+    page.goto(stack.gateway_url)
+    page.get_by_label("E-mail").fill(f"ui-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+
+    page.get_by_role("link", name="Connect a TikTok account").click()
+    expect(page.get_by_text("Local Creator")).to_be_visible()
+    shot(page, "ui-1-accounts")
+
+    page.get_by_role("link", name="Library").click()
+    topic = f"Balcony tomatoes for beginners {uuid.uuid4().hex[:4]}"
+    page.get_by_label("Topic").fill(topic)
+    page.get_by_role("button", name="Add topic").click()
+    row = page.locator("tr", has_text=topic)
+    expect(row.get_by_text("generated")).to_be_visible(timeout=PUBLISH_TIMEOUT_MS)
+    shot(page, "ui-2-library")
+
+    page.get_by_role("link", name="Queue").click()
+    card = page.locator("article.post").filter(has=page.get_by_text("Awaiting approval")).first
+    expect(card.locator(".banner")).to_have_text("Awaiting approval")
+    expect(card.locator(".slides img")).to_have_count(7)
+    assert page.get_by_role("button", name="Select all").count() == 0
+    shot(page, "ui-3-queue")
+
+    card.get_by_role("button", name="Approve and publish").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("Posting as")).to_contain_text("Local Creator")
+    submit = dialog.get_by_role("button", name="Approve and publish")
+    expect(submit).to_be_disabled()  # no privacy chosen: there is no default
+    assert dialog.get_by_label("Comment").is_checked() is False
+    dialog.get_by_label("Who can view this post").select_option("PUBLIC_TO_EVERYONE")
+    expect(submit).to_be_enabled()
+    dialog.get_by_label("Indicate whether this content promotes yourself").check()
+    expect(submit).to_be_disabled()  # disclosure on, nothing chosen
+    assert "third party, or both" in (dialog.locator("#publish-wrap").get_attribute("title") or "")
+    dialog.get_by_label("Branded content").check()
+    expect(dialog.get_by_text("labeled as 'Paid partnership'")).to_be_visible()
+    expect(dialog.get_by_text("Branded Content Policy")).to_be_visible()
+    only_me = dialog.locator("option[value=SELF_ONLY]")
+    assert only_me.is_disabled()  # branded content cannot be private
+    expect(dialog.get_by_text("It may take a few minutes")).to_be_visible()
+    shot(page, "ui-4-approve-dialog")
+    submit.click()
+    expect(dialog).to_be_hidden()
+
+    page.get_by_role("link", name="Publications").click()
+    expect(page.locator("table.publications").get_by_text("Published").first).to_be_visible(
+        timeout=PUBLISH_TIMEOUT_MS)
+    shot(page, "ui-5-publications")
+    page.get_by_role("button", name="Audit log").first.click()
+    expect(page.get_by_role("cell", name="outcome")).to_be_visible()

@@ -1,0 +1,373 @@
+// Gatepost's web UI: plain JavaScript over the services' APIs behind the gateway.
+"use strict";
+
+const MUSIC = "https://www.tiktok.com/legal/page/global/music-usage-confirmation/en";
+const BRANDED = "https://www.tiktok.com/legal/page/global/bc-policy/en";
+const PRIVACY_NAMES = {
+  PUBLIC_TO_EVERYONE: "Everyone",
+  MUTUAL_FOLLOW_FRIENDS: "Friends",
+  FOLLOWER_OF_CREATOR: "Followers",
+  SELF_ONLY: "Only me",
+};
+const STATUS_NAMES = {
+  awaiting_approval: "Awaiting approval", approved: "Approved, publishing…",
+  published: "Published", failed: "Failed", in_inbox: "In the creator's TikTok inbox",
+  unknown: "Unknown: check TikTok", rejected: "Rejected",
+  PUBLISH_COMPLETE: "Published", SEND_TO_USER_INBOX: "In TikTok inbox", FAILED: "Failed",
+  UNKNOWN: "Unknown: check TikTok", queued: "Waiting", initiating: "Sending to TikTok",
+  processing: "TikTok is processing",
+};
+
+let refresh = null;  // the current view's refresher, polled so statuses update without reloading
+
+function cookie(name) {
+  const found = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+  return found ? decodeURIComponent(found.split("=")[1]) : "";
+}
+
+async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (options.json !== undefined) headers["Content-Type"] = "application/json";
+  if (options.method && options.method !== "GET") headers["X-CSRF-Token"] = cookie("gatepost_csrf");
+  const response = await fetch(path, {
+    method: options.method || "GET", headers, credentials: "same-origin",
+    body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
+  });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = body && body.detail;
+    const message = Array.isArray(detail) ? detail.map((d) => `${d.loc.at(-1)}: ${d.msg}`).join("; ")
+      : detail || `HTTP ${response.status}`;
+    throw Object.assign(new Error(message), { status: response.status });
+  }
+  return body;
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
+  }
+  return node;
+}
+
+function flash(message, kind = "info") {
+  const box = document.getElementById("flash");
+  box.textContent = message;
+  box.className = kind;
+}
+
+function status(value) {
+  return el("span", { class: `status status-${value}` }, STATUS_NAMES[value] || value);
+}
+
+// ---------------------------------------------------------------- views
+
+async function showSignIn() {
+  document.getElementById("nav").hidden = true;
+  const main = document.getElementById("main");
+  main.replaceChildren(document.getElementById("signin-view").content.cloneNode(true));
+  main.querySelector("form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const mode = event.submitter.value;
+    try {
+      await api(`/api/auth/${mode}`, { method: "POST", json: {
+        email: form.get("email"), password: form.get("password") } });
+      flash(mode === "signup" ? "Welcome to Gatepost." : "Signed in.");
+      location.hash = "#accounts";
+      await route();
+    } catch (error) {
+      flash(error.message, "error");
+    }
+  });
+}
+
+async function showLibrary(main) {
+  const accounts = await api("/api/auth/accounts");
+  const options = accounts.map((a) => el("option", { value: a.account_id }, a.display_name));
+  const single = el("form", { class: "card", onsubmit: async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      await api("/api/generator/topics", { method: "POST", json: {
+        text: form.get("text"), account_id: form.get("account_id") } });
+      event.target.reset();
+      flash("Topic added: generating its carousel.");
+      await refresh();
+    } catch (error) { flash(error.message, "error"); }
+  } },
+  el("h2", {}, "Add a topic"),
+  el("label", {}, "TikTok account ", el("select", { name: "account_id", required: true }, options)),
+  el("label", {}, "Topic ", el("textarea", { name: "text", rows: 2, maxlength: 2000, required: true,
+    placeholder: "How to brew better coffee at home" })),
+  el("button", { type: "submit", disabled: accounts.length ? null : true }, "Add topic"),
+  accounts.length ? "" : el("p", { class: "note" }, "Connect a TikTok account first."));
+
+  const report = el("div", { id: "import-report" });
+  const bulk = el("form", { class: "card", onsubmit: async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const upload = new FormData();
+    upload.append("file", form.get("file"));
+    try {
+      const result = await api(`/api/generator/topics/bulk?account_id=${form.get("account_id")}`,
+        { method: "POST", body: upload });
+      report.replaceChildren(el("p", {}, `${result.accepted} accepted, ${result.rejected} rejected`),
+        el("table", {}, el("tr", {}, el("th", {}, "Row"), el("th", {}, "Result")),
+          result.rows.map((r) => el("tr", {}, el("td", {}, r.row),
+            el("td", {}, r.accepted ? "Accepted" : `Rejected: ${r.error}`)))));
+      await refresh();
+    } catch (error) { flash(error.message, "error"); }
+  } },
+  el("h2", {}, "Bulk import"),
+  el("p", { class: "note" }, "A CSV file with a header row: text (and optionally account_id)."),
+  el("label", {}, "Default account ", el("select", { name: "account_id" },
+    accounts.map((a) => el("option", { value: a.account_id }, a.display_name)))),
+  el("label", {}, "CSV file ", el("input", { type: "file", name: "file", accept: ".csv,text/csv",
+    required: true })),
+  el("button", { type: "submit" }, "Import"), report);
+
+  const list = el("table", { class: "topics" });
+  main.replaceChildren(el("h1", {}, "Library"), el("div", { class: "grid" }, single, bulk),
+    el("h2", {}, "Topics"), list);
+  refresh = async () => {
+    const topics = await api("/api/generator/topics");
+    list.replaceChildren(el("tr", {}, el("th", {}, "Topic"), el("th", {}, "Language"),
+      el("th", {}, "Status")),
+    ...topics.map((t) => el("tr", { "data-topic": t.topic_id }, el("td", {}, t.text),
+      el("td", {}, t.language || ""),
+      el("td", {}, status(t.status), t.stage && t.status === "generating" ? ` (${t.stage})` : "",
+        t.reason ? el("div", { class: "error" }, t.reason) : "",
+        t.status === "failed" ? el("button", { class: "secondary", onclick: async () => {
+          await api(`/api/generator/topics/${t.topic_id}/retry`, { method: "POST" });
+          await refresh();
+        } }, "Retry") : ""))));
+  };
+  await refresh();
+}
+
+async function showQueue(main) {
+  const list = el("div", { class: "queue" });
+  main.replaceChildren(el("h1", {}, "Queue"), list);
+  refresh = async () => {
+    const posts = await api("/api/approval/posts?limit=50");
+    list.replaceChildren(...(posts.length ? posts.map(postCard)
+      : [el("p", {}, "Nothing in the queue yet: add a topic in the Library.")]));
+  };
+  await refresh();
+}
+
+function postCard(post) {
+  const waiting = post.status === "awaiting_approval";
+  return el("article", { class: "post", "data-post": post.post_id },
+    waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
+      : el("div", { class: "post-status" }, status(post.status),
+        post.fail_reason ? el("span", { class: "error" }, ` ${post.fail_reason}`) : ""),
+    el("div", { class: "slides" }, post.slides.map((s) => el("figure", {},
+      el("img", { src: s.image_url, alt: `Slide ${s.index + 1}: ${s.text}`, loading: "lazy" }),
+      el("figcaption", {}, s.text)))),
+    el("h3", {}, post.title),
+    el("p", { class: "caption" }, post.caption),
+    el("p", { class: "hashtags" }, post.hashtags.join(" ")),
+    el("p", { class: "note" }, "AI-generated · ", post.language),
+    waiting ? el("div", { class: "row" },
+      el("button", { onclick: () => openApprove(post) }, "Approve and publish"),
+      el("button", { class: "secondary", onclick: async () => {
+        await api(`/api/approval/posts/${post.post_id}/reject`, { method: "POST" });
+        await refresh();
+      } }, "Reject")) : "");
+}
+
+// ------------------------------------------------------------ approve dialog (UX rules)
+
+async function openApprove(post) {
+  const dialog = document.getElementById("approve-dialog");
+  const form = document.getElementById("approve-form");
+  form.reset();
+  const privacy = document.getElementById("privacy");
+  privacy.replaceChildren(el("option", { value: "", disabled: true, selected: true },
+    "Choose who can view this post"));
+  document.getElementById("approve-error").textContent = "";
+  document.getElementById("disclosure-options").hidden = true;
+  const postingAs = document.getElementById("posting-as");
+  const cannot = document.getElementById("cannot-post");
+  postingAs.textContent = "Loading the account's current TikTok settings…";
+  dialog.dataset.post = post.post_id;
+  dialog.showModal();
+  let info;
+  try {
+    info = await api(`/api/auth/accounts/${post.account_id}/creator-info`);
+  } catch (error) {
+    postingAs.textContent = "";
+    cannot.textContent = error.message;
+    cannot.hidden = false;
+    return;
+  }
+  postingAs.replaceChildren("Posting as ", el("strong", {}, info.creator_nickname),
+    ` (@${info.creator_username})`);
+  cannot.hidden = !info.posting_blocked;
+  cannot.textContent = info.posting_blocked
+    ? "TikTok says this account cannot post more right now. Please try again later." : "";
+  for (const level of info.privacy_level_options) {
+    privacy.append(el("option", { value: level }, PRIVACY_NAMES[level] || level));
+  }
+  const comment = document.getElementById("allow-comment");
+  comment.disabled = info.comment_disabled;
+  document.getElementById("comment-off").hidden = !info.comment_disabled;
+  dialog.dataset.blocked = info.posting_blocked ? "yes" : "";
+  updateApprove();
+}
+
+function updateApprove() {
+  const privacy = document.getElementById("privacy");
+  const disclosure = document.getElementById("disclosure").checked;
+  const yours = document.getElementById("your-brand");
+  const branded = document.getElementById("branded-content");
+  document.getElementById("disclosure-options").hidden = !disclosure;
+  if (!disclosure) { yours.checked = false; branded.checked = false; }
+  // Branded content cannot be private: disable whichever of the two would conflict.
+  const onlyMe = [...privacy.options].find((o) => o.value === "SELF_ONLY");
+  if (onlyMe) {
+    onlyMe.disabled = branded.checked;
+    onlyMe.title = branded.checked ? "Branded content visibility cannot be set to private." : "";
+  }
+  branded.disabled = privacy.value === "SELF_ONLY";
+  branded.parentElement.title = branded.disabled
+    ? "Branded content visibility cannot be set to private." : "";
+  const note = document.getElementById("label-note");
+  note.hidden = !(yours.checked || branded.checked);
+  note.textContent = branded.checked ? "Your photo will be labeled as 'Paid partnership'."
+    : "Your photo will be labeled as 'Promotional content'.";
+  const declaration = document.getElementById("declaration");
+  declaration.replaceChildren(...(branded.checked
+    ? ["By posting, you agree to TikTok's ", el("a", { href: BRANDED, target: "_blank" },
+      "Branded Content Policy"), " and ", el("a", { href: MUSIC, target: "_blank" },
+      "Music Usage Confirmation"), "."]
+    : ["By posting, you agree to TikTok's ", el("a", { href: MUSIC, target: "_blank" },
+      "Music Usage Confirmation"), "."]));
+  const needsKind = disclosure && !yours.checked && !branded.checked;
+  const submit = document.getElementById("approve-submit");
+  submit.disabled = !privacy.value || needsKind ||
+    document.getElementById("approve-dialog").dataset.blocked === "yes";
+  document.getElementById("publish-wrap").title = needsKind
+    ? "You need to indicate if your content promotes yourself, a third party, or both." : "";
+}
+
+async function submitApprove(event) {
+  event.preventDefault();
+  const dialog = document.getElementById("approve-dialog");
+  const after = document.getElementById("publish-after").value;
+  const choices = {
+    privacy_level: document.getElementById("privacy").value,
+    allow_comment: document.getElementById("allow-comment").checked,
+    disclosure: document.getElementById("disclosure").checked,
+    your_brand: document.getElementById("your-brand").checked,
+    branded_content: document.getElementById("branded-content").checked,
+    music_usage_consent: true,  // the declaration above the button: posting is consenting
+    publish_after: after ? new Date(after).toISOString() : null,
+  };
+  try {
+    await api(`/api/approval/posts/${dialog.dataset.post}/approve`, { method: "POST", json: choices });
+    dialog.close();
+    flash("Approved. It may take a few minutes to appear on the TikTok profile.");
+    await refresh();
+  } catch (error) {
+    document.getElementById("approve-error").textContent = error.message;
+  }
+}
+
+// ------------------------------------------------------------------ accounts, publications
+
+async function showAccounts(main) {
+  const list = el("div", { class: "accounts" });
+  main.replaceChildren(el("h1", {}, "Accounts"),
+    el("p", {}, el("a", { class: "button", href: "/api/auth/tiktok/connect" },
+      "Connect a TikTok account")), list);
+  refresh = async () => {
+    const accounts = await api("/api/auth/accounts");
+    list.replaceChildren(...(accounts.length ? accounts.map((a) => el("div",
+      { class: "card account", "data-account": a.account_id },
+      el("img", { src: a.avatar_url, alt: "", width: 48, height: 48 }),
+      el("div", {}, el("strong", {}, a.display_name),
+        a.status === "needs_reauth" ? el("p", { class: "error" },
+          "TikTok ended this connection: ", el("a", { href: "/api/auth/tiktok/connect" },
+            "reconnect")) : el("p", { class: "note" }, "Connected")),
+      el("button", { class: "secondary", onclick: async () => {
+        if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
+        await api(`/api/auth/accounts/${a.account_id}`, { method: "DELETE" });
+        await refresh();
+      } }, "Disconnect"))) : [el("p", {}, "No TikTok account connected yet.")]));
+  };
+  await refresh();
+}
+
+async function showPublications(main) {
+  const list = el("table", { class: "publications" });
+  const audit = el("div", { id: "audit" });
+  main.replaceChildren(el("h1", {}, "Publications"), list, audit);
+  refresh = async () => {
+    const jobs = await api("/api/publisher/publications");
+    list.replaceChildren(el("tr", {}, el("th", {}, "Post"), el("th", {}, "Status"),
+      el("th", {}, "Details"), el("th", {}, "")),
+    ...jobs.map((j) => el("tr", { "data-post": j.post_id }, el("td", {}, j.post_id.slice(0, 8)),
+      el("td", {}, status(j.status)),
+      el("td", {}, j.fail_reason || j.deferred_reason || (j.post_ids.length
+        ? `TikTok post ${j.post_ids.join(", ")}` : "")),
+      el("td", {}, el("button", { class: "secondary", onclick: () => showAudit(audit, j.account_id) },
+        "Audit log")))));
+  };
+  await refresh();
+}
+
+async function showAudit(box, accountId) {
+  const entries = await api(`/api/publisher/accounts/${accountId}/audit`);
+  box.replaceChildren(el("h2", {}, "Audit log"), el("table", {},
+    el("tr", {}, el("th", {}, "#"), el("th", {}, "When"), el("th", {}, "What"), el("th", {}, "Details")),
+    entries.map((e) => el("tr", {}, el("td", {}, e.seq), el("td", {}, e.at), el("td", {}, e.kind),
+      el("td", {}, Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" "))))));
+}
+
+// ------------------------------------------------------------------------- routing
+
+const VIEWS = { library: showLibrary, queue: showQueue, accounts: showAccounts,
+  publications: showPublications };
+
+async function route() {
+  refresh = null;
+  let me;
+  try { me = await api("/api/auth/me"); } catch { return showSignIn(); }
+  document.getElementById("nav").hidden = false;
+  const name = location.hash.slice(1) || "queue";
+  for (const link of document.querySelectorAll("#nav a")) {
+    link.toggleAttribute("aria-current", link.getAttribute("href") === `#${name}`);
+  }
+  const main = document.getElementById("main");
+  main.dataset.user = me.email;
+  try {
+    await (VIEWS[name] || showQueue)(main);
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  window.addEventListener("hashchange", route);
+  document.getElementById("signout").addEventListener("click", async () => {
+    await api("/api/auth/signout", { method: "POST" });
+    location.hash = "";
+    await route();
+  });
+  const form = document.getElementById("approve-form");
+  form.addEventListener("change", updateApprove);
+  form.addEventListener("submit", submitApprove);
+  document.getElementById("approve-cancel").addEventListener("click",
+    () => document.getElementById("approve-dialog").close());
+  setInterval(() => { if (refresh && !document.hidden) refresh().catch(() => {}); }, 2000);
+  route();
+});
