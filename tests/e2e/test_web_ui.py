@@ -63,7 +63,8 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
 
     page.get_by_role("link", name="Publications").click()
     expect(page.locator("table.publications").get_by_text("Published").first).to_be_visible(
-        timeout=PUBLISH_TIMEOUT_MS)
+        timeout=PUBLISH_TIMEOUT_MS
+    )
     shot(page, "ui-5-publications")
     page.get_by_role("button", name="Audit log").first.click()
     expect(page.get_by_role("cell", name="outcome")).to_be_visible()
