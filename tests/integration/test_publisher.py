@@ -151,8 +151,13 @@ async def test_recoverable_answers_still_publish_once(
 ) -> None:
     client, user_id, account_id = signed_up(stack)
     post_id = await generated_post(stack, client, user_id, account_id)
+    # approval asks creator_info too: publish a little later, and only then break TikTok
+    later = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    approved = client.post(
+        f"/api/approval/posts/{post_id}/approve", json={**APPROVAL, "publish_after": later}
+    )
+    assert approved.status_code == 202, approved.text
     faults(path, **fault)
-    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
     assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"
     assert len(publishes_of(stack, photo_urls(client, post_id))) == 1
     calls = [
