@@ -3,6 +3,7 @@ edits within limits, and every route scoped to its owner."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,9 @@ from tests.support import (
 
 async def queued_post(stack: Stack) -> tuple[httpx.Client, str, str]:
     client, user_id, account_id = signed_up(stack)
-    topic_id, value = topic_created(user_id, account_id, "Window box flowers for beginners")
+    # unique words give unique images, so TikTok-side counts see only this post
+    text = f"Window box flowers for beginners {uuid.uuid4().hex[:8]}"
+    topic_id, value = topic_created(user_id, account_id, text)
     await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
     [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
     post_id: str = event_of(event)["data"]["post_id"]

@@ -353,3 +353,17 @@ def test_no_call_ever_hit_tiktoks_rate_limit(stack: Stack) -> None:
     """Injected faults never reach the recorder; a real 429 would."""
     requests = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/requests").json()
     assert requests and not [r for r in requests if r["status"] == 429]
+
+
+async def test_a_public_post_that_tiktok_kept_private_is_flagged(stack: Stack) -> None:
+    client, user_id, account_id = signed_up(stack)
+    open_id = client.get(f"/api/auth/accounts/{account_id}").json()["open_id"]
+    creator = f"http://127.0.0.1:{stack.ports.tiktok}/_control/creators/{open_id}"
+    httpx.patch(creator, json={"forced_private": True}).raise_for_status()
+    post_id = await generated_post(stack, client, user_id, account_id)
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"
+    flag = eventually(lambda: publication(client, post_id).get("flag"), timeout=30)
+    assert flag and "SELF_ONLY" in flag
+    kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
+    assert "flagged" in kinds

@@ -60,6 +60,21 @@ class MongoJobRepository:
     async def get(self, post_id: str) -> Document | None:
         return await self.jobs.find_one({"_id": post_id})
 
+    async def watch_visibility(self, post_id: str, due: datetime) -> None:
+        await self.jobs.update_one({"_id": post_id}, {"$set": {"visibility_due": due}})
+
+    async def visibility_due(self, now: datetime) -> list[Document]:
+        query = {"visibility_due": {"$lte": now}}
+        return [j async for j in self.jobs.find(query).limit(100)]
+
+    async def stop_watching(self, post_id: str) -> None:
+        await self.jobs.update_one({"_id": post_id}, {"$set": {"visibility_due": None}})
+
+    async def flag(self, post_id: str, flag: str) -> None:
+        await self.jobs.update_one(
+            {"_id": post_id}, {"$set": {"flag": flag, "visibility_due": None}}
+        )
+
     async def pending_outcomes(self) -> list[Document]:
         return [j async for j in self.jobs.find({"outcome_pending": True}).limit(100)]
 

@@ -29,6 +29,7 @@ def publication_view(job: dict[str, Any]) -> dict[str, Any]:
         "due_at": job.get("due_at"),
         "publish_id": job.get("publish_id"),
         "post_ids": job.get("post_ids", []),
+        "flag": job.get("flag"),
         "privacy_level": job["approved"]["options"]["privacy_level"],
     }
 

@@ -93,6 +93,7 @@ class Publisher:
         while True:
             try:
                 await self.flush_outcomes()
+                await self.check_visibility()
                 job = await self.jobs.claim_due(timedelta(seconds=self.settings.lease_s))
                 if job is None:
                     await asyncio.sleep(self.settings.worker_interval_s)
@@ -253,6 +254,24 @@ class Publisher:
         if status == "FAILED" and job.get("cap_day"):
             await self.cap.release(job["account_id"], job["cap_day"])
         await self.finish(job, "processing", status, reason, post_ids)
+        public = job["approved"]["options"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
+        if status == "PUBLISH_COMPLETE" and public and not post_ids:
+            due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
+            await self.jobs.watch_visibility(job["_id"], due)
+
+    async def check_visibility(self) -> None:
+        """Flag posts approved for everyone that TikTok has not made public (e.g. kept them
+        SELF_ONLY, as it does for sandbox or unaudited apps): a person should look."""
+        for job in await self.jobs.visibility_due(self.clock.now()):
+            if job.get("post_ids"):
+                await self.jobs.stop_watching(job["_id"])
+                continue
+            flag = (
+                "approved for everyone, but TikTok has not made it public: it may have been "
+                "posted as private (SELF_ONLY)"
+            )
+            await self.jobs.flag(job["_id"], flag)
+            await self.audit.append(job["account_id"], "flagged", post_id=job["_id"], flag=flag)
 
     async def defer(
         self,

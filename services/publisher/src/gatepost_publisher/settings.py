@@ -31,3 +31,5 @@ class Settings(ServiceSettings):
     rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute
     defer_blocked_s: float = 3600.0  # when creator_info says the creator cannot post now
     webhook_tolerance_s: int = 300
+    # a post approved for everyone that is still not public after this is flagged for a person
+    public_grace_s: float = 3600.0

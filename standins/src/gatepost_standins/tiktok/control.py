@@ -26,6 +26,7 @@ class NewCreator(BaseModel):
     max_video_post_duration_sec: int = 300
     banned: bool = False
     app_version: str = "35.0.0"
+    forced_private: bool = False
 
 
 class NewApp(BaseModel):

@@ -115,8 +115,8 @@ def oauth_routes(ctx: Context) -> APIRouter:
         )
         return redirect(q["redirect_uri"], code=code, scopes=",".join(scopes), state=q["state"])
 
-    @router.post("/v2/oauth/token/")
-    async def token(request: Request) -> JSONResponse:
+    async def client_form(request: Request) -> tuple[App, dict[str, str]] | JSONResponse:
+        """The form of an OAuth call, with its app authenticated by client key and secret."""
         if request.headers.get("content-type", "") != FORM_TYPE:
             return oauth_error("invalid_request", "The request parameters are malformed.")
         form = {k: str(v) for k, v in (await request.form()).items()}
@@ -125,6 +125,14 @@ def oauth_routes(ctx: Context) -> APIRouter:
             form.get("client_secret", ""), app.client_secret
         ):
             return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+        return app, form
+
+    @router.post("/v2/oauth/token/")
+    async def token(request: Request) -> JSONResponse:
+        checked = await client_form(request)
+        if isinstance(checked, JSONResponse):
+            return checked
+        app, form = checked
         kind = form.get("grant_type")
         if kind == "authorization_code":
             return exchange(app, form)
@@ -189,14 +197,10 @@ def oauth_routes(ctx: Context) -> APIRouter:
 
     @router.post("/v2/oauth/revoke/")
     async def revoke(request: Request) -> JSONResponse:
-        if request.headers.get("content-type", "") != FORM_TYPE:
-            return oauth_error("invalid_request", "The request parameters are malformed.")
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        app = ctx.world.apps.get(form.get("client_key", ""))
-        if app is None or not secrets.compare_digest(
-            form.get("client_secret", ""), app.client_secret
-        ):
-            return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+        checked = await client_form(request)
+        if isinstance(checked, JSONResponse):
+            return checked
+        app, form = checked
         found = ctx.world.tokens.get(form.get("token", ""))
         if found is None or found.client_key != app.client_key:
             return oauth_error("invalid_request", "The token is invalid.")

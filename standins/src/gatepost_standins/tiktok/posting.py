@@ -64,6 +64,17 @@ def posting_routes(ctx: Context) -> APIRouter:
             )
         return None
 
+    def privacy_mismatch(token: Token, who: Creator, body: dict[str, Any]) -> JSONResponse | None:
+        privacy = (body.get("post_info") or {}).get("privacy_level")
+        if privacy in who.privacy_level_options(ctx.app_of(token).audited):
+            return None
+        return envelope(
+            {},
+            "privacy_level_option_mismatch",
+            "privacy_level is unspecified or not among the creator's options",
+            403,
+        )
+
     def verified(urls: list[str]) -> bool:
         c = ctx.config
         return all(
@@ -143,14 +154,8 @@ def posting_routes(ctx: Context) -> APIRouter:
         blocked = posting_block(token, who, direct=not inbox, inbox=inbox)
         if blocked:
             return blocked
-        privacy = (body.get("post_info") or {}).get("privacy_level")
-        if not inbox and privacy not in who.privacy_level_options(ctx.app_of(token).audited):
-            return envelope(
-                {},
-                "privacy_level_option_mismatch",
-                "privacy_level is unspecified or not among the creator's options",
-                403,
-            )
+        if not inbox and (mismatch := privacy_mismatch(token, who, body)):
+            return mismatch
         urls = body["source_info"]["photo_images"]
         if not verified(urls):
             return envelope({}, "url_ownership_unverified", OWNERSHIP, 403)
@@ -177,14 +182,8 @@ def posting_routes(ctx: Context) -> APIRouter:
         blocked = posting_block(token, who, direct=not inbox, inbox=inbox)
         if blocked:
             return blocked
-        privacy = (body.get("post_info") or {}).get("privacy_level")
-        if not inbox and privacy not in who.privacy_level_options(ctx.app_of(token).audited):
-            return envelope(
-                {},
-                "privacy_level_option_mismatch",
-                "privacy_level is unspecified or not among the creator's options",
-                403,
-            )
+        if not inbox and (mismatch := privacy_mismatch(token, who, body)):
+            return mismatch
         source = body["source_info"]
         urls = [source["video_url"]] if source["source"] == "PULL_FROM_URL" else []
         if urls and not verified(urls):

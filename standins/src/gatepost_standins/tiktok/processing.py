@@ -41,6 +41,9 @@ async def process(ctx: Context, publish: Publish) -> None:
 async def complete(ctx: Context, publish: Publish) -> None:
     publish.status = "PUBLISH_COMPLETE"
     await notify(ctx, publish, "post.publish.complete")
+    creator = ctx.world.creators.get(publish.open_id)
+    if creator is not None and creator.forced_private:
+        return  # posted, but only its creator sees it: no public id, ever
     if publish.privacy_level == "PUBLIC_TO_EVERYONE" or (
         publish.inbox and not publish.privacy_level
     ):

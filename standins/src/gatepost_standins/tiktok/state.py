@@ -45,6 +45,8 @@ class Creator:
     max_video_post_duration_sec: int = 300
     banned: bool = False
     app_version: str = "35.0.0"
+    # sandbox-like: TikTok keeps this creator's posts private whatever was asked
+    forced_private: bool = False
 
     def privacy_level_options(self, audited: bool) -> list[str]:
         if not audited:

@@ -33,6 +33,7 @@ TEST_TUNING = {
         "RATE_LIMITED_BACKOFF_S": "1",
         "TRANSIENT_BACKOFF_S": "0.2",
         "WORKER_INTERVAL_S": "0.3",
+        "PUBLIC_GRACE_S": "3",
     },
 }
 
