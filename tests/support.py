@@ -16,11 +16,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from gatepost_devstack.stack import Stack
 
 
-async def produce(bootstrap: str, topic: str, value: bytes, key: str) -> None:
+async def produce(
+    bootstrap: str, topic: str, value: bytes, key: str, headers: dict[str, str] | None = None
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, value, key=key.encode())
+        encoded = [(k, v.encode()) for k, v in (headers or {}).items()]
+        await producer.send_and_wait(topic, value, key=key.encode(), headers=encoded)
     finally:
         await producer.stop()
 
@@ -113,6 +116,13 @@ def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
     response = client.post("/api/auth/signup", json={"email": email, "password": "correct horse"})
     response.raise_for_status()
     user_id = response.json()["user_id"]
+    # a TikTok creator of its own: TikTok's per-creator caps must not leak between tests
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    creator = httpx.post(
+        f"{control}/creators",
+        json={"username": f"creator.{uuid.uuid4().hex[:8]}", "nickname": "Local Creator"},
+    )
+    httpx.post(f"{control}/consent-as/{creator.json()['open_id']}").raise_for_status()
     connected = client.get("/api/auth/tiktok/connect")
     assert connected.status_code == 200 and connected.url.path == "/", connected.text
     accounts = client.get("/api/auth/accounts").json()

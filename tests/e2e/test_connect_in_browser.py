@@ -39,7 +39,8 @@ def test_connect_a_tiktok_account_through_the_consent_screen(
     sign_up(page, stack)
     page.goto(f"{stack.gateway_url}/api/auth/tiktok/connect")
     page.get_by_role("heading", name="would like to access your TikTok account").wait_for()
-    assert page.get_by_label("Local Creator").is_checked()
+    chosen = page.locator("input[name=open_id]:checked")
+    assert chosen.count() == 1  # the account that is signed in on TikTok is preselected
     shot(page, "connect-1-consent-screen")
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{stack.gateway_url}/#accounts")

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -13,7 +14,8 @@ from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span
+from opentelemetry.trace import Link, Span
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 
 def setup_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider:
@@ -51,3 +53,24 @@ def instrument_app(app: FastAPI, tracer_provider: TracerProvider | None = None) 
         server_request_hook=scrub_query,
         tracer_provider=tracer_provider,
     )
+
+
+def current_trace() -> dict[str, str]:
+    """The active span's W3C trace context, to store beside work that continues later."""
+    carrier: dict[str, str] = {}
+    TraceContextTextMapPropagator().inject(carrier)
+    return carrier
+
+
+def stored_trace(carrier: dict[str, str] | None) -> Context:
+    """A context to continue (as parent) from what `current_trace` stored."""
+    return TraceContextTextMapPropagator().extract(carrier or {})
+
+
+def linked(carrier: dict[str, str] | None) -> list[Link]:
+    """A link to stored work: for a new trace that a person's action starts (an approval)."""
+    span_context = trace.get_current_span(stored_trace(carrier)).get_span_context()
+    return [Link(span_context)] if span_context.is_valid else []
+
+
+tracer = trace.get_tracer("gatepost")

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 
@@ -30,6 +31,7 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import publish_event
+from gatepost_common.telemetry import current_trace, linked, tracer
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/approval"
@@ -54,6 +56,7 @@ class Approvals:
         post = event.data
         document = post.model_dump(mode="json")
         document["_id"] = document.pop("post_id")
+        document["trace"] = current_trace()  # the approval, later, links back to this trace
         if await self.posts.add_generated(document):
             logger.info("post queued", extra={"fields": {"post_id": post.post_id}})
 
@@ -76,6 +79,18 @@ class Approvals:
         post = await self.posts.get(post_id, user_id)
         if post is None:
             raise NotFound(post_id)
+        # a person's approval starts a new trace, linked to the one that generated the post
+        with tracer.start_as_current_span(
+            "approve post",
+            links=linked(post.get("trace")),
+            attributes={"gatepost.post_id": post_id},
+        ):
+            await self.approve_post(post, user_id, choices, session)
+
+    async def approve_post(
+        self, post: dict[str, Any], user_id: str, choices: ApprovalChoices, session: str
+    ) -> None:
+        post_id = post["_id"]
         if post["status"] != "awaiting_approval":
             raise AlreadyDecided(post_id)
         options = choices.options()

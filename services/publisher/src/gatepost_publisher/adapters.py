@@ -28,7 +28,13 @@ class MongoJobRepository:
         """Store a job once per post id; False when it was stored already."""
         try:
             await self.jobs.insert_one(
-                {**job, "status": "queued", "lease_until": None, "created_at": datetime.now(UTC)}
+                {
+                    **job,
+                    "status": "queued",
+                    "lease_until": None,
+                    "post_ids": [],
+                    "created_at": datetime.now(UTC),
+                }
             )
             return True
         except DuplicateKeyError:
@@ -59,6 +65,11 @@ class MongoJobRepository:
 
     async def get(self, post_id: str) -> Document | None:
         return await self.jobs.find_one({"_id": post_id})
+
+    async def add_post_ids(self, post_id: str, post_ids: list[str]) -> None:
+        await self.jobs.update_one(
+            {"_id": post_id}, {"$addToSet": {"post_ids": {"$each": post_ids}}}
+        )
 
     async def watch_visibility(self, post_id: str, due: datetime) -> None:
         await self.jobs.update_one({"_id": post_id}, {"$set": {"visibility_due": due}})

@@ -23,6 +23,7 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import PoisonMessage, publish_event
+from gatepost_common.telemetry import current_trace, stored_trace, tracer
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import MongoJobRepository
 from gatepost_publisher.calls import CallFailed, TikTokCalls
@@ -67,6 +68,7 @@ class Publisher:
                 "account_id": approved.account_id,
                 "due_at": approved.publish_after or self.clock.now(),
                 "approved": approved.model_dump(mode="json"),
+                "trace": current_trace(),  # publishing continues this trace, later
                 "publish_id": None,
                 "event_id": event.id,
             }
@@ -104,12 +106,17 @@ class Publisher:
                 await asyncio.sleep(self.settings.worker_interval_s)
 
     async def publish_job(self, job: dict[str, Any]) -> None:
-        try:
-            if job["status"] == "queued":
-                job = await self.start(job)
-            await self.follow(job)
-        except Stop:
-            return
+        with tracer.start_as_current_span(
+            "publish post",
+            context=stored_trace(job.get("trace")),
+            attributes={"gatepost.post_id": job["_id"]},
+        ):
+            try:
+                if job["status"] == "queued":
+                    job = await self.start(job)
+                await self.follow(job)
+            except Stop:
+                return
 
     async def start(self, job: dict[str, Any]) -> dict[str, Any]:
         approved = PostApproved.model_validate(job["approved"])
@@ -332,7 +339,6 @@ class Publisher:
                 "status": "done",
                 "result": status,
                 "fail_reason": reason,
-                "post_ids": post_ids or [],
                 "finished_at": self.clock.now(),
                 "lease_until": None,
                 # the outcome event rides with the state change (outbox): Kafka may be down now
@@ -342,6 +348,8 @@ class Publisher:
         )
         if not done:  # another replica or a webhook finished it first
             return
+        if post_ids:  # added, never overwritten: a webhook may have brought some already
+            await self.jobs.add_post_ids(job["_id"], post_ids)
         await self.audit.append(
             job["account_id"],
             "outcome",

@@ -17,6 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
+from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
 from gatepost_publisher.publishing import Publisher
 
@@ -104,4 +105,10 @@ class WebhookInbox:
             )
         elif name in SETTLING and job["status"] == "processing":
             reason = content.get("reason") if name == "post.publish.failed" else None
-            await self.publisher.settle(job, SETTLING[name], reason, [])  # type: ignore[arg-type]
+            # settling belongs to the post's trace, not to TikTok's webhook request
+            with tracer.start_as_current_span(
+                "apply webhook",
+                context=stored_trace(job.get("trace")),
+                attributes={"gatepost.post_id": job["_id"]},
+            ):
+                await self.publisher.settle(job, SETTLING[name], reason, [])  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ class Ports:
     kafka: int = 9092
     kafka_controller: int = 9093
     mongo: int = 27017
+    otlp: int = 4318
 
     def shifted(self, offset: int) -> Ports:
         return replace(self, **{k: v + offset for k, v in vars(self).items()})

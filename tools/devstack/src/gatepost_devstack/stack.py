@@ -83,6 +83,25 @@ class Stack:
                 self.supervisor, infra.MongoConfig(self.ports.mongo, self.folder / "mongo")
             )
 
+    @property
+    def spans_file(self) -> Path:
+        return self.folder / "spans.jsonl"
+
+    def start_trace_sink(self) -> None:
+        """Test runs: an OTLP receiver that writes every span the services export to a file."""
+        self.spans_file.unlink(missing_ok=True)
+        self.supervisor.start(
+            "otlp-sink",
+            [
+                sys.executable,
+                "-m",
+                "gatepost_devstack.otlp_sink",
+                str(self.ports.otlp),
+                str(self.spans_file),
+            ],
+            ready=lambda: port_open("127.0.0.1", self.ports.otlp),
+        )
+
     def start_standins(self) -> None:
         python = sys.executable
         if not self.real_tiktok:
@@ -190,6 +209,8 @@ class Stack:
         env |= per_service[service]
         if self.environment == "test":
             env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{p.otlp}"
+            env["OTEL_BSP_SCHEDULE_DELAY"] = "200"
             env |= TEST_TUNING.get(service, {})
         if not env.get("OPENAI_BASE_URL"):
             env.pop("OPENAI_BASE_URL", None)
@@ -216,6 +237,8 @@ class Stack:
     def start(self) -> None:
         try:
             self.start_infra()
+            if self.environment == "test":
+                self.start_trace_sink()
             self.start_standins()
             for service in SERVICES:
                 self.start_service(service)
