@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from gatepost_common.settings import ServiceSettings
 
@@ -27,3 +28,18 @@ async def mongo_ready(client: AsyncMongoClient[Document]) -> bool:
         return True
     except Exception:
         return False
+
+
+async def newest_of_user(
+    collection: AsyncCollection[Document],
+    user_id: str,
+    status: str | None,
+    limit: int,
+    skip: int,
+) -> list[Document]:
+    """One page of a user's documents, newest first, optionally of one status."""
+    query: dict[str, Any] = {"user_id": user_id}
+    if status:
+        query["status"] = status
+    cursor = collection.find(query).sort("created_at", -1).skip(skip).limit(limit)
+    return [doc async for doc in cursor]

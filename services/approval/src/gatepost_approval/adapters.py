@@ -10,7 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_approval.domain import ApprovalRefused
-from gatepost_common.mongo import Document
+from gatepost_common.mongo import Document, newest_of_user
 
 CLAIM = timedelta(seconds=30)
 
@@ -46,11 +46,7 @@ class MongoPostRepository:
     async def for_user(
         self, user_id: str, status: str | None, limit: int, skip: int
     ) -> list[Document]:
-        query: dict[str, Any] = {"user_id": user_id}
-        if status:
-            query["status"] = status
-        cursor = self.posts.find(query).sort("created_at", -1).skip(skip).limit(limit)
-        return [doc async for doc in cursor]
+        return await newest_of_user(self.posts, user_id, status, limit, skip)
 
     async def approve(self, post_id: str, user_id: str, fields: Document, event: str) -> bool:
         """Approve once: only a post still awaiting approval changes, together with its outbox."""

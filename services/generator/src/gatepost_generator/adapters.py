@@ -12,7 +12,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from gatepost_common.mongo import Document
+from gatepost_common.mongo import Document, newest_of_user
 
 FINAL = ("generated", "failed")
 
@@ -82,11 +82,7 @@ class MongoTopicRepository:
     async def for_user(
         self, user_id: str, status: str | None, limit: int, skip: int
     ) -> list[Document]:
-        query: dict[str, Any] = {"user_id": user_id}
-        if status:
-            query["status"] = status
-        cursor = self.topics.find(query).sort("created_at", -1).skip(skip).limit(limit)
-        return [doc async for doc in cursor]
+        return await newest_of_user(self.topics, user_id, status, limit, skip)
 
 
 class MediaClient:

@@ -45,10 +45,6 @@ class DailyCap:
             {"_id": f"{account_id}:{day}", "count": {"$gt": 0}}, {"$inc": {"count": -1}}
         )
 
-    async def used(self, account_id: str, day: str) -> int:
-        found = await self.counters.find_one({"_id": f"{account_id}:{day}"})
-        return int(found["count"]) if found else 0
-
 
 class RateLimiter:
     def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
