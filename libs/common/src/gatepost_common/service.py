@@ -118,6 +118,13 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run one service process (the `python -m gatepost_<service>` entry point)."""
     import uvicorn
 
+    # Keep idle connections longer than clients do (httpx: 5 s): a server closing a keep-alive
+    # connection just as a client reuses it loses that request.
     uvicorn.run(
-        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=30,
     )

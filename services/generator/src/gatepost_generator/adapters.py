@@ -90,13 +90,22 @@ class MediaClient:
         self.http = http
         self.token = token
 
-    async def store(self, image: bytes) -> dict[str, Any]:
-        response = await self.http.post(
-            "/internal/images", content=image, headers={"X-Service-Token": self.token}
-        )
-        response.raise_for_status()
-        stored: dict[str, Any] = response.json()
-        return stored
+    async def store(self, image: bytes, attempts: int = 3) -> dict[str, Any]:
+        """Hand one image to media; storing is idempotent (content-addressed), so a timed-out
+        or dropped upload is simply sent again."""
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self.http.post(
+                    "/internal/images", content=image, headers={"X-Service-Token": self.token}
+                )
+                if response.status_code < 500 or attempt == attempts:
+                    response.raise_for_status()
+                    stored: dict[str, Any] = response.json()
+                    return stored
+            except (httpx.TimeoutException, httpx.TransportError):
+                if attempt == attempts:
+                    raise
+        raise RuntimeError("unreachable")
 
 
 async def generate_image(client: AsyncOpenAI, model: str, prompt: str, size: str) -> bytes:

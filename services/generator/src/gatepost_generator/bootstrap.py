@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_retries=settings.openai_max_retries,
     )
     media = MediaClient(
-        httpx.AsyncClient(base_url=settings.media_url, timeout=60), settings.internal_token
+        httpx.AsyncClient(base_url=settings.media_url, timeout=20), settings.internal_token
     )
     detector = LinguaDetector(
         languages=settings.languages or None, low_accuracy=settings.language_low_accuracy

@@ -15,7 +15,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--image-latency", type=float, default=0.0)
     args = parser.parse_args()
-    uvicorn.run(create_app(args.image_latency), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(args.image_latency),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=30,
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,13 @@ def main() -> None:
         if args.config
         else TikTokStandinConfig()
     )
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(config),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=30,
+    )
 
 
 if __name__ == "__main__":
