@@ -93,19 +93,23 @@ class MediaClient:
     async def store(self, image: bytes, attempts: int = 3) -> dict[str, Any]:
         """Hand one image to media; storing is idempotent (content-addressed), so a timed-out
         or dropped upload is simply sent again."""
-        for attempt in range(1, attempts + 1):
+        for _ in range(attempts - 1):
             try:
-                response = await self.http.post(
-                    "/internal/images", content=image, headers={"X-Service-Token": self.token}
-                )
-                if response.status_code < 500 or attempt == attempts:
-                    response.raise_for_status()
-                    stored: dict[str, Any] = response.json()
-                    return stored
+                response = await self._upload(image)
+                if response.status_code < 500:
+                    break
             except (httpx.TimeoutException, httpx.TransportError):
-                if attempt == attempts:
-                    raise
-        raise RuntimeError("unreachable")
+                continue
+        else:
+            response = await self._upload(image)  # the last attempt: its error is the answer
+        response.raise_for_status()
+        stored: dict[str, Any] = response.json()
+        return stored
+
+    async def _upload(self, image: bytes) -> httpx.Response:
+        return await self.http.post(
+            "/internal/images", content=image, headers={"X-Service-Token": self.token}
+        )
 
 
 async def generate_image(client: AsyncOpenAI, model: str, prompt: str, size: str) -> bytes:

@@ -238,12 +238,16 @@ def posting_routes(ctx: Context) -> APIRouter:
             )
         return publish
 
-    @router.post("/v2/post/publish/status/fetch/")
-    async def status_fetch(request: Request) -> JSONResponse:
+    async def callers_publish(request: Request) -> Publish | JSONResponse:
+        """The publish named in the body, if the caller's token may see it."""
         token = ctx.bearer(request, ("video.upload", "video.publish"))
         if isinstance(token, JSONResponse):
             return token
-        found = own_publish(token, await body_of(request))
+        return own_publish(token, await body_of(request))
+
+    @router.post("/v2/post/publish/status/fetch/")
+    async def status_fetch(request: Request) -> JSONResponse:
+        found = await callers_publish(request)
         if isinstance(found, JSONResponse):
             return found
         data: dict[str, Any] = {
@@ -259,10 +263,7 @@ def posting_routes(ctx: Context) -> APIRouter:
 
     @router.post("/v2/post/publish/cancel/")
     async def cancel(request: Request) -> JSONResponse:
-        token = ctx.bearer(request, ("video.upload", "video.publish"))
-        if isinstance(token, JSONResponse):
-            return token
-        found = own_publish(token, await body_of(request))
+        found = await callers_publish(request)
         if isinstance(found, JSONResponse):
             return found
         if found.status not in ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"):
