@@ -88,12 +88,21 @@ def image(fmt: str = "JPEG", size: tuple[int, int] = (1080, 1080)) -> bytes:
 
 
 def wait_status(
-    client: httpx.Client, token: str, publish_id: str, *, until: set[str], timeout: float = 10
+    client: httpx.Client,
+    token: str,
+    publish_id: str,
+    *,
+    until: set[str],
+    public: bool = False,
+    timeout: float = 10,
 ) -> dict[str, Any]:
+    """Poll status/fetch until the status is in `until` (or, with `public`, a public post id
+    has appeared) or the timeout passes; return the last answer's data."""
     deadline = time.monotonic() + timeout
     while True:
         answer = call(client, token, "/v2/post/publish/status/fetch/", {"publish_id": publish_id})
         data: dict[str, Any] = answer.json()["data"]
-        if data.get("status") in until or time.monotonic() > deadline:
+        reached = data.get("publicaly_available_post_id") if public else data.get("status") in until
+        if reached or time.monotonic() > deadline:
             return data
         time.sleep(0.1)

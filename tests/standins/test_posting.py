@@ -78,7 +78,9 @@ def test_photo_direct_post_is_pulled_and_published(
     assert error_code(answer) == "ok" and publish_id.startswith("p_pub_url~v2.")
     done = wait_status(tiktok, token, publish_id, until={"PUBLISH_COMPLETE", "FAILED"})
     assert done["status"] == "PUBLISH_COMPLETE", done
-    [post_id] = done["publicaly_available_post_id"]
+    # The public id comes after moderation, a moment after PUBLISH_COMPLETE, as on TikTok.
+    public = wait_status(tiktok, token, publish_id, until=set(), public=True)
+    [post_id] = public["publicaly_available_post_id"]
     assert isinstance(post_id, int) and len(str(post_id)) == 19 and post_id < 2**63
     assert done["downloaded_bytes"] > 0
 
