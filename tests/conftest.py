@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from gatepost_devstack.config import TEST_PORTS
@@ -35,3 +37,27 @@ def stack() -> Iterator[Stack]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture
+def faults(stack: Stack) -> Iterator[Any]:
+    """`faults(path, **fault)`: the TikTok stand-in misbehaves on `path` (cleared after)."""
+    url = f"http://127.0.0.1:{stack.ports.tiktok}/_control/faults"
+
+    def inject(path: str, **fault: Any) -> None:
+        httpx.put(url, json={path: fault}).raise_for_status()
+
+    yield inject
+    httpx.put(url, json={}).raise_for_status()
+
+
+@pytest.fixture
+def openai_behaviour(stack: Stack) -> Iterator[Any]:
+    """`openai_behaviour(**rules)`: the OpenAI stand-in misbehaves (reset after)."""
+    url = f"http://127.0.0.1:{stack.ports.openai}/_control/behaviour"
+
+    def set_rules(**rules: Any) -> None:
+        httpx.put(url, json=rules).raise_for_status()
+
+    yield set_rules
+    set_rules()

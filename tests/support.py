@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
 from gatepost_devstack.stack import Stack
 
 
@@ -145,3 +146,40 @@ def eventually(probe: Callable[[], Any], *, timeout: float = 30.0, every: float 
         if value or time.monotonic() > deadline:
             return value
         time.sleep(every)
+
+
+async def generated_post(
+    stack: Stack,
+    client: httpx.Client,
+    user_id: str,
+    account_id: str,
+    text: str = "Five-minute desk yoga",
+) -> str:
+    """A post generated from a fresh `topic.created` and waiting in the approval queue."""
+    # a unique topic gives unique images, so TikTok-side checks see only this post
+    topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
+    await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
+    [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
+    post_id: str = event_of(event)["data"]["post_id"]
+    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    return post_id
+
+
+def metric_total(stack: Stack, name: str, **attributes: Any) -> float:
+    """What the services last exported for a counter (its value) or a histogram (its count),
+    summed over processes and the attribute sets that include `attributes`."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    lines = stack.metrics_file.read_text().splitlines() if stack.metrics_file.exists() else []
+    for line in lines:
+        try:
+            point = json.loads(line)
+        except ValueError:  # a line the receiver is still writing
+            continue
+        if point["name"] != name or any(
+            point["attributes"].get(k) != v for k, v in attributes.items()
+        ):
+            continue
+        key = (point["instance"], json.dumps(point["attributes"], sort_keys=True))
+        if key not in latest or point["time_ns"] >= latest[key]["time_ns"]:
+            latest[key] = point
+    return float(sum(p["count"] if "count" in p else p["value"] for p in latest.values()))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from PIL import Image
 
 from gatepost_common.topics import POST_GENERATED
@@ -23,17 +21,6 @@ LANGUAGES = {
     "de": "Wie du deine Zimmerpflanzen den ganzen Winter am Leben hältst",
     "ja": "冬の間ずっと観葉植物を元気に育てる方法",
 }
-
-
-@pytest.fixture
-def openai_behaviour(stack: Stack) -> Iterator[Any]:
-    url = f"http://127.0.0.1:{stack.ports.openai}/_control/behaviour"
-
-    def set_rules(**rules: Any) -> None:
-        httpx.put(url, json=rules).raise_for_status()
-
-    yield set_rules
-    set_rules()
 
 
 def wait_topic(client: httpx.Client, topic_id: str, until: set[str]) -> dict[str, Any]:

@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +19,7 @@ from pymongo import MongoClient
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import create_mongo_client
 from gatepost_common.settings import ServiceSettings
-from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
+from gatepost_common.topics import POST_PUBLISHED
 from gatepost_devstack.stack import Stack
 from gatepost_publisher.limits import RateLimiter
 from tests.support import (
@@ -29,40 +27,12 @@ from tests.support import (
     collect,
     event_of,
     eventually,
+    generated_post,
     has,
-    produce,
     signed_up,
-    topic_created,
 )
 
 INIT = "/v2/post/publish/content/init/"
-
-
-@pytest.fixture
-def faults(stack: Stack) -> Iterator[Any]:
-    url = f"http://127.0.0.1:{stack.ports.tiktok}/_control/faults"
-
-    def inject(path: str, **fault: Any) -> None:
-        httpx.put(url, json={path: fault}).raise_for_status()
-
-    yield inject
-    httpx.put(url, json={}).raise_for_status()
-
-
-async def generated_post(
-    stack: Stack,
-    client: httpx.Client,
-    user_id: str,
-    account_id: str,
-    text: str = "Five-minute desk yoga",
-) -> str:
-    # a unique topic gives unique images, so TikTok-side checks see only this post
-    topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
-    await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
-    [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
-    post_id: str = event_of(event)["data"]["post_id"]
-    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
-    return post_id
 
 
 async def outcome(stack: Stack, post_id: str, timeout: float = 60) -> dict[str, Any]:

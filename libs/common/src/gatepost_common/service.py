@@ -1,4 +1,5 @@
-"""The skeleton every service shares: lifespan (Mongo, Kafka), health routes, AsyncAPI, tracing."""
+"""The skeleton every service shares: lifespan (Mongo, Kafka), health routes, AsyncAPI, tracing
+and metrics."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.kafka import create_broker
 from gatepost_common.logs import configure_logging
+from gatepost_common.metrics import setup_metrics
 from gatepost_common.mongo import Document, create_mongo_client, mongo_ready
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.telemetry import instrument_app, setup_tracing
@@ -46,6 +48,7 @@ class Infrastructure:
 def infrastructure(settings: ServiceSettings, *, kafka: bool = True) -> Infrastructure:
     configure_logging(settings.service_name, settings.log_level)
     provider = setup_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    setup_metrics(settings.service_name, settings.otel_exporter_otlp_endpoint)
     broker = create_broker(settings, provider) if kafka else None
     return Infrastructure(settings, broker, create_mongo_client(settings))
 

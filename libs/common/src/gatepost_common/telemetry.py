@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,13 +18,21 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Link, Span
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+INSTANCE_ID = uuid.uuid4().hex  # tells replicas of one service apart
+
+
+def resource_for(service: str) -> Resource:
+    return Resource.create(
+        {"service.name": f"gatepost-{service}", "service.instance.id": INSTANCE_ID}
+    )
+
 
 def setup_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider:
     """Install the global tracer provider and the library instrumentations (idempotent)."""
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
-    provider = TracerProvider(resource=Resource.create({"service.name": f"gatepost-{service}"}))
+    provider = TracerProvider(resource=resource_for(service))
     if otlp_endpoint:
         exporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(exporter))

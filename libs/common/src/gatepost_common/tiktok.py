@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from gatepost_common.metrics import TIKTOK_CALLS
+
 API_BASE = "https://open.tiktokapis.com"
 AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
 # TikTok refuses `application/x-www-form-urlencoded;charset=UTF-8`: send the bare type.
@@ -87,6 +89,14 @@ def authorize_url(
     return f"{base}?{urlencode(params)}"
 
 
+def counted(response: httpx.Response, code: str) -> None:
+    """Count one TikTok call by endpoint, HTTP status and TikTok's code."""
+    TIKTOK_CALLS.add(
+        1,
+        {"endpoint": response.request.url.path, "http.status": response.status_code, "code": code},
+    )
+
+
 class TikTokClient:
     def __init__(self, http: httpx.AsyncClient, *, client_key: str, client_secret: str) -> None:
         self.http = http
@@ -97,9 +107,11 @@ class TikTokClient:
         body = {"client_key": self.client_key, "client_secret": self.client_secret, **form}
         response = await self.http.post(path, content=urlencode(body), headers=FORM)
         payload: dict[str, Any] = response.json() if response.content.strip() else {}
-        if response.status_code >= 400 or payload.get("error"):
+        error = str(payload.get("error") or ("server_error" if response.status_code >= 400 else ""))
+        counted(response, error or "ok")
+        if error:
             raise TikTokOAuthError(
-                str(payload.get("error", "server_error")),
+                error,
                 str(payload.get("error_description", "")),
                 str(payload.get("log_id", "")),
                 response.status_code,
@@ -138,11 +150,13 @@ class TikTokClient:
         try:
             payload = response.json()
         except ValueError:
+            counted(response, "internal_error")
             raise TikTokError(
                 "internal_error", response.text[:200], "", response.status_code
             ) from None
         error = payload.get("error") or {}
         code = error.get("code", "") or ("internal_error" if response.status_code >= 500 else "")
+        counted(response, code or "ok")
         if code in tolerated and response.status_code == 200:
             return {**(payload.get("data") or {}), "posting_blocked": code}
         if code != "ok":

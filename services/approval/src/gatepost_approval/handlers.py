@@ -31,6 +31,7 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import publish_event
+from gatepost_common.metrics import POSTS_APPROVED
 from gatepost_common.telemetry import current_trace, linked, tracer
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class Approvals:
         )
         if not stored:
             raise AlreadyDecided(post_id)
+        POSTS_APPROVED.add(1)
         await self.flush_outbox(post_id)
 
     async def edit(self, post_id: str, user_id: str, changes: PostEdit) -> None:

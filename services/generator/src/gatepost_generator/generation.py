@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
@@ -15,6 +18,13 @@ from pydantic import ValidationError
 
 from gatepost_common.events import CloudEvent, PostGenerated, Slide, TopicCreated, envelope
 from gatepost_common.kafka import publish_event
+from gatepost_common.metrics import (
+    GENERATION_DURATION,
+    GENERATION_STAGE_DURATION,
+    POSTS_FAILED,
+    POSTS_GENERATED,
+)
+from gatepost_common.telemetry import tracer
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository, generate_image
 from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
 from gatepost_generator.language import LinguaDetector, TopicLanguage
@@ -30,6 +40,17 @@ SYSTEM_PROMPT = (
     f"{SLIDES} slides, each with short on-image text and an image prompt (in English) for an "
     "illustration without any text. Answer with JSON only."
 )
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """One generation step: a span, and its duration in the stage histogram."""
+    started = time.perf_counter()
+    with tracer.start_as_current_span(f"generation {name}", attributes={"gatepost.stage": name}):
+        try:
+            yield
+        finally:
+            GENERATION_STAGE_DURATION.record(time.perf_counter() - started, {"stage": name})
 
 
 @dataclass
@@ -56,10 +77,13 @@ class Generator:
         if not claimed:  # generated or failed already: a redelivery changes nothing
             logger.info("topic already handled", extra={"fields": {"topic_id": topic.topic_id}})
             return
+        started = time.perf_counter()
         try:
             post = await self.generate(topic)
         except GenerationFailed as failure:
             await self.topics.finish(topic.topic_id, "failed", reason=str(failure))
+            GENERATION_DURATION.record(time.perf_counter() - started, {"outcome": "failed"})
+            POSTS_FAILED.add(1, {"stage": "generation"})
             return
         await publish_event(
             self.broker, envelope(post, source=SOURCE, subject=post.post_id), key=post.post_id
@@ -67,13 +91,18 @@ class Generator:
         await self.topics.finish(
             topic.topic_id, "generated", post_id=post.post_id, language=post.language
         )
+        GENERATION_DURATION.record(time.perf_counter() - started, {"outcome": "generated"})
+        POSTS_GENERATED.add(1)
 
     async def generate(self, topic: TopicCreated) -> PostGenerated:
-        language = await self.language.of(topic.text)
+        with stage("language"):
+            language = await self.language.of(topic.text)
         await self.topics.progress(topic.topic_id, "writing", language=language)
-        text = await self.write_text(topic.text, language)
+        with stage("text"):
+            text = await self.write_text(topic.text, language)
         await self.topics.progress(topic.topic_id, "rendering")
-        images = await self.render_slides([s.image_prompt for s in text.slides])
+        with stage("images"):
+            images = await self.render_slides([s.image_prompt for s in text.slides])
         slides = [
             Slide(
                 index=i,

@@ -23,6 +23,12 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.kafka import PoisonMessage, publish_event
+from gatepost_common.metrics import (
+    POSTS_DEFERRED,
+    POSTS_FAILED,
+    POSTS_PUBLISHED,
+    PUBLISH_DURATION,
+)
 from gatepost_common.telemetry import current_trace, stored_trace, tracer
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import MongoJobRepository
@@ -34,6 +40,17 @@ from gatepost_publisher.settings import Settings
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/publisher"
 TERMINAL = ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED")
+
+
+def counted_outcome(status: PublishStatus, approved_at: str) -> None:
+    """Count a final status, and the time since the person approved the post (wall clock, as
+    the approval service stamped it)."""
+    since = (datetime.now(UTC) - datetime.fromisoformat(approved_at)).total_seconds()
+    PUBLISH_DURATION.record(since, {"status": status})
+    if status in ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX"):
+        POSTS_PUBLISHED.add(1, {"status": status})
+    else:
+        POSTS_FAILED.add(1, {"stage": "publishing", "status": status})
 
 
 class Stop(Exception):
@@ -302,6 +319,7 @@ class Publisher:
             reason=reason,
             until=until.astimezone(UTC).isoformat(),
         )
+        POSTS_DEFERRED.add(1, {"kind": kind})
         raise Stop
 
     async def fail(
@@ -348,6 +366,7 @@ class Publisher:
         )
         if not done:  # another replica or a webhook finished it first
             return
+        counted_outcome(status, approved["approved_at"])
         if post_ids:  # added, never overwritten: a webhook may have brought some already
             await self.jobs.add_post_ids(job["_id"], post_ids)
         await self.audit.append(

@@ -22,8 +22,13 @@ def main() -> int:
         action="store_true",
         help="the TikTok stand-in grants consent without showing its page",
     )
+    parser.add_argument(
+        "--tracing",
+        action="store_true",
+        help="also start Zipkin (from Maven Central) and send every trace to its UI",
+    )
     args = parser.parse_args()
-    stack = Stack("local", LOCAL_PORTS, auto_consent=args.auto_consent)
+    stack = Stack("local", LOCAL_PORTS, auto_consent=args.auto_consent, tracing=args.tracing)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         if args.what == "infra":

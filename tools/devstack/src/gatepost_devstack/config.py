@@ -26,6 +26,7 @@ class Ports:
     kafka_controller: int = 9093
     mongo: int = 27017
     otlp: int = 4318
+    zipkin: int = 9411
 
     def shifted(self, offset: int) -> Ports:
         return replace(self, **{k: v + offset for k, v in vars(self).items()})

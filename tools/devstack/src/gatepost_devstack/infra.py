@@ -1,4 +1,5 @@
-"""The real infrastructure: an Apache Kafka broker (KRaft) and a MongoDB wire-protocol server."""
+"""The real infrastructure: an Apache Kafka broker (KRaft) and a MongoDB wire-protocol server;
+and, when asked, Zipkin for a tracing UI."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pymongo.errors import PyMongoError
 from gatepost_common.topics import ALL_TOPICS, dlq
 from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
-from gatepost_devstack.supervisor import Supervisor, port_open
+from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 
 KAFKA_PROPERTIES = """\
 process.roles=broker,controller
@@ -184,3 +185,17 @@ def mongo_answers(url: str) -> bool:
         return False
     finally:
         client.close()
+
+
+def start_zipkin(supervisor: Supervisor, port: int) -> str:
+    """Start Zipkin server (in-memory storage) for its tracing UI; return its base URL."""
+    libs = maven_classpath("zipkin", "nothing: leave out --tracing")
+    url = f"http://127.0.0.1:{port}"
+    supervisor.start(
+        "zipkin",
+        [java(), "-Xms64m", "-Xmx384m", "-jar", str(next(libs.glob("zipkin-server-*-exec.jar")))],
+        ready=lambda: http_ok(f"{url}/health"),
+        env={"QUERY_PORT": str(port), "STORAGE_TYPE": "mem", "MEM_MAX_SPANS": "200000"},
+        timeout=90,
+    )
+    return url

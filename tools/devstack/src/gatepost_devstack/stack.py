@@ -16,15 +16,7 @@ from gatepost_devstack import infra
 from gatepost_devstack.config import SERVICES, Ports, local_secrets
 from gatepost_devstack.gateway import nginx_binary, nginx_config
 from gatepost_devstack.paths import run_dir
-from gatepost_devstack.supervisor import Supervisor, port_open
-
-
-def http_ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
+from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 
 # Test runs wait less and cap lower, so caps and back-offs are reachable in seconds.
 TEST_TUNING = {
@@ -44,6 +36,7 @@ class Stack:
     ports: Ports
     fresh: bool = False  # tests start from empty Kafka and MongoDB data
     auto_consent: bool = False
+    tracing: bool = False  # the local run with a tracing UI (Zipkin)
     environment: str = "local"
     database_prefix: str = "gatepost"
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -84,22 +77,36 @@ class Stack:
             )
 
     @property
-    def spans_file(self) -> Path:
-        return self.folder / "spans.jsonl"
+    def telemetry_folder(self) -> Path:
+        return self.folder / "telemetry"
 
-    def start_trace_sink(self) -> None:
-        """Test runs: an OTLP receiver that writes every span the services export to a file."""
-        self.spans_file.unlink(missing_ok=True)
+    @property
+    def spans_file(self) -> Path:
+        return self.telemetry_folder / "spans.jsonl"
+
+    @property
+    def metrics_file(self) -> Path:
+        return self.telemetry_folder / "metrics.jsonl"
+
+    @property
+    def exports_telemetry(self) -> bool:
+        return self.environment == "test" or self.tracing
+
+    def start_telemetry(self) -> None:
+        """An OTLP receiver that writes every span and metric point the services export to
+        files (tests read them) and, with `tracing`, forwards spans to Zipkin's UI."""
+        shutil.rmtree(self.telemetry_folder, ignore_errors=True)
+        command = [
+            sys.executable,
+            "-m",
+            "gatepost_devstack.otlp_sink",
+            str(self.ports.otlp),
+            str(self.telemetry_folder),
+        ]
+        if self.tracing:
+            command += ["--zipkin", infra.start_zipkin(self.supervisor, self.ports.zipkin)]
         self.supervisor.start(
-            "otlp-sink",
-            [
-                sys.executable,
-                "-m",
-                "gatepost_devstack.otlp_sink",
-                str(self.ports.otlp),
-                str(self.spans_file),
-            ],
-            ready=lambda: port_open("127.0.0.1", self.ports.otlp),
+            "otlp-sink", command, ready=lambda: port_open("127.0.0.1", self.ports.otlp)
         )
 
     def start_standins(self) -> None:
@@ -207,10 +214,12 @@ class Stack:
             },
         }
         env |= per_service[service]
-        if self.environment == "test":
-            env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
+        if self.exports_telemetry:
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{p.otlp}"
             env["OTEL_BSP_SCHEDULE_DELAY"] = "200"
+            env["OTEL_METRIC_EXPORT_INTERVAL"] = "1000" if self.environment == "test" else "10000"
+        if self.environment == "test":
+            env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
             env |= TEST_TUNING.get(service, {})
         if not env.get("OPENAI_BASE_URL"):
             env.pop("OPENAI_BASE_URL", None)
@@ -237,8 +246,8 @@ class Stack:
     def start(self) -> None:
         try:
             self.start_infra()
-            if self.environment == "test":
-                self.start_trace_sink()
+            if self.exports_telemetry:
+                self.start_telemetry()
             self.start_standins()
             for service in SERVICES:
                 self.start_service(service)
@@ -271,4 +280,7 @@ class Stack:
             ),
             f"logs                       {self.supervisor.logs}",
         ]
+        if self.tracing:
+            lines.insert(-1, f"tracing UI (Zipkin)        http://127.0.0.1:{p.zipkin}/zipkin/")
+            lines.insert(-1, f"OTLP/HTTP receiver         http://127.0.0.1:{p.otlp}")
         return "\n".join(lines)
