@@ -1,6 +1,6 @@
 """Benchmark (not a test): topic language detection, lingua high vs low accuracy mode, on short
 labelled topics (`topics_labelled.json`). Prints accuracy, per-topic latency, load time and memory.
-Run: uv run python benchmarks/language_detection.py"""
+Run: uv run python -m benchmarks.language_detection [high|low]"""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import save
 from gatepost_generator.language import LinguaDetector
 
 
@@ -40,6 +41,17 @@ def main() -> None:
     )
     for miss in misses:
         print("  miss", miss)
+    save(
+        f"language_detection_{mode}",
+        {
+            "right": right,
+            "total": total,
+            "ms_per_topic": round(per_topic_ms, 2),
+            "load_s": round(load, 1),
+            "max_rss_mb": rss,
+            "misses": misses,
+        },
+    )
 
 
 if __name__ == "__main__":

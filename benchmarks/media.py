@@ -1,7 +1,7 @@
 """Benchmark (not a test): media normalisation against a bare-Pillow baseline doing the same
 decode → resize → encode on the same inputs, and, given a running media service, over HTTP.
 
-    uv run python benchmarks/media.py [--rounds 3] [--url http://127.0.0.1:8005 --token T]
+    uv run python -m benchmarks.media [--rounds 3] [--url http://127.0.0.1:8005 --token T]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 import httpx
 from PIL import Image, ImageOps
 
+from benchmarks.report import save
 from gatepost_media.domain import SIDE, normalise
 
 
@@ -44,7 +45,8 @@ def bare_pillow(data: bytes) -> bytes:
 
 
 def gatepost(data: bytes) -> bytes:
-    return normalise(data, max_pixels=40_000_000).jpeg
+    jpeg: bytes = normalise(data, max_pixels=40_000_000).jpeg
+    return jpeg
 
 
 def timed(work: Callable[[bytes], object], images: list[tuple[str, bytes]], rounds: int) -> float:
@@ -73,6 +75,12 @@ def main() -> None:
         f"gatepost normalise (in process):              {ours:6.1f} images/s  "
         f"({ours / baseline:.2f}x the baseline)"
     )
+    figures = {
+        "inputs": [name for name, _ in images],
+        "bare_pillow_images_per_s": round(baseline, 1),
+        "gatepost_images_per_s": round(ours, 1),
+        "gatepost_to_baseline": round(ours / baseline, 2),
+    }
     if args.url:
         with httpx.Client(
             base_url=args.url, headers={"X-Service-Token": args.token or ""}, timeout=60
@@ -86,6 +94,8 @@ def main() -> None:
             f"media service over HTTP:                      {served:6.1f} images/s  "
             f"({served / baseline:.2f}x the baseline)"
         )
+        figures["over_http_images_per_s"] = round(served, 1)
+    save("media", figures)
 
 
 if __name__ == "__main__":

@@ -37,11 +37,14 @@ class Stack:
     fresh: bool = False  # tests start from empty Kafka and MongoDB data
     auto_consent: bool = False
     tracing: bool = False  # the local run with a tracing UI (Zipkin)
+    # spans and metric points written to files in the run folder (tests, benchmarks)
+    telemetry: bool = False
     environment: str = "local"
     database_prefix: str = "gatepost"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.telemetry = self.telemetry or self.tracing or self.environment == "test"
         self.folder = run_dir(self.name)
         if self.fresh:
             for part in ("kafka", "mongo", "media", "logs"):
@@ -87,10 +90,6 @@ class Stack:
     @property
     def metrics_file(self) -> Path:
         return self.telemetry_folder / "metrics.jsonl"
-
-    @property
-    def exports_telemetry(self) -> bool:
-        return self.environment == "test" or self.tracing
 
     def start_telemetry(self) -> None:
         """An OTLP receiver that writes every span and metric point the services export to
@@ -214,10 +213,10 @@ class Stack:
             },
         }
         env |= per_service[service]
-        if self.exports_telemetry:
+        if self.telemetry:
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{p.otlp}"
             env["OTEL_BSP_SCHEDULE_DELAY"] = "200"
-            env["OTEL_METRIC_EXPORT_INTERVAL"] = "1000" if self.environment == "test" else "10000"
+            env["OTEL_METRIC_EXPORT_INTERVAL"] = "10000" if self.tracing else "1000"
         if self.environment == "test":
             env["CLOCK_OFFSET_FILE"] = str(self.clock_file)
             env |= TEST_TUNING.get(service, {})
@@ -246,7 +245,7 @@ class Stack:
     def start(self) -> None:
         try:
             self.start_infra()
-            if self.exports_telemetry:
+            if self.telemetry:
                 self.start_telemetry()
             self.start_standins()
             for service in SERVICES:

@@ -1,0 +1,118 @@
+"""What every benchmark shares: the machine it ran on, percentiles, a whole Gatepost stack on
+its own ports, and the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
+from gatepost_devstack.config import Ports
+from gatepost_devstack.stack import Stack
+from tests.support import collect, event_of, topic_created
+
+RESULTS = Path(__file__).parent / "results"
+BENCH_PORTS = Ports().shifted(20000)  # beside the local run (+0) and the tests (+10000)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo") as info:
+        names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+    with open("/proc/meminfo") as info:
+        total_kib = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+    return {
+        "cpu": names[0] if names else cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(total_kib / 2**20, 1),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p95, p99 and max, in the values' unit (empty input: zeros)."""
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    if len(values) == 1:
+        return {key: values[0] for key in ("p50", "p95", "p99", "max")}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(values)}
+
+
+def save(name: str, figures: dict[str, Any]) -> Path:
+    """Write one benchmark's figures, with the machine and the time, to results/<name>.json."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    record = {"benchmark": name, "at": datetime.now(UTC).isoformat(), "machine": machine()}
+    path.write_text(json.dumps(record | figures, indent=2) + "\n")
+    print(f"results written to {path}")
+    return path
+
+
+@contextmanager
+def bench_stack(name: str, **tuning: str) -> Iterator[Stack]:
+    """A whole stack from empty data, with the stand-ins, telemetry files and production
+    defaults (unlike the test stack, no shortened waits or caps), plus `tuning`."""
+    stack = Stack(
+        f"bench-{name}",
+        BENCH_PORTS,
+        fresh=True,
+        auto_consent=True,
+        telemetry=True,
+        database_prefix=f"gatepost_bench_{name}",
+        extra_env=tuning,
+    )
+    print(f"starting a stack for the benchmark (logs: {stack.supervisor.logs}) …", flush=True)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def spans(stack: Stack) -> list[dict[str, Any]]:
+    if not stack.spans_file.exists():
+        return []
+    return [json.loads(line) for line in stack.spans_file.read_text().splitlines() if line]
+
+
+async def generate(stack: Stack, owners: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """One `topic.created` per (user_id, account_id) in `owners`, all sent at once, as another
+    system would; wait for every post. Returns each `post.generated`'s data with `latency_s`
+    (between the two events' Kafka timestamps)."""
+    sent: dict[str, int] = {}
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    await producer.start()
+    try:
+        for i, (user_id, account_id) in enumerate(owners):
+            text = f"Small balcony garden ideas, part {i} {uuid.uuid4().hex[:6]}"
+            topic_id, value = topic_created(user_id, account_id, text)
+            record = await producer.send_and_wait(TOPIC_CREATED, value, key=topic_id.encode())
+            sent[topic_id] = record.timestamp
+    finally:
+        await producer.stop()
+    posts = await collect(
+        stack.kafka_bootstrap,
+        POST_GENERATED,
+        lambda r: event_of(r)["data"].get("topic_id") in sent,
+        count=len(owners),
+        timeout=60 + 20 * len(owners),
+    )
+    if len(posts) < len(owners):
+        raise SystemExit(f"only {len(posts)} of {len(owners)} topics were generated: see the logs")
+    found = []
+    for post in posts:
+        data: dict[str, Any] = event_of(post)["data"]
+        found.append(data | {"latency_s": (post.timestamp - sent[data["topic_id"]]) / 1000})
+    return found
