@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
 from gatepost_standins.openai.app import create_app
+from gatepost_standins.serving import serve
 
 
 def main() -> None:
@@ -15,13 +14,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--image-latency", type=float, default=0.0)
     args = parser.parse_args()
-    uvicorn.run(
-        create_app(args.image_latency),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=30,
-    )
+    serve(create_app(args.image_latency), args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-import uvicorn
-
+from gatepost_standins.serving import serve
 from gatepost_standins.tiktok.app import create_app
 from gatepost_standins.tiktok.config import TikTokStandinConfig
 
@@ -23,13 +22,7 @@ def main() -> None:
         if args.config
         else TikTokStandinConfig()
     )
-    uvicorn.run(
-        create_app(config),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=30,
-    )
+    serve(create_app(config), args.host, args.port)
 
 
 if __name__ == "__main__":
