@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from benchmarks.report import bench_stack, generate, percentiles, save, spans
+from benchmarks.report import bench_stack, percentiles, save
 from gatepost_devstack.stack import Stack
-from tests.support import signed_up
+from tests.support import eventually, generated_posts, signed_up
 
 STAGES = ("language", "text", "images")
 SLIDES = 7
@@ -32,7 +32,7 @@ SLIDES = 7
 
 def stage_seconds(stack: Stack, since_ns: int) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    for span in spans(stack):
+    for span in stack.spans():
         stage = span["attributes"].get("gatepost.stage")
         if stage in found and span["start_ns"] >= since_ns:
             found[stage].append((span["end_ns"] - span["start_ns"]) / 1e9)
@@ -41,12 +41,10 @@ def stage_seconds(stack: Stack, since_ns: int) -> dict[str, list[float]]:
 
 def wait_for_spans(stack: Stack, since_ns: int, count: int) -> dict[str, list[float]]:
     """The services export spans in batches: wait until every topic's stages are in."""
-    deadline = time.monotonic() + 30
-    while True:
-        found = stage_seconds(stack, since_ns)
-        if all(len(v) >= count for v in found.values()) or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
+    eventually(
+        lambda: all(len(v) >= count for v in stage_seconds(stack, since_ns).values()), timeout=30
+    )
+    return stage_seconds(stack, since_ns)
 
 
 def peak_in_flight(stack: Stack, since_s: float) -> int:
@@ -78,11 +76,13 @@ def main() -> None:
     with bench_stack("generation") as stack:
         _, user_id, account_id = signed_up(stack)
         owner = (user_id, account_id)
-        asyncio.run(generate(stack, [owner] * 2))  # warm-up: first calls, caches
+        asyncio.run(generated_posts(stack, [owner] * 2))  # warm-up: first calls, caches
 
         started_ns = time.time_ns()
         started = time.monotonic()
-        latencies = [p["latency_s"] for p in asyncio.run(generate(stack, [owner] * args.topics))]
+        latencies = [
+            p["latency_s"] for p in asyncio.run(generated_posts(stack, [owner] * args.topics))
+        ]
         elapsed = time.monotonic() - started
         stages = wait_for_spans(stack, started_ns, args.topics)
 
@@ -90,7 +90,7 @@ def main() -> None:
         httpx.put(behaviour, json={"image_latency_s": args.image_latency}).raise_for_status()
         slow_ns = time.time_ns()
         for _ in range(args.sequential):
-            asyncio.run(generate(stack, [owner]))
+            asyncio.run(generated_posts(stack, [owner]))
         images = wait_for_spans(stack, slow_ns, args.sequential)["images"]
         peak = peak_in_flight(stack, slow_ns / 1e9)
 

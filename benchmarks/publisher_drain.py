@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 
-from benchmarks.report import bench_stack, generate, save
+from benchmarks.report import bench_stack, save
 from gatepost_common.topics import POST_PUBLISHED
 from gatepost_devstack.stack import Stack
-from tests.support import APPROVAL, collect, event_of, eventually, signed_up
+from tests.support import APPROVAL, collect, event_of, eventually, generated_posts, signed_up
 
 INIT_PER_MINUTE = 6  # TikTok's documented content/init limit, per access token
 
@@ -55,7 +55,7 @@ def main() -> None:
         print(f"generating {args.accounts * args.posts} posts …", flush=True)
         owners = [(user, account) for account, (_, user) in users.items()]
         queue: dict[str, list[str]] = {account: [] for account in users}
-        for post in asyncio.run(generate(stack, owners * args.posts)):
+        for post in asyncio.run(generated_posts(stack, owners * args.posts)):
             queue[post["account_id"]].append(post["post_id"])
 
         def approve(account: str, post_id: str) -> None:

@@ -7,19 +7,14 @@ import json
 import os
 import platform
 import statistics
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
-from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
 from gatepost_devstack.config import Ports
 from gatepost_devstack.stack import Stack
-from tests.support import collect, event_of, topic_created
 
 RESULTS = Path(__file__).parent / "results"
 BENCH_PORTS = Ports().shifted(20000)  # beside the local run (+0) and the tests (+10000)
@@ -79,40 +74,3 @@ def bench_stack(name: str, **tuning: str) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
-
-
-def spans(stack: Stack) -> list[dict[str, Any]]:
-    if not stack.spans_file.exists():
-        return []
-    return [json.loads(line) for line in stack.spans_file.read_text().splitlines() if line]
-
-
-async def generate(stack: Stack, owners: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """One `topic.created` per (user_id, account_id) in `owners`, all sent at once, as another
-    system would; wait for every post. Returns each `post.generated`'s data with `latency_s`
-    (between the two events' Kafka timestamps)."""
-    sent: dict[str, int] = {}
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
-    await producer.start()
-    try:
-        for i, (user_id, account_id) in enumerate(owners):
-            text = f"Small balcony garden ideas, part {i} {uuid.uuid4().hex[:6]}"
-            topic_id, value = topic_created(user_id, account_id, text)
-            record = await producer.send_and_wait(TOPIC_CREATED, value, key=topic_id.encode())
-            sent[topic_id] = record.timestamp
-    finally:
-        await producer.stop()
-    posts = await collect(
-        stack.kafka_bootstrap,
-        POST_GENERATED,
-        lambda r: event_of(r)["data"].get("topic_id") in sent,
-        count=len(owners),
-        timeout=60 + 20 * len(owners),
-    )
-    if len(posts) < len(owners):
-        raise SystemExit(f"only {len(posts)} of {len(owners)} topics were generated: see the logs")
-    found = []
-    for post in posts:
-        data: dict[str, Any] = event_of(post)["data"]
-        found.append(data | {"latency_s": (post.timestamp - sent[data["topic_id"]]) / 1000})
-    return found

@@ -148,6 +148,38 @@ def eventually(probe: Callable[[], Any], *, timeout: float = 30.0, every: float 
         time.sleep(every)
 
 
+async def generated_posts(
+    stack: Stack, owners: list[tuple[str, str]], text: str = "Small balcony garden ideas"
+) -> list[dict[str, Any]]:
+    """One `topic.created` per (user_id, account_id) in `owners`, all sent at once as another
+    system would, then every post generated from them: each `post.generated`'s data, with
+    `latency_s` between the two events' Kafka timestamps."""
+    sent: dict[str, int] = {}
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    await producer.start()
+    try:
+        for user_id, account_id in owners:
+            # a unique topic gives unique images, so TikTok-side checks see only this post
+            topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
+            record = await producer.send_and_wait(TOPIC_CREATED, value, key=topic_id.encode())
+            sent[topic_id] = record.timestamp
+    finally:
+        await producer.stop()
+    posts = await collect(
+        stack.kafka_bootstrap,
+        POST_GENERATED,
+        lambda r: event_of(r)["data"].get("topic_id") in sent,
+        count=len(owners),
+        timeout=60 + 20 * (len(owners) - 1),
+    )
+    assert len(posts) == len(owners), f"{len(posts)} of {len(owners)} topics were generated"
+    found = []
+    for post in posts:
+        data: dict[str, Any] = event_of(post)["data"]
+        found.append(data | {"latency_s": (post.timestamp - sent[data["topic_id"]]) / 1000})
+    return found
+
+
 async def generated_post(
     stack: Stack,
     client: httpx.Client,
@@ -156,25 +188,18 @@ async def generated_post(
     text: str = "Five-minute desk yoga",
 ) -> str:
     """A post generated from a fresh `topic.created` and waiting in the approval queue."""
-    # a unique topic gives unique images, so TikTok-side checks see only this post
-    topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
-    await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
-    [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))
-    post_id: str = event_of(event)["data"]["post_id"]
+    [post] = await generated_posts(stack, [(user_id, account_id)], text)
+    post_id: str = post["post_id"]
     assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
     return post_id
 
 
-def metric_total(stack: Stack, name: str, **attributes: Any) -> float:
-    """What the services last exported for a counter (its value) or a histogram (its count),
-    summed over processes and the attribute sets that include `attributes`."""
+def metric_total(points: list[dict[str, Any]], name: str, **attributes: Any) -> float:
+    """From `Stack.metric_points()`: what the services last exported for a counter (its value)
+    or a histogram (its count), summed over processes and the attribute sets that include
+    `attributes`."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    lines = stack.metrics_file.read_text().splitlines() if stack.metrics_file.exists() else []
-    for line in lines:
-        try:
-            point = json.loads(line)
-        except ValueError:  # a line the receiver is still writing
-            continue
+    for point in points:
         if point["name"] != name or any(
             point["attributes"].get(k) != v for k, v in attributes.items()
         ):

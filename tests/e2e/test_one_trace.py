@@ -23,14 +23,8 @@ from tests.support import (
 )
 
 
-def spans(stack: Stack) -> list[dict[str, Any]]:
-    if not stack.spans_file.exists():
-        return []
-    return [json.loads(line) for line in stack.spans_file.read_text().splitlines() if line]
-
-
 def services_in(stack: Stack, trace_id: str) -> set[str]:
-    return {s["service"] for s in spans(stack) if s["trace_id"] == trace_id}
+    return {s["service"] for s in stack.spans() if s["trace_id"] == trace_id}
 
 
 async def test_a_post_is_one_trace_then_a_linked_one(stack: Stack) -> None:
@@ -60,7 +54,7 @@ async def test_a_post_is_one_trace_then_a_linked_one(stack: Stack) -> None:
         return next(
             (
                 s
-                for s in spans(stack)
+                for s in stack.spans()
                 if s["name"] == "approve post"
                 and any(link["trace_id"] == first for link in s["links"])
             ),
@@ -78,7 +72,7 @@ async def test_a_post_is_one_trace_then_a_linked_one(stack: Stack) -> None:
     )
     tiktok_calls = [
         s
-        for s in spans(stack)
+        for s in stack.spans()
         if s["trace_id"] == second
         and s["service"] == "gatepost-publisher"
         and "content/init" in json.dumps(s["attributes"])

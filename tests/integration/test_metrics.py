@@ -39,7 +39,8 @@ WATCHED = {
 
 
 def readings(stack: Stack) -> dict[str, float]:
-    return {label: metric_total(stack, name, **attrs) for label, (name, attrs) in WATCHED.items()}
+    points = stack.metric_points()
+    return {label: metric_total(points, name, **attrs) for label, (name, attrs) in WATCHED.items()}
 
 
 async def test_each_outcome_moves_its_metric(

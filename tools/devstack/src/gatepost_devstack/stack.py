@@ -9,10 +9,11 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from gatepost_devstack import infra
+from gatepost_devstack import infra, otlp_sink
 from gatepost_devstack.config import SERVICES, Ports, local_secrets
 from gatepost_devstack.gateway import nginx_binary, nginx_config
 from gatepost_devstack.paths import run_dir
@@ -44,7 +45,6 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.telemetry = self.telemetry or self.tracing or self.environment == "test"
         self.folder = run_dir(self.name)
         if self.fresh:
             for part in ("kafka", "mongo", "media", "logs"):
@@ -84,12 +84,16 @@ class Stack:
         return self.folder / "telemetry"
 
     @property
-    def spans_file(self) -> Path:
-        return self.telemetry_folder / "spans.jsonl"
+    def exports_telemetry(self) -> bool:
+        return self.telemetry or self.tracing or self.environment == "test"
 
-    @property
-    def metrics_file(self) -> Path:
-        return self.telemetry_folder / "metrics.jsonl"
+    def spans(self) -> list[dict[str, Any]]:
+        """Every span the services exported so far (see `otlp_sink.spans_of`)."""
+        return otlp_sink.read(self.telemetry_folder / "spans.jsonl")
+
+    def metric_points(self) -> list[dict[str, Any]]:
+        """Every metric data point the services exported so far (see `otlp_sink.points_of`)."""
+        return otlp_sink.read(self.telemetry_folder / "metrics.jsonl")
 
     def start_telemetry(self) -> None:
         """An OTLP receiver that writes every span and metric point the services export to
@@ -213,7 +217,7 @@ class Stack:
             },
         }
         env |= per_service[service]
-        if self.telemetry:
+        if self.exports_telemetry:
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{p.otlp}"
             env["OTEL_BSP_SCHEDULE_DELAY"] = "200"
             env["OTEL_METRIC_EXPORT_INTERVAL"] = "10000" if self.tracing else "1000"
@@ -245,7 +249,7 @@ class Stack:
     def start(self) -> None:
         try:
             self.start_infra()
-            if self.telemetry:
+            if self.exports_telemetry:
                 self.start_telemetry()
             self.start_standins()
             for service in SERVICES:
