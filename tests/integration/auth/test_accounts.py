@@ -7,12 +7,18 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
+from unittest.mock import AsyncMock
 
 import httpx
-from pymongo import MongoClient
+import pytest
+from pymongo import AsyncMongoClient, MongoClient
 
+from gatepost_auth.bootstrap import token_keeper
+from gatepost_auth.settings import Settings
 from gatepost_common.crypto import TokenCipher, new_key
+from gatepost_common.service import Infrastructure
 from tests.integration.auth.conftest import (
     AuthWorld,
     client,
@@ -155,6 +161,35 @@ def test_two_replicas_refresh_once(auth_world: AuthWorld) -> None:
     assert len({a.json()["access_token"] for a in answers}) == 1
     time.sleep(2)  # give both loops time to (wrongly) refresh again
     assert refreshes(auth_world, account["open_id"]) == 1
+
+
+async def test_a_due_list_read_before_another_replica_refreshed_never_refreshes_twice(
+    auth_world: AuthWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a double refresh: replica B lists the due accounts, replica A refreshes
+    one, then B goes through its (now stale) list. B must see under its lease that the token
+    no longer expires, and leave it."""
+    _, account = connected(auth_world)
+    for name, value in auth_world.env(0, REFRESH_WINDOW_S="7200").items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        auth_world.mongodb_url, tz_aware=True
+    )
+    # two token keepers in this process, built as each replica builds its own
+    infra = Infrastructure(settings, None, mongo)
+    first, second = token_keeper(settings, infra), token_keeper(settings, infra)
+    # 1.5 h left: due for these two (2 h window), not yet for the running replicas (1 h)
+    auth_world.advance(22.5 * 3600)
+    now = second.clock.now()
+    listed = await second.accounts.due_for_refresh(now + timedelta(hours=2), now)
+    assert account["account_id"] in listed
+    await first.refresh_due()
+    assert refreshes(auth_world, account["open_id"]) == 1
+    second.accounts.due_for_refresh = AsyncMock(return_value=listed)  # what it read before
+    await second.refresh_due()
+    assert refreshes(auth_world, account["open_id"]) == 1
+    await mongo.close()
 
 
 def test_invalid_grant_marks_the_account_needs_reauth(auth_world: AuthWorld) -> None:

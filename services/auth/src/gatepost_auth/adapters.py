@@ -96,19 +96,29 @@ class MongoAccountRepository:
         await self.accounts.update_one({"_id": account_id}, {"$set": fields})
 
     async def take_lease(
-        self, account_id: str, owner: str, now: datetime, lease: timedelta
+        self,
+        account_id: str,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        expiring_before: datetime | None = None,
     ) -> Document | None:
-        """The account, leased to `owner` for a refresh; None when another holder has it."""
+        """The account, leased to `owner` for a refresh; None when another holder has it or,
+        with `expiring_before`, when its access token no longer expires by then (another
+        replica refreshed it since the caller looked)."""
+        condition: dict[str, Any] = {
+            "_id": account_id,
+            "status": "connected",
+            "$or": [
+                {"lease_until": None},
+                {"lease_until": {"$lte": now}},
+                {"lease_until": {"$exists": False}},
+            ],
+        }
+        if expiring_before is not None:
+            condition["access_expires_at"] = {"$lte": expiring_before}
         return await self.accounts.find_one_and_update(
-            {
-                "_id": account_id,
-                "status": "connected",
-                "$or": [
-                    {"lease_until": None},
-                    {"lease_until": {"$lte": now}},
-                    {"lease_until": {"$exists": False}},
-                ],
-            },
+            condition,
             {"$set": {"lease_until": now + lease, "lease_owner": owner}},
             return_document=ReturnDocument.AFTER,
         )

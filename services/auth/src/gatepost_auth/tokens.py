@@ -73,7 +73,9 @@ class TokenKeeper:
             if not stale:
                 return self.cipher.decrypt(account["access_token"], account_id)
             refreshed = await self.refresh(
-                account_id, reason="rejected" if rejected else "expiring"
+                account_id,
+                reason="rejected" if rejected else "expiring",
+                only_if_expiring=not rejected,
             )
             if refreshed is not None:
                 return refreshed
@@ -86,11 +88,16 @@ class TokenKeeper:
                 return self.cipher.decrypt(current["access_token"], account_id)
         raise RefreshUnavailable(account_id)
 
-    async def refresh(self, account_id: str, reason: str) -> str | None:
-        """Refresh under a lease; returns the new access token, or None if another holds it."""
+    async def refresh(self, account_id: str, reason: str, *, only_if_expiring: bool) -> str | None:
+        """Refresh under a lease; returns the new access token, or None if another holds it.
+        With `only_if_expiring`, also None when the token no longer expires within the window:
+        what the caller saw as due may have been refreshed by another replica meanwhile."""
         now = self.clock.now()
         lease = timedelta(seconds=self.settings.refresh_lease_s)
-        account = await self.accounts.take_lease(account_id, self.owner, now, lease)
+        window = timedelta(seconds=self.settings.refresh_window_s)
+        account = await self.accounts.take_lease(
+            account_id, self.owner, now, lease, now + window if only_if_expiring else None
+        )
         if account is None:
             return None
         try:
@@ -148,7 +155,10 @@ class TokenKeeper:
         refreshed = 0
         for account_id in due:
             try:
-                refreshed += await self.refresh(account_id, reason="scheduled") is not None
+                refreshed += (
+                    await self.refresh(account_id, reason="scheduled", only_if_expiring=True)
+                    is not None
+                )
             except (NeedsReauth, RefreshUnavailable):
                 continue
         return refreshed
