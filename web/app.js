@@ -15,10 +15,11 @@ const STATUS_NAMES = {
   unknown: "Unknown: check TikTok", rejected: "Rejected",
   PUBLISH_COMPLETE: "Published", SEND_TO_USER_INBOX: "In TikTok inbox", FAILED: "Failed",
   UNKNOWN: "Unknown: check TikTok", queued: "Waiting", initiating: "Sending to TikTok",
-  processing: "TikTok is processing",
+  processing: "TikTok is processing", generating: "Generating", generated: "Generated",
 };
 
 let refresh = null;  // the current view's refresher, polled so statuses update without reloading
+let lastImport = null;  // the bulk import whose progress the library shows
 
 function cookie(name) {
   const found = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
@@ -118,6 +119,7 @@ async function showLibrary(main) {
     try {
       const result = await api(`/api/generator/topics/bulk?account_id=${form.get("account_id")}`,
         { method: "POST", body: upload });
+      if (result.import_id) lastImport = result.import_id;
       report.replaceChildren(el("p", {}, `${result.accepted} accepted, ${result.rejected} rejected`),
         el("table", {}, el("tr", {}, el("th", {}, "Row"), el("th", {}, "Result")),
           result.rows.map((r) => el("tr", {}, el("td", {}, r.row),
@@ -134,12 +136,19 @@ async function showLibrary(main) {
   el("button", { type: "submit" }, "Import"), report);
 
   const list = el("table", { class: "topics" });
+  const progress = el("div", { id: "import-progress" });
   main.replaceChildren(el("h1", {}, "Library"), el("div", { class: "grid" }, single, bulk),
-    el("h2", {}, "Topics"), list);
+    progress, el("h2", {}, "Topics"), list);
   refresh = async () => {
+    if (lastImport) {
+      const p = await api(`/api/generator/imports/${lastImport}`);
+      const failed = p.counts.failed ? `, ${p.counts.failed} failed` : "";
+      progress.replaceChildren(el("label", {}, `Bulk import: ${p.counts.generated} of ${p.total} `
+        + `generated${failed}`, el("progress", { max: p.total, value: p.finished })));
+    }
     const topics = await api("/api/generator/topics");
     list.replaceChildren(el("tr", {}, el("th", {}, "Topic"), el("th", {}, "Language"),
-      el("th", {}, "Status")),
+      el("th", {}, "Status"), el("th", {}, "Cost")),
     ...topics.map((t) => el("tr", { "data-topic": t.topic_id }, el("td", {}, t.text),
       el("td", {}, t.language || ""),
       el("td", {}, status(t.status), t.stage && t.status === "generating" ? ` (${t.stage})` : "",
@@ -147,7 +156,9 @@ async function showLibrary(main) {
         t.status === "failed" ? el("button", { class: "secondary", onclick: async () => {
           await api(`/api/generator/topics/${t.topic_id}/retry`, { method: "POST" });
           await refresh();
-        } }, "Retry") : ""))));
+        } }, "Retry") : ""),
+      el("td", { class: "cost" }, t.usage.images || t.usage.text_tokens
+        ? `${t.usage.text_tokens} text tokens, ${t.usage.images} images` : ""))));
   };
   await refresh();
 }

@@ -18,10 +18,10 @@ from pymongo import MongoClient
 
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import create_mongo_client
+from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_PUBLISHED
 from gatepost_devstack.stack import Stack
-from gatepost_publisher.limits import RateLimiter
 from tests.support import (
     APPROVAL,
     collect,

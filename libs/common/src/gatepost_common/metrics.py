@@ -75,3 +75,16 @@ PUBLISH_DURATION = meter.create_histogram(
     unit="s",
     description="from a post's approval to TikTok's final status (attribute `status`)",
 )
+AI_TOKENS = meter.create_counter(
+    "gatepost.ai.tokens",
+    unit="{token}",
+    description="model tokens used (attributes `model`, `kind`: prompt, completion, image)",
+)
+AI_IMAGES = meter.create_counter(
+    "gatepost.ai.images", unit="{image}", description="images the image model made (`model`)"
+)
+AI_RATE_LIMITED = meter.create_counter(
+    "gatepost.ai.rate_limited",
+    unit="{call}",
+    description="model calls the provider answered 429 (retried after retry-after; `model`)",
+)

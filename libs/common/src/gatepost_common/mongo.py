@@ -36,10 +36,14 @@ async def newest_of_user(
     status: str | None,
     limit: int,
     skip: int,
+    *,
+    statuses: list[str] | None = None,
 ) -> list[Document]:
-    """One page of a user's documents, newest first, optionally of one status."""
+    """One page of a user's documents, newest first, of one status or else of `statuses`."""
     query: dict[str, Any] = {"user_id": user_id}
     if status:
         query["status"] = status
+    elif statuses is not None:
+        query["status"] = {"$in": statuses}
     cursor = collection.find(query).sort("created_at", -1).skip(skip).limit(limit)
     return [doc async for doc in cursor]

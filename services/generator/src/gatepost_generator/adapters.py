@@ -1,20 +1,18 @@
-"""MongoDB topic repository and the HTTP clients (OpenAI-compatible AI, media service)."""
+"""MongoDB topic repository and the media service's HTTP client."""
 
 from __future__ import annotations
 
-import base64
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from openai import AsyncOpenAI
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document, newest_of_user
-
-FINAL = ("generated", "failed")
+from gatepost_generator import domain
+from gatepost_generator.domain import VISIBLE, TopicStatus, Transition
 
 
 class MongoTopicRepository:
@@ -23,66 +21,93 @@ class MongoTopicRepository:
 
     async def ensure_indexes(self) -> None:
         await self.topics.create_index([("user_id", 1), ("created_at", -1)])
+        await self.topics.create_index([("user_id", 1), ("import_id", 1)])
+        await self.topics.create_index([("status", 1), ("queued_at", 1)])
+        await self.topics.create_index([("status", 1), ("lease_until", 1)])
+        await self.topics.create_index([("status", 1), ("emitted", 1), ("updated_at", 1)])
 
-    async def add_many(self, topics: list[Document]) -> None:
-        now = datetime.now(UTC)
-        await self.topics.insert_many(
-            [{**t, "status": "draft", "created_at": now, "updated_at": now} for t in topics]
-        )
+    async def queue(self, topics: list[Document], now: datetime) -> None:
+        """Store new topics, queued for generation."""
+        await self.topics.insert_many([queued(t, now) for t in topics])
 
-    async def get(self, topic_id: str, user_id: str) -> Document | None:
-        return await self.topics.find_one({"_id": topic_id, "user_id": user_id})
-
-    async def progress(self, topic_id: str, stage: str, **fields: Any) -> None:
-        await self.topics.update_one(
-            {"_id": topic_id, "status": "generating"},
-            {"$set": {"stage": stage, "updated_at": datetime.now(UTC), **fields}},
-        )
-
-    async def reset_failed(self, topic_id: str) -> bool:
-        result = await self.topics.update_one(
-            {"_id": topic_id, "status": "failed"},
-            {
-                "$set": {
-                    "status": "draft",
-                    "reason": None,
-                    "stage": None,
-                    "updated_at": datetime.now(UTC),
-                }
-            },
-        )
-        return result.modified_count == 1
-
-    async def delete_unless_generating(self, topic_id: str) -> bool:
-        result = await self.topics.delete_one({"_id": topic_id, "status": {"$ne": "generating"}})
-        return result.deleted_count == 1
-
-    async def claim(self, topic: Document) -> bool:
-        """Move a topic to `generating` unless it already reached a final state."""
-        now = datetime.now(UTC)
+    async def accept(self, topic: Document, now: datetime) -> bool:
+        """Queue a topic announced on Kafka, unless it is known already (in any state: a
+        redelivery, the event of a topic made through the API, a deleted topic)."""
         try:
-            await self.topics.insert_one(
-                {**topic, "status": "generating", "created_at": now, "updated_at": now}
-            )
+            await self.topics.insert_one(queued(topic, now))
             return True
         except DuplicateKeyError:
-            claimed = await self.topics.find_one_and_update(
-                {"_id": topic["_id"], "status": {"$nin": list(FINAL)}},
-                {"$set": {"status": "generating", "updated_at": now}},
-                return_document=ReturnDocument.AFTER,
-            )
-            return claimed is not None
+            return False
 
-    async def finish(self, topic_id: str, status: str, **fields: Any) -> None:
-        await self.topics.update_one(
-            {"_id": topic_id},
-            {"$set": {"status": status, "updated_at": datetime.now(UTC), **fields}},
+    async def get(self, topic_id: str, user_id: str) -> Document | None:
+        return await self.topics.find_one(
+            {"_id": topic_id, "user_id": user_id, "status": {"$in": VISIBLE}}
         )
+
+    async def apply(self, transition: Transition) -> bool:
+        result = await self.topics.update_one(transition.when, transition.update)
+        return result.modified_count == 1
+
+    async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
+        claim = domain.claim_next(owner, now, lease)
+        return await self.topics.find_one_and_update(
+            claim.when,
+            claim.update,
+            sort=[("queued_at", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def save(
+        self, topic_id: str, owner: str, fields: Document, increments: dict[str, int] | None = None
+    ) -> bool:
+        """Store progress of a generation this worker still holds; False when it lost it."""
+        update: dict[str, Any] = {"$set": fields}
+        if increments:
+            update["$inc"] = increments
+        result = await self.topics.update_one(domain.held_by(topic_id, owner), update)
+        return result.matched_count == 1
+
+    async def unemitted(self, older_than: datetime) -> list[Document]:
+        """Generated topics whose `post.generated` was not acknowledged by Kafka yet."""
+        cursor = self.topics.find(
+            {
+                "status": TopicStatus.GENERATED.value,
+                "emitted": False,
+                "updated_at": {"$lt": older_than},
+            }
+        ).limit(100)
+        return [doc async for doc in cursor]
+
+    async def mark_emitted(self, topic_id: str) -> None:
+        await self.topics.update_one({"_id": topic_id}, {"$set": {"emitted": True}})
 
     async def for_user(
         self, user_id: str, status: str | None, limit: int, skip: int
     ) -> list[Document]:
-        return await newest_of_user(self.topics, user_id, status, limit, skip)
+        return await newest_of_user(self.topics, user_id, status, limit, skip, statuses=VISIBLE)
+
+    async def import_progress(self, user_id: str, import_id: str) -> dict[str, int]:
+        """How many topics of one bulk import are in each state."""
+        counts = {status.value: 0 for status in TopicStatus}
+        async for row in await self.topics.aggregate(
+            [
+                {"$match": {"user_id": user_id, "import_id": import_id}},
+                {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+            ]
+        ):
+            counts[row["_id"]] = row["n"]
+        return counts
+
+
+def queued(topic: Document, now: datetime) -> Document:
+    return {
+        **topic,
+        "status": TopicStatus.QUEUED.value,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+        "queued_at": now,
+    }
 
 
 class MediaClient:
@@ -110,16 +135,3 @@ class MediaClient:
         return await self.http.post(
             "/internal/images", content=image, headers={"X-Service-Token": self.token}
         )
-
-
-async def generate_image(client: AsyncOpenAI, model: str, prompt: str, size: str) -> bytes:
-    result = await client.images.generate(
-        model=model,
-        prompt=prompt,
-        size=size,
-        response_format="b64_json",
-        n=1,
-    )
-    if not result.data or not result.data[0].b64_json:
-        raise ValueError("the image model returned no image")
-    return base64.b64decode(result.data[0].b64_json)

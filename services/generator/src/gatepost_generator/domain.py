@@ -1,14 +1,105 @@
-"""What a carousel is, and the topic's life: draft → generating → generated | failed."""
+"""What a carousel is, and a topic's life:
+
+    queued ──claim──▶ generating ──▶ generated
+       ▲                 │  └──────▶ failed ──retry──▶ queued
+       │   lease expired │ (a replica died: claimed again, at most `attempts` times)
+       └─────────────────┘
+    any state ──delete──▶ deleted (hidden; a generation in flight stops; never generated again)
+
+Each transition is a `Transition`: the filter that makes it conditional and the update to apply,
+so the adapter applies it atomically and a lost race changes nothing."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SLIDES = 7
 TITLE_LIMIT_UTF16 = 90  # TikTok's photo-post title limit, counted in UTF-16 code units
+
+
+class TopicStatus(StrEnum):
+    QUEUED = "queued"
+    GENERATING = "generating"
+    GENERATED = "generated"
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+VISIBLE = [s.value for s in TopicStatus if s is not TopicStatus.DELETED]
+
+
+@dataclass(frozen=True)
+class Transition:
+    when: dict[str, Any]
+    update: dict[str, Any]
+
+
+def claim_next(owner: str, now: datetime, lease: timedelta) -> Transition:
+    """A queued topic, or one whose worker's lease ran out, becomes this worker's."""
+    return Transition(
+        {
+            "$or": [
+                {"status": TopicStatus.QUEUED.value},
+                {"status": TopicStatus.GENERATING.value, "lease_until": {"$lt": now}},
+            ]
+        },
+        {
+            "$set": {
+                "status": TopicStatus.GENERATING.value,
+                "owner": owner,
+                "lease_until": now + lease,
+                "updated_at": now,
+            },
+            "$inc": {"attempts": 1},
+        },
+    )
+
+
+def held_by(topic_id: str, owner: str) -> dict[str, Any]:
+    """The filter of every write a worker makes: it still holds the topic."""
+    return {"_id": topic_id, "status": TopicStatus.GENERATING.value, "owner": owner}
+
+
+def renew(topic_id: str, owner: str, now: datetime, lease: timedelta) -> Transition:
+    return Transition(held_by(topic_id, owner), {"$set": {"lease_until": now + lease}})
+
+
+def finish(
+    topic_id: str, owner: str, status: TopicStatus, now: datetime, **fields: Any
+) -> Transition:
+    if status not in (TopicStatus.GENERATED, TopicStatus.FAILED):
+        raise ValueError(f"a generation ends generated or failed, not {status}")
+    changes = {"status": status.value, "updated_at": now, "lease_until": None, **fields}
+    return Transition(held_by(topic_id, owner), {"$set": changes})
+
+
+def retry(topic_id: str, user_id: str, now: datetime) -> Transition:
+    return Transition(
+        {"_id": topic_id, "user_id": user_id, "status": TopicStatus.FAILED.value},
+        {
+            "$set": {
+                "status": TopicStatus.QUEUED.value,
+                "reason": None,
+                "stage": None,
+                "attempts": 0,
+                "queued_at": now,
+                "updated_at": now,
+            }
+        },
+    )
+
+
+def delete(topic_id: str, user_id: str, now: datetime) -> Transition:
+    return Transition(
+        {"_id": topic_id, "user_id": user_id, "status": {"$ne": TopicStatus.DELETED.value}},
+        {"$set": {"status": TopicStatus.DELETED.value, "owner": None, "updated_at": now}},
+    )
 
 
 def utf16_length(text: str) -> int:

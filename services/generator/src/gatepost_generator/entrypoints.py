@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -13,7 +14,6 @@ from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MongoTopicRepository
-from gatepost_generator.generation import Generator
 from gatepost_generator.library import (
     ImportRejected,
     TopicBusy,
@@ -46,10 +46,25 @@ def topic_view(doc: dict[str, Any]) -> dict[str, Any]:
         "post_id",
         "language",
         "source",
+        "import_id",
+        "attempts",
         "created_at",
         "updated_at",
     )
-    return {"topic_id": doc["_id"], **{k: doc.get(k) for k in keep}}
+    return {"topic_id": doc["_id"], **{k: doc.get(k) for k in keep}, "usage": usage_of(doc)}
+
+
+def usage_of(doc: dict[str, Any]) -> dict[str, int]:
+    """What the topic cost: text tokens, images made, and the image tokens they were billed."""
+    usage = doc.get("usage") or {}
+    return {
+        "text_tokens": usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0),
+        "prompt_tokens": usage.get("prompt_tokens", 0),
+        "completion_tokens": usage.get("completion_tokens", 0),
+        "images": usage.get("images", 0),
+        "image_tokens": usage.get("image_tokens", 0),
+        "rate_limited": usage.get("rate_limited", 0),
+    }
 
 
 def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str) -> APIRouter:
@@ -59,7 +74,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
     @router.post("/topics", status_code=201)
     async def create_topic(body: NewTopic, user: User = current_user) -> dict[str, str]:
         topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
-        return {"topic_id": topic_id, "status": "draft"}
+        return {"topic_id": topic_id, "status": "queued"}
 
     @router.post("/topics/bulk", status_code=207)
     async def bulk_import(
@@ -69,13 +84,27 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
     ) -> dict[str, Any]:
         """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
         `file`, header `text,account_id`). Every row gets its own verdict."""
+        import_id = str(uuid.uuid4())
         try:
             rows = await read_rows(request, account_id)
-            results = await library.add_many(user.id, rows, "bulk")
+            results = await library.add_many(user.id, rows, "bulk", import_id)
         except ImportRejected as rejected:
             raise HTTPException(422, str(rejected)) from None
         accepted = sum(r["accepted"] for r in results)
-        return {"accepted": accepted, "rejected": len(results) - accepted, "rows": results}
+        return {
+            "import_id": import_id if accepted else None,
+            "accepted": accepted,
+            "rejected": len(results) - accepted,
+            "rows": results,
+        }
+
+    @router.get("/imports/{import_id}")
+    async def import_progress(import_id: str, user: User = current_user) -> dict[str, Any]:
+        """How far a bulk import got: topics per status, and how many are finished."""
+        try:
+            return await library.progress(user.id, import_id)
+        except TopicNotFound:
+            raise HTTPException(404, "no such import") from None
 
     @router.get("/topics")
     async def list_topics(
@@ -101,16 +130,15 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
             raise HTTPException(404, "no such topic") from None
         except TopicBusy as busy:
             raise HTTPException(409, str(busy)) from None
-        return {"topic_id": topic_id, "status": "draft"}
+        return {"topic_id": topic_id, "status": "queued"}
 
     @router.delete("/topics/{topic_id}", status_code=204)
     async def delete(topic_id: str, user: User = current_user) -> None:
+        """Delete a topic in any state; one being generated stops, and none is generated again."""
         try:
             await library.delete(user.id, topic_id)
         except TopicNotFound:
             raise HTTPException(404, "no such topic") from None
-        except TopicBusy as busy:
-            raise HTTPException(409, str(busy)) from None
 
     return router
 
@@ -132,5 +160,5 @@ async def read_rows(request: Request, default_account: str | None) -> list[Any]:
         raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
 
 
-def subscribers(broker: KafkaBroker, generator: Generator) -> None:
-    subscribe(broker, TopicCreated, generator.on_topic_created, group_id="generator")
+def subscribers(broker: KafkaBroker, library: TopicLibrary) -> None:
+    subscribe(broker, TopicCreated, library.accept, group_id="generator")

@@ -1,4 +1,9 @@
-"""Use case: turn one `topic.created` into one carousel post — language, text, seven images."""
+"""Use case: turn one claimed topic into one carousel post — language, text, seven images.
+
+Every step's result is stored on the topic as it completes (language, the written text, each
+slide's image), so a topic taken over after a crash resumes where it stopped: no text is written
+twice and no finished slide is drawn again. Every write is conditional on the worker still
+holding the topic; when it does not (deleted, or taken over), the work stops."""
 
 from __future__ import annotations
 
@@ -9,29 +14,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from faststream.kafka import KafkaBroker
-from openai import AsyncOpenAI, OpenAIError
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
-from gatepost_common.events import CloudEvent, PostGenerated, Slide, TopicCreated, envelope
-from gatepost_common.kafka import publish_event
-from gatepost_common.metrics import (
-    GENERATION_DURATION,
-    GENERATION_STAGE_DURATION,
-    POSTS_FAILED,
-    POSTS_GENERATED,
-)
+from gatepost_common.clock import Clock
+from gatepost_common.events import PostGenerated, Slide
+from gatepost_common.metrics import GENERATION_STAGE_DURATION
+from gatepost_common.mongo import Document
 from gatepost_common.telemetry import tracer
-from gatepost_generator.adapters import MediaClient, MongoTopicRepository, generate_image
+from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
 from gatepost_generator.language import LinguaDetector, TopicLanguage
+from gatepost_generator.provider import ModelCalls, Usage, is_permanent
 from gatepost_generator.settings import Settings
+from gatepost_generator.strict_schema import strict_schema
 
 logger = logging.getLogger(__name__)
-SOURCE = "gatepost/generator"
 
 SYSTEM_PROMPT = (
     "You write TikTok photo carousels. Write every text (title, caption, hashtags, slide texts) in "
@@ -40,6 +41,10 @@ SYSTEM_PROMPT = (
     f"{SLIDES} slides, each with short on-image text and an image prompt (in English) for an "
     "illustration without any text. Answer with JSON only."
 )
+
+
+class LostTopic(Exception):
+    """This worker no longer holds the topic (deleted, or taken over): stop quietly."""
 
 
 @contextmanager
@@ -57,82 +62,67 @@ def stage(name: str) -> Iterator[None]:
 class Generator:
     settings: Settings
     topics: MongoTopicRepository
-    broker: KafkaBroker
-    ai: AsyncOpenAI
+    calls: ModelCalls
     media: MediaClient
     language: TopicLanguage
     checker: LinguaDetector
+    clock: Clock
 
-    async def on_topic_created(self, event: CloudEvent[TopicCreated]) -> None:
-        topic = event.data
-        claimed = await self.topics.claim(
-            {
-                "_id": topic.topic_id,
-                "user_id": topic.user_id,
-                "account_id": topic.account_id,
-                "text": topic.text,
-                "source": topic.source,
-            }
-        )
-        if not claimed:  # generated or failed already: a redelivery changes nothing
-            logger.info("topic already handled", extra={"fields": {"topic_id": topic.topic_id}})
-            return
-        started = time.perf_counter()
-        try:
-            post = await self.generate(topic)
-        except GenerationFailed as failure:
-            await self.topics.finish(topic.topic_id, "failed", reason=str(failure))
-            GENERATION_DURATION.record(time.perf_counter() - started, {"outcome": "failed"})
-            POSTS_FAILED.add(1, {"stage": "generation"})
-            return
-        await publish_event(
-            self.broker, envelope(post, source=SOURCE, subject=post.post_id), key=post.post_id
-        )
-        await self.topics.finish(
-            topic.topic_id, "generated", post_id=post.post_id, language=post.language
-        )
-        GENERATION_DURATION.record(time.perf_counter() - started, {"outcome": "generated"})
-        POSTS_GENERATED.add(1)
+    async def generate(self, topic: Document, owner: str) -> PostGenerated:
+        topic_id = topic["_id"]
 
-    async def generate(self, topic: TopicCreated) -> PostGenerated:
-        with stage("language"):
-            language = await self.language.of(topic.text)
-        await self.topics.progress(topic.topic_id, "writing", language=language)
-        with stage("text"):
-            text = await self.write_text(topic.text, language)
-        await self.topics.progress(topic.topic_id, "rendering")
+        async def save(fields: Document, usage: Usage | None = None) -> None:
+            fields = {**fields, "updated_at": self.clock.now()}
+            increments = usage.as_increments() if usage else None
+            if not await self.topics.save(topic_id, owner, fields, increments):
+                raise LostTopic(topic_id)
+
+        language = topic.get("language")
+        if language is None:
+            usage = Usage()
+            with stage("language"):
+                language = await self.language.of(topic["text"], usage)
+            await save({"language": language, "stage": "writing"}, usage)
+        if topic.get("draft") is None:
+            usage = Usage()
+            with stage("text"):
+                text = await self.write_text(topic["text"], language, usage)
+            await save({"draft": text.model_dump(), "stage": "rendering"}, usage)
+        else:
+            text = CarouselText.model_validate(topic["draft"])
         with stage("images"):
-            images = await self.render_slides([s.image_prompt for s in text.slides])
-        slides = [
-            Slide(
-                index=i,
-                prompt=draft.image_prompt,
-                text=draft.text,
-                image_url=img["url"],
-                sha256=img["sha256"],
+            images = await self.render_slides(
+                [s.image_prompt for s in text.slides], dict(topic.get("images") or {}), save
             )
-            for i, (draft, img) in enumerate(zip(text.slides, images, strict=True))
-        ]
         return PostGenerated(
-            post_id=post_id_for(topic.topic_id),
-            topic_id=topic.topic_id,
-            user_id=topic.user_id,
-            account_id=topic.account_id,
+            post_id=post_id_for(topic_id),
+            topic_id=topic_id,
+            user_id=topic["user_id"],
+            account_id=topic["account_id"],
             language=language,
             title=text.title,
             caption=text.caption,
             hashtags=text.hashtags,
-            slides=slides,
+            slides=[
+                Slide(
+                    index=i,
+                    prompt=draft.image_prompt,
+                    text=draft.text,
+                    image_url=images[str(i)]["url"],
+                    sha256=images[str(i)]["sha256"],
+                )
+                for i, draft in enumerate(text.slides)
+            ],
             model=f"{self.settings.text_model}+{self.settings.image_model}",
         )
 
-    async def write_text(self, topic: str, language: str) -> CarouselText:
+    async def write_text(self, topic: str, language: str, usage: Usage) -> CarouselText:
         response_format: ResponseFormatJSONSchema = {
             "type": "json_schema",
             "json_schema": {
                 "name": "carousel",
-                "schema": CarouselText.model_json_schema(),
-                "strict": False,
+                "schema": strict_schema(CarouselText),
+                "strict": True,
             },
         }
         messages: list[ChatCompletionMessageParam] = [
@@ -142,17 +132,11 @@ class Generator:
         problem = ""
         for _ in range(self.settings.text_attempts):
             try:
-                completion = await self.ai.chat.completions.create(
-                    model=self.settings.text_model,
-                    messages=messages,
-                    response_format=response_format,
-                )
-            except OpenAIError as error:
+                answer = await self.calls.chat(messages, response_format, usage)
+            except Exception as error:
                 raise GenerationFailed(f"the text model failed: {error}") from None
             try:
-                text = CarouselText.model_validate(
-                    json.loads(completion.choices[0].message.content or "")
-                )
+                text = CarouselText.model_validate(json.loads(answer))
             except (ValueError, ValidationError) as error:
                 problem = str(error).splitlines()[0]
                 continue
@@ -164,17 +148,25 @@ class Generator:
             f"the text model gave unusable output {self.settings.text_attempts} times: {problem}"
         )
 
-    async def render_slides(self, prompts: list[str]) -> list[dict[str, str]]:
-        """All slides at once: the wall time is about one image call, not seven."""
+    async def render_slides(
+        self, prompts: list[str], done: dict[str, Any], save: Any
+    ) -> dict[str, Any]:
+        """Every slide not drawn yet, all at once (the wall time is about one image call), each
+        stored as soon as it is ready; one slide failing for good fails the topic."""
 
-        async def one(prompt: str) -> dict[str, str]:
-            image = await generate_image(
-                self.ai, self.settings.image_model, prompt, self.settings.image_size
-            )
-            return await self.media.store(image)
+        async def one(index: int, prompt: str) -> None:
+            usage = Usage()
+            image = await self.calls.image(prompt, usage)
+            stored = await self.media.store(image)
+            done[str(index)] = {"url": stored["url"], "sha256": stored["sha256"]}
+            await save({f"images.{index}": done[str(index)]}, usage)
 
-        results = await asyncio.gather(*(one(p) for p in prompts), return_exceptions=True)
-        for index, result in enumerate(results):
+        missing = [(i, p) for i, p in enumerate(prompts) if str(i) not in done]
+        results = await asyncio.gather(*(one(i, p) for i, p in missing), return_exceptions=True)
+        for (index, _), result in zip(missing, results, strict=True):
+            if isinstance(result, LostTopic):
+                raise result
             if isinstance(result, BaseException):
-                raise GenerationFailed(f"slide {index + 1} could not be rendered: {result}")
-        return [r for r in results if not isinstance(r, BaseException)]
+                kind = "refused" if is_permanent(result) else "could not be rendered"
+                raise GenerationFailed(f"slide {index + 1} {kind}: {result}")
+        return done

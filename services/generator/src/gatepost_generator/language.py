@@ -6,8 +6,10 @@ import logging
 from typing import Protocol
 
 from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
-from openai import AsyncOpenAI, OpenAIError
+from openai import OpenAIError
 from pydantic import BaseModel, Field, ValidationError
+
+from gatepost_generator.provider import ModelCalls, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -84,21 +86,19 @@ class LanguageAnswer(BaseModel):
 
 
 class Fallback(Protocol):
-    async def __call__(self, text: str) -> str | None: ...
+    async def __call__(self, text: str, usage: Usage) -> str | None: ...
 
 
 class LLMLanguage:
     """The cheap LLM call of the reference design, used as the fallback."""
 
-    def __init__(self, client: AsyncOpenAI, model: str) -> None:
-        self.client = client
-        self.model = model
+    def __init__(self, calls: ModelCalls) -> None:
+        self.calls = calls
 
-    async def __call__(self, text: str) -> str | None:
+    async def __call__(self, text: str, usage: Usage) -> str | None:
         try:
-            completion = await self.client.chat.completions.create(
-                model=self.model,
-                messages=[
+            answer = await self.calls.chat(
+                [
                     {
                         "role": "system",
                         "content": "Answer with JSON "
@@ -106,11 +106,10 @@ class LLMLanguage:
                     },
                     {"role": "user", "content": f"Detect language: {text}"},
                 ],
-                response_format={"type": "json_object"},
+                {"type": "json_object"},
+                usage,
             )
-            return LanguageAnswer.model_validate_json(
-                completion.choices[0].message.content or ""
-            ).language
+            return LanguageAnswer.model_validate_json(answer).language
         except (OpenAIError, ValidationError, ValueError):
             logger.warning("language fallback failed")
             return None
@@ -122,5 +121,5 @@ class TopicLanguage:
         self.fallback = fallback
         self.default = default
 
-    async def of(self, text: str) -> str:
-        return self.local.detect(text) or await self.fallback(text) or self.default
+    async def of(self, text: str, usage: Usage) -> str:
+        return self.local.detect(text) or await self.fallback(text, usage) or self.default

@@ -1,4 +1,5 @@
-"""Use cases of the topic library: add one topic, import many, retry a failed one, delete one."""
+"""Use cases of the topic library: add one topic, import many (with progress), queue one another
+system announced, retry a failed one, delete one."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from opentelemetry import propagate
 from pydantic import ValidationError
 
-from gatepost_common.events import TopicCreated, TopicSource, envelope
+from gatepost_common.clock import Clock
+from gatepost_common.events import CloudEvent, TopicCreated, TopicSource, envelope
 from gatepost_common.kafka import publish_event
+from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 
 logger = logging.getLogger(__name__)
@@ -39,6 +43,7 @@ class TopicBusy(RuntimeError):
 class TopicLibrary:
     topics: MongoTopicRepository
     broker: KafkaBroker
+    clock: Clock
 
     async def add(self, user_id: str, account_id: str, text: str, source: TopicSource) -> str:
         [result] = await self.add_many(user_id, [{"text": text, "account_id": account_id}], source)
@@ -47,9 +52,14 @@ class TopicLibrary:
         return str(result["topic_id"])
 
     async def add_many(
-        self, user_id: str, rows: list[dict[str, Any]], source: TopicSource
+        self,
+        user_id: str,
+        rows: list[dict[str, Any]],
+        source: TopicSource,
+        import_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Validate every row; store and announce the valid ones; say why the others failed."""
+        """Validate every row; queue the valid ones and announce them; say why the others
+        failed. Queued in MongoDB first, so a topic is never lost once accepted."""
         if len(rows) > MAX_IMPORT_ROWS:
             raise ImportRejected(f"at most {MAX_IMPORT_ROWS} topics per import")
         results: list[dict[str, Any]] = []
@@ -71,22 +81,22 @@ class TopicLibrary:
             accepted.append(data)
             results.append({"row": number, "accepted": True, "topic_id": data.topic_id})
         if accepted:
-            await self.topics.add_many(
-                [
-                    {
-                        "_id": t.topic_id,
-                        "user_id": user_id,
-                        "account_id": t.account_id,
-                        "text": t.text,
-                        "source": source,
-                    }
-                    for t in accepted
-                ]
+            extra = {"import_id": import_id} if import_id else {}
+            trace = current_trace()
+            await self.topics.queue(
+                [topic_document(t) | extra | {"trace": trace} for t in accepted], self.clock.now()
             )
             await self.announce(accepted)
         return results
 
+    async def accept(self, event: CloudEvent[TopicCreated]) -> None:
+        """A `topic.created` from Kafka: queued, unless the topic is known already."""
+        document = topic_document(event.data) | {"trace": current_trace()}
+        if not await self.topics.accept(document, self.clock.now()):
+            logger.info("topic known already", extra={"fields": {"topic_id": event.data.topic_id}})
+
     async def announce(self, topics: list[TopicCreated]) -> None:
+        """Tell other systems (best effort: the topics are queued already)."""
         gate = asyncio.Semaphore(PUBLISH_CONCURRENCY)
 
         async def one(topic: TopicCreated) -> None:
@@ -95,37 +105,46 @@ class TopicLibrary:
                     event = envelope(topic, source=SOURCE, subject=topic.topic_id)
                     await publish_event(self.broker, event, key=topic.topic_id)
                 except Exception:
-                    logger.exception("topic.created not published")
-                    await self.topics.finish(
-                        topic.topic_id, "failed", reason="could not be queued for generation: retry"
-                    )
+                    logger.warning("topic.created not published; the topic is queued anyway")
 
         await asyncio.gather(*(one(t) for t in topics))
 
     async def retry(self, user_id: str, topic_id: str) -> None:
-        topic = await self.topics.get(topic_id, user_id)
-        if topic is None:
-            raise TopicNotFound(topic_id)
-        if not await self.topics.reset_failed(topic_id):
+        if not await self.topics.apply(domain.retry(topic_id, user_id, self.clock.now())):
+            topic = await self.topics.get(topic_id, user_id)
+            if topic is None:
+                raise TopicNotFound(topic_id)
             raise TopicBusy(f"only a failed topic can be retried; this one is {topic['status']}")
-        await self.announce(
-            [
-                TopicCreated(
-                    topic_id=topic_id,
-                    user_id=user_id,
-                    account_id=topic["account_id"],
-                    text=topic["text"],
-                    source=topic["source"],
-                )
-            ]
-        )
 
     async def delete(self, user_id: str, topic_id: str) -> None:
-        topic = await self.topics.get(topic_id, user_id)
-        if topic is None:
+        """Hide the topic and stop its generation; it is never generated again."""
+        if not await self.topics.apply(domain.delete(topic_id, user_id, self.clock.now())):
             raise TopicNotFound(topic_id)
-        if not await self.topics.delete_unless_generating(topic_id):
-            raise TopicBusy("a topic cannot be deleted while it is generating")
+
+    async def progress(self, user_id: str, import_id: str) -> dict[str, Any]:
+        counts = await self.topics.import_progress(user_id, import_id)
+        total = sum(counts.values())
+        if total == 0:
+            raise TopicNotFound(import_id)
+        finished = sum(counts[s] for s in ("generated", "failed", "deleted"))
+        return {"import_id": import_id, "total": total, "finished": finished, "counts": counts}
+
+
+def topic_document(topic: TopicCreated) -> dict[str, Any]:
+    return {
+        "_id": topic.topic_id,
+        "user_id": topic.user_id,
+        "account_id": topic.account_id,
+        "text": topic.text,
+        "source": topic.source,
+    }
+
+
+def current_trace() -> dict[str, str]:
+    """The W3C trace context of the request or message at hand, for the generation to join."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
 
 
 def row_error(error: Exception) -> str:

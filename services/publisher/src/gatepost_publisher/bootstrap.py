@@ -5,12 +5,13 @@ from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import clock_for
+from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, MongoJobRepository
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
-from gatepost_publisher.limits import DailyCap, RateLimiter
+from gatepost_publisher.limits import DailyCap
 from gatepost_publisher.publishing import Publisher
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.webhooks import WebhookInbox

@@ -14,10 +14,10 @@ from typing import TypeVar
 import httpx
 
 from gatepost_common.audit import AuditLog
+from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.tiktok import TikTokError
 from gatepost_publisher.adapters import AuthClient, AuthRefused
 from gatepost_publisher.domain import Handling, handling, readable
-from gatepost_publisher.limits import RateLimiter
 from gatepost_publisher.settings import Settings
 
 T = TypeVar("T")

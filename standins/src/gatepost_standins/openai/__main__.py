@@ -1,10 +1,14 @@
-"""Run the OpenAI-compatible stand-in: `python -m gatepost_standins.openai [--port 8091]`."""
+"""Run the OpenAI-compatible stand-in:
+`python -m gatepost_standins.openai [--port N] [--config FILE]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from gatepost_standins.openai.app import create_app
+from gatepost_standins.openai.config import OpenAIStandinConfig
 from gatepost_standins.serving import serve
 
 
@@ -12,9 +16,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8091)
-    parser.add_argument("--image-latency", type=float, default=0.0)
+    parser.add_argument("--config", help="a JSON file of OpenAIStandinConfig fields")
     args = parser.parse_args()
-    serve(create_app(args.image_latency), args.host, args.port)
+    fields = json.loads(Path(args.config).read_text()) if args.config else {}
+    serve(create_app(OpenAIStandinConfig(**fields)), args.host, args.port)
 
 
 if __name__ == "__main__":
