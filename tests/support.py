@@ -4,6 +4,8 @@ an HTTP client that goes through the gateway like a browser."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -74,9 +76,11 @@ def has(field: str, value: str) -> Callable[[Any], bool]:
     return match
 
 
-def topic_created(user_id: str, account_id: str, text: str) -> tuple[str, bytes]:
+def topic_created(
+    user_id: str, account_id: str, text: str, topic_id: str | None = None
+) -> tuple[str, bytes]:
     """A CloudEvents `topic.created` as another system would write it by hand."""
-    topic_id = str(uuid.uuid4())
+    topic_id = topic_id or str(uuid.uuid4())
     event = {
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
@@ -208,3 +212,14 @@ def metric_total(points: list[dict[str, Any]], name: str, **attributes: Any) -> 
         if key not in latest or point["time_ns"] >= latest[key]["time_ns"]:
             latest[key] = point
     return float(sum(p["count"] if "count" in p else p["value"] for p in latest.values()))
+
+
+def kill_and_restart(stack: Stack, service: str, between: Callable[[], Any] | None = None) -> None:
+    """`kill -9` one service's process group, run `between`, then start the service again."""
+    child = stack.supervisor.child(service)
+    os.killpg(child.process.pid, signal.SIGKILL)
+    child.process.wait()
+    if between is not None:
+        between()
+    stack.supervisor.children.remove(child)
+    stack.start_service(service)

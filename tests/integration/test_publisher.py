@@ -29,6 +29,7 @@ from tests.support import (
     eventually,
     generated_post,
     has,
+    kill_and_restart,
     signed_up,
 )
 
@@ -208,12 +209,11 @@ async def test_crash_after_init_never_posts_twice(stack: Stack, faults: Any) -> 
             lambda: (jobs.find_one({"_id": post_id}) or {}).get("status") == "initiating",
             timeout=30,
         )
-    publisher = stack.supervisor.child("publisher")
-    os.killpg(publisher.process.pid, signal.SIGKILL)
-    publisher.process.wait()
-    assert eventually(lambda: len(publishes_of(stack, urls)) == 1, timeout=10)  # TikTok posted
-    stack.supervisor.children.remove(publisher)
-    stack.start_service("publisher")
+
+    def tiktok_posted() -> None:
+        assert eventually(lambda: len(publishes_of(stack, urls)) == 1, timeout=10)
+
+    kill_and_restart(stack, "publisher", between=tiktok_posted)
     result = await outcome(stack, post_id)
     assert result["status"] == "UNKNOWN" and "check the TikTok profile" in result["fail_reason"]
     await asyncio.sleep(2)
