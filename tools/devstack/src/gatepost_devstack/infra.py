@@ -75,20 +75,7 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     log4j = DEPLOY / "kafka" / "log4j2.yaml"
     jvm = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
     if not (config.data / "meta.properties").exists():
-        subprocess.run(
-            [
-                *jvm,
-                "kafka.tools.StorageTool",
-                "format",
-                "--standalone",
-                "-t",
-                uuid_for_cluster(),
-                "-c",
-                str(properties),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        format_storage(jvm, properties, uuid_for_cluster())
     bootstrap = f"127.0.0.1:{config.port}"
     supervisor.start(
         "kafka",
@@ -97,6 +84,24 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
         timeout=120,
     )
     return bootstrap
+
+
+def format_storage(jvm: list[str], properties: Path, cluster_id: str) -> None:
+    """Format a KRaft broker's storage (once, before its first start)."""
+    subprocess.run(
+        [
+            *jvm,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            # one argument: an id may start with "-", which would read as an option
+            f"--cluster-id={cluster_id}",
+            "-c",
+            str(properties),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def uuid_for_cluster() -> str:
