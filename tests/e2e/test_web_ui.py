@@ -31,6 +31,15 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     page.get_by_role("button", name="Add topic").click()
     row = page.locator("tr", has_text=topic)
     expect(row.get_by_text("generated")).to_be_visible(timeout=PUBLISH_TIMEOUT_MS)
+    expect(row.locator("td.cost")).to_contain_text("7 images")
+    rows = "".join(f"Window herbs, part {i} {uuid.uuid4().hex[:4]}\n" for i in range(3))
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "t.csv", "mimeType": "text/csv", "buffer": f"text\n{rows}".encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    progress = page.locator("#import-progress")
+    expect(progress).to_contain_text("of 3 generated")
+    expect(progress).to_contain_text("3 of 3 generated", timeout=PUBLISH_TIMEOUT_MS)
     shot(page, "ui-2-library")
 
     page.get_by_role("link", name="Queue").click()
