@@ -307,8 +307,11 @@ async function showAccounts(main) {
       el("img", { src: a.avatar_url, alt: "", width: 48, height: 48 }),
       el("div", {}, el("strong", {}, a.display_name),
         a.status === "needs_reauth" ? el("p", { class: "error" },
-          "TikTok ended this connection: ", el("a", { href: "/api/auth/tiktok/connect" },
-            "reconnect")) : el("p", { class: "note" }, "Connected")),
+          a.reauth_reason || "TikTok ended this connection.", " ",
+          el("a", { href: "/api/auth/tiktok/connect" }, "Reconnect"))
+          : el("p", { class: "note" }, "Connected", a.refresh_expires_at
+            ? ` until ${new Date(a.refresh_expires_at).toLocaleDateString()} (then reconnect)`
+            : "")),
       el("button", { class: "secondary", onclick: async () => {
         if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
         await api(`/api/auth/accounts/${a.account_id}`, { method: "DELETE" });

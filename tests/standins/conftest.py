@@ -56,7 +56,8 @@ def handler_for(host: FakeHost) -> type[BaseHTTPRequestHandler]:
                 # the sender went away mid-request (a delivery the stand-in cancelled when the
                 # next test reset it): nothing was delivered
                 return
-            host.hooks.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            headers = {k.lower(): v for k, v in self.headers.items()} | {":path": self.path}
+            host.hooks.append((headers, body))
             status = host.hook_statuses.pop(0) if host.hook_statuses else 200
             self.send_response(status)
             self.send_header("Content-Length", "0")
@@ -103,7 +104,10 @@ def reset(**config: Any) -> str:
     settings = {
         "redirect_uris": [REDIRECT],
         "auto_consent": True,
+        # the fake host is 127.0.0.1 over http: the local-run leniencies, tested on their own
         "require_https": False,
+        "ip_url_prefixes": True,
+        "moderation_delay_s": 0.0,
         "verified_url_prefixes": [f"{HOST}/ok/"],
         "webhook_url": f"{HOST}/hooks",
         "webhook_retry_delays_s": [0.1, 0.1, 0.1],

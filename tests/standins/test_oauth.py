@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 
@@ -25,10 +25,17 @@ def test_authorize_validates_client_redirect_scope_and_state(tiktok: httpx.Clien
     assert bad_client.status_code == 400 and "client_key" in bad_client.text
     unregistered = {**base, "redirect_uri": REDIRECT + "/other"}
     assert tiktok.get(f"/v2/auth/authorize/?{urlencode(unregistered)}").status_code == 400
-    assert authorize(tiktok, scope="user.info.basic,telepathy")["error"] == ["invalid_scope"]
-    assert authorize(tiktok, state="")["error"] == ["invalid_request"]
-    wrong_type = authorize(tiktok, response_type="token")
-    assert wrong_type["error"] == ["unsupported_response_type"]
+    malformed = [
+        ({"scope": "user.info.basic,telepathy"}, "invalid_scope"),
+        ({"state": ""}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+    ]
+    for changes, error in malformed:  # TikTok's own error page, not a redirect to the app
+        page = tiktok.get(f"/v2/auth/authorize/?{urlencode({**base, **changes})}")
+        assert page.status_code == 400 and error in page.text, changes
+    reset(authorize_errors_redirect=True)
+    for changes, error in malformed:
+        assert authorize(tiktok, **changes)["error"] == [error]
 
 
 def test_consent_screen_allows_or_denies(tiktok: httpx.Client) -> None:
@@ -49,15 +56,42 @@ def test_consent_screen_allows_or_denies(tiktok: httpx.Client) -> None:
         "error=access_denied" in denied.headers["location"]
         and "state=s9" in denied.headers["location"]
     )
-    allowed = tiktok.post("/v2/auth/authorize/decision", data={"query": query, **ALLOW})
+    ticked = {"query": query, "scope": ["user.info.basic"], **ALLOW}
+    allowed = tiktok.post("/v2/auth/authorize/decision", data=ticked)
     assert (
         "code=" in allowed.headers["location"]
         and "scopes=user.info.basic" in allowed.headers["location"]
     )
 
 
+def test_a_person_may_grant_only_some_scopes(tiktok: httpx.Client) -> None:
+    """The consent screen lists each scope, ticked; whatever is unticked is not granted."""
+    tiktok.put("/_control/auto-consent", params={"enabled": False})
+    query = urlencode(
+        {
+            "client_key": "gatepost-local",
+            "scope": "user.info.basic,video.publish",
+            "redirect_uri": REDIRECT,
+            "state": "s9",
+            "response_type": "code",
+        }
+    )
+    page = tiktok.get(f"/v2/auth/authorize/?{query}")
+    assert page.text.count('type="checkbox" name="scope"') == 2
+    partial = {"query": query, "scope": ["user.info.basic"], **ALLOW}
+    location = tiktok.post("/v2/auth/authorize/decision", data=partial).headers["location"]
+    code = parse_qs(urlparse(location).query)["code"][0]
+    tokens = token_request(
+        tiktok, code=code, grant_type="authorization_code", redirect_uri=REDIRECT
+    ).json()
+    assert tokens["scope"] == "user.info.basic"
+    tiktok.put("/_control/auto-consent", params={"enabled": True})
+    tiktok.put("/_control/granted-scopes", json=["user.info.basic"])
+    assert authorize(tiktok)["scopes"] == ["user.info.basic"]
+
+
 def test_desktop_apps_need_tiktoks_hex_pkce(tiktok: httpx.Client) -> None:
-    reset(platform="desktop")
+    reset(platform="desktop", authorize_errors_redirect=True)
     verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     hex_challenge = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3"
     assert hashlib.sha256(verifier.encode()).hexdigest() == hex_challenge
@@ -100,7 +134,7 @@ def test_token_endpoint_is_form_only_with_flat_errors(tiktok: httpx.Client) -> N
         content=body,
         headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
     )
-    assert charset.status_code == 400
+    assert charset.status_code == 200  # failed OAuth calls answer HTTP 200, as reported
     assert set(charset.json()) == {"error", "error_description", "log_id"}
     assert charset.json()["error"] == "invalid_request"
     as_json = tiktok.post("/v2/oauth/token/", json={"client_key": "gatepost-local"})
@@ -132,7 +166,8 @@ def test_codes_are_single_use_short_lived_and_bound_to_the_redirect_uri(
     first = token_request(tiktok, code=code, grant_type="authorization_code", redirect_uri=REDIRECT)
     tokens = first.json()
     assert tokens["access_token"].startswith("act.") and tokens["refresh_token"].startswith("rft.")
-    assert tokens["expires_in"] == 86400 and tokens["refresh_expires_in"] == 31536000
+    # the token pages updated in 2026-11: 2 hours and 180 days
+    assert tokens["expires_in"] == 7200 and tokens["refresh_expires_in"] == 15552000
     assert tokens["scope"] == "user.info.basic,video.publish,video.upload"
     again = token_request(tiktok, code=code, grant_type="authorization_code", redirect_uri=REDIRECT)
     assert again.json()["error"] == "invalid_grant"
@@ -145,9 +180,31 @@ def test_codes_are_single_use_short_lived_and_bound_to_the_redirect_uri(
 
 
 def test_lifetimes_are_configurable(tiktok: httpx.Client) -> None:
-    reset(access_token_ttl_s=7200, refresh_token_ttl_s=15552000)
+    reset(access_token_ttl_s=86400, refresh_token_ttl_s=31536000)
     tokens = connect(tiktok)
-    assert (tokens["expires_in"], tokens["refresh_expires_in"]) == (7200, 15552000)
+    assert (tokens["expires_in"], tokens["refresh_expires_in"]) == (86400, 31536000)
+
+
+def test_rotation_keeps_the_end_of_the_refresh_chain(tiktok: httpx.Client) -> None:
+    """A rotated refresh token lives only as long as the first one did: the chain ends."""
+    tokens = connect(tiktok)
+    tiktok.post("/_control/clock/advance", params={"seconds": 100 * 86400})
+    rotated = token_request(
+        tiktok, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    ).json()
+    assert 79 * 86400 < rotated["refresh_expires_in"] <= 80 * 86400
+    tiktok.post("/_control/clock/advance", params={"seconds": 81 * 86400})
+    ended = token_request(
+        tiktok, grant_type="refresh_token", refresh_token=rotated["refresh_token"]
+    )
+    assert ended.status_code == 200 and ended.json()["error"] == "invalid_grant"
+    reset(refresh_expiry_slides=True)
+    sliding = connect(tiktok)
+    tiktok.post("/_control/clock/advance", params={"seconds": 100 * 86400})
+    again = token_request(
+        tiktok, grant_type="refresh_token", refresh_token=sliding["refresh_token"]
+    ).json()
+    assert again["refresh_expires_in"] == 15552000
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(tiktok: httpx.Client) -> None:
@@ -223,7 +280,7 @@ def test_apps_added_through_the_control_api_get_their_own_rules(tiktok: httpx.Cl
         "response_type": "code",
     }
     answer = tiktok.get(f"/v2/auth/authorize/?{urlencode(query)}")
-    assert "error=invalid_request" in answer.headers["location"]  # desktop: PKCE required
+    assert answer.status_code == 400 and "code_challenge" in answer.text  # desktop: PKCE
     other_app_secret = tiktok.post(
         "/v2/oauth/token/",
         headers=FORM,

@@ -75,7 +75,7 @@ def test_photo_direct_post_is_pulled_and_published(
     token = connect(tiktok)["access_token"]
     answer = call(tiktok, token, INIT, photo_body(urls(fake_host)))
     publish_id = answer.json()["data"]["publish_id"]
-    assert error_code(answer) == "ok" and publish_id.startswith("p_pub_url~v2.")
+    assert error_code(answer) == "ok" and publish_id.startswith("p_pub_url~v2-1.")
     done = wait_status(tiktok, token, publish_id, until={"PUBLISH_COMPLETE", "FAILED"})
     assert done["status"] == "PUBLISH_COMPLETE", done
     # The public id comes after moderation, a moment after PUBLISH_COMPLETE, as on TikTok.
@@ -121,7 +121,7 @@ def test_photo_init_rejects_invalid_params(
     if "source" in change:
         body["source_info"]["source"] = change["source"]
     answer = call(tiktok, token, INIT, body)
-    assert (answer.status_code, error_code(answer)) == (400, "invalid_param")
+    assert (answer.status_code, error_code(answer)) == (400, "invalid_params")
     assert message in answer.json()["error"]["message"]
 
 

@@ -124,7 +124,7 @@ def test_tokens_are_refreshed_before_they_expire(auth_world: AuthWorld) -> None:
     account_id, open_id = account["account_id"], account["open_id"]
     before = stored(auth_world, account_id)
     old_refresh = auth_world.cipher().decrypt(before["refresh_token"], account_id)
-    auth_world.advance(23 * 3600)  # one hour left: inside the refresh window
+    auth_world.advance(1.25 * 3600)  # of TikTok's 2 hours, 45 minutes left: inside the window
     assert wait_for(lambda: refreshes(auth_world, open_id) == 1), "the loop did not refresh"
     after = wait_for(
         lambda: (
@@ -152,7 +152,7 @@ def test_tokens_are_refreshed_before_they_expire(auth_world: AuthWorld) -> None:
 
 def test_two_replicas_refresh_once(auth_world: AuthWorld) -> None:
     _, account = connected(auth_world)
-    auth_world.advance(23 * 3600)  # both replicas' loops and eight callers all see it expiring
+    auth_world.advance(1.25 * 3600)  # both replicas' loops and eight callers see it expiring
     with ThreadPoolExecutor(8) as pool:
         answers = list(
             pool.map(lambda i: internal_token(auth_world, i % 2, account["account_id"]), range(8))
@@ -170,7 +170,7 @@ async def test_a_due_list_read_before_another_replica_refreshed_never_refreshes_
     one, then B goes through its (now stale) list. B must see under its lease that the token
     no longer expires, and leave it."""
     _, account = connected(auth_world)
-    for name, value in auth_world.env(0, REFRESH_WINDOW_S="7200").items():
+    for name, value in auth_world.env(0, REFRESH_WINDOW_S="5400").items():
         monkeypatch.setenv(name, value)
     settings = Settings()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -179,10 +179,11 @@ async def test_a_due_list_read_before_another_replica_refreshed_never_refreshes_
     # two token keepers in this process, built as each replica builds its own
     infra = Infrastructure(settings, None, mongo)
     first, second = token_keeper(settings, infra), token_keeper(settings, infra)
-    # 1.5 h left: due for these two (2 h window), not yet for the running replicas (1 h)
-    auth_world.advance(22.5 * 3600)
+    # 1.25 h of TikTok's 2 h left: due for these two (1.5 h window), not yet for the running
+    # replicas (1 h); a fresh token (2 h) is due for no one
+    auth_world.advance(0.75 * 3600)
     now = second.clock.now()
-    listed = await second.accounts.due_for_refresh(now + timedelta(hours=2), now)
+    listed = await second.accounts.due_for_refresh(now + timedelta(hours=1.5), now)
     assert account["account_id"] in listed
     await first.refresh_due()
     assert refreshes(auth_world, account["open_id"]) == 1
@@ -200,6 +201,42 @@ def test_invalid_grant_marks_the_account_needs_reauth(auth_world: AuthWorld) -> 
     [listed] = http.get("/accounts").json()
     assert listed["status"] == "needs_reauth"
     assert "refresh_failed" in audit_kinds(auth_world, account["account_id"])
+
+
+def test_a_connection_without_permission_to_post_is_refused_at_once(
+    auth_world: AuthWorld,
+) -> None:
+    """TikTok lets a person untick scopes; without video.publish every post would fail later
+    (scope_not_authorized), so the connection is refused now, said plainly, and revoked."""
+    http = signed_up(auth_world)
+    new_creator(auth_world)
+    control = f"{auth_world.tiktok}/_control"
+    httpx.put(f"{control}/granted-scopes", json=["user.info.basic"]).raise_for_status()
+    try:
+        answer = http.get("/tiktok/connect")
+    finally:
+        httpx.put(f"{control}/granted-scopes", json=None).raise_for_status()
+    assert answer.status_code == 400
+    assert "Gatepost needs permission to post: reconnect and allow it" in answer.text
+    assert http.get("/accounts").json() == []
+    revokes = [r for r in httpx.get(f"{control}/requests").json() if r["path"].endswith("revoke/")]
+    assert revokes and revokes[-1]["status"] == 200
+
+
+def test_the_end_of_the_refresh_chain_asks_for_a_reconnect_with_the_reason(
+    auth_world: AuthWorld,
+) -> None:
+    """TikTok's refresh tokens end 180 days after connecting, however often they rotate."""
+    http, account = connected(auth_world)
+    ends = stored(auth_world, account["account_id"])["refresh_expires_at"]
+    auth_world.advance(181 * 86400)
+    answer = internal_token(auth_world, 0, account["account_id"])
+    assert answer.status_code == 409 and answer.json()["detail"] == "needs_reauth"
+    [listed] = http.get("/accounts").json()
+    assert listed["status"] == "needs_reauth"
+    assert f"ended on {ends.date().isoformat()}" in listed["reauth_reason"]
+    assert "reconnect" in listed["reauth_reason"]
+    assert refreshes(auth_world, account["open_id"]) == 0  # known to be over: TikTok not asked
 
 
 def test_disconnect_revokes_at_tiktok_and_forgets_the_tokens(auth_world: AuthWorld) -> None:

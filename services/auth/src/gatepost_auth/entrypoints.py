@@ -12,7 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_auth import oauth_state
-from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, TooManyAttempts, account_view
+from gatepost_auth.handlers import (
+    Auth,
+    BadCredentials,
+    EmailTaken,
+    PermissionNotGranted,
+    TooManyAttempts,
+    account_view,
+)
 from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable, UnknownAccount
 from gatepost_common.sessions import (
     CSRF_COOKIE,
@@ -154,6 +161,8 @@ def routes(auth: Auth) -> APIRouter:
             return forget_state(page(400, "TikTok account not connected", reason))
         try:
             await auth.connect(user.id, query.get("code", ""), payload.get("verifier"))
+        except PermissionNotGranted as missing:
+            return forget_state(page(400, "TikTok account not connected", str(missing)))
         except (TikTokOAuthError, TikTokError) as error:
             code = error.error if isinstance(error, TikTokOAuthError) else error.code
             return forget_state(

@@ -28,6 +28,18 @@ class EmailTaken(Exception):
     """An account with this e-mail exists already."""
 
 
+class PermissionNotGranted(Exception):
+    """The person connected TikTok but did not allow a scope Gatepost needs (the message says
+    which, in words for that person)."""
+
+
+# what Gatepost cannot work without, and how to say it when a person unticked it
+NEEDED_SCOPES = {
+    "video.publish": "Gatepost needs permission to post: reconnect and allow it",
+    "user.info.basic": "Gatepost needs to see your TikTok profile's name: reconnect and allow it",
+}
+
+
 class BadCredentials(Exception):
     """Unknown e-mail or wrong password (deliberately not told apart)."""
 
@@ -74,6 +86,15 @@ class Auth:
 
     async def connect(self, user_id: str, code: str, verifier: str | None) -> str:
         tokens = await self.tiktok.exchange_code(code, self.settings.tiktok_redirect_uri, verifier)
+        granted = set(tokens.scope.split(","))
+        missing = [scope for scope in NEEDED_SCOPES if scope not in granted]
+        if missing:
+            # nothing is kept: the partial authorisation is revoked at TikTok (best effort)
+            try:
+                await self.tiktok.revoke(tokens.access_token)
+            except Exception:
+                logger.warning("could not revoke a partial authorisation")
+            raise PermissionNotGranted(NEEDED_SCOPES[missing[0]])
         profile = await self.tiktok.user_info(
             tokens.access_token, ["open_id", "display_name", "avatar_url"]
         )
@@ -105,4 +126,6 @@ def account_view(account: dict[str, Any]) -> dict[str, Any]:
         "open_id": account.get("open_id"),
         "scope": account.get("scope"),
         "access_expires_at": account.get("access_expires_at"),
+        "refresh_expires_at": account.get("refresh_expires_at"),
+        "reauth_reason": account.get("reauth_reason"),
     }

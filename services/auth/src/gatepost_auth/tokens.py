@@ -54,9 +54,27 @@ class TokenKeeper:
             "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
             "scope": tokens.scope,
             "status": "connected",
+            "reauth_reason": None,
             "refresh_failures": 0,
             "next_refresh_at": None,
         }
+
+    async def needs_reauth(
+        self, account_id: str, error: str, log_id: str, reason: str
+    ) -> NeedsReauth:
+        """Only its owner can restore the account (by connecting again): store why; the caller
+        raises the answer."""
+        await self.accounts.finish_lease(
+            account_id, self.owner, {"status": "needs_reauth", "reauth_reason": reason}
+        )
+        await self.audit.append(
+            account_id, "refresh_failed", error=error, log_id=log_id, outcome="needs_reauth"
+        )
+        logger.warning(
+            "refresh refused: account needs re-authorisation",
+            extra={"fields": {"account_id": account_id, "error": error}},
+        )
+        return NeedsReauth(account_id)
 
     async def access_token(self, account_id: str, *, rejected: bool = False) -> str:
         """A valid access token, refreshed first when near expiry or when TikTok rejected it."""
@@ -100,6 +118,16 @@ class TokenKeeper:
         )
         if account is None:
             return None
+        ended = account.get("refresh_expires_at")
+        if ended is not None and ended <= now:  # the end of TikTok's refresh chain: no call
+            day = ended.date().isoformat()
+            raise await self.needs_reauth(
+                account_id,
+                "refresh_expired",
+                "",
+                f"TikTok's authorisation of this account ended on {day} (it lasts a fixed time "
+                "from connecting): reconnect it",
+            )
         try:
             tokens = await self.tiktok.refresh(
                 self.cipher.decrypt(account["refresh_token"], account_id)
@@ -108,19 +136,13 @@ class TokenKeeper:
             if error.error in TRANSIENT_OAUTH_ERRORS or error.http_status >= 500:
                 await self.transient_failure(account, str(error.error))
                 raise RefreshUnavailable(account_id) from None
-            await self.accounts.finish_lease(account_id, self.owner, {"status": "needs_reauth"})
-            await self.audit.append(
+            raise await self.needs_reauth(
                 account_id,
-                "refresh_failed",
-                error=error.error,
-                log_id=error.log_id,
-                outcome="needs_reauth",
-            )
-            logger.warning(
-                "refresh refused: account needs re-authorisation",
-                extra={"fields": {"account_id": account_id, "error": error.error}},
-            )
-            raise NeedsReauth(account_id) from None
+                error.error,
+                error.log_id,
+                f"TikTok no longer accepts this account's authorisation ({error.error}): "
+                "reconnect it",
+            ) from None
         except httpx.HTTPError as error:
             await self.transient_failure(account, type(error).__name__)
             raise RefreshUnavailable(account_id) from None

@@ -22,7 +22,9 @@ READABLE = {
     "any more",
     "unaudited_client_can_only_post_to_private_accounts": "this app is not audited by TikTok yet "
     "and may only post to private accounts",
+    # the reference tables say invalid_param, real answers invalid_params: both are the same
     "invalid_param": "TikTok refused the post's parameters",
+    "invalid_params": "TikTok refused the post's parameters",
     "scope_not_authorized": "the account did not grant the video.publish permission",
     "app_version_check_failed": "the creator's TikTok app is too old for inbox uploads",
     "spam_risk_too_many_posts": "TikTok's daily post limit for this creator is reached",
@@ -53,6 +55,8 @@ def handling(code: str, http_status: int) -> Handling:
 
 
 def readable(code: str, message: str = "") -> str:
+    if code in ("invalid_param", "invalid_params") and message:
+        return f"{READABLE[code]}: {message}"  # TikTok's message names the parameter
     return (
         READABLE.get(code) or f"TikTok refused the post ({code}{': ' + message if message else ''})"
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gatepost_standins.tiktok.config import TikTokStandinConfig
-from gatepost_standins.tiktok.context import Context
+from gatepost_standins.tiktok.context import Context, envelope
 from gatepost_standins.tiktok.control import control_routes
 from gatepost_standins.tiktok.faults import FaultInjection
 from gatepost_standins.tiktok.oauth import oauth_routes
@@ -17,8 +19,19 @@ from gatepost_standins.tiktok.uploads import upload_routes
 
 def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     ctx = Context(config or TikTokStandinConfig())
-    app = FastAPI(title="TikTok API stand-in", description="Not TikTok: a local stand-in.")
+    # TikTok answers a path without its trailing slash 404, not with a redirect
+    app = FastAPI(
+        title="TikTok API stand-in",
+        description="Not TikTok: a local stand-in.",
+        redirect_slashes=False,
+    )
     app.state.ctx = ctx
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code != 404 or request.url.path.startswith("/_control"):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        return envelope({}, "not_found", "Unsupported path(Janus)", 404)
 
     @app.middleware("http")
     async def record(request: Request, call_next: Any) -> Response:

@@ -41,18 +41,36 @@ class TikTokStandinConfig(BaseSettings):
     creator_private_account: bool = False
 
     auto_consent: bool = False
-    access_token_ttl_s: int = 86400
-    refresh_token_ttl_s: int = 31536000
+    # which of the requested scopes the person grants (None: all); TikTok lets people grant a
+    # part of them (tiktok-api.md §9, partial consent)
+    granted_scopes: list[str] | None = None
+    # TikTok's token pages updated in 2026-11 give 2 hours and 180 days (older pages: 24 h and
+    # 365 days "after the initial issuance"); a rotated refresh token keeps the chain's end
+    access_token_ttl_s: int = 7200
+    refresh_token_ttl_s: int = 15_552_000
+    refresh_expiry_slides: bool = False
     code_ttl_s: int = 300
+    # failed OAuth calls answered with HTTP 200 and the flat error body, as client authors
+    # report of real TikTok (UNCONFIRMED in the docs, whose mocks show 400)
+    oauth_errors_http_200: bool = True
+    # malformed authorize requests (scope, state, response_type): TikTok shows its own error page
+    # instead of redirecting to the app (False), as for an unknown client or redirect URI
+    authorize_errors_redirect: bool = False
+    # the init validation code: real answers say "invalid_params", the reference tables
+    # "invalid_param"
+    param_error_code: str = "invalid_params"
     # UNCONFIRMED whether a refresh ends the previous access token; TikTok rotates refresh tokens
     refresh_revokes_access_token: bool = False
 
     verified_url_prefixes: list[str] = []
+    # TikTok verifies URL prefixes of host names only ("host must not be an IP"); the local run
+    # serves media from 127.0.0.1 and turns this on
+    ip_url_prefixes: bool = False
     verified_domains: list[str] = []
     # TikTok pulls https only; the credential-less local run serves media over plain http
     require_https: bool = True
     max_image_bytes: int = 20_000_000
-    max_image_side: int = 1080 * 2
+    max_image_side: int = 1080  # the media transfer guide: "Maximum 1080p"
     max_video_bytes: int = 4_000_000_000
     upload_url_ttl_s: int = 3600
     upload_base_url: str = ""  # default: the address the init request came to
@@ -71,7 +89,10 @@ class TikTokStandinConfig(BaseSettings):
         }
     )
     processing_delay_s: float = 0.0
-    moderation_delay_s: float = 0.0
+    # the public post id comes minutes after PUBLISH_COMPLETE (hours at times); tests shorten it
+    moderation_delay_s: float = 90.0
+    # cancel is documented for PULL_FROM_URL tasks; a FILE_UPLOAD still uploading is refused
+    cancel_file_uploads: bool = False
 
     webhook_url: str = ""
     webhook_duplicates: int = 0  # extra copies of every delivery, to exercise dedupe

@@ -74,6 +74,10 @@ class Context:
             private_account=c.creator_private_account,
         )
 
+    def oauth_error(self, error: str, description: str, status: int = 400) -> JSONResponse:
+        """The OAuth endpoints' flat error, with HTTP 200 when TikTok is set to answer so."""
+        return oauth_error(error, description, 200 if self.config.oauth_errors_http_200 else status)
+
     def reset(self, config: TikTokStandinConfig) -> None:
         for task in self.tasks:
             task.cancel()

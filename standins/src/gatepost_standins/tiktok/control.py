@@ -37,6 +37,7 @@ class NewApp(BaseModel):
     platform: str = "web"
     strict_pkce: bool = False
     audited: bool = True
+    webhook_url: str | None = None
 
 
 def control_routes(ctx: Context) -> APIRouter:
@@ -79,10 +80,15 @@ def control_routes(ctx: Context) -> APIRouter:
         return {"open_id": open_id}
 
     @router.post("/creators/{open_id}/deauthorize")
-    async def deauthorize(open_id: str, reason: int = 1) -> dict[str, str]:
-        """The user disconnects the app in TikTok (reason 1) or similar."""
-        revoke_user(ctx, ctx.config.client_key, open_id, reason=reason)
-        return {"open_id": open_id}
+    async def deauthorize(
+        open_id: str, reason: int = 1, client_key: str | None = None
+    ) -> dict[str, str]:
+        """The user disconnects an app (the default one unless named) in TikTok (reason 1)."""
+        key = client_key or ctx.config.client_key
+        if key not in ctx.world.apps:
+            raise HTTPException(404, "no such app")
+        revoke_user(ctx, key, open_id, reason=reason)
+        return {"open_id": open_id, "client_key": key}
 
     @router.post("/clock/advance")
     async def advance(seconds: float) -> dict[str, float]:
@@ -93,6 +99,12 @@ def control_routes(ctx: Context) -> APIRouter:
     async def auto_consent(enabled: bool) -> dict[str, bool]:
         ctx.config.auto_consent = enabled
         return {"auto_consent": enabled}
+
+    @router.put("/granted-scopes")
+    async def granted_scopes(scopes: list[str] | None = None) -> dict[str, list[str] | None]:
+        """What the person grants at the consent screen, of what is asked (null: all)."""
+        ctx.config.granted_scopes = scopes
+        return {"granted_scopes": scopes}
 
     @router.put("/faults")
     async def faults(faults: dict[str, Fault]) -> dict[str, Any]:

@@ -11,13 +11,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from gatepost_standins.tiktok.context import (
-    KNOWN_SCOPES,
-    SCOPE_OF_FIELD,
-    Context,
-    envelope,
-    oauth_error,
-)
+from gatepost_standins.tiktok.context import KNOWN_SCOPES, SCOPE_OF_FIELD, Context, envelope
 from gatepost_standins.tiktok.state import App, Grant, Token
 from gatepost_standins.tiktok.webhooks import deliver
 
@@ -46,29 +40,23 @@ def oauth_routes(ctx: Context) -> APIRouter:
         if uri not in app.redirect_uris:  # exact match, as registered
             return error_page("redirect_uri is not registered for this app")
         state = q.get("state", "")
+
+        def malformed(error: str, description: str) -> Response:
+            if ctx.config.authorize_errors_redirect:
+                return redirect(uri, error=error, error_description=description, state=state)
+            return error_page(f"{error}: {description}")
+
         if q.get("response_type") != "code":
-            return redirect(
-                uri,
-                error="unsupported_response_type",
-                error_description="response_type must be code",
-                state=state,
-            )
+            return malformed("unsupported_response_type", "response_type must be code")
         scopes = [s for s in q.get("scope", "").split(",") if s]
         if not scopes or not set(scopes) <= KNOWN_SCOPES:
-            return redirect(
-                uri, error="invalid_scope", error_description="scope is invalid", state=state
-            )
+            return malformed("invalid_scope", "scope is invalid")
         if not state:
-            return redirect(uri, error="invalid_request", error_description="state is required")
+            return malformed("invalid_request", "state is required")
         if app.platform == "desktop" and (
             len(q.get("code_challenge", "")) != 64 or q.get("code_challenge_method") != "S256"
         ):
-            return redirect(
-                uri,
-                error="invalid_request",
-                state=state,
-                error_description="code_challenge (hex SHA-256, S256) is required",
-            )
+            return malformed("invalid_request", "code_challenge (hex SHA-256, S256) is required")
         return app
 
     @router.get("/v2/auth/authorize/", response_model=None)
@@ -78,7 +66,7 @@ def oauth_routes(ctx: Context) -> APIRouter:
         if not isinstance(checked, App):
             return checked
         if ctx.config.auto_consent:
-            return grant(checked, ctx.world.consenting, q)
+            return grant(checked, ctx.world.consenting, q)  # the configured scopes
         return HTMLResponse(consent_page(str(request.url.query), checked, ctx))
 
     @router.post("/v2/auth/authorize/decision", response_model=None)
@@ -98,12 +86,18 @@ def oauth_routes(ctx: Context) -> APIRouter:
         open_id = str(form.get("open_id") or ctx.world.consenting)
         if open_id not in ctx.world.creators:
             return error_page("unknown account")
-        return grant(checked, open_id, q)
+        requested = q["scope"].split(",")
+        ticked = [str(s) for s in form.getlist("scope")]
+        return grant(checked, open_id, q, [s for s in requested if s in ticked])
 
-    def grant(app: App, open_id: str, q: dict[str, str]) -> Response:
+    def grant(
+        app: App, open_id: str, q: dict[str, str], scopes: list[str] | None = None
+    ) -> Response:
         # real codes carry characters that must be URL-decoded: keep clients honest about it
         code = f"{secrets.token_urlsafe(24)}*!{secrets.token_hex(4)}"
-        scopes = q["scope"].split(",")
+        if scopes is None:
+            chosen = ctx.config.granted_scopes
+            scopes = [s for s in q["scope"].split(",") if chosen is None or s in chosen]
         ctx.world.grants[code] = Grant(
             code,
             app.client_key,
@@ -118,13 +112,13 @@ def oauth_routes(ctx: Context) -> APIRouter:
     async def client_form(request: Request) -> tuple[App, dict[str, str]] | JSONResponse:
         """The form of an OAuth call, with its app authenticated by client key and secret."""
         if request.headers.get("content-type", "") != FORM_TYPE:
-            return oauth_error("invalid_request", "The request parameters are malformed.")
+            return ctx.oauth_error("invalid_request", "The request parameters are malformed.")
         form = {k: str(v) for k, v in (await request.form()).items()}
         app = ctx.world.apps.get(form.get("client_key", ""))
         if app is None or not secrets.compare_digest(
             form.get("client_secret", ""), app.client_secret
         ):
-            return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+            return ctx.oauth_error("invalid_client", "Client key or secret is invalid.", 401)
         return app, form
 
     @router.post("/v2/oauth/token/")
@@ -139,19 +133,25 @@ def oauth_routes(ctx: Context) -> APIRouter:
         if kind == "refresh_token":
             return refresh(app, form)
         if not kind:
-            return oauth_error("invalid_request", "The request is missing a required parameter.")
-        return oauth_error("unsupported_grant_type", "The grant type is not supported.")
+            return ctx.oauth_error(
+                "invalid_request", "The request is missing a required parameter."
+            )
+        return ctx.oauth_error("unsupported_grant_type", "The grant type is not supported.")
 
     def exchange(app: App, form: dict[str, str]) -> JSONResponse:
         found = ctx.world.grants.get(form.get("code", ""))
         if found is None or found.used or found.expires_at <= ctx.world.clock.now():
-            return oauth_error("invalid_grant", "Authorization code is expired or invalid.")
+            return ctx.oauth_error("invalid_grant", "Authorization code is expired or invalid.")
         if found.client_key != app.client_key or form.get("redirect_uri") != found.redirect_uri:
-            return oauth_error("invalid_grant", "redirect_uri does not match the authorization.")
+            return ctx.oauth_error(
+                "invalid_grant", "redirect_uri does not match the authorization."
+            )
         if app.platform == "desktop" or (app.strict_pkce and found.code_challenge):
             verifier = form.get("code_verifier", "")
             if hashlib.sha256(verifier.encode()).hexdigest() != found.code_challenge:
-                return oauth_error("invalid_request", "Code verifier or code challenge is invalid.")
+                return ctx.oauth_error(
+                    "invalid_request", "Code verifier or code challenge is invalid."
+                )
         found.used = True
         return token_body(issue(app, found.open_id, found.scopes))
 
@@ -165,12 +165,15 @@ def oauth_routes(ctx: Context) -> APIRouter:
             or old.refresh_expires_at <= now
             or old.client_key != app.client_key
         ):
-            return oauth_error("invalid_grant", "Refresh token is invalid or expired.")
+            return ctx.oauth_error("invalid_grant", "Refresh token is invalid or expired.")
         old.refresh_used = True  # rotation: the previous refresh token stops working
         ctx.world.refreshes.append({"open_id": old.open_id, "at": now})
         if ctx.config.refresh_revokes_access_token:
             old.revoked = True
-        return token_body(issue(app, old.open_id, old.scopes))
+        issued = issue(app, old.open_id, old.scopes)
+        if not ctx.config.refresh_expiry_slides:
+            issued.refresh_expires_at = old.refresh_expires_at  # the chain ends where it began
+        return token_body(issued)
 
     def issue(app: App, open_id: str, scopes: list[str]) -> Token:
         return ctx.world.issue_token(
@@ -203,7 +206,7 @@ def oauth_routes(ctx: Context) -> APIRouter:
         app, form = checked
         found = ctx.world.tokens.get(form.get("token", ""))
         if found is None or found.client_key != app.client_key:
-            return oauth_error("invalid_request", "The token is invalid.")
+            return ctx.oauth_error("invalid_request", "The token is invalid.")
         revoke_user(ctx, app.client_key, found.open_id, reason=5)
         return JSONResponse({})
 
@@ -253,7 +256,7 @@ def revoke_user(ctx: Context, client_key: str, open_id: str, *, reason: int) -> 
     for token in ctx.world.tokens.values():
         if token.client_key == client_key and token.open_id == open_id:
             token.revoked = True
-    ctx.spawn(deliver(ctx, "authorization.removed", {"reason": reason}, open_id))
+    ctx.spawn(deliver(ctx, "authorization.removed", {"reason": reason}, open_id, client_key))
 
 
 def consent_page(query: str, app: App, ctx: Context) -> str:
@@ -263,11 +266,19 @@ def consent_page(query: str, app: App, ctx: Context) -> str:
         f"(@{escape(c.username)})</label><br>"
         for c in ctx.world.creators.values()
     )
+    requested = parse_qs(query).get("scope", [""])[0].split(",")
+    scopes = "".join(
+        f'<label><input type="checkbox" name="scope" value="{escape(s)}" checked> {escape(s)}'
+        "</label><br>"
+        for s in requested
+        if s
+    )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Authorize {escape(app.client_key)} | TikTok stand-in</title></head>
 <body><main><h1>{escape(app.client_key)} would like to access your TikTok account</h1>
 <form method="post" action="/v2/auth/authorize/decision">
 <fieldset><legend>Continue as</legend>{accounts}</fieldset>
+<fieldset><legend>Allow</legend>{scopes}</fieldset>
 <input type="hidden" name="query" value="{escape(query)}">
 <button name="decision" value="allow">Authorize</button>
 <button name="decision" value="deny">Cancel</button></form></main></body></html>"""

@@ -78,7 +78,9 @@ def posting_routes(ctx: Context) -> APIRouter:
     def verified(urls: list[str]) -> bool:
         c = ctx.config
         return all(
-            url_verified(u, c.verified_url_prefixes, c.verified_domains, c.require_https)
+            url_verified(
+                u, c.verified_url_prefixes, c.verified_domains, c.require_https, c.ip_url_prefixes
+            )
             for u in urls
         )
 
@@ -145,7 +147,7 @@ def posting_routes(ctx: Context) -> APIRouter:
             return token
         problem = photo_problem(body)
         if problem:
-            return envelope({}, "invalid_param", problem, 400)
+            return envelope({}, ctx.config.param_error_code, problem, 400)
         who = ctx.world.creators[token.open_id]
         if inbox and version(who.app_version) < (31, 8):
             return envelope(
@@ -165,7 +167,7 @@ def posting_routes(ctx: Context) -> APIRouter:
             "PHOTO",
             body["post_mode"],
             urls,
-            f"p_{'inbox' if inbox else 'pub'}_url~v2.{secrets.randbelow(10**12)}",
+            publish_id(f"p_{'inbox' if inbox else 'pub'}_url"),
         )
         ctx.spawn(process(ctx, publish))
         return envelope({"publish_id": publish.publish_id})
@@ -177,7 +179,7 @@ def posting_routes(ctx: Context) -> APIRouter:
             return token
         problem = video_problem(body, direct=not inbox)
         if problem:
-            return envelope({}, "invalid_param", problem, 400)
+            return envelope({}, ctx.config.param_error_code, problem, 400)
         who = ctx.world.creators[token.open_id]
         blocked = posting_block(token, who, direct=not inbox, inbox=inbox)
         if blocked:
@@ -196,7 +198,7 @@ def posting_routes(ctx: Context) -> APIRouter:
             "VIDEO",
             "MEDIA_UPLOAD" if inbox else "DIRECT_POST",
             urls,
-            f"{prefix}_{kind}~v2.{secrets.randbelow(10**12)}",
+            publish_id(f"{prefix}_{kind}"),
         )
         data: dict[str, Any] = {"publish_id": publish.publish_id}
         if urls:
@@ -266,7 +268,10 @@ def posting_routes(ctx: Context) -> APIRouter:
         found = await callers_publish(request)
         if isinstance(found, JSONResponse):
             return found
-        if found.status not in ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"):
+        cancellable = ("PROCESSING_DOWNLOAD",) + (
+            ("PROCESSING_UPLOAD",) if ctx.config.cancel_file_uploads else ()
+        )
+        if found.status not in cancellable:
             return envelope({}, "publish_not_cancellable", "The publish can not be cancelled.", 400)
         await fail(ctx, found, "publish_cancelled")
         return envelope({})
@@ -278,6 +283,11 @@ OWNERSHIP = (
     "Please review our URL ownership verification rules at https://developers.tiktok.com/"
     "doc/content-posting-api-media-transfer-guide/#pull_from_url"
 )
+
+
+def publish_id(kind: str) -> str:
+    """As real ids look: `p_pub_url~v2-1.` and 19 digits (at most 64 characters)."""
+    return f"{kind}~v2-1.{7 * 10**18 + secrets.randbelow(2 * 10**18)}"
 
 
 def blocked_code(answer: JSONResponse | None) -> str | None:

@@ -50,7 +50,8 @@ async def complete(ctx: Context, publish: Publish) -> None:
         await asyncio.sleep(ctx.config.moderation_delay_s)
         post_id = 7_000_000_000_000_000_000 + secrets.randbelow(2 * 10**18)  # 19 digits, int64
         publish.post_ids.append(post_id)
-        await notify(ctx, publish, "post.publish.publicly_available", post_id=post_id)
+        # status/fetch lists ids as int64; webhooks carry them as strings (captured payloads)
+        await notify(ctx, publish, "post.publish.publicly_available", post_id=str(post_id))
 
 
 async def fail(ctx: Context, publish: Publish, reason: str) -> None:

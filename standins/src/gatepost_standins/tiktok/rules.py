@@ -3,6 +3,7 @@ and the FILE_UPLOAD chunk plan."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlparse
 
@@ -24,6 +25,8 @@ def photo_problem(body: dict[str, Any]) -> str | None:
         return "media_type must be PHOTO"
     if body.get("post_mode") not in ("DIRECT_POST", "MEDIA_UPLOAD"):
         return "post_mode must be DIRECT_POST or MEDIA_UPLOAD"
+    if not isinstance(body.get("post_info"), dict):
+        return "The request post info is empty or incorrect"  # a real answer's words
     if source.get("source") != "PULL_FROM_URL":
         return "source must be PULL_FROM_URL for photos"
     if not isinstance(images, list) or not 1 <= len(images) <= 35:
@@ -85,8 +88,19 @@ def chunk_bounds(size: int, chunk: int, count: int, index: int) -> tuple[int, in
     return first, last
 
 
-def url_verified(url: str, prefixes: list[str], domains: list[str], require_https: bool) -> bool:
-    """A URL prefix matches exactly; a verified domain covers itself and its subdomains."""
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def url_verified(
+    url: str, prefixes: list[str], domains: list[str], require_https: bool, ip_prefixes: bool
+) -> bool:
+    """A URL prefix matches exactly; a verified domain covers itself and its subdomains. TikTok
+    verifies no prefix whose host is an IP address (unless `ip_prefixes`, for the local run)."""
     parsed = urlparse(url)
     if require_https and parsed.scheme != "https":
         return False
@@ -95,4 +109,7 @@ def url_verified(url: str, prefixes: list[str], domains: list[str], require_http
     host = parsed.hostname or ""
     if any(host == d or host.endswith(f".{d}") for d in domains):
         return True
-    return any(url.startswith(prefix) for prefix in prefixes)
+    return any(
+        url.startswith(prefix) and (ip_prefixes or not is_ip(urlparse(prefix).hostname or ""))
+        for prefix in prefixes
+    )

@@ -31,6 +31,7 @@ class App:
     platform: str = "web"
     strict_pkce: bool = False
     audited: bool = True
+    webhook_url: str | None = None  # each app has its own callback URL (None: the config's)
 
 
 @dataclass

@@ -42,17 +42,24 @@ async def deliver(
         "attempts": [],
         "delivered": False,
     }
+    record["client_key"] = key
     ctx.world.webhooks.append(record)
-    if not ctx.config.webhook_url:
+    url = app.webhook_url or ctx.config.webhook_url
+    if not url:
         return
     copies = 1 + ctx.config.webhook_duplicates
     async with httpx.AsyncClient(timeout=10, follow_redirects=False) as http:
         for _ in range(copies):
-            await _attempts(ctx, http, app.client_secret, body, record)
+            await _attempts(ctx, http, url, app.client_secret, body, record)
 
 
 async def _attempts(
-    ctx: Context, http: httpx.AsyncClient, secret: str, body: bytes, record: dict[str, Any]
+    ctx: Context,
+    http: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    body: bytes,
+    record: dict[str, Any],
 ) -> None:
     delays = [0.0, *ctx.config.webhook_retry_delays_s]
     for delay in delays:
@@ -63,7 +70,7 @@ async def _attempts(
             "TikTok-Signature": signature(secret, timestamp, body),
         }
         try:
-            answer = await http.post(ctx.config.webhook_url, content=body, headers=headers)
+            answer = await http.post(url, content=body, headers=headers)
             status: int | str = answer.status_code
         except httpx.HTTPError as error:
             status = type(error).__name__

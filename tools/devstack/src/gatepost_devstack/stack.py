@@ -117,13 +117,17 @@ class Stack:
     def start_standins(self) -> None:
         python = sys.executable
         if not self.real_tiktok:
-            config = {
+            config: dict[str, Any] = {
                 "redirect_uris": [self.redirect_uri],
                 "auto_consent": self.auto_consent,
                 "verified_url_prefixes": [f"{self.media_public_url}/"],
                 "webhook_url": f"{self.gateway_url}/api/publisher/webhooks/tiktok",
+                # local media is served from 127.0.0.1 over plain http
                 "require_https": False,
+                "ip_url_prefixes": True,
             }
+            if self.environment == "test":
+                config["moderation_delay_s"] = 1.0  # minutes in the local run, as on TikTok
             path = self.folder / "tiktok-standin.json"
             path.write_text(json.dumps(config))
             self.supervisor.start(
