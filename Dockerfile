@@ -11,6 +11,11 @@ RUN uv sync --frozen --no-dev --package "gatepost-${SERVICE}" --no-editable
 FROM python:3.11-slim
 ARG SERVICE
 ENV SERVICE=${SERVICE} PATH=/app/.venv/bin:$PATH HTTP_HOST=0.0.0.0
+# media sets slides' words in every script the generator detects: Debian's Noto fonts
+RUN if [ "$SERVICE" = media ]; then \
+      apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 RUN useradd --system --uid 10001 gatepost
 COPY --from=build /app/.venv /app/.venv
 USER gatepost

@@ -1,5 +1,7 @@
 """Benchmark (not a test): media normalisation against a bare-Pillow baseline doing the same
-decode → resize → encode on the same inputs, and, given a running media service, over HTTP.
+decode → resize → encode on the same inputs, and, given a running media service, over HTTP;
+then composing slides (the words set on a normalised picture) in several scripts, and a whole
+7-slide carousel (a cover with its title and six slides), as media does for every post.
 
     uv run python -m benchmarks.media [--rounds 3] [--url http://127.0.0.1:8005 --token T]
 """
@@ -16,7 +18,10 @@ import httpx
 from PIL import Image, ImageOps
 
 from benchmarks.report import save
+from gatepost_media.contact_sheet import SAMPLES, illustration
 from gatepost_media.domain import SIDE, normalise
+from gatepost_media.palette import Style
+from gatepost_media.typeset import BODY_SCALE, compose, encode
 
 
 def inputs() -> list[tuple[str, bytes]]:
@@ -60,6 +65,39 @@ def timed(work: Callable[[bytes], object], images: list[tuple[str, bytes]], roun
     return statistics.median(rates)
 
 
+def carousel_seconds(language: str, picture: bytes) -> float:
+    """One carousel of 7 composed and encoded slides, in sequence (one core)."""
+    title, cover, *slides = SAMPLES[language]
+    started = time.perf_counter()
+    encode(compose(picture, [(title, 1.0), (cover, BODY_SCALE)], language, Style()), 90)
+    for index in range(6):
+        encode(compose(picture, [(slides[index % 2], 1.0)], language, Style()), 90)
+    return time.perf_counter() - started
+
+
+def composing(rounds: int) -> dict[str, object]:
+    picture = illustration(3)
+    for language in SAMPLES:  # fonts and their character maps load once per process
+        carousel_seconds(language, picture)
+    per_language = {
+        language: statistics.median(carousel_seconds(language, picture) for _ in range(rounds))
+        for language in SAMPLES
+    }
+    worst = max(per_language, key=lambda lang: per_language[lang])
+    median = statistics.median(per_language.values())
+    print(
+        f"\ncomposing: a 7-slide carousel (cover + 6 slides, JPEG encoded), {len(SAMPLES)} "
+        "scripts, fonts loaded:"
+    )
+    print(f"  median {median * 1000:6.0f} ms a carousel = {7 / median:5.1f} slides/s")
+    print(f"  slowest {worst}: {per_language[worst] * 1000:6.0f} ms a carousel")
+    return {
+        "carousel_ms_median": round(median * 1000),
+        "carousel_ms_by_language": {k: round(v * 1000) for k, v in per_language.items()},
+        "composed_slides_per_s": round(7 / median, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
@@ -95,6 +133,7 @@ def main() -> None:
             f"({served / baseline:.2f}x the baseline)"
         )
         figures["over_http_images_per_s"] = round(served, 1)
+    figures |= composing(args.rounds)
     save("media", figures)
 
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
-from PIL import Image
+from PIL import Image, ImageChops
 
 from gatepost_common.topics import POST_GENERATED
 from gatepost_devstack.stack import Stack
@@ -52,6 +52,12 @@ async def test_topic_from_the_api_becomes_seven_square_jpegs(stack: Stack) -> No
         assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
         with Image.open(io.BytesIO(image.content)) as jpeg:
             assert (jpeg.format, jpeg.size, jpeg.mode) == ("JPEG", (1080, 1080), "RGB")
+            # the published slide carries its words: it is the illustration with text set on it
+            illustration = httpx.get(slide["illustration_url"])
+            with Image.open(io.BytesIO(illustration.content)) as bare:
+                changed = ImageChops.difference(jpeg.convert("RGB"), bare.convert("RGB"))
+                assert changed.getbbox() is not None
+        assert slide["sha256"] != slide["illustration_sha256"]
 
 
 async def test_each_language_gets_text_in_that_language(stack: Stack) -> None:
@@ -141,6 +147,18 @@ async def test_one_failed_image_fails_the_topic_and_no_post_is_made(
         stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id), timeout=3
     )
     assert posts == []
+
+
+def test_words_no_font_can_draw_fail_the_topic_with_the_reason(stack: Stack) -> None:
+    """A slide never shows a missing-glyph box: the topic fails, saying which character."""
+    client, _, account_id = signed_up(stack)
+    topic_id = client.post(
+        "/api/generator/topics",
+        json={"text": f"ሰላም ለዓለም {uuid.uuid4().hex[:4]}", "account_id": account_id},
+    ).json()["topic_id"]
+    failed = wait_topic(client, topic_id, {"failed", "generated"})
+    assert failed["status"] == "failed", failed
+    assert "cannot carry its words" in failed["reason"] and "ETHIOPIC" in failed["reason"]
 
 
 def test_the_seven_images_are_generated_concurrently(stack: Stack, openai_behaviour: Any) -> None:

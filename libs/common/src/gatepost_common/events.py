@@ -41,8 +41,12 @@ class Slide(BaseModel):
     index: Annotated[int, Field(ge=0, le=6)]
     prompt: NonEmpty
     text: str
+    # the published slide: the illustration with the slide's words set on it by media
     image_url: NonEmpty
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    # the model's illustration without words (kept, so the words can be set again when edited)
+    illustration_url: str | None = None
+    illustration_sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
 
 
 class PostGenerated(EventData):

@@ -68,7 +68,7 @@ GENERATION_DURATION = meter.create_histogram(
 GENERATION_STAGE_DURATION = meter.create_histogram(
     "gatepost.generation.stage.duration",
     unit="s",
-    description="one generation step (attribute `stage`: language, text, images)",
+    description="one generation step (attribute `stage`: language, text, images, compose)",
 )
 PUBLISH_DURATION = meter.create_histogram(
     "gatepost.publish.duration",

@@ -25,7 +25,7 @@ from gatepost_common.events import PostGenerated, Slide
 from gatepost_common.metrics import GENERATION_STAGE_DURATION
 from gatepost_common.mongo import Document
 from gatepost_common.telemetry import tracer
-from gatepost_generator.adapters import MediaClient, MongoTopicRepository
+from gatepost_generator.adapters import MediaClient, MongoTopicRepository, SlideRefused
 from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
 from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
@@ -33,6 +33,7 @@ from gatepost_generator.settings import Settings
 from gatepost_generator.strict_schema import strict_schema
 
 logger = logging.getLogger(__name__)
+COVER = 0  # the slide that carries the hook title
 
 SYSTEM_PROMPT = (
     "You write TikTok photo carousels. Write every text (title, caption, hashtags, slide texts) in "
@@ -94,6 +95,8 @@ class Generator:
             images = await self.render_slides(
                 [s.image_prompt for s in text.slides], dict(topic.get("images") or {}), save
             )
+        with stage("compose"):
+            slides = await self.compose_slides(text, images, language)
         return PostGenerated(
             post_id=post_id_for(topic_id),
             topic_id=topic_id,
@@ -103,16 +106,7 @@ class Generator:
             title=text.title,
             caption=text.caption,
             hashtags=text.hashtags,
-            slides=[
-                Slide(
-                    index=i,
-                    prompt=draft.image_prompt,
-                    text=draft.text,
-                    image_url=images[str(i)]["url"],
-                    sha256=images[str(i)]["sha256"],
-                )
-                for i, draft in enumerate(text.slides)
-            ],
+            slides=slides,
             model=f"{self.settings.text_model}+{self.settings.image_model}",
         )
 
@@ -147,6 +141,33 @@ class Generator:
         raise GenerationFailed(
             f"the text model gave unusable output {self.settings.text_attempts} times: {problem}"
         )
+
+    async def compose_slides(
+        self, text: CarouselText, images: dict[str, Any], language: str
+    ) -> list[Slide]:
+        """Each slide's words set on its illustration by media (the cover also carries the
+        title); composing is deterministic, so a resumed topic gets the same slides."""
+
+        async def one(index: int) -> Slide:
+            draft, picture = text.slides[index], images[str(index)]
+            title = text.title if index == COVER else None
+            try:
+                made = await self.media.compose(picture["sha256"], draft.text, title, language)
+            except SlideRefused as refused:
+                raise GenerationFailed(
+                    f"slide {index + 1} cannot carry its words: {refused}"
+                ) from None
+            return Slide(
+                index=index,
+                prompt=draft.image_prompt,
+                text=draft.text,
+                image_url=made["url"],
+                sha256=made["sha256"],
+                illustration_url=picture["url"],
+                illustration_sha256=picture["sha256"],
+            )
+
+        return list(await asyncio.gather(*(one(i) for i in range(len(text.slides)))))
 
     async def render_slides(
         self, prompts: list[str], done: dict[str, Any], save: Any

@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.sessions import service_credential
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.fetching import FetchFailed, FetchRequest, download
+from gatepost_media.fonts import GlyphMissing
+from gatepost_media.palette import Style
 from gatepost_media.settings import Settings
+from gatepost_media.typeset import BODY_SCALE, TextDoesNotFit, compose
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class SlideRequest(BaseModel):
+    """One slide to compose: a stored picture, its words (the cover also its title), the
+    language they are in, and the account's style."""
+
+    model_config = ConfigDict(extra="forbid")
+    picture_sha256: Annotated[str, Field(pattern=SHA256.pattern)]
+    text: Annotated[str, Field(max_length=500)]
+    title: Annotated[str | None, Field(max_length=300)] = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[a-z]{2,4})?$")]
+    style: Style = Style()
 
 
 def routes(settings: Settings, store: ImageStore) -> APIRouter:
     router = APIRouter()
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
     internal = [service_credential(settings.internal_token)]
+
+    def stored(sha256: str, jpeg: bytes) -> dict[str, object]:
+        url = f"{settings.public_base_url}/{sha256}.jpg"
+        return {"sha256": sha256, "url": url, "width": 1080, "height": 1080, "bytes": len(jpeg)}
 
     async def store_image(data: bytes) -> dict[str, object]:
         if not data:
@@ -37,13 +60,31 @@ def routes(settings: Settings, store: ImageStore) -> APIRouter:
         except RejectedImage as error:
             raise HTTPException(422, str(error)) from None
         await store.put(image.sha256, image.jpeg)
-        return {
-            "sha256": image.sha256,
-            "url": f"{settings.public_base_url}/{image.sha256}.jpg",
-            "width": 1080,
-            "height": 1080,
-            "bytes": len(image.jpeg),
-        }
+        return stored(image.sha256, image.jpeg)
+
+    def composed(slide: SlideRequest) -> bytes:
+        blocks = [(slide.text, BODY_SCALE if slide.title else 1.0)]
+        if slide.title:
+            blocks.insert(0, (slide.title, 1.0))
+        picture = store.path(slide.picture_sha256).read_bytes()
+        image = compose(picture, blocks, slide.language, slide.style)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=settings.jpeg_quality, progressive=True)
+        return out.getvalue()
+
+    @router.post("/internal/slides", dependencies=internal, status_code=201)
+    async def slide(body: SlideRequest) -> dict[str, object]:
+        """Set a slide's words on its stored picture; the same inputs give the same bytes and
+        URL. 422 with the reason when the words cannot be set (a glyph the font lacks, too long)."""
+        if not store.path(body.picture_sha256).exists():
+            raise HTTPException(404, "no such picture: store it first")
+        try:
+            jpeg = await run_in_threadpool(composed, body)
+        except (GlyphMissing, TextDoesNotFit) as refused:
+            raise HTTPException(422, str(refused)) from None
+        sha256 = hashlib.sha256(jpeg).hexdigest()
+        await store.put(sha256, jpeg)
+        return stored(sha256, jpeg) | {"picture_sha256": body.picture_sha256}
 
     @router.post("/internal/images", dependencies=internal, status_code=201)
     async def upload(request: Request) -> dict[str, object]:

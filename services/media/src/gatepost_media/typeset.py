@@ -1,0 +1,255 @@
+"""Setting a slide's words on its picture, so they read on a phone in any script.
+
+- **Safe area.** A square photo is shown across the width of a 9:16 phone screen; TikTok's own
+  interface covers the right-hand column of buttons (like, comment, share, ~13 % of the width, in
+  the lower half) and the caption and sound bar at the bottom, and its tabs reach the top. Text is
+  kept inside x 8 %–83 % and y 10 %–80 % of the square (`SAFE`): clear of the button column
+  with room to spare, and above the caption block.
+- **Largest size that fits.** Lines are broken where Unicode line breaking (ICU's UAX #14
+  implementation, with its dictionaries for Thai and other scripts without spaces) allows, never
+  inside a word; the size is the largest at which every line fits the box. Text that cannot fit
+  at the smallest size is refused, never clipped.
+- **Shaping and direction** come from libraqm (HarfBuzz, FriBiDi) in Pillow: joined Arabic and
+  Persian, Indic conjuncts, right-to-left lines.
+- **Contrast.** A scrim of the style's box colour sits behind the text, opaque enough that the
+  text keeps at least 4.5:1 (WCAG) against any picture (`scrim_alpha`).
+- **Emoji are removed** from on-slide text (they stay in the caption): colour emoji fonts are
+  bitmaps at one size, and would be the one part of a slide that is not set at the fitted size.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import budoux
+from icu4py.breakers import LineBreaker
+from PIL import Image, ImageDraw, ImageFont
+
+from gatepost_media.fonts import Face, Family, check_coverage, face_for
+from gatepost_media.palette import Style, contrast, relative_luminance, rgb
+
+SIDE = 1080
+SAFE = (86, 108, 896, 864)  # left, top, right, bottom (see the module docstring)
+PADDING = 28  # scrim around the text
+MAX_SIZE, MIN_SIZE = 112, 30
+LINE_SPACING = 1.0  # Noto's ascent and descent already leave room for stacked marks
+BODY_SCALE = 0.6  # the cover's slide text, under its title
+MIN_CONTRAST = 4.5
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u3030\u303d\u3297\u3299]"
+    "(?:\ufe0f|[\U0001f3fb-\U0001f3ff]|\u200d[\U0001f000-\U0001faff\u2600-\u27bf])*\ufe0f?"
+    "|\ufe0f|\u20e3"
+)
+
+
+class TextDoesNotFit(ValueError):
+    """Even at the smallest size the text does not fit the safe area."""
+
+
+def without_emoji(text: str) -> str:
+    return " ".join(EMOJI.sub("", text).split())
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    font: ImageFont.FreeTypeFont
+    height: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    lines: list[Line]
+    face: Face
+    language: str
+
+    @property
+    def height(self) -> int:
+        return sum(line.height for line in self.lines)
+
+
+@cache
+def font_at(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(
+        str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
+    )
+
+
+def width_of(text: str, font: ImageFont.FreeTypeFont, face: Face, language: str) -> float:
+    return font.getlength(text, direction="rtl" if face.rtl else "ltr", language=language)
+
+
+@cache
+def phrase_parser(language: str) -> budoux.Parser | None:
+    if language == "ja":
+        return budoux.load_default_japanese_parser()
+    if language == "zh":
+        return budoux.load_default_simplified_chinese_parser()
+    return None
+
+
+def pieces(text: str, language: str) -> list[str]:
+    """What may not be split across lines: ICU's line-break segments (UAX #14, with dictionary
+    breaking for Thai, Lao, Khmer and Burmese), kept whole within a Japanese or Chinese phrase
+    (BudouX) and within a Korean word (Korean breaks between words, as CSS `keep-all`)."""
+    segments = list(LineBreaker(text, language or "en"))
+    parser = phrase_parser(language)
+    if parser is None and language != "ko":
+        return segments
+    phrase_ends: set[int] = set()
+    if parser is not None:
+        at = 0
+        for phrase in parser.parse(text):
+            at += len(phrase)
+            phrase_ends.add(at)
+    merged, current, at = [], "", 0
+    for segment in segments:
+        current += segment
+        at += len(segment)
+        if (at in phrase_ends) if parser is not None else segment[-1:].isspace():
+            merged.append(current)
+            current = ""
+    return [*merged, current] if current else merged
+
+
+def wrap(
+    parts: list[str], font: ImageFont.FreeTypeFont, face: Face, language: str, width: int
+) -> list[str] | None:
+    """Lines at the break opportunities, or None when one unbreakable piece is too wide."""
+    lines: list[str] = []
+    current = ""
+    for piece in parts:
+        candidate = current + piece
+        if width_of(candidate.rstrip(), font, face, language) <= width:
+            current = candidate
+        else:
+            if width_of(piece.rstrip(), font, face, language) > width:
+                return None  # a word wider than the box: a smaller size, never a broken word
+            lines.append(current.rstrip())
+            current = piece
+        if piece.endswith("\n"):
+            lines.append(current.rstrip())
+            current = ""
+    if current.strip():
+        lines.append(current.rstrip())
+    return [line for line in lines if line]
+
+
+def layout(
+    blocks: list[tuple[str, float]], language: str, family: Family, max_height: int
+) -> Layout:
+    """The largest size at which every block (text, scale) fits the box: one layout."""
+    joined = " ".join(text for text, _ in blocks)
+    face = face_for(joined, language, family)
+    for text, _ in blocks:
+        check_coverage(text, face)
+    width = SAFE[2] - SAFE[0] - 2 * PADDING
+    broken = [(pieces(text, language), scale) for text, scale in blocks]
+    for size in range(MAX_SIZE, MIN_SIZE - 1, -2):
+        lines: list[Line] = []
+        for parts, scale in broken:
+            font = font_at(face, max(int(size * scale), MIN_SIZE // 2))
+            wrapped = wrap(parts, font, face, language, width)
+            if wrapped is None:
+                break
+            ascent, descent = font.getmetrics()
+            lines += [Line(t, font, int((ascent + descent) * LINE_SPACING)) for t in wrapped]
+        else:
+            found = Layout(lines, face, language)
+            if found.height <= max_height:
+                return found
+    raise TextDoesNotFit(f"the text does not fit a slide even at {MIN_SIZE} px: shorten it")
+
+
+def scrim_alpha(text_colour: str, box_colour: str) -> float:
+    """The least opacity of the box colour at which the text keeps `MIN_CONTRAST` (with a
+    margin for JPEG) over any picture: black and white are the extremes of what lies behind."""
+    text, box = rgb(text_colour), rgb(box_colour)
+    text_lum = relative_luminance(text)
+    for step in range(12, 21):
+        alpha = step / 20
+        behind = [
+            relative_luminance(
+                tuple(alpha * b + (1 - alpha) * g for b, g in zip(box, bg, strict=True))
+            )
+            for bg in ((0, 0, 0), (255, 255, 255))
+        ]
+        same_side = all((lum > text_lum) == (relative_luminance(box) > text_lum) for lum in behind)
+        if same_side and min(contrast(text_lum, lum) for lum in behind) >= MIN_CONTRAST * 1.15:
+            return alpha
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A composed slide before the text is inked: the picture with its scrim (`behind`), the
+    text's mask (0–255), where the scrim lies, and the layout (None: no words)."""
+
+    behind: Image.Image
+    mask: Image.Image
+    scrim: tuple[int, int, int, int]
+    layout: Layout | None
+
+
+def layers(picture: bytes, blocks: list[tuple[str, float]], language: str, style: Style) -> Layers:
+    blocks = [(without_emoji(text), scale) for text, scale in blocks]
+    blocks = [(text, scale) for text, scale in blocks if text]
+    with Image.open(io.BytesIO(picture)) as opened:
+        canvas = opened.convert("RGB")
+    if canvas.size != (SIDE, SIDE):
+        canvas = canvas.resize((SIDE, SIDE), Image.Resampling.LANCZOS)
+    mask = Image.new("L", canvas.size, 0)
+    if not blocks:
+        return Layers(canvas, mask, (0, 0, 0, 0), None)
+    safe_height = SAFE[3] - SAFE[1]
+    found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
+    box_height = found.height + 2 * PADDING
+    top = {
+        "top": SAFE[1],
+        "center": SAFE[1] + (safe_height - box_height) // 2,
+        "bottom": SAFE[3] - box_height,
+    }[style.position]
+    widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
+    centre = (SAFE[0] + SAFE[2]) // 2
+    half = int(widest) // 2 + PADDING
+    scrim = (centre - half, top, centre + half, top + box_height)
+    overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    alpha = round(255 * scrim_alpha(style.text_colour, style.box_colour))
+    ImageDraw.Draw(overlay).rounded_rectangle(
+        scrim, radius=24, fill=(*rgb(style.box_colour), alpha)
+    )
+    behind = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
+    ink = ImageDraw.Draw(mask)
+    y = top + PADDING
+    for line in found.lines:
+        ink.text(
+            (centre, y),
+            line.text,
+            font=line.font,
+            fill=255,
+            anchor="ma",
+            direction="rtl" if found.face.rtl else "ltr",
+            language=language,
+        )
+        y += line.height
+    return Layers(behind, mask, scrim, found)
+
+
+def compose(
+    picture: bytes, blocks: list[tuple[str, float]], language: str, style: Style
+) -> Image.Image:
+    """The picture (a 1080×1080 JPEG) with the blocks set on it in the style."""
+    made = layers(picture, blocks, language, style)
+    slide = made.behind.copy()
+    slide.paste(rgb(style.text_colour), (0, 0, SIDE, SIDE), made.mask)
+    return slide
+
+
+def encode(slide: Image.Image, quality: int) -> bytes:
+    """Progressive JPEG; the same slide always gives the same bytes."""
+    out = io.BytesIO()
+    slide.save(out, "JPEG", quality=quality, progressive=True)
+    return out.getvalue()
