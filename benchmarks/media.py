@@ -18,9 +18,9 @@ import httpx
 from PIL import Image, ImageOps
 
 from benchmarks.report import save
+from gatepost_common.slide_style import Style
 from gatepost_media.contact_sheet import SAMPLES, illustration
 from gatepost_media.domain import SIDE, normalise
-from gatepost_media.palette import Style
 from gatepost_media.typeset import BODY_SCALE, compose, encode
 
 

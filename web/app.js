@@ -174,18 +174,17 @@ async function showQueue(main) {
   await refresh();
 }
 
+const shown = new Map();  // post id → the slide the preview shows, kept across refreshes
+let editing = false;  // a person is typing in a slide editor: the queue waits to refresh
+
 function postCard(post) {
   const waiting = post.status === "awaiting_approval";
   return el("article", { class: "post", "data-post": post.post_id },
     waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
       : el("div", { class: "post-status" }, status(post.status),
         post.fail_reason ? el("span", { class: "error" }, ` ${post.fail_reason}`) : ""),
-    el("div", { class: "slides" }, post.slides.map((s) => el("figure", {},
-      el("img", { src: s.image_url, alt: `Slide ${s.index + 1}: ${s.text}`, loading: "lazy" }),
-      el("figcaption", {}, s.text)))),
+    el("div", { class: "post-body" }, phone(post), waiting ? slideEditor(post) : ""),
     el("h3", {}, post.title),
-    el("p", { class: "caption" }, post.caption),
-    el("p", { class: "hashtags" }, post.hashtags.join(" ")),
     el("p", { class: "note" }, "AI-generated · ", post.language),
     waiting ? el("div", { class: "row" },
       el("button", { onclick: () => openApprove(post) }, "Approve and publish"),
@@ -193,6 +192,80 @@ function postCard(post) {
         await api(`/api/approval/posts/${post.post_id}/reject`, { method: "POST" });
         await refresh();
       } }, "Reject")) : "");
+}
+
+function current(post) {
+  return Math.min(shown.get(post.post_id) ?? 0, post.slides.length - 1);
+}
+
+function show(post, position) {
+  shown.set(post.post_id, (position + post.slides.length) % post.slides.length);
+  const card = document.querySelector(`article[data-post="${post.post_id}"]`);
+  card.querySelector(".post-body").replaceChildren(phone(post),
+    post.status === "awaiting_approval" ? slideEditor(post) : "");
+}
+
+// The carousel as TikTok shows it: one slide at a time on a phone, caption and hashtags under it.
+function phone(post) {
+  const at = current(post);
+  const slide = post.slides[at];
+  const cover = (post.cover_index ?? 0) === at;
+  return el("div", { class: "phone", role: "group", "aria-label": `Preview of ${post.title}` },
+    el("div", { class: "screen" },
+      el("img", { src: slide.image_url, alt: `Slide ${at + 1} of ${post.slides.length}: ${slide.text}` }),
+      cover ? el("span", { class: "cover-badge" }, "Cover") : "",
+      el("button", { class: "nav prev", "aria-label": "Previous slide",
+        onclick: () => show(post, at - 1) }, "‹"),
+      el("button", { class: "nav next", "aria-label": "Next slide",
+        onclick: () => show(post, at + 1) }, "›"),
+      el("p", { class: "counter" }, `${at + 1} / ${post.slides.length}`)),
+    el("div", { class: "under" },
+      el("p", { class: "caption" }, post.caption),
+      el("p", { class: "hashtags" }, post.hashtags.join(" "))));
+}
+
+// Edit the slide on screen: its words, a new picture, the cover, its place.
+function slideEditor(post) {
+  const at = current(post);
+  const slide = post.slides[at];
+  const problem = el("p", { class: "error", role: "alert" });
+  const words = el("textarea", { id: `words-${post.post_id}`, rows: 3, maxlength: 200,
+    oninput: () => { editing = true; }, onblur: () => { editing = false; } });
+  words.value = slide.text;
+  const change = async (path, method, body, done) => {
+    problem.textContent = "";
+    try {
+      const updated = await api(`/api/approval/posts/${post.post_id}${path}`,
+        { method, json: { ...body, revision: post.revision ?? 0 } });
+      editing = false;
+      if (done) done(updated);
+      const card = document.querySelector(`article[data-post="${post.post_id}"]`);
+      card.replaceWith(postCard(updated));
+    } catch (error) { problem.textContent = error.message; }
+  };
+  const move = (by) => {
+    const order = post.slides.map((_, i) => i);
+    const to = at + by;
+    if (to < 0 || to >= order.length) return;
+    [order[at], order[to]] = [order[to], order[at]];
+    change("/order", "PUT", { order }, () => shown.set(post.post_id, to));
+  };
+  return el("div", { class: "slide-editor" },
+    el("h4", {}, `Slide ${at + 1}`),
+    el("label", { for: words.id }, "Words on this slide"), words,
+    el("div", { class: "row" },
+      el("button", { onclick: () => change(`/slides/${at}/text`, "PUT", { text: words.value }) },
+        "Save words"),
+      el("button", { class: "secondary",
+        onclick: () => change(`/slides/${at}/redraw`, "POST", {}) }, "New picture")),
+    el("div", { class: "row" },
+      el("button", { class: "secondary", disabled: (post.cover_index ?? 0) === at ? true : null,
+        onclick: () => change("/cover", "PUT", { position: at }) }, "Make this the cover"),
+      el("button", { class: "secondary", disabled: at === 0 ? true : null,
+        onclick: () => move(-1) }, "Move left"),
+      el("button", { class: "secondary", disabled: at === post.slides.length - 1 ? true : null,
+        onclick: () => move(1) }, "Move right")),
+    problem);
 }
 
 // ------------------------------------------------------------ approve dialog (UX rules)
@@ -295,6 +368,42 @@ async function submitApprove(event) {
 
 // ------------------------------------------------------------------ accounts, publications
 
+// The account's slide style ("brand kit"): applied to slides composed from now on.
+function styleForm(account) {
+  const style = account.style;
+  const id = (name) => `${name}-${account.account_id}`;
+  const problem = el("p", { class: "error", role: "alert" });
+  const field = (name, label, input) => el("label", { for: id(name) }, label, input);
+  const select = (name, options) => {
+    const box = el("select", { id: id(name), name },
+      options.map(([value, text]) => el("option", { value }, text)));
+    box.value = style[name];
+    return box;
+  };
+  const colour = (name) => el("input", { type: "color", id: id(name), name, value: style[name] });
+  const form = el("form", { class: "style-form", onsubmit: async (event) => {
+    event.preventDefault();
+    problem.textContent = "";
+    const data = new FormData(event.target);
+    try {
+      await api(`/api/auth/accounts/${account.account_id}/style`, { method: "PUT", json: {
+        family: data.get("family"), position: data.get("position"),
+        text_colour: data.get("text_colour").toUpperCase(),
+        box_colour: data.get("box_colour").toUpperCase() } });
+      flash("Slide style saved: new slides use it.");
+    } catch (error) { problem.textContent = error.message; }
+  } },
+  field("family", "Font ", select("family", [["Noto Sans", "Noto Sans"], ["Noto Serif", "Noto Serif"]])),
+  field("position", "Words sit ", select("position", [["top", "at the top"], ["center", "in the middle"],
+    ["bottom", "at the bottom"]])),
+  field("text_colour", "Text colour ", colour("text_colour")),
+  field("box_colour", "Box colour ", colour("box_colour")),
+  el("button", { type: "submit", class: "secondary" }, "Save slide style"), problem);
+  // while it is open, the page does not refresh under the person's hands
+  return el("details", { class: "style", ontoggle: (event) => { editing = event.target.open; } },
+    el("summary", {}, "Slide style"), form);
+}
+
 async function showAccounts(main) {
   const list = el("div", { class: "accounts" });
   main.replaceChildren(el("h1", {}, "Accounts"),
@@ -312,6 +421,7 @@ async function showAccounts(main) {
           : el("p", { class: "note" }, "Connected", a.refresh_expires_at
             ? ` until ${new Date(a.refresh_expires_at).toLocaleDateString()} (then reconnect)`
             : "")),
+      styleForm(a),
       el("button", { class: "secondary", onclick: async () => {
         if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
         await api(`/api/auth/accounts/${a.account_id}`, { method: "DELETE" });
@@ -382,6 +492,8 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("submit", submitApprove);
   document.getElementById("approve-cancel").addEventListener("click",
     () => document.getElementById("approve-dialog").close());
-  setInterval(() => { if (refresh && !document.hidden) refresh().catch(() => {}); }, 2000);
+  setInterval(() => {
+    if (refresh && !document.hidden && !editing) refresh().catch(() => {});
+  }, 2000);
   route();
 });

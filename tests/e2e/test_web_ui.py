@@ -9,6 +9,8 @@ from playwright.sync_api import Page, expect
 
 from gatepost_devstack.stack import Stack
 from tests.e2e.browser import browser, page, shot
+from tests.integration.test_generation import wait_topic
+from tests.support import eventually, signed_up
 
 __all__ = ["browser", "page"]
 PUBLISH_TIMEOUT_MS = 60_000
@@ -45,7 +47,8 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     page.get_by_role("link", name="Queue").click()
     card = page.locator("article.post").filter(has=page.get_by_text("Awaiting approval")).first
     expect(card.locator(".banner")).to_have_text("Awaiting approval")
-    expect(card.locator(".slides img")).to_have_count(7)
+    expect(card.locator(".phone .screen img")).to_have_count(1)  # one slide at a time, as TikTok
+    expect(card.locator(".phone .counter")).to_have_text("1 / 7")
     assert page.get_by_role("button", name="Select all").count() == 0
     shot(page, "ui-3-queue")
 
@@ -77,3 +80,37 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     shot(page, "ui-5-publications")
     page.get_by_role("button", name="Audit log").first.click()
     expect(page.get_by_role("cell", name="outcome")).to_be_visible()
+
+
+def test_a_slide_is_edited_in_the_queue_and_previewed_as_on_a_phone(
+    stack: Stack, page: Page
+) -> None:
+    client, _, account_id = signed_up(stack)
+    topic_id = client.post(
+        "/api/generator/topics", json={"text": "Edit in the queue", "account_id": account_id}
+    ).json()["topic_id"]
+    post_id = wait_topic(client, topic_id, {"generated"})["post_id"]
+    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    page.context.add_cookies(
+        [
+            {"name": c.name, "value": c.value or "", "url": stack.gateway_url}
+            for c in client.cookies.jar
+        ]
+    )
+    page.goto(stack.gateway_url)
+    page.get_by_role("link", name="Queue").click()
+    card = page.locator(f'article[data-post="{post_id}"]')
+    expect(card.locator(".cover-badge")).to_have_text("Cover")
+    card.get_by_role("button", name="Next slide").click()
+    card.get_by_role("button", name="Next slide").click()
+    expect(card.locator(".counter")).to_have_text("3 / 7")
+    before = card.locator(".screen img").get_attribute("src")
+    card.get_by_label("Words on this slide").fill("Three words, edited by a person")
+    card.get_by_role("button", name="Save words").click()
+    expect(card.locator(".screen img")).not_to_have_attribute("src", before or "")
+    expect(card.locator(".counter")).to_have_text("3 / 7")
+    saved = client.get(f"/api/approval/posts/{post_id}").json()["slides"][2]
+    assert saved["text"] == "Three words, edited by a person"
+    assert card.locator(".screen img").get_attribute("src") == saved["image_url"]
+    card.scroll_into_view_if_needed()
+    shot(page, "ui-6-slide-editor")

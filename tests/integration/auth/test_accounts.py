@@ -300,6 +300,10 @@ def test_internal_routes_need_the_service_credential(auth_world: AuthWorld) -> N
     url = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/token"
     assert httpx.post(url, json={}).status_code == 403
     assert httpx.post(url, json={}, headers={"X-Service-Token": "guess"}).status_code == 403
+    style = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/style"
+    assert httpx.get(style, headers={"X-Service-Token": "guess"}).status_code == 403
+    known = {"X-Service-Token": auth_world.secrets["internal_token"]}
+    assert httpx.get(style, headers=known).json()["position"] == "bottom"  # the default
 
 
 def test_state_changes_need_the_csrf_token(auth_world: AuthWorld) -> None:

@@ -66,4 +66,3 @@ def test_a_run_with_a_skipped_test_fails(tmp_path: Path) -> None:
     )
     assert run.returncode == 1, run.stdout
     assert "were skipped; none may be" in run.stdout
-

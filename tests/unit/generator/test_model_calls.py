@@ -86,7 +86,7 @@ async def test_the_carousel_is_asked_for_in_strict_structured_output_mode() -> N
     s = settings()
     calls, _ = standin.calls(s)
     checker = LinguaDetector(languages=["en", "fr"], low_accuracy=True)
-    generator = Generator(s, None, calls, None, None, checker, None)  # type: ignore[arg-type]
+    generator = Generator(s, None, calls, None, None, checker, None, None)  # type: ignore[arg-type]
     usage = Usage()
     text = await generator.write_text("Three stretches for desk workers", "en", usage)
     assert isinstance(text, CarouselText) and len(text.slides) == 7

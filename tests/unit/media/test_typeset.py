@@ -10,8 +10,8 @@ import io
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
+from gatepost_common.slide_style import Style, contrast, relative_luminance
 from gatepost_media.fonts import GlyphMissing, characters, check_coverage, face_for
-from gatepost_media.palette import Style, contrast, relative_luminance
 from gatepost_media.typeset import (
     BODY_SCALE,
     SAFE,

@@ -33,6 +33,8 @@ class MongoPostRepository:
                     "status": "awaiting_approval",
                     "approved_at": None,
                     "approved_by": None,
+                    "revision": 0,
+                    "cover_index": 0,
                     "created_at": datetime.now(UTC),
                 }
             },
@@ -48,14 +50,18 @@ class MongoPostRepository:
     ) -> list[Document]:
         return await newest_of_user(self.posts, user_id, status, limit, skip)
 
-    async def approve(self, post_id: str, user_id: str, fields: Document, event: str) -> bool:
-        """Approve once: only a post still awaiting approval changes, together with its outbox."""
+    async def approve(
+        self, post_id: str, user_id: str, fields: Document, event: str, revision: int
+    ) -> bool:
+        """Approve once: only a post still awaiting approval, as the person saw it (its
+        revision), changes, together with its outbox."""
         result = await self.posts.update_one(
             {
                 "_id": post_id,
                 "user_id": user_id,
                 "status": "awaiting_approval",
                 "approved_at": None,
+                "revision": {"$in": [None, 0]} if revision == 0 else revision,
             },
             {
                 "$set": {
@@ -69,12 +75,15 @@ class MongoPostRepository:
         )
         return result.modified_count == 1
 
-    async def edit(self, post_id: str, user_id: str, changes: Document) -> bool:
+    async def revise(self, post_id: str, user_id: str, revision: int, changes: Document) -> bool:
+        """Change a post awaiting approval only if nobody changed it since `revision` was read
+        (two tabs editing two slides never lose one edit); the revision goes up by one."""
+        seen: Any = {"$in": [None, 0]} if revision == 0 else revision  # None: never revised
         result = await self.posts.update_one(
-            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval"},
-            {"$set": {**changes, "edited_at": datetime.now(UTC)}},
+            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval", "revision": seen},
+            {"$set": {**changes, "edited_at": datetime.now(UTC)}, "$inc": {"revision": 1}},
         )
-        return result.matched_count == 1
+        return result.modified_count == 1
 
     async def reject(self, post_id: str, user_id: str) -> bool:
         result = await self.posts.update_one(
@@ -111,6 +120,29 @@ class MongoPostRepository:
 
 
 UNCHECKED = "TikTok account details could not be checked; try again"
+
+
+class IllustrationClient:
+    """The generator's internal route that draws one new illustration."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+        self.http = http
+        self.token = token
+
+    async def draw(self, prompt: str) -> dict[str, Any]:
+        try:
+            response = await self.http.post(
+                "/internal/illustrations",
+                json={"prompt": prompt},
+                headers={"X-Service-Token": self.token},
+            )
+        except httpx.HTTPError:
+            raise ApprovalRefused("the image model could not be reached; try again") from None
+        if response.status_code != 201:
+            detail = response.json().get("detail") if response.content else response.text
+            raise ApprovalRefused(f"no new picture: {detail}")
+        drawn: dict[str, Any] = response.json()
+        return drawn
 
 
 class CreatorInfoClient:

@@ -3,11 +3,13 @@
 import httpx
 from fastapi import FastAPI
 
-from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
+from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, MongoPostRepository
 from gatepost_approval.entrypoints import routes, subscribers
 from gatepost_approval.handlers import Approvals
 from gatepost_approval.settings import Settings
+from gatepost_approval.slides import SlideEditor
 from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.slides import SlideComposer, StyleSource
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -15,7 +17,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     infra = infrastructure(settings)
     posts = MongoPostRepository(infra.db)
     creators = CreatorInfoClient(httpx.AsyncClient(base_url=settings.auth_url, timeout=30))
-    approvals = Approvals(settings, posts, infra.kafka(), creators)
+    editor = SlideEditor(
+        posts,
+        SlideComposer(
+            httpx.AsyncClient(base_url=settings.media_url, timeout=30), settings.internal_token
+        ),
+        # a new picture is one image call: tens of seconds with real models
+        IllustrationClient(
+            httpx.AsyncClient(base_url=settings.generator_url, timeout=180),
+            settings.internal_token,
+        ),
+        StyleSource(
+            httpx.AsyncClient(base_url=settings.auth_url, timeout=20), settings.internal_token
+        ),
+    )
+    approvals = Approvals(settings, posts, infra.kafka(), creators, editor)
     subscribers(infra.kafka(), approvals)
     infra.background.append(approvals.run_outbox)
     return create_service_app(

@@ -25,6 +25,8 @@ class ApprovalChoices(BaseModel):
     branded_content: bool = False
     music_usage_consent: Literal[True]
     publish_after: datetime | None = None
+    # the post's revision the person saw: approving refuses a post changed since
+    revision: Annotated[int, Field(ge=0)] | None = None
 
     def options(self) -> PublishOptions:
         if self.disclosure and not (self.your_brand or self.branded_content):
@@ -80,6 +82,7 @@ class PostEdit(BaseModel):
     """Changes a person makes before approving, within TikTok's limits."""
 
     model_config = ConfigDict(extra="forbid")
+    revision: Annotated[int, Field(ge=0)] | None = None  # the revision the change was made on
     title: Annotated[str, Field(min_length=1)] | None = None
     caption: Annotated[str, Field(max_length=3900)] | None = None
     hashtags: (

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
+from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
 from gatepost_common.events import PostGenerated, PostPublished
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_token, session_user
+
+CHANGED = "the post changed since you looked at it: look at it again first"
+Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
 
 def post_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -34,6 +39,8 @@ def post_view(doc: dict[str, Any]) -> dict[str, Any]:
         "created_at",
         "ai_generated",
         "model",
+        "revision",
+        "cover_index",
     )
     return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 
@@ -70,21 +77,62 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             raise HTTPException(404, "no such post") from None
         except AlreadyDecided:
             raise HTTPException(409, "this post was already approved or rejected") from None
+        except PostChanged:
+            raise HTTPException(409, CHANGED) from None
         except ApprovalRefused as refusal:
             raise HTTPException(422, str(refusal)) from None
         return {"post_id": post_id, "status": "approved"}
 
-    @router.patch("/posts/{post_id}")
-    async def edit(post_id: str, changes: PostEdit, user: User = current_user) -> dict[str, Any]:
+    async def editing(
+        post_id: str, user: User, change: Callable[[dict[str, Any]], Awaitable[None]]
+    ) -> dict[str, Any]:
+        """One edit of a post awaiting approval; the post as it is now."""
         try:
-            await approvals.edit(post_id, user.id, changes)
+            await change(await approvals.editable(post_id, user.id))
         except NotFound:
             raise HTTPException(404, "no such post") from None
         except AlreadyDecided:
             raise HTTPException(409, "only a post awaiting approval can be edited") from None
+        except PostChanged:
+            raise HTTPException(409, CHANGED) from None
         except ApprovalRefused as refusal:
             raise HTTPException(422, str(refusal)) from None
         return await get_post(post_id, user)
+
+    @router.patch("/posts/{post_id}")
+    async def edit(post_id: str, changes: PostEdit, user: User = current_user) -> dict[str, Any]:
+        """Title (set again on the cover), caption, hashtags, within TikTok's limits."""
+        return await editing(post_id, user, lambda _: approvals.edit(post_id, user.id, changes))
+
+    @router.put("/posts/{post_id}/slides/{position}/text")
+    async def slide_words(
+        post_id: str, position: Slide, change: SlideWords, user: User = current_user
+    ) -> dict[str, Any]:
+        """New words on one slide: composed again by media, under a new URL."""
+        return await editing(
+            post_id, user, lambda post: approvals.editor.set_words(post, position, change)
+        )
+
+    @router.post("/posts/{post_id}/slides/{position}/redraw")
+    async def redraw(
+        post_id: str, position: Slide, change: Revised, user: User = current_user
+    ) -> dict[str, Any]:
+        """A new picture for one slide (one image call); the other six are kept."""
+        return await editing(
+            post_id, user, lambda post: approvals.editor.redraw(post, position, change)
+        )
+
+    @router.put("/posts/{post_id}/cover")
+    async def cover(post_id: str, change: CoverChoice, user: User = current_user) -> dict[str, Any]:
+        """Which slide is the cover (it carries the title)."""
+        return await editing(
+            post_id, user, lambda post: approvals.editor.choose_cover(post, change)
+        )
+
+    @router.put("/posts/{post_id}/order")
+    async def order(post_id: str, change: SlideOrder, user: User = current_user) -> dict[str, Any]:
+        """The slides in a new order: `order[i]` is the position the new i-th slide had."""
+        return await editing(post_id, user, lambda post: approvals.editor.reorder(post, change))
 
     @router.post("/posts/{post_id}/reject")
     async def reject(post_id: str, user: User = current_user) -> dict[str, str]:

@@ -21,6 +21,7 @@ from gatepost_approval.domain import (
     utf16_units,
 )
 from gatepost_approval.settings import Settings
+from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
 from gatepost_common.events import (
     CloudEvent,
@@ -52,6 +53,16 @@ class Approvals:
     posts: MongoPostRepository
     broker: KafkaBroker
     creators: CreatorInfoClient
+    editor: SlideEditor
+
+    async def editable(self, post_id: str, user_id: str) -> dict[str, Any]:
+        """A post of this person's, awaiting approval."""
+        post = await self.posts.get(post_id, user_id)
+        if post is None:
+            raise NotFound(post_id)
+        if post["status"] != "awaiting_approval":
+            raise AlreadyDecided(post_id)
+        return post
 
     async def on_post_generated(self, event: CloudEvent[PostGenerated]) -> None:
         post = event.data
@@ -94,6 +105,9 @@ class Approvals:
         post_id = post["_id"]
         if post["status"] != "awaiting_approval":
             raise AlreadyDecided(post_id)
+        revision = int(post.get("revision") or 0)
+        if choices.revision is not None and choices.revision != revision:
+            raise PostChanged(post_id)
         options = choices.options()
         description = caption_with_hashtags(post["caption"], post["hashtags"])
         if utf16_units(description) > 4000:
@@ -113,8 +127,8 @@ class Approvals:
             approved_by=user_id,
             title=post["title"],
             description=description,
-            photo_urls=[s["image_url"] for s in sorted(post["slides"], key=lambda s: s["index"])],
-            cover_index=0,
+            photo_urls=[slide["image_url"] for slide in post["slides"]],
+            cover_index=cover_of(post),
             options=options,
             publish_after=choices.publish_after,
             signature="",
@@ -133,23 +147,32 @@ class Approvals:
                 "options": options.model_dump(mode="json"),
             },
             event.model_dump_json(),
+            revision,
         )
         if not stored:
-            raise AlreadyDecided(post_id)
+            await self.why_unchanged(post_id, user_id)
         POSTS_APPROVED.add(1)
         await self.flush_outbox(post_id)
 
     async def edit(self, post_id: str, user_id: str, changes: PostEdit) -> None:
-        post = await self.posts.get(post_id, user_id)
-        if post is None:
-            raise NotFound(post_id)
-        fields = changes.model_dump(exclude_none=True)
+        post = await self.editable(post_id, user_id)
+        fields = changes.model_dump(exclude_none=True, exclude={"revision"})
         caption: str = changes.caption if changes.caption is not None else post["caption"]
         tags: list[str] = changes.hashtags if changes.hashtags is not None else post["hashtags"]
         if utf16_units(caption_with_hashtags(caption, tags)) > 4000:
             raise ApprovalRefused("caption and hashtags together exceed TikTok's 4000 characters")
-        if not await self.posts.edit(post_id, user_id, fields):
+        if changes.title is not None and changes.title != post["title"]:
+            fields["slides"] = await self.editor.retitled(post, changes.title)  # on the cover
+        seen = changes.revision if changes.revision is not None else post.get("revision") or 0
+        if not await self.posts.revise(post_id, user_id, seen, fields):
+            await self.why_unchanged(post_id, user_id)
+
+    async def why_unchanged(self, post_id: str, user_id: str) -> None:
+        """A conditional write changed nothing: decided meanwhile, or changed by another edit."""
+        post = await self.posts.get(post_id, user_id)
+        if post is None or post["status"] != "awaiting_approval":
             raise AlreadyDecided(post_id)
+        raise PostChanged(post_id)
 
     async def reject(self, post_id: str, user_id: str) -> None:
         if await self.posts.get(post_id, user_id) is None:

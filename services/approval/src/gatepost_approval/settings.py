@@ -11,3 +11,7 @@ class Settings(ServiceSettings):
     approval_signing_key: str
     outbox_interval_s: float = 1.0
     auth_url: str = "http://127.0.0.1:8001"
+    # the slide editor: media sets edited words, the generator draws a new illustration
+    media_url: str = "http://127.0.0.1:8005"
+    generator_url: str = "http://127.0.0.1:8002"
+    internal_token: str

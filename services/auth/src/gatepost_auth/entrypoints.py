@@ -29,6 +29,7 @@ from gatepost_common.sessions import (
     service_credential,
     session_user,
 )
+from gatepost_common.slide_style import Style
 from gatepost_common.tiktok import TikTokError, TikTokOAuthError, authorize_url, pkce_pair
 
 
@@ -196,6 +197,14 @@ def routes(auth: Auth) -> APIRouter:
         except RefreshUnavailable:
             raise HTTPException(502, "TikTok could not be reached: try again") from None
 
+    @router.put("/accounts/{account_id}/style", tags=["accounts"])
+    async def set_style(account_id: str, style: Style, user: User = current_user) -> dict[str, Any]:
+        """How this account's new slides look (font, colours, where the words sit); a style
+        whose colours cannot be read (under 4.5:1) is refused."""
+        await owned(account_id, user)
+        await auth.accounts.set_fields(account_id, {"style": style.model_dump()})
+        return account_view(await owned(account_id, user))
+
     @router.get("/accounts/{account_id}/creator-info", tags=["accounts"])
     async def creator_info(account_id: str, user: User = current_user) -> dict[str, Any]:
         await owned(account_id, user)
@@ -236,6 +245,14 @@ def routes(auth: Auth) -> APIRouter:
         except RefreshUnavailable:
             raise HTTPException(503, "refresh unavailable: retry later") from None
         return {"access_token": fresh}
+
+    @router.get("/internal/accounts/{account_id}/style", tags=["internal"], dependencies=internal)
+    async def style_of(account_id: str) -> dict[str, Any]:
+        """The account's slide style (the default when none was chosen), for composing."""
+        account = await auth.accounts.get(account_id)
+        if account is None:
+            raise HTTPException(404, NO_ACCOUNT)
+        return Style(**(account.get("style") or {})).model_dump()
 
     @router.post("/internal/authorization-removed", tags=["internal"], dependencies=internal)
     async def authorization_removed(body: AuthorizationRemoved) -> dict[str, int]:

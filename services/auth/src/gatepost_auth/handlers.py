@@ -18,6 +18,7 @@ from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.clock import Clock
 from gatepost_common.sessions import User
+from gatepost_common.slide_style import Style
 from gatepost_common.tiktok import TikTokClient
 
 logger = logging.getLogger(__name__)
@@ -128,4 +129,5 @@ def account_view(account: dict[str, Any]) -> dict[str, Any]:
         "access_expires_at": account.get("access_expires_at"),
         "refresh_expires_at": account.get("refresh_expires_at"),
         "reauth_reason": account.get("reauth_reason"),
+        "style": Style(**(account.get("style") or {})).model_dump(),
     }

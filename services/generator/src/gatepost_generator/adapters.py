@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document, newest_of_user
+from gatepost_common.slides import SlideComposer
 from gatepost_generator import domain
 from gatepost_generator.domain import VISIBLE, TopicStatus, Transition
 
@@ -110,14 +111,8 @@ def queued(topic: Document, now: datetime) -> Document:
     }
 
 
-class SlideRefused(ValueError):
-    """media cannot set the slide's words (a character no font has, too long): the reason."""
-
-
-class MediaClient:
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
-        self.http = http
-        self.token = token
+class MediaClient(SlideComposer):
+    """media's internal routes: store an image, compose a slide."""
 
     async def store(self, image: bytes, attempts: int = 3) -> dict[str, Any]:
         """Hand one image to media; storing is idempotent (content-addressed), so a timed-out
@@ -134,25 +129,6 @@ class MediaClient:
         response.raise_for_status()
         stored: dict[str, Any] = response.json()
         return stored
-
-    async def compose(
-        self, picture_sha256: str, text: str, title: str | None, language: str
-    ) -> dict[str, Any]:
-        """The slide's words set on its picture by media; SlideRefused with media's reason."""
-        body = {
-            "picture_sha256": picture_sha256,
-            "text": text,
-            "title": title,
-            "language": language,
-        }
-        response = await self.http.post(
-            "/internal/slides", json=body, headers={"X-Service-Token": self.token}
-        )
-        if response.status_code == 422:
-            raise SlideRefused(str(response.json().get("detail")))
-        response.raise_for_status()
-        composed: dict[str, Any] = response.json()
-        return composed
 
     async def _upload(self, image: bytes) -> httpx.Response:
         return await self.http.post(

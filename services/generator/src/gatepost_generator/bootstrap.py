@@ -11,8 +11,9 @@ from openai import AsyncOpenAI
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.slides import StyleSource
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
-from gatepost_generator.entrypoints import routes, subscribers
+from gatepost_generator.entrypoints import internal_routes, routes, subscribers
 from gatepost_generator.generation import Generator
 from gatepost_generator.language import LinguaDetector, LLMLanguage, TopicLanguage
 from gatepost_generator.library import TopicLibrary
@@ -49,7 +50,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         languages=settings.languages or None, low_accuracy=settings.language_low_accuracy
     )
     language = TopicLanguage(detector, LLMLanguage(calls), settings.default_language)
-    generator = Generator(settings, topics, calls, media, language, detector, clock)
+    styles = StyleSource(
+        httpx.AsyncClient(base_url=settings.auth_url, timeout=20), settings.internal_token
+    )
+    generator = Generator(settings, topics, calls, media, language, detector, clock, styles)
     worker = GenerationWorker(settings, topics, generator, infra.kafka(), clock)
     library = TopicLibrary(topics, infra.kafka(), clock)
     subscribers(infra.kafka(), library)
@@ -68,6 +72,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return create_service_app(
         infra,
         title="Gatepost generator",
-        routers=[routes(library, topics, settings.session_public_key)],
+        routers=[
+            routes(library, topics, settings.session_public_key),
+            internal_routes(calls, media, settings.internal_token),
+        ],
         on_start=on_start,
     )

@@ -12,8 +12,8 @@ from starlette.datastructures import UploadFile
 
 from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
-from gatepost_common.sessions import User, session_user
-from gatepost_generator.adapters import MongoTopicRepository
+from gatepost_common.sessions import User, service_credential, session_user
+from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.library import (
     ImportRejected,
     TopicBusy,
@@ -21,6 +21,7 @@ from gatepost_generator.library import (
     TopicNotFound,
     parse_csv,
 )
+from gatepost_generator.provider import ModelCalls, Usage
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -158,6 +159,29 @@ async def read_rows(request: Request, default_account: str | None) -> list[Any]:
         return BulkTopics.model_validate_json(await request.body()).topics
     except ValidationError:
         raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
+
+
+class IllustrationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+def internal_routes(calls: ModelCalls, media: MediaClient, token: str) -> APIRouter:
+    """For approval's slide editor: one new illustration (one image call, within the provider's
+    budgets like every other), stored by media."""
+    router = APIRouter(tags=["internal"], dependencies=[service_credential(token)])
+
+    @router.post("/internal/illustrations", status_code=201)
+    async def illustrate(body: IllustrationRequest) -> dict[str, Any]:
+        usage = Usage()
+        try:
+            image = await calls.image(body.prompt, usage)
+            stored = await media.store(image)
+        except Exception as error:
+            raise HTTPException(502, f"the image model failed: {error}") from None
+        return {"url": stored["url"], "sha256": stored["sha256"], "images": usage.images}
+
+    return router
 
 
 def subscribers(broker: KafkaBroker, library: TopicLibrary) -> None:

@@ -24,8 +24,9 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import PostGenerated, Slide
 from gatepost_common.metrics import GENERATION_STAGE_DURATION
 from gatepost_common.mongo import Document
+from gatepost_common.slides import SlideRefused, StyleSource
 from gatepost_common.telemetry import tracer
-from gatepost_generator.adapters import MediaClient, MongoTopicRepository, SlideRefused
+from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
 from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
@@ -68,6 +69,7 @@ class Generator:
     language: TopicLanguage
     checker: LinguaDetector
     clock: Clock
+    styles: StyleSource
 
     async def generate(self, topic: Document, owner: str) -> PostGenerated:
         topic_id = topic["_id"]
@@ -96,7 +98,8 @@ class Generator:
                 [s.image_prompt for s in text.slides], dict(topic.get("images") or {}), save
             )
         with stage("compose"):
-            slides = await self.compose_slides(text, images, language)
+            style = await self.styles.style_of(topic["account_id"])
+            slides = await self.compose_slides(text, images, language, style)
         return PostGenerated(
             post_id=post_id_for(topic_id),
             topic_id=topic_id,
@@ -143,7 +146,11 @@ class Generator:
         )
 
     async def compose_slides(
-        self, text: CarouselText, images: dict[str, Any], language: str
+        self,
+        text: CarouselText,
+        images: dict[str, Any],
+        language: str,
+        style: dict[str, Any] | None,
     ) -> list[Slide]:
         """Each slide's words set on its illustration by media (the cover also carries the
         title); composing is deterministic, so a resumed topic gets the same slides."""
@@ -152,7 +159,9 @@ class Generator:
             draft, picture = text.slides[index], images[str(index)]
             title = text.title if index == COVER else None
             try:
-                made = await self.media.compose(picture["sha256"], draft.text, title, language)
+                made = await self.media.compose(
+                    picture["sha256"], draft.text, title, language, style
+                )
             except SlideRefused as refused:
                 raise GenerationFailed(
                     f"slide {index + 1} cannot carry its words: {refused}"

@@ -15,6 +15,7 @@ class Settings(ServiceSettings):
     session_public_key: str
     internal_token: str
     media_url: str = "http://127.0.0.1:8005"
+    auth_url: str = "http://127.0.0.1:8001"  # each account's slide style
     openai_base_url: str | None = None  # any OpenAI-compatible endpoint; None = OpenAI itself
     openai_api_key: str
     text_model: str = "gpt-5.4-mini"

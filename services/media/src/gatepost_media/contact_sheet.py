@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from gatepost_media.palette import Style
+from gatepost_common.slide_style import Style
 from gatepost_media.typeset import BODY_SCALE, compose
 
 THUMB = 300

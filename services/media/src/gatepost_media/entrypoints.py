@@ -13,11 +13,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.sessions import service_credential
+from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.fetching import FetchFailed, FetchRequest, download
 from gatepost_media.fonts import GlyphMissing
-from gatepost_media.palette import Style
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, TextDoesNotFit, compose
 

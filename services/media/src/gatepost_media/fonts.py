@@ -9,12 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from fontTools.ttLib import TTCollection, TTFont
 
-Family = Literal["Noto Sans", "Noto Serif"]
-FAMILIES: tuple[Family, ...] = ("Noto Sans", "Noto Serif")
+from gatepost_common.slide_style import Family
+
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
 # the Unicode name's first word → the script, for the scripts the generator detects
 SCRIPT_OF_NAME = {

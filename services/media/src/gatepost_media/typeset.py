@@ -28,8 +28,8 @@ import budoux
 from icu4py.breakers import LineBreaker
 from PIL import Image, ImageDraw, ImageFont
 
-from gatepost_media.fonts import Face, Family, check_coverage, face_for
-from gatepost_media.palette import Style, contrast, relative_luminance, rgb
+from gatepost_common.slide_style import Family, Style, contrast, relative_luminance, rgb
+from gatepost_media.fonts import Face, check_coverage, face_for
 
 SIDE = 1080
 SAFE = (86, 108, 896, 864)  # left, top, right, bottom (see the module docstring)

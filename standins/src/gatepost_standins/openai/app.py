@@ -207,9 +207,9 @@ def create_app(config: OpenAIStandinConfig | None = None) -> FastAPI:
                 "code": None,
             }
             return JSONResponse({"error": failure}, status_code=500)
-        rendered = await asyncio.to_thread(
-            lambda: [render(prompt, asked, i) for i in range(asked.n)]
-        )
+        # a model draws anew each time: the same prompt gives another picture
+        draws = [world.rng.randrange(1 << 30) for _ in range(asked.n)]
+        rendered = await asyncio.to_thread(lambda: [render(prompt, asked, d) for d in draws])
         base = str(request.base_url).rstrip("/")
         return JSONResponse(
             image_answer(world, asked, rendered, body, started, base), headers=headers
@@ -305,10 +305,10 @@ def answer(prompt: str) -> dict[str, Any]:
     return carousel_for(topic, asked.group(1) if asked else guess_language(topic))
 
 
-def render(prompt: str, asked: ImageRequest, index: int) -> bytes:
-    """A real image: a colour from the prompt's hash with the prompt written on it."""
+def render(prompt: str, asked: ImageRequest, draw_id: int) -> bytes:
+    """A real image: a colour from the prompt's (and this draw's) hash, the prompt written on it."""
     width, height = asked.width, asked.height
-    digest = hashlib.sha256(f"{prompt}#{index}".encode()).digest()
+    digest = hashlib.sha256(f"{prompt}#{draw_id}".encode()).digest()
     image = Image.new("RGB", (width, height), (digest[0], digest[1], digest[2]))
     draw = ImageDraw.Draw(image)
     draw.rectangle(

@@ -206,6 +206,7 @@ class Stack:
             },
             "generator": {
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
+                "AUTH_URL": f"http://127.0.0.1:{p.auth}",
                 "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "local-only-openai-key"),
                 "OPENAI_BASE_URL": os.environ.get("OPENAI_BASE_URL", "")
                 if self.real_openai
@@ -214,6 +215,8 @@ class Stack:
             "approval": {
                 "APPROVAL_SIGNING_KEY": s["approval_signing_key"],
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
+                "MEDIA_URL": f"http://127.0.0.1:{p.media}",
+                "GENERATOR_URL": f"http://127.0.0.1:{p.generator}",
             },
             "publisher": {
                 "APPROVAL_PUBLIC_KEY": s["approval_public_key"],

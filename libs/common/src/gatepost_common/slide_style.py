@@ -1,4 +1,5 @@
-"""A slide's style (an account's "brand kit") and WCAG contrast arithmetic."""
+"""A slide's style (an account's "brand kit": auth stores it, media applies it) and WCAG
+contrast arithmetic."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gatepost_media.fonts import Family
-
+Family = Literal["Noto Sans", "Noto Serif"]  # what media has installed for every script
 HEX = r"^#[0-9A-Fa-f]{6}$"
 MIN_STYLE_CONTRAST = 4.5
 

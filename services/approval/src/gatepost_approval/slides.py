@@ -1,0 +1,130 @@
+"""The slide editor, before approval: change a slide's words, draw its picture again, choose the
+cover, reorder. Every change composes the slide again through media (new content-addressed URLs)
+and is stored only if the post is still awaiting approval and unchanged since the person looked
+at it (its `revision`), so the approval signs exactly the slides the person last saw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gatepost_approval.adapters import IllustrationClient, MongoPostRepository
+from gatepost_approval.domain import ApprovalRefused
+from gatepost_common.slides import SlideComposer, SlideRefused, StyleSource
+
+SLIDES = 7
+
+
+class PostChanged(RuntimeError):
+    """The post changed since the person looked at it (another tab, another edit)."""
+
+
+class Revised(BaseModel):
+    """Every edit names the revision it was made on."""
+
+    model_config = ConfigDict(extra="forbid")
+    revision: Annotated[int, Field(ge=0)]
+
+
+class SlideWords(Revised):
+    text: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CoverChoice(Revised):
+    position: Annotated[int, Field(ge=0, lt=SLIDES)]
+
+
+class SlideOrder(Revised):
+    order: list[int]
+
+    @field_validator("order")
+    @classmethod
+    def _a_permutation(cls, order: list[int]) -> list[int]:
+        if sorted(order) != list(range(SLIDES)):
+            raise ValueError(f"order must list each of the {SLIDES} positions 0–6 once")
+        return order
+
+
+@dataclass
+class SlideEditor:
+    posts: MongoPostRepository
+    media: SlideComposer
+    artist: IllustrationClient
+    styles: StyleSource
+
+    async def compose(
+        self, post: dict[str, Any], slide: dict[str, Any], *, cover: bool, title: str | None = None
+    ) -> dict[str, Any]:
+        """The slide with its words set again on its illustration (the cover with the title)."""
+        if not slide.get("illustration_sha256"):
+            raise ApprovalRefused(
+                "this post was made before slides carried their words: its slides cannot be edited"
+            )
+        try:
+            made = await self.media.compose(
+                slide["illustration_sha256"],
+                slide["text"],
+                (title if title is not None else post["title"]) if cover else None,
+                post["language"],
+                await self.styles.style_of(post["account_id"]),
+            )
+        except SlideRefused as refused:
+            raise ApprovalRefused(f"slide {slide['index'] + 1}: {refused}") from None
+        return {**slide, "image_url": made["url"], "sha256": made["sha256"]}
+
+    async def store(
+        self, post: dict[str, Any], revision: int, slides: list[dict[str, Any]], **fields: Any
+    ) -> None:
+        renumbered = [{**slide, "index": i} for i, slide in enumerate(slides)]
+        if not await self.posts.revise(
+            post["_id"], post["user_id"], revision, {"slides": renumbered, **fields}
+        ):
+            raise PostChanged(post["_id"])
+
+    async def set_words(self, post: dict[str, Any], position: int, change: SlideWords) -> None:
+        slides = list(post["slides"])
+        edited = {**slides[position], "text": change.text}
+        slides[position] = await self.compose(post, edited, cover=position == cover_of(post))
+        await self.store(post, change.revision, slides)
+
+    async def redraw(self, post: dict[str, Any], position: int, change: Revised) -> None:
+        """One new image call for this slide; the other six are kept as they are."""
+        slides = list(post["slides"])
+        drawn = await self.artist.draw(slides[position]["prompt"])
+        fresh = {
+            **slides[position],
+            "illustration_url": drawn["url"],
+            "illustration_sha256": drawn["sha256"],
+        }
+        slides[position] = await self.compose(post, fresh, cover=position == cover_of(post))
+        await self.store(post, change.revision, slides)
+
+    async def choose_cover(self, post: dict[str, Any], change: CoverChoice) -> None:
+        """The title moves to the new cover; the old cover keeps only its own words."""
+        old, new = cover_of(post), change.position
+        slides = list(post["slides"])
+        if old != new:
+            slides[old] = await self.compose(post, slides[old], cover=False)
+            slides[new] = await self.compose(post, slides[new], cover=True)
+        await self.store(post, change.revision, slides, cover_index=new)
+
+    async def reorder(self, post: dict[str, Any], change: SlideOrder) -> None:
+        """The slides in a new order; the cover stays the same slide, wherever it goes."""
+        slides = [post["slides"][i] for i in change.order]
+        await self.store(
+            post, change.revision, slides, cover_index=change.order.index(cover_of(post))
+        )
+
+    async def retitled(self, post: dict[str, Any], title: str) -> list[dict[str, Any]]:
+        """The slides with the cover composed again under a new title."""
+        slides = list(post["slides"])
+        position = cover_of(post)
+        if slides[position].get("illustration_sha256"):
+            slides[position] = await self.compose(post, slides[position], cover=True, title=title)
+        return slides
+
+
+def cover_of(post: dict[str, Any]) -> int:
+    return int(post.get("cover_index") or 0)
