@@ -176,6 +176,7 @@ async function showQueue(main) {
 
 const shown = new Map();  // post id → the slide the preview shows, kept across refreshes
 let editing = false;  // a person is typing in a slide editor: the queue waits to refresh
+let approving = null;  // the post the "Post to TikTok" dialog is about
 
 function postCard(post) {
   const waiting = post.status === "awaiting_approval";
@@ -206,7 +207,7 @@ function show(post, position) {
 }
 
 // The carousel as TikTok shows it: one slide at a time on a phone, caption and hashtags under it.
-function phone(post) {
+function phone(post, go = (position) => show(post, position)) {
   const at = current(post);
   const slide = post.slides[at];
   const cover = (post.cover_index ?? 0) === at;
@@ -215,9 +216,9 @@ function phone(post) {
       el("img", { src: slide.image_url, alt: `Slide ${at + 1} of ${post.slides.length}: ${slide.text}` }),
       cover ? el("span", { class: "cover-badge" }, "Cover") : "",
       el("button", { class: "nav prev", "aria-label": "Previous slide",
-        onclick: () => show(post, at - 1) }, "‹"),
+        onclick: () => go(at - 1) }, "‹"),
       el("button", { class: "nav next", "aria-label": "Next slide",
-        onclick: () => show(post, at + 1) }, "›"),
+        onclick: () => go(at + 1) }, "›"),
       el("p", { class: "counter" }, `${at + 1} / ${post.slides.length}`)),
     el("div", { class: "under" },
       el("p", { class: "caption" }, post.caption),
@@ -283,6 +284,18 @@ async function openApprove(post) {
   const cannot = document.getElementById("cannot-post");
   postingAs.textContent = "Loading the account's current TikTok settings…";
   dialog.dataset.post = post.post_id;
+  approving = post;
+  // what will be posted, as TikTok will show it, and its words, editable (guidelines 5a, 2a)
+  const preview = document.getElementById("approve-preview");
+  const go = (position) => {
+    shown.set(post.post_id, (position + post.slides.length) % post.slides.length);
+    preview.replaceChildren(phone(post, go));
+  };
+  go(current(post));
+  document.getElementById("post-title").value = post.title;
+  document.getElementById("post-caption").value = post.caption;
+  document.getElementById("post-hashtags").value = post.hashtags.join(" ");
+  document.getElementById("sandbox-note").hidden = true;
   dialog.showModal();
   let info;
   try {
@@ -301,6 +314,13 @@ async function openApprove(post) {
   for (const level of info.privacy_level_options) {
     privacy.append(el("option", { value: level }, PRIVACY_NAMES[level] || level));
   }
+  // An app TikTok has not audited yet may only post privately: say so once, plainly.
+  const sandbox = document.getElementById("sandbox-note");
+  sandbox.hidden = !(info.privacy_level_options.length === 1
+    && info.privacy_level_options[0] === "SELF_ONLY");
+  sandbox.textContent = "TikTok has not audited this Gatepost app yet, so TikTok accepts only "
+    + "private posts: this one can be seen only by the account (\u201cOnly me\u201d), and the "
+    + "account itself must be private. Once TikTok audits the app, every option appears here.";
   const comment = document.getElementById("allow-comment");
   comment.disabled = info.comment_disabled;
   document.getElementById("comment-off").hidden = !info.comment_disabled;
@@ -356,8 +376,23 @@ async function submitApprove(event) {
     music_usage_consent: true,  // the declaration above the button: posting is consenting
     publish_after: after ? new Date(after).toISOString() : null,
   };
+  const post = approving;
+  const words = {
+    title: document.getElementById("post-title").value.trim(),
+    caption: document.getElementById("post-caption").value,
+    hashtags: document.getElementById("post-hashtags").value.split(/\s+/).filter(Boolean),
+  };
   try {
-    await api(`/api/approval/posts/${dialog.dataset.post}/approve`, { method: "POST", json: choices });
+    let revision = post.revision ?? 0;
+    if (words.title !== post.title || words.caption !== post.caption
+        || words.hashtags.join(" ") !== post.hashtags.join(" ")) {
+      // the person's own words first (the cover is set again under a new title)
+      const edited = await api(`/api/approval/posts/${post.post_id}`,
+        { method: "PATCH", json: { ...words, revision } });
+      revision = edited.revision;
+    }
+    choices.revision = revision;  // approve exactly what the person saw
+    await api(`/api/approval/posts/${post.post_id}/approve`, { method: "POST", json: choices });
     dialog.close();
     flash("Approved. It may take a few minutes to appear on the TikTok profile.");
     await refresh();

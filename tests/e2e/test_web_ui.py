@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from gatepost_devstack.stack import Stack
@@ -55,6 +56,12 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     card.get_by_role("button", name="Approve and publish").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text("Posting as")).to_contain_text("Local Creator")
+    expect(dialog.locator(".approve-preview .screen img")).to_be_visible()  # what is posted
+    post_id = card.get_attribute("data-post")
+    title = dialog.get_by_label("Title")
+    expect(title).not_to_be_empty()
+    title.fill("A title the person wrote")  # preset text is editable (guideline 5b)
+    expect(dialog.locator("#sandbox-note")).to_be_hidden()  # an audited app
     submit = dialog.get_by_role("button", name="Approve and publish")
     expect(submit).to_be_disabled()  # no privacy chosen: there is no default
     assert dialog.get_by_label("Comment").is_checked() is False
@@ -72,6 +79,10 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     shot(page, "ui-4-approve-dialog")
     submit.click()
     expect(dialog).to_be_hidden()
+    approved = page.request.get(f"{stack.gateway_url}/api/approval/posts/{post_id}").json()
+    assert approved["title"] == "A title the person wrote" and approved["status"] != (
+        "awaiting_approval"
+    )
 
     page.get_by_role("link", name="Publications").click()
     expect(page.locator("table.publications").get_by_text("Published").first).to_be_visible(
@@ -114,3 +125,35 @@ def test_a_slide_is_edited_in_the_queue_and_previewed_as_on_a_phone(
     assert card.locator(".screen img").get_attribute("src") == saved["image_url"]
     card.scroll_into_view_if_needed()
     shot(page, "ui-6-slide-editor")
+
+
+def test_an_unaudited_app_offers_only_private_posts_and_says_why(stack: Stack, page: Page) -> None:
+    client, _, account_id = signed_up(stack)
+    topic_id = client.post(
+        "/api/generator/topics", json={"text": "Sandbox posting", "account_id": account_id}
+    ).json()["topic_id"]
+    post_id = wait_topic(client, topic_id, {"generated"})["post_id"]
+    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    app = f"http://127.0.0.1:{stack.ports.tiktok}/_control/apps/gatepost-local"
+    httpx.patch(app, json={"audited": False}).raise_for_status()
+    try:
+        page.context.add_cookies(
+            [
+                {"name": c.name, "value": c.value or "", "url": stack.gateway_url}
+                for c in client.cookies.jar
+            ]
+        )
+        page.goto(stack.gateway_url)
+        page.get_by_role("link", name="Queue").click()
+        card = page.locator(f'article[data-post="{post_id}"]')
+        card.get_by_role("button", name="Approve and publish").click()
+        dialog = page.get_by_role("dialog")
+        note = dialog.locator("#sandbox-note")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("TikTok has not audited this Gatepost app yet")
+        options = dialog.locator("#privacy option:not([disabled])")
+        expect(options).to_have_count(1)
+        expect(options).to_have_text("Only me")
+        shot(page, "ui-7-unaudited-app")
+    finally:
+        httpx.patch(app, json={"audited": True}).raise_for_status()

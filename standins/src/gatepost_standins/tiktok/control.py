@@ -40,6 +40,12 @@ class NewApp(BaseModel):
     webhook_url: str | None = None
 
 
+class AppChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    audited: bool | None = None
+    webhook_url: str | None = None
+
+
 def control_routes(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/_control", tags=["control (not TikTok)"])
 
@@ -53,6 +59,16 @@ def control_routes(ctx: Context) -> APIRouter:
     async def add_app(app: NewApp) -> dict[str, str]:
         ctx.world.apps[app.client_key] = App(**app.model_dump())
         return {"client_key": app.client_key}
+
+    @router.patch("/apps/{client_key}")
+    async def change_app(client_key: str, changes: AppChange) -> dict[str, Any]:
+        """E.g. `{"audited": false}`: TikTok has not audited the app (yet, or any more)."""
+        app = ctx.world.apps.get(client_key)
+        if app is None:
+            raise HTTPException(404, "no such app")
+        for name, value in changes.model_dump(exclude_none=True).items():
+            setattr(app, name, value)
+        return vars(app) | {"client_secret": "…"}
 
     @router.post("/creators")
     async def add_creator(creator: NewCreator) -> dict[str, str]:
