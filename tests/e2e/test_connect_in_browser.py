@@ -4,24 +4,13 @@ consent screen."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import httpx
-import pytest
 from playwright.sync_api import Page
 
 from gatepost_devstack.stack import Stack
-from tests.e2e.browser import browser, page, shot
+from tests.e2e.browser import browser, consent_screen, page, shot
 
-__all__ = ["browser", "page"]
-
-
-@pytest.fixture
-def consent_screen(stack: Stack) -> Iterator[None]:
-    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control/auto-consent"
-    httpx.put(control, params={"enabled": False}).raise_for_status()
-    yield
-    httpx.put(control, params={"enabled": True}).raise_for_status()
+__all__ = ["browser", "consent_screen", "page"]
 
 
 def sign_up(page: Page, stack: Stack) -> None:

@@ -3,28 +3,16 @@ stack as it runs against `./dev run`: every step's screenshot and the animation 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
 from PIL import Image
 from playwright.sync_api import Browser
 
 from gatepost_devstack.stack import Stack
 from gatepost_devstack.walkthrough import walk
-from tests.e2e.browser import ARTIFACTS, browser
+from tests.e2e.browser import ARTIFACTS, browser, consent_screen
 
-__all__ = ["browser"]
-
-
-@pytest.fixture
-def consent_screen(stack: Stack) -> Iterator[None]:
-    """The local run shows TikTok's consent screen; the test stack consents by itself."""
-    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control/auto-consent"
-    httpx.put(control, params={"enabled": False}).raise_for_status()
-    yield
-    httpx.put(control, params={"enabled": True}).raise_for_status()
+__all__ = ["browser", "consent_screen"]
 
 
 def test_the_reviewer_walkthrough_records_every_step(

@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from gatepost_devstack.stack import Stack
-from tests.e2e.browser import browser, page, shot
+from tests.e2e.browser import browser, page, shot, signed_in_as
 from tests.integration.test_generation import wait_topic
 from tests.support import eventually, signed_up
 
@@ -93,21 +93,22 @@ def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) 
     expect(page.get_by_role("cell", name="outcome")).to_be_visible()
 
 
+def queued(stack: Stack, text: str) -> tuple[httpx.Client, str]:
+    """A person's post, generated from a topic added through the API, awaiting approval."""
+    client, _, account_id = signed_up(stack)
+    topic_id = client.post(
+        "/api/generator/topics", json={"text": text, "account_id": account_id}
+    ).json()["topic_id"]
+    post_id: str = wait_topic(client, topic_id, {"generated"})["post_id"]
+    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    return client, post_id
+
+
 def test_a_slide_is_edited_in_the_queue_and_previewed_as_on_a_phone(
     stack: Stack, page: Page
 ) -> None:
-    client, _, account_id = signed_up(stack)
-    topic_id = client.post(
-        "/api/generator/topics", json={"text": "Edit in the queue", "account_id": account_id}
-    ).json()["topic_id"]
-    post_id = wait_topic(client, topic_id, {"generated"})["post_id"]
-    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
-    page.context.add_cookies(
-        [
-            {"name": c.name, "value": c.value or "", "url": stack.gateway_url}
-            for c in client.cookies.jar
-        ]
-    )
+    client, post_id = queued(stack, "Edit in the queue")
+    signed_in_as(page, client, stack)
     page.goto(stack.gateway_url)
     page.get_by_role("link", name="Queue").click()
     card = page.locator(f'article[data-post="{post_id}"]')
@@ -128,21 +129,11 @@ def test_a_slide_is_edited_in_the_queue_and_previewed_as_on_a_phone(
 
 
 def test_an_unaudited_app_offers_only_private_posts_and_says_why(stack: Stack, page: Page) -> None:
-    client, _, account_id = signed_up(stack)
-    topic_id = client.post(
-        "/api/generator/topics", json={"text": "Sandbox posting", "account_id": account_id}
-    ).json()["topic_id"]
-    post_id = wait_topic(client, topic_id, {"generated"})["post_id"]
-    assert eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
+    client, post_id = queued(stack, "Sandbox posting")
     app = f"http://127.0.0.1:{stack.ports.tiktok}/_control/apps/gatepost-local"
     httpx.patch(app, json={"audited": False}).raise_for_status()
     try:
-        page.context.add_cookies(
-            [
-                {"name": c.name, "value": c.value or "", "url": stack.gateway_url}
-                for c in client.cookies.jar
-            ]
-        )
+        signed_in_as(page, client, stack)
         page.goto(stack.gateway_url)
         page.get_by_role("link", name="Queue").click()
         card = page.locator(f'article[data-post="{post_id}"]')

@@ -55,9 +55,21 @@ class World:
     def latency(self, base: float, jitter: float) -> float:
         return max(0.0, base + self.rng.uniform(-jitter, jitter)) if base or jitter else 0.0
 
-    def count_refusal(self, refusal: Refused) -> None:
+    def refused_call(self, kind: str, started: float, refusal: Refused) -> JSONResponse:
+        """Count and record a refused call; OpenAI's answer to it."""
         key = refusal.code or str(refusal.status)
         self.refused[key] = self.refused.get(key, 0) + 1
+        self.calls.append(
+            {
+                "kind": kind,
+                "start": started,
+                "end": time.time(),
+                "status": refusal.status,
+                "code": refusal.code,
+                "prompt": "",
+            }
+        )
+        return error_response(refusal)
 
     def storm(self, kind: str) -> None:
         """The next N requests of `kind` are refused with 429 (config.next_rate_limited)."""
@@ -108,18 +120,7 @@ def create_app(config: OpenAIStandinConfig | None = None) -> FastAPI:
                 body["model"], {"requests": 1, "tokens": len(prompt) // 4 + 1000}
             )
         except Refused as refusal:
-            world.count_refusal(refusal)
-            world.calls.append(
-                {
-                    "kind": "chat",
-                    "start": started,
-                    "end": time.time(),
-                    "status": refusal.status,
-                    "code": refusal.code,
-                    "prompt": "",
-                }
-            )
-            return error_response(refusal)
+            return world.refused_call("chat", started, refusal)
         await asyncio.sleep(world.latency(world.config.text_latency_s, world.config.text_jitter_s))
         if any(rule in prompt for rule in world.config.invalid_text_when):
             content = '{"title": "only a title"'  # cut off: not even JSON
@@ -168,18 +169,7 @@ def create_app(config: OpenAIStandinConfig | None = None) -> FastAPI:
             world.storm("image")
             headers = world.budgets.take(body["model"], {"requests": 1, "images": asked.n})
         except Refused as refusal:
-            world.count_refusal(refusal)
-            world.calls.append(
-                {
-                    "kind": "image",
-                    "start": started,
-                    "end": time.time(),
-                    "status": refusal.status,
-                    "code": refusal.code,
-                    "prompt": "",
-                }
-            )
-            return error_response(refusal)
+            return world.refused_call("image", started, refusal)
         world.in_flight += 1
         world.peak_in_flight = max(world.peak_in_flight, world.in_flight)
         try:

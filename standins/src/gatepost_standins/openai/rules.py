@@ -120,6 +120,21 @@ def unknown_parameter(name: str) -> Refused:
     return Refused(400, f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
 
 
+def missing(param: str) -> Refused:
+    return Refused(
+        400,
+        f"Missing required parameter: '{param}'.",
+        param=param,
+        code="missing_required_parameter",
+    )
+
+
+def known_parameters(body: dict[str, Any], known: frozenset[str]) -> None:
+    for name in body:
+        if name not in known:
+            raise unknown_parameter(name)
+
+
 def invalid_value(param: str, value: Any, allowed: str) -> Refused:
     message = f"Invalid value: '{value}'. Supported values are: {allowed}."
     return Refused(400, message, param=param, code="invalid_value")
@@ -161,18 +176,11 @@ def check_image_request(
     body: dict[str, Any], config: OpenAIStandinConfig, today: date
 ) -> ImageRequest:
     if config.strict:
-        for name in body:
-            if name not in IMAGE_PARAMS:
-                raise unknown_parameter(name)
+        known_parameters(body, IMAGE_PARAMS)
     family = family_of(body.get("model"), "image", config, today)
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt:
-        raise Refused(
-            400,
-            "Missing required parameter: 'prompt'.",
-            param="prompt",
-            code="missing_required_parameter",
-        )
+        raise missing("prompt")
     if len(prompt) > PROMPT_LIMITS[family]:
         raise Refused(
             400,
@@ -274,18 +282,11 @@ def free_size_ok(size: str) -> bool:
 
 def check_chat_request(body: dict[str, Any], config: OpenAIStandinConfig, today: date) -> None:
     if config.strict:
-        for name in body:
-            if name not in CHAT_PARAMS:
-                raise unknown_parameter(name)
+        known_parameters(body, CHAT_PARAMS)
     family_of(body.get("model"), "chat", config, today)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise Refused(
-            400,
-            "Missing required parameter: 'messages'.",
-            param="messages",
-            code="missing_required_parameter",
-        )
+        raise missing("messages")
     if config.strict and (fmt := body.get("response_format")) is not None:
         check_response_format(fmt, config)
 
