@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import create_mongo_client
@@ -22,6 +23,7 @@ from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_PUBLISHED
 from gatepost_devstack.stack import Stack
+from gatepost_publisher.limits import DailyCap
 from tests.support import (
     APPROVAL,
     collect,
@@ -113,7 +115,9 @@ async def test_tiktok_daily_limit_defers_instead_of_failing(stack: Stack, faults
             "/v2/post/publish/creator_info/query/",
             {"next_errors": 1, "error_status": 429, "error_code": "rate_limit_exceeded"},
         ),
-        (INIT, {"next_errors": 2, "error_status": 503}),  # TikTok said so: nothing was created
+        # a server error on content/init is never retried (TikTok may have posted, see
+        # test_a_server_error_after_tiktok_posted_never_makes_a_second_post); reads are
+        ("/v2/post/publish/creator_info/query/", {"next_errors": 2, "error_status": 503}),
         ("/v2/post/publish/creator_info/query/", {"next_drops": 1}),
     ],
 )
@@ -337,3 +341,114 @@ async def test_a_public_post_that_tiktok_kept_private_is_flagged(stack: Stack) -
     assert flag and "SELF_ONLY" in flag
     kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
     assert "flagged" in kinds
+
+
+def second_publisher(stack: Stack, port: int) -> subprocess.Popen[bytes]:
+    """Another publisher replica of the same stack, ready."""
+    env = stack.service_env("publisher") | {"HTTP_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gatepost_publisher"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ready = f"http://127.0.0.1:{port}/readyz"
+    assert eventually(
+        lambda: httpx.get(ready).status_code == 200 if _listening(port) else False, timeout=30
+    )
+    return process
+
+
+async def test_a_server_error_after_tiktok_posted_never_makes_a_second_post(
+    stack: Stack, faults: Any
+) -> None:
+    """TikTok creates the post, then answers 500: sending content/init again would post twice,
+    so the publisher never does; the person is told to check the profile."""
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id, "Acted then failed")
+    urls = photo_urls(client, post_id)
+    faults(INIT, next_errors_after_acting=1, error_status=500, error_code="internal_error")
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).raise_for_status()
+    result = await outcome(stack, post_id)
+    assert result["status"] == "UNKNOWN" and "check the TikTok profile" in result["fail_reason"]
+    await asyncio.sleep(3)  # a retry, if any, would come now
+    assert len(publishes_of(stack, urls)) == 1
+    inits = [
+        e
+        for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()
+        if e["kind"] == "tiktok_call" and e["detail"].get("endpoint") == "content_init"
+    ]
+    assert len(inits) == 1
+
+
+async def test_a_replica_starting_mid_attempt_leaves_it_alone(stack: Stack, faults: Any) -> None:
+    """A rolling deploy: a new replica starts while another waits for content/init's answer;
+    it must not mark that live attempt UNKNOWN."""
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id, "Rolling deploy")
+    faults(INIT, response_delay_ms=3000)
+    client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).raise_for_status()
+    with MongoClient(stack.mongodb_url) as mongo:
+        jobs = mongo[f"{stack.database_prefix}_publisher"]["jobs"]
+        assert eventually(
+            lambda: (jobs.find_one({"_id": post_id}) or {}).get("status") == "initiating",
+            timeout=30,
+        )
+    process = second_publisher(stack, 18015)
+    try:
+        assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+
+
+async def test_a_post_holds_one_place_in_the_daily_cap_and_gives_it_back_once(
+    stack: Stack,
+) -> None:
+    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="cap-test")
+    mongo = create_mongo_client(settings)
+    try:
+        cap = DailyCap(mongo[f"cap_{time.time_ns()}"], 3)
+        assert await cap.reserve("acct", "2026-11-23", "post-a")
+        assert await cap.reserve("acct", "2026-11-23", "post-a")  # the same post: one place
+        assert await cap.reserve("acct", "2026-11-23", "post-b")
+        counter = await cap.counters.find_one({"_id": "acct:2026-11-23"})
+        assert counter is not None and counter["count"] == 2
+        # a webhook and a poll both saw FAILED: one place comes back, not two
+        await cap.release("acct", "2026-11-23", "post-a")
+        await cap.release("acct", "2026-11-23", "post-a")
+        counter = await cap.counters.find_one({"_id": "acct:2026-11-23"})
+        assert counter is not None and counter["count"] == 1 and counter["posts"] == ["post-b"]
+        assert await cap.reserve("acct", "2026-11-23", "post-c")
+        assert await cap.reserve("acct", "2026-11-23", "post-d")
+        assert not await cap.reserve("acct", "2026-11-23", "post-e")  # the cap of 3
+    finally:
+        await mongo.close()
+
+
+async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack: Stack) -> None:
+    """On a real replica set two first reservations of a day race: both upsert, one insert
+    loses with a duplicate key. That one must still get its place (the local server serialises
+    commands, so the race is replayed: the other reservation lands between)."""
+    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="cap-race")
+    mongo = create_mongo_client(settings)
+    try:
+        cap = DailyCap(mongo[f"cap_{time.time_ns()}"], 3)
+        real_update = cap.counters.update_one
+        raced = False
+
+        async def racing_update(*args: Any, **kwargs: Any) -> Any:
+            nonlocal raced
+            if kwargs.get("upsert") and not raced:
+                raced = True
+                await cap.reserve("acct", "day", "other-post")  # the concurrent first
+                raise DuplicateKeyError("E11000 duplicate key (the lost insert)")
+            return await real_update(*args, **kwargs)
+
+        cap.counters.update_one = racing_update  # type: ignore[method-assign]
+        assert await cap.reserve("acct", "day", "mine")
+        counter = await cap.counters.find_one({"_id": "acct:day"})
+        assert counter is not None and sorted(counter["posts"]) == ["mine", "other-post"]
+        assert counter["count"] == 2
+    finally:
+        await mongo.close()

@@ -23,6 +23,11 @@ class MongoJobRepository:
         await self.jobs.create_index([("status", 1), ("due_at", 1)])
         await self.jobs.create_index("publish_id")
         await self.jobs.create_index([("approved.user_id", 1), ("created_at", -1)])
+        # the worker loop's other queries: orphaned attempts, pending outcomes, visibility checks
+        await self.jobs.create_index([("status", 1), ("lease_until", 1)])
+        await self.jobs.create_index("outcome_pending")
+        await self.jobs.create_index("visibility_due")
+        await self.jobs.create_index([("account_id", 1), ("approved.user_id", 1)])
 
     async def add(self, job: Document) -> bool:
         """Store a job once per post id; False when it was stored already."""
@@ -59,9 +64,11 @@ class MongoJobRepository:
         )
         return result.modified_count == 1
 
-    async def orphaned_attempts(self) -> list[Document]:
-        """Jobs whose content/init was sent but whose publish_id was never recorded (a crash)."""
-        return [d async for d in self.jobs.find({"status": "initiating", "publish_id": None})]
+    async def orphaned_attempts(self, now: datetime) -> list[Document]:
+        """Jobs whose content/init was sent but whose publish_id was never recorded, by a
+        replica whose lease has run out (it crashed)."""
+        query = {"status": "initiating", "publish_id": None, "lease_until": {"$lt": now}}
+        return [d async for d in self.jobs.find(query)]
 
     async def get(self, post_id: str) -> Document | None:
         return await self.jobs.find_one({"_id": post_id})

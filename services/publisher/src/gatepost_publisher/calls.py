@@ -81,6 +81,12 @@ class TikTokCalls:
                 if what is Handling.REFRESH and not refreshed:
                     rejected = refreshed = True
                     continue
+                if what is Handling.RETRY and not repeatable:
+                    # a server error or an unreadable answer: TikTok may have acted (created the
+                    # post) before failing, so the request is never sent again
+                    raise CallFailed(
+                        what, error.code, readable(error.code, error.message), uncertain=True
+                    ) from None
                 if what is Handling.BACK_OFF and back_offs < MAX_BACK_OFFS:
                     back_offs += 1
                     await asyncio.sleep(self.settings.rate_limited_backoff_s)

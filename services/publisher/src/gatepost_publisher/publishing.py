@@ -97,8 +97,9 @@ class Publisher:
 
     async def recover(self) -> None:
         """After a crash between content/init and storing its publish_id, never post again:
-        the job becomes UNKNOWN for a person to resolve."""
-        for job in await self.jobs.orphaned_attempts():
+        the job becomes UNKNOWN for a person to resolve. Only attempts whose replica's lease ran
+        out count: another replica's attempt in progress is left alone."""
+        for job in await self.jobs.orphaned_attempts(self.clock.now()):
             await self.finish(
                 job,
                 "initiating",
@@ -108,9 +109,9 @@ class Publisher:
             )
 
     async def run(self) -> None:
-        await self.recover()
         while True:
             try:
+                await self.recover()  # every pass: any replica may have died mid-attempt
                 await self.flush_outcomes()
                 await self.check_visibility()
                 job = await self.jobs.claim_due(timedelta(seconds=self.settings.lease_s))
@@ -138,7 +139,7 @@ class Publisher:
     async def start(self, job: dict[str, Any]) -> dict[str, Any]:
         approved = PostApproved.model_validate(job["approved"])
         window = CapWindow.at(self.clock.now())
-        if not await self.cap.reserve(approved.account_id, window.day):
+        if not await self.cap.reserve(approved.account_id, window.day, approved.post_id):
             await self.defer(
                 job,
                 window.next_start,
@@ -150,7 +151,7 @@ class Publisher:
             await self.after_failed_start(job, window, failure)
             raise Stop from None
         except Stop:
-            await self.cap.release(approved.account_id, window.day)
+            await self.cap.release(approved.account_id, window.day, approved.post_id)
             raise
         await self.jobs.update(
             approved.post_id,
@@ -187,8 +188,11 @@ class Publisher:
                 job, "queued", f"a photo URL is outside the verified prefixes: {outside[0]}"
             )
         # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
+        # The lease is taken afresh: only when it runs out is the attempt another's to resolve.
+        now = self.clock.now()
+        lease = timedelta(seconds=self.settings.lease_s)
         if not await self.jobs.update(
-            post, "queued", {"status": "initiating", "attempt_at": self.clock.now()}
+            post, "queued", {"status": "initiating", "attempt_at": now, "lease_until": now + lease}
         ):
             raise Stop
         inbox = account in self.settings.inbox_accounts
@@ -214,9 +218,15 @@ class Publisher:
     ) -> None:
         account = job["account_id"]
         if failure.uncertain:  # TikTok may have posted: never ask again, let a person check
-            await self.finish(job, "initiating", "UNKNOWN", failure.reason)
+            await self.finish(
+                job,
+                "initiating",
+                "UNKNOWN",
+                f"{failure.reason}; TikTok may have posted it anyway: check the TikTok profile "
+                "before posting again",
+            )
             return
-        await self.cap.release(account, window.day)
+        await self.cap.release(account, window.day, job["_id"])
         current = await self.jobs.get(job["_id"])
         status = current["status"] if current else "queued"
         if failure.handling is Handling.DEFER:
@@ -276,7 +286,7 @@ class Publisher:
     ) -> None:
         """A terminal TikTok status, from polling or a webhook: applied once."""
         if status == "FAILED" and job.get("cap_day"):
-            await self.cap.release(job["account_id"], job["cap_day"])
+            await self.cap.release(job["account_id"], job["cap_day"], job["_id"])
         await self.finish(job, "processing", status, reason, post_ids)
         public = job["approved"]["options"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
         if status == "PUBLISH_COMPLETE" and public and not post_ids:

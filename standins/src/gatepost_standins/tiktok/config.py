@@ -18,6 +18,9 @@ class Fault(BaseModel):
     timeout_rate: float = 0.0
     drop_rate: float = 0.0
     next_errors: int = 0
+    # the request is handled (a post is created), then answered with the error
+    error_after_acting_rate: float = 0.0
+    next_errors_after_acting: int = 0
     next_timeouts: int = 0
     next_drops: int = 0
     error_status: int = 500

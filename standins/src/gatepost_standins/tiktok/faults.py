@@ -43,30 +43,43 @@ class FaultInjection:
             raise DroppedConnection(scope["path"])
         if self.hit(fault, "timeouts", fault.timeout_rate):
             await asyncio.sleep(fault.timeout_s)  # the client gives up long before this
+        elif self.hit(fault, "errors_after_acting", fault.error_after_acting_rate):
+            # TikTok did the work (e.g. created the post), then answered with a server error
+            await self.app(scope, receive, self.discard)
+            await self.error(send, fault)
+            return
         elif self.hit(fault, "errors", fault.error_rate):
-            body = json.dumps(
-                {
-                    "data": {},
-                    "error": {
-                        "code": fault.error_code,
-                        "message": "injected fault",
-                        "log_id": log_id(),
-                    },
-                }
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": fault.error_status,
-                    "headers": [(b"content-type", b"application/json")],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await self.error(send, fault)
             return
         if fault.response_delay_ms:
             await self.late_answer(scope, receive, send, fault.response_delay_ms / 1000)
             return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def discard(_: Message) -> None:
+        return None
+
+    @staticmethod
+    async def error(send: Send, fault: Fault) -> None:
+        body = json.dumps(
+            {
+                "data": {},
+                "error": {
+                    "code": fault.error_code,
+                    "message": "injected fault",
+                    "log_id": log_id(),
+                },
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": fault.error_status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     async def late_answer(self, scope: Scope, receive: Receive, send: Send, delay: float) -> None:
         """Handle the request fully (e.g. create the post), then hold the answer back."""
