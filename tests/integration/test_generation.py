@@ -9,10 +9,19 @@ from typing import Any
 import httpx
 from PIL import Image, ImageChops
 
-from gatepost_common.topics import POST_GENERATED
+from gatepost_common.kafka import DLQ_REASON_HEADER
+from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED, dlq
 from gatepost_devstack.stack import Stack
 from gatepost_generator.language import LinguaDetector
-from tests.support import collect, event_of, eventually, has, signed_up
+from tests.support import (
+    collect,
+    event_of,
+    eventually,
+    has,
+    produce,
+    signed_up,
+    topic_created,
+)
 
 LANGUAGES = {
     "en": "How to keep your houseplants alive all winter",
@@ -195,3 +204,37 @@ def test_topics_belong_to_their_owner(stack: Stack) -> None:
     wait_topic(owner, topic_id, {"generated", "failed"})
     assert owner.delete(f"/api/generator/topics/{topic_id}").status_code == 204
     assert owner.get(f"/api/generator/topics/{topic_id}").status_code == 404
+
+
+async def test_topics_for_accounts_that_are_not_the_persons_cost_nothing(stack: Stack) -> None:
+    """Checked at the door: an account of someone else, a made-up one, or a malformed id is
+    refused (API 422, bulk per row, Kafka to the DLQ) before any model call."""
+    client, user_id, account_id = signed_up(stack)
+    _, _, others = signed_up(stack)
+    marker = uuid.uuid4().hex[:8]
+    for account, says in [
+        (others, "not one of your connected TikTok accounts"),
+        (str(uuid.uuid4()), "not one of your connected TikTok accounts"),
+        ("acct\r\nX-Injected: 1", "account_id"),
+    ]:
+        answer = client.post(
+            "/api/generator/topics", json={"text": f"Door {marker}", "account_id": account}
+        )
+        assert answer.status_code == 422 and says in answer.json()["detail"], answer.text
+    rows = [
+        {"text": f"Mine {marker}", "account_id": account_id},
+        {"text": f"Theirs {marker}", "account_id": others},
+    ]
+    report = client.post("/api/generator/topics/bulk", json={"topics": rows}).json()
+    assert [r["accepted"] for r in report["rows"]] == [True, False]
+    assert "not one of your connected" in report["rows"][1]["error"]
+
+    topic_id, value = topic_created(user_id, others, f"Elsewhere {marker}")
+    await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
+    [dead] = await collect(stack.kafka_bootstrap, dlq(TOPIC_CREATED), has("topic_id", topic_id))
+    assert "not a connected TikTok account" in dict(dead.headers)[DLQ_REASON_HEADER].decode()
+    wait_topic(client, report["rows"][0]["topic_id"], {"generated", "failed"})
+    calls = httpx.get(f"http://127.0.0.1:{stack.ports.openai}/_control/calls").json()
+    paid = [c for c in calls if marker in c["prompt"] and "Mine" not in c["prompt"]]
+    assert paid == [], "a model call was made for a topic that can never be approved"
+    assert client.get(f"/api/generator/topics/{topic_id}").status_code == 404

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from gatepost_common import topics
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+# ids that other systems send: letters, digits and a few separators, never spaces or line breaks
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 
 
 class EventData(BaseModel):
@@ -28,9 +30,9 @@ class TopicCreated(EventData):
     TYPE: ClassVar[str] = topics.TOPIC_CREATED
     SCHEMA: ClassVar[str] = "gatepost/topic.created/v1"
 
-    topic_id: NonEmpty
-    user_id: NonEmpty
-    account_id: NonEmpty
+    topic_id: Identifier
+    user_id: Identifier
+    account_id: Identifier
     text: Annotated[str, Field(min_length=1, max_length=2000)]
     source: TopicSource = "external"
 

@@ -46,11 +46,22 @@ class SlideComposer:
 
 
 class StyleSource:
-    """auth's slide style of an account (internal route), as media applies it."""
+    """auth's internal routes about accounts: whose an account is, and its slide style."""
 
     def __init__(self, http: httpx.AsyncClient, token: str) -> None:
         self.http = http
         self.token = token
+
+    async def owns(self, user_id: str, account_id: str) -> bool:
+        """Whether the account is one of the user's connected TikTok accounts."""
+        response = await self.http.get(
+            f"/internal/users/{quote(user_id, safe='')}/accounts/{quote(account_id, safe='')}",
+            headers={"X-Service-Token": self.token},
+        )
+        if response.status_code == 404:
+            return False
+        response.raise_for_status()
+        return True
 
     async def style_of(self, account_id: str) -> dict[str, Any] | None:
         """The account's style; None (media's default) for an account auth does not know."""

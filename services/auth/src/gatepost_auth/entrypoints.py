@@ -246,6 +246,17 @@ def routes(auth: Auth) -> APIRouter:
             raise HTTPException(503, "refresh unavailable: retry later") from None
         return {"access_token": fresh}
 
+    @router.get(
+        "/internal/users/{user_id}/accounts/{account_id}", tags=["internal"], dependencies=internal
+    )
+    async def owned_account(user_id: str, account_id: str) -> dict[str, Any]:
+        """Whether the account is one of the user's connected accounts (404 when not): topics
+        are checked at the door, before any model call is paid for."""
+        account = await auth.accounts.owned(account_id, user_id)
+        if account is None or account.get("status") == "disconnected":
+            raise HTTPException(404, NO_ACCOUNT)
+        return {"account_id": account_id, "status": account.get("status")}
+
     @router.get("/internal/accounts/{account_id}/style", tags=["internal"], dependencies=internal)
     async def style_of(account_id: str) -> dict[str, Any]:
         """The account's slide style (the default when none was chosen), for composing."""

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     generator = Generator(settings, topics, calls, media, language, detector, clock, styles)
     worker = GenerationWorker(settings, topics, generator, infra.kafka(), clock)
-    library = TopicLibrary(topics, infra.kafka(), clock)
+    library = TopicLibrary(topics, infra.kafka(), clock, styles)
     subscribers(infra.kafka(), library)
 
     async def on_start() -> None:

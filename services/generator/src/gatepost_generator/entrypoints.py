@@ -74,7 +74,10 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
 
     @router.post("/topics", status_code=201)
     async def create_topic(body: NewTopic, user: User = current_user) -> dict[str, str]:
-        topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
+        try:
+            topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
+        except ValueError as refused:
+            raise HTTPException(422, str(refused)) from None
         return {"topic_id": topic_id, "status": "queued"}
 
     @router.post("/topics/bulk", status_code=207)

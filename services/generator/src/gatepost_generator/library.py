@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, TopicCreated, TopicSource, envelope
-from gatepost_common.kafka import publish_event
+from gatepost_common.kafka import PoisonMessage, publish_event
+from gatepost_common.slides import StyleSource
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 
@@ -39,11 +40,15 @@ class TopicBusy(RuntimeError):
     """The topic is in a state that does not allow this (e.g. generating)."""
 
 
+NOT_YOURS = "account_id: not one of your connected TikTok accounts"
+
+
 @dataclass
 class TopicLibrary:
     topics: MongoTopicRepository
     broker: KafkaBroker
     clock: Clock
+    accounts: StyleSource  # auth: whose an account is
 
     async def add(self, user_id: str, account_id: str, text: str, source: TopicSource) -> str:
         [result] = await self.add_many(user_id, [{"text": text, "account_id": account_id}], source)
@@ -80,6 +85,19 @@ class TopicLibrary:
                 continue
             accepted.append(data)
             results.append({"row": number, "accepted": True, "topic_id": data.topic_id})
+        # checked at the door: no model call is ever paid for a post that cannot be approved
+        owned = {
+            account: await self.accounts.owns(user_id, account)
+            for account in {t.account_id for t in accepted}
+        }
+        refused = {t.topic_id for t in accepted if not owned[t.account_id]}
+        accepted = [t for t in accepted if t.topic_id not in refused]
+        results = [
+            {"row": r["row"], "accepted": False, "error": NOT_YOURS}
+            if r.get("topic_id") in refused
+            else r
+            for r in results
+        ]
         if accepted:
             extra = {"import_id": import_id} if import_id else {}
             trace = current_trace()
@@ -90,8 +108,15 @@ class TopicLibrary:
         return results
 
     async def accept(self, event: CloudEvent[TopicCreated]) -> None:
-        """A `topic.created` from Kafka: queued, unless the topic is known already."""
-        document = topic_document(event.data) | {"trace": current_trace()}
+        """A `topic.created` from Kafka: queued, unless the topic is known already; one naming
+        an account that is not the user's is dead-lettered, before any model call."""
+        topic = event.data
+        if not await self.accounts.owns(topic.user_id, topic.account_id):
+            raise PoisonMessage(
+                f"account {topic.account_id} is not a connected TikTok account of user "
+                f"{topic.user_id}: nothing is generated for it"
+            )
+        document = topic_document(topic) | {"trace": current_trace()}
         if not await self.topics.accept(document, self.clock.now()):
             logger.info("topic known already", extra={"fields": {"topic_id": event.data.topic_id}})
 
