@@ -321,6 +321,21 @@ def test_expired_session_is_401(auth_world: AuthWorld) -> None:
     assert http.get("/me").json()["detail"].startswith("session expired or invalid")
 
 
+def test_the_sign_in_throttle_holds_under_a_burst_across_replicas(auth_world: AuthWorld) -> None:
+    """30 wrong passwords at once, spread over two replicas: only the first five are checked.
+    (Counting after the check let 8 through; the attempt is now counted first.)"""
+    email = signed_up(auth_world).get("/me").json()["email"]
+
+    def attempt(i: int) -> int:
+        with httpx.Client(base_url=auth_world.replicas[i % 2], timeout=60) as http:
+            answer = http.post("/signin", json={"email": email, "password": f"wrong password {i}"})
+            return answer.status_code
+
+    with ThreadPoolExecutor(30) as pool:
+        codes = list(pool.map(attempt, range(30)))
+    assert codes.count(401) <= 5 and codes.count(401) + codes.count(429) == 30, codes
+
+
 def test_sign_in_is_throttled_after_repeated_failures(auth_world: AuthWorld) -> None:
     http = signed_up(auth_world)
     email = http.get("/me").json()["email"]

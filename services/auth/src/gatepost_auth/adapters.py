@@ -8,6 +8,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document
 
@@ -30,24 +31,30 @@ class MongoUserRepository:
     async def by_email(self, email: str) -> Document | None:
         return await self.users.find_one({"email": email})
 
-    async def failures(self, key: str, now: datetime, window: timedelta) -> int:
-        found = await self.attempts.find_one({"_id": key})
-        if found is None or found["window_start"] + window <= now:
-            return 0
-        return int(found["failures"])
-
-    async def record_failure(self, key: str, now: datetime, window: timedelta) -> None:
-        """Count a failed sign-in; an expired window starts again at one."""
-        restarted = await self.attempts.update_one(
-            {"_id": key, "window_start": {"$lte": now - window}},
-            {"$set": {"window_start": now, "failures": 1}},
-        )
-        if restarted.matched_count == 0:
-            await self.attempts.update_one(
-                {"_id": key},
-                {"$inc": {"failures": 1}, "$setOnInsert": {"window_start": now}},
-                upsert=True,
+    async def count_attempt(self, key: str, now: datetime, window: timedelta) -> int:
+        """Count this sign-in attempt before the password is checked, atomically, and return
+        how many there were in the current window (a success clears them): however many arrive
+        at once, only the first few are ever checked."""
+        for _ in range(3):
+            current = await self.attempts.find_one_and_update(
+                {"_id": key, "window_start": {"$gt": now - window}},
+                {"$inc": {"failures": 1}},
+                return_document=ReturnDocument.AFTER,
             )
+            if current is not None:
+                return int(current["failures"])
+            restarted = await self.attempts.find_one_and_update(
+                {"_id": key, "window_start": {"$lte": now - window}},
+                {"$set": {"window_start": now, "failures": 1}},
+            )
+            if restarted is not None:
+                return 1
+            try:
+                await self.attempts.insert_one({"_id": key, "window_start": now, "failures": 1})
+                return 1
+            except DuplicateKeyError:
+                continue  # another attempt opened the window a moment ago: count in it
+        raise RuntimeError("sign-in attempts could not be counted")
 
     async def clear_failures(self, key: str) -> None:
         await self.attempts.delete_one({"_id": key})

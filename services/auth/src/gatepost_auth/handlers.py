@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -23,6 +25,15 @@ from gatepost_common.tiktok import TikTokClient
 
 logger = logging.getLogger(__name__)
 hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+# Argon2 takes ~150 ms of CPU and memory: a few at a time, in threads, so a burst of sign-ins
+# never stalls the event loop that serves the publisher's token route
+HASHING = asyncio.Semaphore(2)
+T = TypeVar("T")
+
+
+async def off_the_loop(work: Callable[..., T], *args: Any) -> T:
+    async with HASHING:
+        return await asyncio.to_thread(work, *args)
 
 
 class EmailTaken(Exception):
@@ -60,8 +71,9 @@ class Auth:
 
     async def sign_up(self, email: str, password: str) -> User:
         user = User(id=str(uuid.uuid4()), email=email.lower())
+        digest = await off_the_loop(hasher.hash, password)
         try:
-            await self.users.add(user.id, user.email, hasher.hash(password), self.clock.now())
+            await self.users.add(user.id, user.email, digest, self.clock.now())
         except DuplicateKeyError:
             raise EmailTaken(email) from None
         return user
@@ -69,18 +81,17 @@ class Auth:
     async def sign_in(self, email: str, password: str) -> User:
         key, now = email.lower(), self.clock.now()
         window = timedelta(seconds=self.settings.signin_window_s)
-        if signin_blocked(
-            await self.users.failures(key, now, window), self.settings.signin_max_failures
-        ):
+        # reserve, then check: the attempt counts before the password is looked at
+        attempts = await self.users.count_attempt(key, now, window)
+        if signin_blocked(attempts - 1, self.settings.signin_max_failures):
             raise TooManyAttempts(key)
         found = await self.users.by_email(key)
         try:
             if found is None:
-                hasher.hash(password)  # spend the same time as a real check
+                await off_the_loop(hasher.hash, password)  # the same time as a real check
                 raise VerificationError
-            hasher.verify(found["password_hash"], password)
+            await off_the_loop(hasher.verify, found["password_hash"], password)
         except VerificationError:
-            await self.users.record_failure(key, now, window)
             raise BadCredentials from None
         await self.users.clear_failures(key)
         return User(id=found["_id"], email=found["email"])
