@@ -452,3 +452,35 @@ async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack:
         assert counter["count"] == 2
     finally:
         await mongo.close()
+
+
+@pytest.mark.disruptive
+async def test_authorization_removed_while_auth_is_down_is_applied_when_it_returns(
+    stack: Stack,
+) -> None:
+    """TikTok says the person removed the app while auth is down: the publisher cannot apply
+    it, so it answers with an error (TikTok delivers again) and keeps trying; once auth is back
+    the account is disconnected. (It used to answer 200 and drop it: the account stayed
+    connected.)"""
+    client, _, account_id = signed_up(stack)
+    open_id = client.get(f"/api/auth/accounts/{account_id}").json()["open_id"]
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    with MongoClient(stack.mongodb_url) as mongo:
+        inbox = mongo[f"{stack.database_prefix}_publisher"]["webhook_inbox"]
+
+        def unapplied() -> Any:
+            return inbox.find_one({"raw": {"$regex": open_id}, "applied": False})
+
+        def while_auth_is_down() -> None:
+            httpx.post(f"{control}/creators/{open_id}/deauthorize").raise_for_status()
+            assert eventually(unapplied, timeout=20), "the webhook was not kept to apply later"
+
+        kill_and_restart(stack, "auth", between=while_auth_is_down)
+        assert eventually(lambda: client.get("/api/auth/accounts").json() == [], timeout=60)
+        assert eventually(lambda: unapplied() is None, timeout=30)
+    deliveries = [
+        w
+        for w in httpx.get(f"{control}/webhooks").json()
+        if w["event"] == "authorization.removed" and w["open_id"] == open_id
+    ]
+    assert any(status != 200 for status in deliveries[0]["attempts"])  # not answered as done

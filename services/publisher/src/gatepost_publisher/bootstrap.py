@@ -45,11 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     inbox = WebhookInbox(infra.db, jobs, publisher, auth, clock)
     subscribers(infra.kafka(), publisher)
     infra.background.append(publisher.run)
+    infra.background.append(lambda: inbox.run(settings.worker_interval_s))
 
     async def on_start() -> None:
         await jobs.ensure_indexes()
         await audit.ensure_indexes()
         await limiter.ensure_indexes()
+        await inbox.ensure_indexes()
 
     return create_service_app(
         infra,

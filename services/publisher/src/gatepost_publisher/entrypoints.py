@@ -63,10 +63,13 @@ def routes(
             )
         except BadSignature as refused:
             raise HTTPException(401, str(refused)) from None
-        new = await inbox.receive(body)
-        if new:
+        pending = await inbox.receive(body)
+        if pending and inbox.must_apply_first(body):
+            if not await inbox.apply(body):
+                raise HTTPException(503, "not applied yet: deliver it again")
+        elif pending:
             background.add_task(inbox.apply, body)  # after the 200 has gone out
-        return {"received": True, "duplicate": not new}
+        return {"received": True, "duplicate": not pending}
 
     return router
 

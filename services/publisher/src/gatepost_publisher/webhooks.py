@@ -4,12 +4,13 @@ once, and apply it to its job in the background."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -22,6 +23,7 @@ from gatepost_publisher.adapters import AuthClient, MongoJobRepository
 from gatepost_publisher.publishing import Publisher
 
 logger = logging.getLogger(__name__)
+REAPPLY_BASE_S, REAPPLY_MAX_S = 1.0, 300.0
 
 SETTLING = {
     "post.publish.complete": "PUBLISH_COMPLETE",
@@ -57,21 +59,34 @@ class WebhookInbox:
     clock: Clock
 
     async def receive(self, body: bytes) -> bool:
-        """Store the raw event once (dedupe by its bytes); True when it is new."""
+        """Store the raw event once (dedupe by its bytes); True while it is still to apply (a
+        redelivery of an event not applied yet is applied again)."""
+        key = hashlib.sha256(body).hexdigest()
         try:
             await self.db["webhook_inbox"].insert_one(
                 {
-                    "_id": hashlib.sha256(body).hexdigest(),
+                    "_id": key,
                     "raw": body.decode("utf-8", "replace"),
                     "received_at": self.clock.now(),
                     "applied": False,
+                    "attempts": 0,
+                    "next_attempt_at": self.clock.now(),
                 }
             )
             return True
         except DuplicateKeyError:
-            return False
+            stored = await self.db["webhook_inbox"].find_one({"_id": key})
+            return stored is not None and not stored.get("applied")
 
-    async def apply(self, body: bytes) -> None:
+    @staticmethod
+    def must_apply_first(body: bytes) -> bool:
+        """`authorization.removed` is applied before TikTok is answered: if it cannot be, TikTok
+        hears an error and delivers it again, rather than an account staying connected."""
+        return b'"authorization.removed"' in body
+
+    async def apply(self, body: bytes) -> bool:
+        """Apply one stored event; False (and a later retry, with backoff) when it could not."""
+        key = hashlib.sha256(body).hexdigest()
         try:
             event = json.loads(body)
             content = json.loads(event.get("content") or "{}")
@@ -79,11 +94,42 @@ class WebhookInbox:
                 str(event.get("event", "")), content, str(event.get("user_openid", ""))
             )
         except Exception:
-            logger.exception("webhook could not be applied; polling still settles the job")
-            return
-        await self.db["webhook_inbox"].update_one(
-            {"_id": hashlib.sha256(body).hexdigest()}, {"$set": {"applied": True}}
+            logger.exception("webhook could not be applied yet; it is applied again later")
+            stored = await self.db["webhook_inbox"].find_one({"_id": key}) or {}
+            attempts = int(stored.get("attempts", 0)) + 1
+            delay = timedelta(seconds=min(REAPPLY_BASE_S * 2**attempts, REAPPLY_MAX_S))
+            await self.db["webhook_inbox"].update_one(
+                {"_id": key},
+                {"$set": {"attempts": attempts, "next_attempt_at": self.clock.now() + delay}},
+            )
+            return False
+        await self.db["webhook_inbox"].update_one({"_id": key}, {"$set": {"applied": True}})
+        return True
+
+    async def ensure_indexes(self) -> None:
+        await self.db["webhook_inbox"].create_index([("applied", 1), ("next_attempt_at", 1)])
+
+    async def run(self, interval_s: float) -> None:
+        """Apply again, until cancelled, what could not be applied when it arrived."""
+        while True:
+            try:
+                await self.reapply_due()
+            except Exception:
+                logger.exception("re-applying webhooks failed; trying again")
+            await asyncio.sleep(interval_s)
+
+    async def reapply_due(self) -> int:
+        """Apply again the stored events whose application failed (auth down, a crash between
+        storing and applying); returns how many were applied now."""
+        cursor = (
+            self.db["webhook_inbox"]
+            .find({"applied": False, "next_attempt_at": {"$lte": self.clock.now()}})
+            .limit(50)
         )
+        applied = 0
+        for stored in [doc async for doc in cursor]:
+            applied += await self.apply(stored["raw"].encode())
+        return applied
 
     async def apply_event(self, name: str, content: dict[str, Any], open_id: str) -> None:
         if name == "authorization.removed":
