@@ -47,9 +47,15 @@ class AuditLog:
                 continue
         raise RuntimeError(f"could not append to the audit log of {account_id}")
 
-    async def for_account(self, account_id: str, limit: int = 200) -> list[Document]:
+    async def for_account(
+        self, account_id: str, limit: int = 200, offset: int = 0
+    ) -> list[Document]:
+        """One page of an account's entries, newest first."""
         cursor = (
-            self.entries.find({"account_id": account_id}, {"_id": 0}).sort("seq", 1).limit(limit)
+            self.entries.find({"account_id": account_id}, {"_id": 0})
+            .sort("seq", -1)
+            .skip(offset)
+            .limit(limit)
         )
         return [doc async for doc in cursor]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,42 @@ from gatepost_common.settings import ServiceSettings
 from gatepost_common.telemetry import instrument_app, setup_tracing
 
 logger = logging.getLogger(__name__)
+MAX_RESTART_PAUSE_S = 60.0
+UNHEALTHY_S = 30.0  # how long a crash keeps /readyz red
+
+
+@dataclass
+class Worker:
+    """One background job, supervised: restarted with growing pauses when it crashes, and
+    reported unready for a while after each crash."""
+
+    name: str
+    job: Callable[[], Coroutine[Any, Any, None]]
+    first_pause_s: float = 1.0
+    crashes: int = 0
+    last_crash: float | None = None
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.job()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.crashes += 1
+                self.last_crash = time.monotonic()
+                pause = min(self.first_pause_s * 2.0 ** (self.crashes - 1), MAX_RESTART_PAUSE_S)
+                logger.exception(
+                    "background job crashed; restarting",
+                    extra={"fields": {"job": self.name, "crashes": self.crashes, "pause": pause}},
+                )
+                await asyncio.sleep(pause)
+
+    @property
+    def healthy(self) -> bool:
+        recent = self.last_crash is not None and time.monotonic() - self.last_crash < UNHEALTHY_S
+        return not recent
 
 
 @dataclass
@@ -63,6 +100,7 @@ def create_service_app(
     """A FastAPI app that opens Mongo, then Kafka, in its lifespan and closes them after."""
 
     tasks: list[asyncio.Task[None]] = []
+    workers: list[Worker] = []
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +109,11 @@ def create_service_app(
             await on_start()
         if infra.broker is not None:
             await infra.broker.start()
-        tasks.extend(asyncio.create_task(job()) for job in infra.background)
+        workers.extend(
+            Worker(getattr(job, "__name__", f"job-{i}"), job)
+            for i, job in enumerate(infra.background)
+        )
+        tasks.extend(asyncio.create_task(worker.run()) for worker in workers)
         logger.info("service started", extra={"fields": {"service": infra.settings.service_name}})
         try:
             yield
@@ -84,7 +126,7 @@ def create_service_app(
             await infra.mongo.close()
 
     app = FastAPI(title=title, lifespan=lifespan)
-    app.include_router(health_router(infra))
+    app.include_router(health_router(infra, workers))
     if infra.broker is not None:
         asyncapi = AsyncAPI(infra.broker, title=title, schema_version="3.0.0")
 
@@ -98,7 +140,7 @@ def create_service_app(
     return app
 
 
-def health_router(infra: Infrastructure) -> APIRouter:
+def health_router(infra: Infrastructure, workers: Sequence[Worker] = ()) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -110,6 +152,8 @@ def health_router(infra: Infrastructure) -> APIRouter:
         checks = {"mongodb": await mongo_ready(infra.mongo)}
         if infra.broker is not None:
             checks["kafka"] = await infra.broker.ping(timeout=2.0)
+        # a background job that crashed lately (it is being restarted) is not ready work
+        checks |= {f"worker:{w.name}": w.healthy for w in workers}
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
         return {"ready": ready, "checks": checks}

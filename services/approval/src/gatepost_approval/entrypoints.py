@@ -54,7 +54,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         user: User = current_user,
         status: str | None = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[dict[str, Any]]:
         return [post_view(d) for d in await posts.for_user(user.id, status, limit, offset)]
 

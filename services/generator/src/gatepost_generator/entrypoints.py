@@ -16,6 +16,7 @@ from gatepost_common.sessions import User, service_credential, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.library import (
     ImportRejected,
+    ImportTooLarge,
     TopicBusy,
     TopicLibrary,
     TopicNotFound,
@@ -92,6 +93,8 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
         try:
             rows = await read_rows(request, account_id)
             results = await library.add_many(user.id, rows, "bulk", import_id)
+        except ImportTooLarge as too_large:
+            raise HTTPException(413, str(too_large)) from None
         except ImportRejected as rejected:
             raise HTTPException(422, str(rejected)) from None
         accepted = sum(r["accepted"] for r in results)
@@ -115,7 +118,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
         user: User = current_user,
         status: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[dict[str, Any]]:
         return [topic_view(d) for d in await topics.for_user(user.id, status, limit, offset)]
 
@@ -158,8 +161,13 @@ async def read_rows(request: Request, default_account: str | None) -> list[Any]:
         if len(data) > MAX_UPLOAD_BYTES:
             raise ImportRejected(f"the CSV file is larger than {MAX_UPLOAD_BYTES} bytes")
         return parse_csv(data, default_account)
+    body = bytearray()
+    async for part in request.stream():  # bounded before anything is parsed
+        body += part
+        if len(body) > MAX_UPLOAD_BYTES:
+            raise ImportTooLarge(f"the import is larger than {MAX_UPLOAD_BYTES} bytes")
     try:
-        return BulkTopics.model_validate_json(await request.body()).topics
+        return BulkTopics.model_validate_json(bytes(body)).topics
     except ValidationError:
         raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
 

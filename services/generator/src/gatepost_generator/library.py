@@ -32,6 +32,10 @@ class ImportRejected(ValueError):
     """The import as a whole cannot be read (not a list, no header, too many rows)."""
 
 
+class ImportTooLarge(ImportRejected):
+    """The import's body is over the size limit (refused before it is parsed)."""
+
+
 class TopicNotFound(LookupError):
     """No such topic for this user."""
 
@@ -187,11 +191,24 @@ def parse_csv(data: bytes, default_account: str | None) -> list[dict[str, Any]]:
     except UnicodeDecodeError:
         raise ImportRejected("the CSV file must be UTF-8") from None
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "text" not in reader.fieldnames:
+    try:
+        header = reader.fieldnames
+    except csv.Error as error:
+        raise ImportRejected(f"the CSV file is malformed: {error}") from None
+    if not header or "text" not in header:
         raise ImportRejected("the CSV file needs a header row with a 'text' column")
-    if "account_id" not in reader.fieldnames and not default_account:
+    if "account_id" not in header and not default_account:
         raise ImportRejected("give an 'account_id' column or the account_id parameter")
-    return [
-        {"text": row.get("text"), "account_id": row.get("account_id") or default_account}
-        for row in reader
-    ]
+    rows: list[dict[str, Any]] = []
+    try:
+        for row in reader:  # read row by row: an over-long import stops at the first extra row
+            if len(rows) == MAX_IMPORT_ROWS:
+                raise ImportRejected(f"at most {MAX_IMPORT_ROWS} topics per import")
+            rows.append(
+                {"text": row.get("text"), "account_id": row.get("account_id") or default_account}
+            )
+    except csv.Error as error:
+        raise ImportRejected(
+            f"the CSV file is malformed (line {reader.line_num}): {error}"
+        ) from None
+    return rows

@@ -45,7 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     inbox = WebhookInbox(infra.db, jobs, publisher, auth, clock)
     subscribers(infra.kafka(), publisher)
     infra.background.append(publisher.run)
-    infra.background.append(lambda: inbox.run(settings.worker_interval_s))
+
+    async def reapply_webhooks() -> None:
+        await inbox.run(settings.worker_interval_s)
+
+    infra.background.append(reapply_webhooks)
 
     async def on_start() -> None:
         await jobs.ensure_indexes()

@@ -3,9 +3,9 @@ the `post.approved` subscriber."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.audit import AuditLog
@@ -45,10 +45,16 @@ def routes(
         return [publication_view(j) for j in await jobs.for_user(user.id)]
 
     @router.get("/accounts/{account_id}/audit", tags=["publications"])
-    async def audit_log(account_id: str, user: User = current_user) -> list[dict[str, Any]]:
+    async def audit_log(
+        account_id: str,
+        user: User = current_user,
+        limit: Annotated[int, Query(ge=1, le=500)] = 200,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> list[dict[str, Any]]:
+        """The account's audit entries, newest first, a page at a time."""
         if not await jobs.owns_account(user.id, account_id):
             raise HTTPException(404, "no such account")
-        return await audit.for_account(account_id)
+        return await audit.for_account(account_id, limit, offset)
 
     @router.post("/webhooks/tiktok", tags=["webhooks"])
     async def tiktok_webhook(request: Request, background: BackgroundTasks) -> dict[str, bool]:
