@@ -9,7 +9,7 @@ import httpx
 
 from gatepost_devstack.config import SERVICES
 from gatepost_devstack.stack import Stack
-from tests.support import generated_post, signed_up
+from tests.support import eventually, generated_post, signed_up
 
 
 def test_offsets_beyond_any_page_are_refused_not_a_server_error(stack: Stack) -> None:
@@ -48,15 +48,16 @@ async def test_the_audit_log_is_newest_first_a_page_at_a_time(stack: Stack) -> N
     await generated_post(stack, client, user_id, account_id, "Audit paging")
     post = client.get("/api/approval/posts").json()[0]
     approval = {"privacy_level": "SELF_ONLY", "music_usage_consent": True}
-    client.post(f"/api/approval/posts/{post['post_id']}/approve", json=approval)
+    client.post(f"/api/approval/posts/{post['post_id']}/approve", json=approval).raise_for_status()
     base = f"/api/publisher/accounts/{account_id}/audit"
 
     def entries(**params: int) -> list[dict[str, object]]:
         found: list[dict[str, object]] = client.get(base, params=params).json()
         return found
 
+    assert eventually(lambda: len(entries()) >= 3, timeout=60)  # intake, calls, outcome…
     seqs = [e["seq"] for e in entries()]
-    assert len(seqs) >= 2 and seqs == sorted(seqs, reverse=True)
+    assert len(seqs) >= 3 and seqs == sorted(seqs, reverse=True)
     assert [e["seq"] for e in entries(limit=1, offset=1)] == [seqs[1]]
 
 
