@@ -275,6 +275,23 @@ def test_creator_info_for_the_approval_screen(auth_world: AuthWorld) -> None:
     assert "PUBLIC_TO_EVERYONE" in info["privacy_level_options"]
 
 
+def test_a_token_tiktok_rejects_is_refreshed_and_the_call_asked_again(
+    auth_world: AuthWorld,
+) -> None:
+    """creator_info answered access_token_invalid: one refresh, the same question again, the
+    person sees the settings (it used to be "TikTok could not be reached")."""
+    http, account = connected(auth_world, "Ines")
+    faults = f"{auth_world.tiktok}/_control/faults"
+    rejected = {"next_errors": 1, "error_status": 401, "error_code": "access_token_invalid"}
+    httpx.put(faults, json={"/v2/post/publish/creator_info/query/": rejected}).raise_for_status()
+    try:
+        answer = http.get(f"/accounts/{account['account_id']}/creator-info")
+    finally:
+        httpx.put(faults, json={}).raise_for_status()
+    assert answer.status_code == 200 and answer.json()["creator_nickname"] == "Ines"
+    assert refreshes(auth_world, account["open_id"]) == 1
+
+
 def test_other_users_get_404_on_every_account_route(auth_world: AuthWorld) -> None:
     _, account = connected(auth_world)
     stranger = signed_up(auth_world)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from faststream import AckPolicy
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 DLQ_REASON_HEADER = "x-dlq-reason"
 REDELIVERY_PAUSE_S = 1.0
+MAX_DELIVERIES = 5  # a message whose handling failed this often goes to the DLQ
 
 
 class PoisonMessage(Exception):
@@ -76,6 +78,71 @@ async def _raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
+@dataclass
+class Deliveries:
+    """How one consumer treats each delivery: decode, handle, then acknowledge. A message that
+    can never be processed goes to `<topic>.dlq` at once; one whose handling keeps failing goes
+    there after `max_attempts` deliveries, with the last error (counted per process: a restart
+    counts again). A message is acknowledged only once its effect, or its dead letter, is
+    stored: if the dead letter cannot be written, it is delivered again."""
+
+    broker: KafkaBroker
+    max_attempts: int = MAX_DELIVERIES
+    pause_s: float = REDELIVERY_PAUSE_S
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    async def consume(
+        self,
+        model: type[D],
+        handler: Callable[[CloudEvent[D]], Awaitable[None]],
+        body: bytes,
+        message: Any,
+    ) -> None:
+        try:
+            event = parse(model, body)
+        except (ValidationError, ValueError) as error:
+            await self.give_up(message, f"invalid {model.TYPE} CloudEvent: {error}")
+            return
+        key = where(message)
+        try:
+            await handler(event)
+        except PoisonMessage as error:
+            await self.give_up(message, str(error))
+            return
+        except Exception as error:
+            self.attempts[key] = self.attempts.get(key, 0) + 1
+            if self.attempts[key] >= self.max_attempts:
+                logger.exception("handler failed for the last time; dead-lettering")
+                await self.give_up(
+                    message, f"failed {self.attempts[key]} times, last: {error!r}"[:1000]
+                )
+                return
+            logger.exception("handler failed; the message will be redelivered")
+            await asyncio.sleep(self.pause_s)
+            await message.nack()
+            return
+        self.attempts.pop(key, None)
+        await message.ack()
+
+    async def give_up(self, message: Any, reason: str) -> None:
+        try:
+            await dead_letter(self.broker, message, reason)
+        except Exception:
+            logger.exception("the dead letter could not be written; the message comes again")
+            await asyncio.sleep(self.pause_s)
+            await message.nack()
+            return
+        self.attempts.pop(where(message), None)
+        await message.ack()
+
+
+def where(message: Any) -> str:
+    raw = message.raw_message
+    return (
+        f"{getattr(raw, 'topic', '?')}:{getattr(raw, 'partition', -1)}:{getattr(raw, 'offset', -1)}"
+    )
+
+
 def subscribe(
     broker: KafkaBroker,
     model: type[D],
@@ -84,6 +151,7 @@ def subscribe(
     group_id: str,
 ) -> None:
     """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry."""
+    deliveries = Deliveries(broker)
 
     @broker.subscriber(
         model.TYPE,
@@ -95,21 +163,4 @@ def subscribe(
         description=f"Consumes {model.SCHEMA} CloudEvents.",
     )
     async def consume(body: bytes, message: KafkaMessage) -> None:
-        try:
-            event = parse(model, body)
-        except (ValidationError, ValueError) as error:
-            await dead_letter(broker, message, f"invalid {model.TYPE} CloudEvent: {error}")
-            await message.ack()
-            return
-        try:
-            await handler(event)
-        except PoisonMessage as error:
-            await dead_letter(broker, message, str(error))
-            await message.ack()
-            return
-        except Exception:
-            logger.exception("handler failed; the message will be redelivered")
-            await asyncio.sleep(REDELIVERY_PAUSE_S)
-            await message.nack()
-            return
-        await message.ack()
+        await deliveries.consume(model, handler, body, message)

@@ -209,8 +209,7 @@ def routes(auth: Auth) -> APIRouter:
     async def creator_info(account_id: str, user: User = current_user) -> dict[str, Any]:
         await owned(account_id, user)
         try:
-            token = await keeper.access_token(account_id)
-            info = await auth.tiktok.creator_info(token)
+            info = await keeper.on_behalf(account_id, auth.tiktok.creator_info)
         except NeedsReauth:
             raise HTTPException(
                 409, "reconnect this TikTok account: TikTok ended its authorisation"

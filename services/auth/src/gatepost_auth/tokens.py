@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 import httpx
 
@@ -17,9 +19,10 @@ from gatepost_auth.settings import Settings
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
 from gatepost_common.crypto import TokenCipher
-from gatepost_common.tiktok import TikTokClient, TikTokOAuthError, TokenSet
+from gatepost_common.tiktok import TikTokClient, TikTokError, TikTokOAuthError, TokenSet
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 LEASE_WAIT_S = 0.2
 
 
@@ -75,6 +78,16 @@ class TokenKeeper:
             extra={"fields": {"account_id": account_id, "error": error}},
         )
         return NeedsReauth(account_id)
+
+    async def on_behalf(self, account_id: str, call: Callable[[str], Awaitable[T]]) -> T:
+        """A TikTok call with the account's token; when TikTok says the token is no longer
+        valid (`access_token_invalid`), refreshed once and asked again."""
+        try:
+            return await call(await self.access_token(account_id))
+        except TikTokError as error:
+            if error.code != "access_token_invalid":
+                raise
+        return await call(await self.access_token(account_id, rejected=True))
 
     async def access_token(self, account_id: str, *, rejected: bool = False) -> str:
         """A valid access token, refreshed first when near expiry or when TikTok rejected it."""
