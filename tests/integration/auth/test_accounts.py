@@ -17,6 +17,7 @@ from pymongo import AsyncMongoClient, MongoClient
 
 from gatepost_auth.bootstrap import token_keeper
 from gatepost_auth.settings import Settings
+from gatepost_auth.tokens import NeedsReauth
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.service import Infrastructure
 from tests.integration.auth.conftest import (
@@ -190,6 +191,75 @@ async def test_a_due_list_read_before_another_replica_refreshed_never_refreshes_
     second.accounts.due_for_refresh = AsyncMock(return_value=listed)  # what it read before
     await second.refresh_due()
     assert refreshes(auth_world, account["open_id"]) == 1
+    await mongo.close()
+
+
+def in_process_keeper(
+    auth_world: AuthWorld, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, AsyncMongoClient[dict[str, Any]]]:
+    """A token keeper in this process, built as a replica builds its own."""
+    for name, value in auth_world.env(0).items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        auth_world.mongodb_url, tz_aware=True
+    )
+    return token_keeper(settings, Infrastructure(settings, None, mongo)), mongo
+
+
+async def test_a_refresh_whose_lease_ran_out_still_stores_the_rotated_pair(
+    auth_world: AuthWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TikTok rotated the refresh token: dropping the new pair because the lease ran out under
+    a slow answer would leave a dead token stored (the account lost). It is stored by
+    compare-and-set on the refresh token that was used."""
+    _, account = connected(auth_world)
+    account_id = account["account_id"]
+    keeper, mongo = in_process_keeper(auth_world, monkeypatch)
+    real_refresh = keeper.tiktok.refresh
+
+    async def slow_refresh(refresh_token: str) -> Any:
+        tokens = await real_refresh(refresh_token)
+        # meanwhile the lease ran out and another replica took it (and waits its turn)
+        await keeper.accounts.accounts.update_one(
+            {"_id": account_id}, {"$set": {"lease_owner": "another-replica"}}
+        )
+        return tokens
+
+    keeper.tiktok.refresh = slow_refresh
+    fresh = await keeper.refresh(account_id, reason="test", only_if_expiring=False)
+    assert fresh is not None
+    assert keeper.cipher.decrypt(stored(auth_world, account_id)["access_token"], account_id) == (
+        fresh
+    )
+    await mongo.close()
+
+
+async def test_a_disconnect_wins_over_a_refresh_in_flight(
+    auth_world: AuthWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, account = connected(auth_world)
+    account_id = account["account_id"]
+    keeper, mongo = in_process_keeper(auth_world, monkeypatch)
+    real_refresh = keeper.tiktok.refresh
+    issued: list[str] = []
+
+    async def refresh_during_disconnect(refresh_token: str) -> Any:
+        tokens = await real_refresh(refresh_token)
+        issued.append(tokens.access_token)
+        assert http.delete(f"/accounts/{account_id}").status_code == 204  # the person leaves
+        return tokens
+
+    keeper.tiktok.refresh = refresh_during_disconnect
+    with pytest.raises(NeedsReauth):
+        await keeper.refresh(account_id, reason="test", only_if_expiring=False)
+    doc = stored(auth_world, account_id)
+    assert doc["status"] == "disconnected" and "access_token" not in doc
+    info = httpx.get(
+        f"{auth_world.tiktok}/v2/user/info/?fields=open_id",
+        headers={"Authorization": f"Bearer {issued[0]}"},
+    )
+    assert info.status_code == 401  # the token issued during the disconnect was given back
     await mongo.close()
 
 

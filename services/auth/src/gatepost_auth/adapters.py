@@ -153,6 +153,18 @@ class MongoAccountRepository:
         )
         return [a["_id"] async for a in cursor]
 
+    async def store_rotated(
+        self, account_id: str, used_refresh_token: Document, fields: Document
+    ) -> bool:
+        """Store a refreshed token pair if the account still holds the refresh token that was
+        used (compare-and-set): it stands even if the refresher's lease ran out meanwhile, and
+        loses to a disconnect (which removed the tokens) or to a refresh that already won."""
+        result = await self.accounts.update_one(
+            {"_id": account_id, "status": "connected", "refresh_token": used_refresh_token},
+            {"$set": {**fields, "lease_until": None, "lease_owner": None}},
+        )
+        return result.modified_count == 1
+
     async def drop_tokens(self, account_id: str, status: str, now: datetime) -> None:
         await self.accounts.update_one(
             {"_id": account_id},

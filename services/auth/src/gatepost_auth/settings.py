@@ -25,7 +25,9 @@ class Settings(ServiceSettings):
     # refresh when the access token expires within this window (TikTok's own expires_in decides)
     refresh_window_s: int = 3600
     refresh_interval_s: float = 30.0
-    refresh_lease_s: float = 30.0
+    # a refresh is bounded well under its lease, so a lease never runs out under a live refresh
+    refresh_lease_s: float = 120.0
+    refresh_timeout_s: float = 20.0
     refresh_max_backoff_s: float = 3600.0
     signin_max_failures: int = 5
     signin_window_s: int = 900

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -142,9 +143,13 @@ class TokenKeeper:
                 "from connecting): reconnect it",
             )
         try:
-            tokens = await self.tiktok.refresh(
-                self.cipher.decrypt(account["refresh_token"], account_id)
-            )
+            async with asyncio.timeout(self.settings.refresh_timeout_s):
+                tokens = await self.tiktok.refresh(
+                    self.cipher.decrypt(account["refresh_token"], account_id)
+                )
+        except TimeoutError:
+            await self.transient_failure(account, "timeout")
+            raise RefreshUnavailable(account_id) from None
         except TikTokOAuthError as error:
             if error.error in TRANSIENT_OAUTH_ERRORS or error.http_status >= 500:
                 await self.transient_failure(account, str(error.error))
@@ -159,7 +164,17 @@ class TokenKeeper:
         except httpx.HTTPError as error:
             await self.transient_failure(account, type(error).__name__)
             raise RefreshUnavailable(account_id) from None
-        await self.accounts.finish_lease(account_id, self.owner, self.sealed(account_id, tokens))
+        if not await self.accounts.store_rotated(
+            account_id, account["refresh_token"], self.sealed(account_id, tokens)
+        ):
+            # disconnected meanwhile (or TikTok's authorisation removed): that wins; the token
+            # TikTok just issued is given back
+            logger.info(
+                "refresh outlived a disconnect", extra={"fields": {"account_id": account_id}}
+            )
+            with contextlib.suppress(Exception):
+                await self.tiktok.revoke(tokens.access_token)
+            raise NeedsReauth(account_id)
         await self.audit.append(
             account_id, "token_refreshed", reason=reason, expires_in=tokens.expires_in
         )
