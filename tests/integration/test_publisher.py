@@ -484,3 +484,25 @@ async def test_authorization_removed_while_auth_is_down_is_applied_when_it_retur
         if w["event"] == "authorization.removed" and w["open_id"] == open_id
     ]
     assert any(status != 200 for status in deliveries[0]["attempts"])  # not answered as done
+
+
+async def test_a_job_changed_after_approval_posts_nothing(stack: Stack) -> None:
+    """Anything that reaches the database could swap a queued job's photos or caption; the
+    publisher verifies the approval's signature again over exactly what it is about to send."""
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id, "Tamper with me")
+    urls = photo_urls(client, post_id)
+    later = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
+    client.post(
+        f"/api/approval/posts/{post_id}/approve", json={**APPROVAL, "publish_after": later}
+    ).raise_for_status()
+    swapped = [urls[1], *urls[1:]]
+    with MongoClient(stack.mongodb_url) as mongo:
+        jobs = mongo[f"{stack.database_prefix}_publisher"]["jobs"]
+        assert eventually(lambda: jobs.find_one({"_id": post_id}), timeout=30)
+        jobs.update_one({"_id": post_id}, {"$set": {"approved.photo_urls": swapped}})
+    result = await outcome(stack, post_id)
+    assert result["status"] == "FAILED" and "signature does not match" in result["fail_reason"]
+    assert publishes_of(stack, swapped) == [] and publishes_of(stack, urls) == []
+    kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
+    assert "refused" in kinds

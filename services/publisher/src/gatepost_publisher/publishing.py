@@ -162,6 +162,18 @@ class Publisher:
 
     async def initiate(self, job: dict[str, Any], approved: PostApproved) -> str:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
+        # the approval is verified again right before posting, over exactly what is sent: a job
+        # document changed after intake (anything that reached the database) posts nothing
+        if not signing.verify(self.settings.approval_public_key, approved.model_dump(mode="json")):
+            await self.audit.append(
+                account, "refused", post_id=post, reason="the stored approval no longer verifies"
+            )
+            await self.fail(
+                job,
+                "queued",
+                "the approval's signature does not match what was about to be posted: the job "
+                "was changed after it was approved; nothing was sent to TikTok",
+            )
         creator = await self.calls.call(
             account, user, "creator_info", self.tiktok.creator_info, post_id=post
         )
