@@ -20,6 +20,8 @@ const STATUS_NAMES = {
 
 let refresh = null;  // the current view's refresher, polled so statuses update without reloading
 let lastImport = null;  // the bulk import whose progress the library shows
+const TOPICS_PER_PAGE = 25;
+const POSTS_PER_PAGE = 10;
 
 function cookie(name) {
   const found = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
@@ -137,8 +139,9 @@ async function showLibrary(main) {
 
   const list = el("table", { class: "topics" });
   const progress = el("div", { id: "import-progress" });
+  const pages = pager("topics", TOPICS_PER_PAGE);
   main.replaceChildren(el("h1", {}, "Library"), el("div", { class: "grid" }, single, bulk),
-    progress, el("h2", {}, "Topics"), list);
+    progress, el("h2", {}, "Topics"), list, pages.controls);
   refresh = async () => {
     if (lastImport) {
       const p = await api(`/api/generator/imports/${lastImport}`);
@@ -146,7 +149,7 @@ async function showLibrary(main) {
       progress.replaceChildren(el("label", {}, `Bulk import: ${p.counts.generated} of ${p.total} `
         + `generated${failed}`, el("progress", { max: p.total, value: p.finished })));
     }
-    const topics = await api("/api/generator/topics");
+    const topics = pages.shown(await api(`/api/generator/topics?${pages.query()}`));
     list.replaceChildren(el("tr", {}, el("th", {}, "Topic"), el("th", {}, "Language"),
       el("th", {}, "Status"), el("th", {}, "Cost")),
     ...topics.map((t) => el("tr", { "data-topic": t.topic_id }, el("td", {}, t.text),
@@ -163,11 +166,35 @@ async function showLibrary(main) {
   await refresh();
 }
 
+// Lists are pages, newest first: everything stays reachable after a bulk import. One more item
+// than a page is asked for, to know whether there is an older page.
+function pager(noun, size) {
+  let offset = 0;
+  const label = el("span", { class: "note", role: "status" });
+  const newer = el("button", { class: "secondary", onclick: () => move(-size) }, "Newer");
+  const older = el("button", { class: "secondary", onclick: () => move(size) }, "Older");
+  const move = async (by) => { offset = Math.max(0, offset + by); await refresh(); };
+  return {
+    controls: el("div", { class: "row pager", "aria-label": `Pages of ${noun}` }, newer, label,
+      older),
+    query: () => `limit=${size + 1}&offset=${offset}`,
+    shown(items) {
+      const page = items.slice(0, size);
+      newer.disabled = offset === 0 ? true : null;
+      older.disabled = items.length > size ? null : true;
+      label.textContent = page.length
+        ? `${noun} ${offset + 1}–${offset + page.length}` : `no ${noun} here`;
+      return page;
+    },
+  };
+}
+
 async function showQueue(main) {
   const list = el("div", { class: "queue" });
-  main.replaceChildren(el("h1", {}, "Queue"), list);
+  const pages = pager("posts", POSTS_PER_PAGE);
+  main.replaceChildren(el("h1", {}, "Queue"), list, pages.controls);
   refresh = async () => {
-    const posts = await api("/api/approval/posts?limit=50");
+    const posts = pages.shown(await api(`/api/approval/posts?${pages.query()}`));
     list.replaceChildren(...(posts.length ? posts.map(postCard)
       : [el("p", {}, "Nothing in the queue yet: add a topic in the Library.")]));
   };

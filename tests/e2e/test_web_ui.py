@@ -148,3 +148,37 @@ def test_an_unaudited_app_offers_only_private_posts_and_says_why(stack: Stack, p
         shot(page, "ui-7-unaudited-app")
     finally:
         httpx.patch(app, json={"audited": True}).raise_for_status()
+
+
+def test_every_topic_and_post_stays_reachable_page_by_page(stack: Stack, page: Page) -> None:
+    client, _, account_id = signed_up(stack)
+    rows = [{"text": f"Paging topic {i}", "account_id": account_id} for i in range(30)]
+    report = client.post("/api/generator/topics/bulk", json={"topics": rows}).json()
+    progress = f"/api/generator/imports/{report['import_id']}"
+    assert eventually(lambda: client.get(progress).json()["finished"] == 30, timeout=120)
+    assert eventually(lambda: len(client.get("/api/approval/posts?limit=100").json()) == 30)
+    signed_in_as(page, client, stack)
+    page.goto(stack.gateway_url)
+    page.get_by_role("link", name="Library").click()
+    topics = page.locator("table.topics tr[data-topic]")
+    expect(topics).to_have_count(25)
+    library_pages = page.get_by_label("Pages of topics")
+    library_pages.get_by_role("button", name="Older").click()
+    expect(topics).to_have_count(5)
+    expect(library_pages.get_by_role("button", name="Older")).to_be_disabled()
+    expect(library_pages.get_by_role("status")).to_have_text("topics 26–30")
+
+    page.get_by_role("link", name="Queue").click()
+    cards = page.locator("article.post")
+    queue_pages = page.get_by_label("Pages of posts")
+    seen: set[str] = set()
+    for number in range(3):
+        expect(cards).to_have_count(10)
+        seen |= {cards.nth(i).get_attribute("data-post") or "" for i in range(10)}
+        if number < 2:
+            queue_pages.get_by_role("button", name="Older").click()
+            expect(queue_pages.get_by_role("status")).to_have_text(
+                f"posts {10 * (number + 1) + 1}–{10 * (number + 2)}"
+            )
+    expect(queue_pages.get_by_role("button", name="Older")).to_be_disabled()
+    assert len(seen) == 30  # every post reachable
