@@ -129,3 +129,37 @@ async def test_post_approved_signed_with_another_key_is_refused(stack: Stack) ->
     assert published == []
     inits = httpx.get(f"http://127.0.0.1:{stack.ports.tiktok}/_control/publishes").json()
     assert not any(p["urls"] == forged.photo_urls for p in inits)
+
+
+async def test_another_teams_sdk_events_in_both_content_modes_are_generated(stack: Stack) -> None:
+    """Another team uses the official CloudEvents SDK and its Kafka binding, structured or
+    binary, with an extension attribute: both become posts (they used to go to the DLQ as
+    'Extra inputs are not permitted')."""
+    from cloudevents.v1.http import CloudEvent as SdkEvent
+    from cloudevents.v1.kafka import to_binary, to_structured
+
+    _, user_id, account_id = signed_up(stack)
+    sent = []
+    for convert in (to_structured, to_binary):
+        topic_id = str(uuid.uuid4())
+        event = SdkEvent(
+            {
+                "type": "topic.created",
+                "source": "other-team/ingest",
+                "datacontenttype": "application/json",
+                "partitionkey": topic_id,
+                "subject": topic_id,
+            },
+            {
+                "topic_id": topic_id,
+                "user_id": user_id,
+                "account_id": account_id,
+                "text": f"Team topic via {convert.__name__}",
+            },
+        )
+        message = convert(event)
+        headers = {k: v.decode() for k, v in message.headers.items()}
+        await produce(stack.kafka_bootstrap, TOPIC_CREATED, message.value, topic_id, headers)
+        sent.append(topic_id)
+    for topic_id in sent:
+        assert await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -63,3 +64,45 @@ def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
         assert (docs / path.name).read_text() == path.read_text(), (
             f"docs/schemas/{path.name} is stale: run python -m gatepost_common.schemas"
         )
+
+
+def sdk_event(**extensions: str) -> Any:
+    """A `topic.created` as another team would make it with the official CloudEvents SDK."""
+    from cloudevents.v1.http import CloudEvent as SdkEvent
+
+    attributes = {
+        "type": "topic.created",
+        "source": "other-team/ingest",
+        "datacontenttype": "application/json",
+        **extensions,
+    }
+    data = {"topic_id": "t-1", "user_id": "u-1", "account_id": "a-1", "text": "Tea at home"}
+    return SdkEvent(attributes, data)
+
+
+def test_events_from_the_official_sdk_are_read_in_both_kafka_content_modes() -> None:
+    from cloudevents.v1.kafka import to_binary, to_structured
+
+    event = sdk_event(partitionkey="a-1", traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01")
+    structured = to_structured(event)
+    read = parse(TopicCreated, structured.value, decoded(structured.headers))
+    assert read.data.topic_id == "t-1" and read.subject is None
+    assert read.model_extra == {"partitionkey": "a-1", "traceparent": event["traceparent"]}
+    binary = to_binary(event)  # the binding moves partitionkey to the Kafka key
+    assert "ce_specversion" in binary.headers and binary.key == "a-1"
+    read = parse(TopicCreated, binary.value, decoded(binary.headers))
+    assert read.data.text == "Tea at home" and read.source == "other-team/ingest"
+    assert read.model_extra == {"traceparent": event["traceparent"]}
+
+
+def test_attribute_names_outside_the_spec_are_refused() -> None:
+    from cloudevents.v1.kafka import to_structured
+
+    document = json.loads(to_structured(sdk_event()).value)
+    document["Not-Valid"] = "x"
+    with pytest.raises(ValueError, match="not a CloudEvents attribute name"):
+        parse(TopicCreated, json.dumps(document).encode())
+
+
+def decoded(headers: dict[str, bytes]) -> dict[str, str]:
+    return {k: v.decode() for k, v in headers.items()}

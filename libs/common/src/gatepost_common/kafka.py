@@ -99,7 +99,7 @@ class Deliveries:
         message: Any,
     ) -> None:
         try:
-            event = parse(model, body)
+            event = parse(model, body, headers_of(message))
         except (ValidationError, ValueError) as error:
             await self.give_up(message, f"invalid {model.TYPE} CloudEvent: {error}")
             return
@@ -134,6 +134,15 @@ class Deliveries:
             return
         self.attempts.pop(where(message), None)
         await message.ack()
+
+
+def headers_of(message: Any) -> dict[str, str]:
+    """The message's Kafka headers as text (FastStream decodes them; raw bytes are decoded)."""
+    found = getattr(message, "headers", None) or {}
+    return {
+        str(k).lower(): v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+        for k, v in dict(found).items()
+    }
 
 
 def where(message: Any) -> str:
