@@ -16,7 +16,9 @@ RUN if [ "$SERVICE" = media ]; then \
       apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
       && rm -rf /var/lib/apt/lists/*; \
     fi
-RUN useradd --system --uid 10001 gatepost
+# media's volume mounts here: a new volume takes this folder's owner, so the service can write
+RUN useradd --system --uid 10001 gatepost \
+    && mkdir -p /var/lib/gatepost/media && chown gatepost /var/lib/gatepost/media
 COPY --from=build /app/.venv /app/.venv
 USER gatepost
 CMD ["sh", "-c", "exec python -m gatepost_${SERVICE}"]
