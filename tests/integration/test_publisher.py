@@ -506,3 +506,35 @@ async def test_a_job_changed_after_approval_posts_nothing(stack: Stack) -> None:
     assert publishes_of(stack, swapped) == [] and publishes_of(stack, urls) == []
     kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
     assert "refused" in kinds
+
+
+async def test_a_post_waits_for_its_account_to_be_reconnected_then_publishes(
+    stack: Stack,
+) -> None:
+    """TikTok's authorisation ended (the refresh chain is over): the approved post waits,
+    saying why, instead of failing; once the person reconnects the account, it is published."""
+    client, user_id, account_id = signed_up(stack)
+    open_id = client.get(f"/api/auth/accounts/{account_id}").json()["open_id"]
+    post_id = await generated_post(stack, client, user_id, account_id, "Wait for me")
+    later = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    client.post(
+        f"/api/approval/posts/{post_id}/approve", json={**APPROVAL, "publish_after": later}
+    ).raise_for_status()
+    past = datetime.now(UTC) - timedelta(days=1)
+    with MongoClient(stack.mongodb_url) as mongo:  # then TikTok's refresh chain ends
+        mongo[f"{stack.database_prefix}_auth"]["accounts"].update_one(
+            {"_id": account_id},
+            {"$set": {"access_expires_at": past, "refresh_expires_at": past}},
+        )
+
+    def waiting() -> dict[str, Any] | None:
+        job = publication(client, post_id)
+        return job if "reconnected" in (job.get("deferred_reason") or "") else None
+
+    assert eventually(waiting, timeout=30), publication(client, post_id)
+    assert client.get(f"/api/auth/accounts/{account_id}").json()["status"] == "needs_reauth"
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    httpx.post(f"{control}/consent-as/{open_id}").raise_for_status()
+    reconnected = client.get("/api/auth/tiktok/connect")
+    assert reconnected.status_code == 200, reconnected.text
+    assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"

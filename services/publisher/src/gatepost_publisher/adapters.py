@@ -136,11 +136,11 @@ class AuthClient:
             raise AuthRefused(
                 Handling.RETRY, "auth_unreachable", "auth could not be reached"
             ) from None
-        if response.status_code == 409:
+        if response.status_code == 409:  # the post waits for the person to reconnect
             raise AuthRefused(
-                Handling.FAIL,
+                Handling.DEFER,
                 "needs_reauth",
-                "TikTok ended this account's authorisation: reconnect it",
+                "waiting for the account to be reconnected: TikTok ended its authorisation",
             )
         if response.status_code == 404:
             raise AuthRefused(

@@ -241,7 +241,10 @@ class Publisher:
         await self.cap.release(account, window.day, job["_id"])
         current = await self.jobs.get(job["_id"])
         status = current["status"] if current else "queued"
-        if failure.handling is Handling.DEFER:
+        if failure.code == "needs_reauth":  # looked at again soon: reconnecting is quick
+            later = self.clock.now() + timedelta(seconds=self.settings.reconnect_check_s)
+            await self.defer(job, later, failure.reason, expected=status)
+        elif failure.handling is Handling.DEFER:
             await self.defer(job, window.next_start, failure.reason, expected=status)
         elif failure.handling is Handling.RETRY:
             later = self.clock.now() + timedelta(seconds=60)

@@ -26,6 +26,7 @@ class Settings(ServiceSettings):
     status_poll_interval_s: float = 2.0
     status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
+    reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected
     transient_attempts: int = 3
     transient_backoff_s: float = 1.0
     rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute

@@ -29,7 +29,9 @@ TEST_TUNING = {
         "TRANSIENT_BACKOFF_S": "0.2",
         "WORKER_INTERVAL_S": "0.3",
         "PUBLIC_GRACE_S": "3",
-        "LEASE_S": "5",  # a crashed replica's attempt is resolved 5 s later (production: 120 s)
+        # a crashed replica's attempt is resolved 5 s later (production: 120 s)
+        "LEASE_S": "5",
+        "RECONNECT_CHECK_S": "2",
     },
 }
 
