@@ -139,7 +139,7 @@ async function showLibrary(main) {
 
   const list = el("table", { class: "topics" });
   const progress = el("div", { id: "import-progress" });
-  const pages = pager("topics", TOPICS_PER_PAGE);
+  const pages = pager("topics", TOPICS_PER_PAGE, "Library pages");
   main.replaceChildren(el("h1", {}, "Library"), el("div", { class: "grid" }, single, bulk),
     progress, el("h2", {}, "Topics"), list, pages.controls);
   refresh = async () => {
@@ -168,15 +168,15 @@ async function showLibrary(main) {
 
 // Lists are pages, newest first: everything stays reachable after a bulk import. One more item
 // than a page is asked for, to know whether there is an older page.
-function pager(noun, size) {
+function pager(noun, size, name) {
   let offset = 0;
   const label = el("span", { class: "note", role: "status" });
   const newer = el("button", { class: "secondary", onclick: () => move(-size) }, "Newer");
   const older = el("button", { class: "secondary", onclick: () => move(size) }, "Older");
   const move = async (by) => { offset = Math.max(0, offset + by); await refresh(); };
   return {
-    controls: el("div", { class: "row pager", "aria-label": `Pages of ${noun}` }, newer, label,
-      older),
+    controls: el("div", { class: "row pager", role: "navigation", "aria-label": name }, newer,
+      label, older),
     query: () => `limit=${size + 1}&offset=${offset}`,
     shown(items) {
       const page = items.slice(0, size);
@@ -191,7 +191,7 @@ function pager(noun, size) {
 
 async function showQueue(main) {
   const list = el("div", { class: "queue" });
-  const pages = pager("posts", POSTS_PER_PAGE);
+  const pages = pager("posts", POSTS_PER_PAGE, "Queue pages");
   main.replaceChildren(el("h1", {}, "Queue"), list, pages.controls);
   refresh = async () => {
     const posts = pages.shown(await api(`/api/approval/posts?${pages.query()}`));

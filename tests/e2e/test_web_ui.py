@@ -162,7 +162,7 @@ def test_every_topic_and_post_stays_reachable_page_by_page(stack: Stack, page: P
     page.get_by_role("link", name="Library").click()
     topics = page.locator("table.topics tr[data-topic]")
     expect(topics).to_have_count(25)
-    library_pages = page.get_by_label("Pages of topics")
+    library_pages = page.get_by_role("navigation", name="Library pages")
     library_pages.get_by_role("button", name="Older").click()
     expect(topics).to_have_count(5)
     expect(library_pages.get_by_role("button", name="Older")).to_be_disabled()
@@ -170,7 +170,7 @@ def test_every_topic_and_post_stays_reachable_page_by_page(stack: Stack, page: P
 
     page.get_by_role("link", name="Queue").click()
     cards = page.locator("article.post")
-    queue_pages = page.get_by_label("Pages of posts")
+    queue_pages = page.get_by_role("navigation", name="Queue pages")
     seen: set[str] = set()
     for number in range(3):
         expect(cards).to_have_count(10)

@@ -194,3 +194,24 @@ async def test_the_image_budget_holds_across_replicas(stack: Stack) -> None:
                 await task
     finally:
         await mongo.close()
+
+
+def test_media_restarting_mid_generation_loses_no_topic(
+    stack: Stack, openai_behaviour: Any
+) -> None:
+    """media is deployed (or crashes) while slides are being stored: the generator waits it
+    out and the topic is generated (it used to fail at once: 'slide N could not be rendered')."""
+    client, _, account_id = signed_up(stack)
+    openai_behaviour(image_latency_s=1.5)
+    topic_id = client.post(
+        "/api/generator/topics",
+        json={"text": f"Media restarts {uuid.uuid4().hex[:6]}", "account_id": account_id},
+    ).json()["topic_id"]
+    assert eventually(
+        lambda: client.get(f"/api/generator/topics/{topic_id}").json().get("stage") == "rendering",
+        timeout=60,
+        every=0.1,
+    )
+    kill_and_restart(stack, "media")
+    topic = wait_topic(client, topic_id, {"generated", "failed"})
+    assert topic["status"] == "generated", topic

@@ -1,12 +1,35 @@
-"""The media service's slide composition, as the generator and approval call it: a stored
-picture with its words set on it (the cover also with the title), in the account's style."""
+"""Internal calls the generator and approval make about slides: media's composition (a stored
+picture with its words set on it, the cover also with the title, in the account's style), auth's
+answers about accounts (whose an account is, its style), and the patience such calls need while
+another service restarts."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+TRANSIENT = (httpx.TimeoutException, httpx.TransportError)
+
+
+async def patiently(
+    send: Callable[[], Awaitable[httpx.Response]], attempts: int = 6, pause_s: float = 0.5
+) -> httpx.Response:
+    """A call to another service that may be restarting (a deploy, a crash): dropped
+    connections, time-outs and 5xx answers are tried again with growing pauses (about 15 s in
+    all); the last answer, or error, stands. Only for idempotent calls."""
+    for attempt in range(attempts - 1):
+        try:
+            response = await send()
+            if response.status_code < 500:
+                return response
+        except TRANSIENT:
+            pass
+        await asyncio.sleep(pause_s * 2**attempt)
+    return await send()
 
 
 class SlideRefused(ValueError):
@@ -35,8 +58,10 @@ class SlideComposer:
         }
         if style:
             body["style"] = style
-        response = await self.http.post(
-            "/internal/slides", json=body, headers={"X-Service-Token": self.token}
+        response = await patiently(  # composing is idempotent: same inputs, same slide
+            lambda: self.http.post(
+                "/internal/slides", json=body, headers={"X-Service-Token": self.token}
+            )
         )
         if response.status_code == 422:
             raise SlideRefused(str(response.json().get("detail")))
@@ -52,25 +77,22 @@ class StyleSource:
         self.http = http
         self.token = token
 
-    async def owns(self, user_id: str, account_id: str) -> bool:
-        """Whether the account is one of the user's connected TikTok accounts."""
+    async def _found(self, *path: str) -> dict[str, Any] | None:
+        """GET an internal route of auth (path segments quoted); None when it answers 404."""
         response = await self.http.get(
-            f"/internal/users/{quote(user_id, safe='')}/accounts/{quote(account_id, safe='')}",
-            headers={"X-Service-Token": self.token},
-        )
-        if response.status_code == 404:
-            return False
-        response.raise_for_status()
-        return True
-
-    async def style_of(self, account_id: str) -> dict[str, Any] | None:
-        """The account's style; None (media's default) for an account auth does not know."""
-        response = await self.http.get(
-            f"/internal/accounts/{quote(account_id, safe='')}/style",
+            "/internal/" + "/".join(quote(part, safe="") for part in path),
             headers={"X-Service-Token": self.token},
         )
         if response.status_code == 404:
             return None
         response.raise_for_status()
-        style: dict[str, Any] = response.json()
-        return style
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def owns(self, user_id: str, account_id: str) -> bool:
+        """Whether the account is one of the user's connected TikTok accounts."""
+        return await self._found("users", user_id, "accounts", account_id) is not None
+
+    async def style_of(self, account_id: str) -> dict[str, Any] | None:
+        """The account's style; None (media's default) for an account auth does not know."""
+        return await self._found("accounts", account_id, "style")

@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document, newest_of_user
-from gatepost_common.slides import SlideComposer
+from gatepost_common.slides import SlideComposer, patiently
 from gatepost_generator import domain
 from gatepost_generator.domain import VISIBLE, TopicStatus, Transition
 
@@ -114,18 +114,10 @@ def queued(topic: Document, now: datetime) -> Document:
 class MediaClient(SlideComposer):
     """media's internal routes: store an image, compose a slide."""
 
-    async def store(self, image: bytes, attempts: int = 3) -> dict[str, Any]:
+    async def store(self, image: bytes) -> dict[str, Any]:
         """Hand one image to media; storing is idempotent (content-addressed), so a timed-out
-        or dropped upload is simply sent again."""
-        for _ in range(attempts - 1):
-            try:
-                response = await self._upload(image)
-                if response.status_code < 500:
-                    break
-            except (httpx.TimeoutException, httpx.TransportError):
-                continue
-        else:
-            response = await self._upload(image)  # the last attempt: its error is the answer
+        or dropped upload, or media restarting, is simply waited out and sent again."""
+        response = await patiently(lambda: self._upload(image))
         response.raise_for_status()
         stored: dict[str, Any] = response.json()
         return stored
