@@ -39,6 +39,9 @@ def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | N
         settings.kafka_bootstrap_servers,
         client_id=f"gatepost-{settings.service_name}",
         middlewares=middlewares,
+        # FastStream's own logger writes coloured text lines; this one goes through the service's
+        # JSON log handler like every other line
+        logger=logging.getLogger("gatepost.kafka"),
         acks="all",
         enable_idempotence=True,
         graceful_timeout=10.0,
