@@ -1,14 +1,18 @@
-"""The compose gateway's nginx configuration, checked by a real nginx (the compose run itself
+"""The gateways: compose's nginx configuration, checked by a real nginx (the compose run itself
 needs a Docker engine this machine does not have): TLS with the documented certificate path,
-plain http only redirecting; and media's volume writable by the service user."""
+plain http only redirecting; media's volume writable by the service user; and the per-address
+sign-in limit, through the local gateway."""
 
 from __future__ import annotations
 
 import datetime
 import re
 import subprocess
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -16,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from gatepost_devstack.gateway import nginx_binary
+from gatepost_devstack.stack import Stack
 
 ROOT = Path(__file__).parents[2]
 
@@ -85,3 +90,17 @@ def test_media_can_write_its_volume() -> None:
         < dockerfile.index("chown gatepost")
         < dockerfile.index("USER gatepost")
     )
+
+
+def test_the_gateway_limits_sign_ins_per_address(stack: Stack) -> None:
+    """Password guessing from one address over many e-mails (auth's own throttle counts per
+    e-mail): the gateway lets about ten a minute through, then answers 429 itself."""
+    signin = f"{stack.gateway_url}/api/auth/signin"
+
+    def attempt(i: int) -> int:
+        body = {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com", "password": f"guess {i:04d}"}
+        return httpx.post(signin, json=body, timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(attempt, range(30)))
+    assert codes.count(429) >= 15 and set(codes) <= {401, 429}, codes
