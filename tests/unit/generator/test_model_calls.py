@@ -14,7 +14,7 @@ from openai import AsyncOpenAI
 from gatepost_generator.domain import CarouselText
 from gatepost_generator.generation import Generator
 from gatepost_generator.language import LinguaDetector
-from gatepost_generator.provider import ModelCalls, NoBudget, Usage
+from gatepost_generator.provider import ModelCalls, SharedBudget, Usage
 from gatepost_generator.settings import Settings
 from gatepost_standins.openai.app import create_app
 from gatepost_standins.openai.config import OpenAIStandinConfig
@@ -46,7 +46,8 @@ class Standin:
         ai = AsyncOpenAI(
             api_key="sk-test", base_url="http://standin/v1", http_client=self.http, max_retries=0
         )
-        return ModelCalls(ai, NoBudget(), s, sleep=sleep), slept
+        no_budget = SharedBudget(limiter=None, per_minute={})  # type: ignore[arg-type]
+        return ModelCalls(ai, no_budget, s, sleep=sleep), slept
 
     async def control(self, path: str) -> Any:
         return (await self.http.get(f"/_control/{path}")).json()

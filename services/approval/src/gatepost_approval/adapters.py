@@ -61,7 +61,7 @@ class MongoPostRepository:
                 "user_id": user_id,
                 "status": "awaiting_approval",
                 "approved_at": None,
-                "revision": {"$in": [None, 0]} if revision == 0 else revision,
+                "revision": as_seen(revision),
             },
             {
                 "$set": {
@@ -78,9 +78,13 @@ class MongoPostRepository:
     async def revise(self, post_id: str, user_id: str, revision: int, changes: Document) -> bool:
         """Change a post awaiting approval only if nobody changed it since `revision` was read
         (two tabs editing two slides never lose one edit); the revision goes up by one."""
-        seen: Any = {"$in": [None, 0]} if revision == 0 else revision  # None: never revised
         result = await self.posts.update_one(
-            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval", "revision": seen},
+            {
+                "_id": post_id,
+                "user_id": user_id,
+                "status": "awaiting_approval",
+                "revision": as_seen(revision),
+            },
             {"$set": {**changes, "edited_at": datetime.now(UTC)}, "$inc": {"revision": 1}},
         )
         return result.modified_count == 1
@@ -117,6 +121,12 @@ class MongoPostRepository:
 
     async def record_outcome(self, post_id: str, fields: Document) -> None:
         await self.posts.update_one({"_id": post_id}, {"$set": fields})
+
+
+def as_seen(revision: int) -> Any:
+    """The condition that a post is still at the revision the person saw (posts queued before
+    revisions existed have none: they count as revision 0)."""
+    return {"$in": [None, 0]} if revision == 0 else revision
 
 
 UNCHECKED = "TikTok account details could not be checked; try again"

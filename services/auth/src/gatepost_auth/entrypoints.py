@@ -19,6 +19,7 @@ from gatepost_auth.handlers import (
     PermissionNotGranted,
     TooManyAttempts,
     account_view,
+    style_of,
 )
 from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable, UnknownAccount
 from gatepost_common.sessions import (
@@ -257,12 +258,12 @@ def routes(auth: Auth) -> APIRouter:
         return {"account_id": account_id, "status": account.get("status")}
 
     @router.get("/internal/accounts/{account_id}/style", tags=["internal"], dependencies=internal)
-    async def style_of(account_id: str) -> dict[str, Any]:
+    async def account_style(account_id: str) -> dict[str, Any]:
         """The account's slide style (the default when none was chosen), for composing."""
         account = await auth.accounts.get(account_id)
         if account is None:
             raise HTTPException(404, NO_ACCOUNT)
-        return Style(**(account.get("style") or {})).model_dump()
+        return style_of(account)
 
     @router.post("/internal/authorization-removed", tags=["internal"], dependencies=internal)
     async def authorization_removed(body: AuthorizationRemoved) -> dict[str, int]:

@@ -140,5 +140,10 @@ def account_view(account: dict[str, Any]) -> dict[str, Any]:
         "access_expires_at": account.get("access_expires_at"),
         "refresh_expires_at": account.get("refresh_expires_at"),
         "reauth_reason": account.get("reauth_reason"),
-        "style": Style(**(account.get("style") or {})).model_dump(),
+        "style": style_of(account),
     }
+
+
+def style_of(account: dict[str, Any]) -> dict[str, Any]:
+    """The account's slide style, the default when none was chosen."""
+    return Style(**(account.get("style") or {})).model_dump()

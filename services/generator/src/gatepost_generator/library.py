@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-from opentelemetry import propagate
 from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, TopicCreated, TopicSource, envelope
 from gatepost_common.kafka import PoisonMessage, publish_event
 from gatepost_common.slides import StyleSource
+from gatepost_common.telemetry import current_trace
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 
@@ -167,13 +167,6 @@ def topic_document(topic: TopicCreated) -> dict[str, Any]:
         "text": topic.text,
         "source": topic.source,
     }
-
-
-def current_trace() -> dict[str, str]:
-    """The W3C trace context of the request or message at hand, for the generation to join."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier
 
 
 def row_error(error: Exception) -> str:

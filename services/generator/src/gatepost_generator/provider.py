@@ -34,11 +34,6 @@ class Budget(Protocol):
         """Wait until one `kind` (requests, images) of `model` fits this minute, then take it."""
 
 
-class NoBudget:
-    async def take(self, model: str, kind: str) -> None:
-        return None
-
-
 class Limiter(Protocol):
     async def acquire(self, key: str, limit: int) -> None: ...
 

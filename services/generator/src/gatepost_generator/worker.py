@@ -16,14 +16,13 @@ from datetime import timedelta
 from functools import partial
 
 from faststream.kafka import KafkaBroker
-from opentelemetry import propagate
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import PostGenerated, envelope
 from gatepost_common.kafka import publish_event
 from gatepost_common.metrics import GENERATION_DURATION, POSTS_FAILED, POSTS_GENERATED
 from gatepost_common.mongo import Document
-from gatepost_common.telemetry import tracer
+from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.domain import GenerationFailed, TopicStatus
@@ -90,7 +89,7 @@ class GenerationWorker:
                 task.cancel()
 
     async def work(self, topic: Document) -> None:
-        context = propagate.extract(topic.get("trace") or {})
+        context = stored_trace(topic.get("trace"))
         with tracer.start_as_current_span("generate topic", context=context):
             if topic["attempts"] > self.settings.topic_attempts:
                 await self.end(
@@ -152,6 +151,6 @@ class GenerationWorker:
 
     async def flush_outbox(self) -> None:
         for topic in await self.topics.unemitted(self.clock.now() - OUTBOX_GRACE):
-            context = propagate.extract(topic.get("trace") or {})
+            context = stored_trace(topic.get("trace"))
             with tracer.start_as_current_span("emit generated post", context=context):
                 await self.emit(topic["_id"], PostGenerated.model_validate(topic["post"]))
