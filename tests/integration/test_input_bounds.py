@@ -4,6 +4,7 @@ cost memory; lists are pages; every service reports its background workers in /r
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
@@ -55,7 +56,14 @@ async def test_the_audit_log_is_newest_first_a_page_at_a_time(stack: Stack) -> N
         found: list[dict[str, object]] = client.get(base, params=params).json()
         return found
 
-    assert eventually(lambda: len(entries()) >= 3, timeout=60)  # intake, calls, outcome…
+    def settled() -> list[object] | None:  # publishing (and TikTok's webhooks) are over
+        before = [e["seq"] for e in entries()]
+        time.sleep(1.5)
+        after = [e["seq"] for e in entries()]
+        kinds = {e["kind"] for e in entries()}
+        return after if after == before and "outcome" in kinds else None
+
+    assert eventually(settled, timeout=90)
     seqs = [e["seq"] for e in entries()]
     assert len(seqs) >= 3 and seqs == sorted(seqs, reverse=True)
     assert [e["seq"] for e in entries(limit=1, offset=1)] == [seqs[1]]
