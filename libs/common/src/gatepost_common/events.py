@@ -102,6 +102,8 @@ class PostApproved(EventData):
     cover_index: Annotated[int, Field(ge=0)]
     options: PublishOptions
     publish_after: datetime | None = None
+    # 1 for the first approval; a person publishing a failed post again approves attempt n + 1
+    attempt: Annotated[int, Field(ge=1, le=100)] = 1
     signature: str = Field(description="Ed25519 over the canonical data without this field, base64")
 
 
@@ -119,6 +121,10 @@ class PostPublished(EventData):
     fail_reason: str | None = None
     post_ids: list[str] = Field(default_factory=list)
     privacy_level: PrivacyLevel | None = None
+    attempt: Annotated[int, Field(ge=1, le=100)] = 1  # the approval's attempt this outcome ends
+    # FAILED for a reason that may pass (TikTok's own errors, an expired authorisation, a photo
+    # TikTok could not fetch): the person may publish the post again
+    retryable: bool = False
 
 
 D = TypeVar("D", bound=EventData)

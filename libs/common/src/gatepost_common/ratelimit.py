@@ -50,6 +50,17 @@ class RateLimiter:
         freed: timedelta = oldest["used_at"] + WINDOW - now
         return max(freed, timedelta(milliseconds=50))
 
+    async def free_in(self, key: str, limit: int) -> timedelta:
+        """How long until a call would be allowed (zero: now), claiming nothing."""
+        now = self.clock.now()
+        if await self.slots.find_one({"key": key, "used_at": {"$lte": now - WINDOW}}) is not None:
+            return timedelta(0)
+        oldest = await self.slots.find_one({"key": key}, sort=[("used_at", 1)])
+        if oldest is None:
+            return timedelta(0)  # never used: its slots are made on the first claim
+        freed: timedelta = oldest["used_at"] + WINDOW - now
+        return max(freed, timedelta(milliseconds=50))
+
     async def acquire(self, key: str, limit: int) -> None:
         """Wait until a call is allowed, then claim it."""
         while (wait := await self.try_acquire(key, limit)) > timedelta(0):  # noqa: ASYNC110

@@ -51,22 +51,31 @@ class MongoPostRepository:
         return await newest_of_user(self.posts, user_id, status, limit, skip)
 
     async def approve(
-        self, post_id: str, user_id: str, fields: Document, event: str, revision: int
+        self,
+        post_id: str,
+        user_id: str,
+        fields: Document,
+        event: str,
+        revision: int,
+        attempt: int = 1,
     ) -> bool:
         """Approve once: only a post still awaiting approval, as the person saw it (its
-        revision), changes, together with its outbox."""
+        revision), changes, together with its outbox. Attempt n + 1 (publishing again) only
+        approves a post whose attempt n failed."""
+        when: Document = {"_id": post_id, "user_id": user_id, "revision": as_seen(revision)}
+        if attempt == 1:
+            when |= {"status": "awaiting_approval", "approved_at": None}
+        else:
+            when |= {"status": "failed", "attempt": of_attempt(attempt - 1)}
         result = await self.posts.update_one(
-            {
-                "_id": post_id,
-                "user_id": user_id,
-                "status": "awaiting_approval",
-                "approved_at": None,
-                "revision": as_seen(revision),
-            },
+            when,
             {
                 "$set": {
                     **fields,
+                    "attempt": attempt,
                     "status": "approved",
+                    "fail_reason": None,
+                    "retryable": False,
                     "outbox_event": event,
                     "outbox_pending": True,
                     "outbox_claimed_until": None,
@@ -119,14 +128,23 @@ class MongoPostRepository:
     async def outbox_release(self, post_id: str) -> None:
         await self.posts.update_one({"_id": post_id}, {"$set": {"outbox_claimed_until": None}})
 
-    async def record_outcome(self, post_id: str, fields: Document) -> None:
-        await self.posts.update_one({"_id": post_id}, {"$set": fields})
+    async def record_outcome(self, post_id: str, attempt: int, fields: Document) -> None:
+        """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
+        await self.posts.update_one(
+            {"_id": post_id, "attempt": of_attempt(attempt)}, {"$set": fields}
+        )
 
 
 def as_seen(revision: int) -> Any:
     """The condition that a post is still at the revision the person saw (posts queued before
     revisions existed have none: they count as revision 0)."""
     return {"$in": [None, 0]} if revision == 0 else revision
+
+
+def of_attempt(attempt: int) -> Any:
+    """The condition that a post is at approval `attempt` (posts approved before attempts
+    existed have none: theirs was the first)."""
+    return {"$in": [None, 1]} if attempt == 1 else attempt
 
 
 UNCHECKED = "TikTok account details could not be checked; try again"

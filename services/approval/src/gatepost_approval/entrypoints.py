@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
-from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFound
+from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
 from gatepost_common.events import PostGenerated, PostPublished
 from gatepost_common.kafka import subscribe
@@ -41,6 +41,8 @@ def post_view(doc: dict[str, Any]) -> dict[str, Any]:
         "model",
         "revision",
         "cover_index",
+        "attempt",
+        "retryable",
     )
     return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 
@@ -65,23 +67,42 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             raise HTTPException(404, "no such post")
         return post_view(doc)
 
+    async def approving(
+        post_id: str, choices: ApprovalChoices, request: Request, user: User, again: bool
+    ) -> dict[str, str]:
+        try:
+            await approvals.approve(post_id, user.id, choices, session_token(request), again=again)
+        except NotFound:
+            raise HTTPException(404, "no such post") from None
+        except AlreadyDecided:
+            raise HTTPException(409, "this post was already approved or rejected") from None
+        except NotFailed:
+            raise HTTPException(
+                409, "only a post whose publishing failed can be published again"
+            ) from None
+        except PostChanged:
+            raise HTTPException(409, CHANGED) from None
+        except ApprovalRefused as refusal:
+            raise HTTPException(422, str(refusal)) from None
+        return {"post_id": post_id, "status": "approved"}
+
     @router.post("/posts/{post_id}/approve", status_code=202)
     async def approve(
         post_id: str, choices: ApprovalChoices, request: Request, user: User = current_user
     ) -> dict[str, str]:
         """Approve this one post (there is no bulk approval): the choices are re-checked against
         the account's fresh creator_info, then post.approved is signed and emitted once."""
-        try:
-            await approvals.approve(post_id, user.id, choices, session_token(request))
-        except NotFound:
-            raise HTTPException(404, "no such post") from None
-        except AlreadyDecided:
-            raise HTTPException(409, "this post was already approved or rejected") from None
-        except PostChanged:
-            raise HTTPException(409, CHANGED) from None
-        except ApprovalRefused as refusal:
-            raise HTTPException(422, str(refusal)) from None
-        return {"post_id": post_id, "status": "approved"}
+        return await approving(post_id, choices, request, user, again=False)
+
+    @router.post("/posts/{post_id}/publish-again", status_code=202)
+    async def publish_again(
+        post_id: str, choices: ApprovalChoices, request: Request, user: User = current_user
+    ) -> dict[str, str]:
+        """Approve a failed post once more, as a new attempt: the person chooses again, the
+        choices are re-checked against fresh creator_info, and a new post.approved (with the
+        next attempt number) is signed. A post whose outcome is unknown cannot: TikTok may
+        have posted it."""
+        return await approving(post_id, choices, request, user, again=True)
 
     async def editing(
         post_id: str, user: User, change: Callable[[dict[str, Any]], Awaitable[None]]

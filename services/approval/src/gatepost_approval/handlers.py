@@ -47,6 +47,10 @@ class AlreadyDecided(RuntimeError):
     """The post was approved or rejected already."""
 
 
+class NotFailed(RuntimeError):
+    """Only a post whose publishing failed may be published again."""
+
+
 @dataclass
 class Approvals:
     settings: Settings
@@ -76,18 +80,28 @@ class Approvals:
         outcome = event.data
         await self.posts.record_outcome(
             outcome.post_id,
+            outcome.attempt,
             {
                 "status": STATUS_FROM_TIKTOK[outcome.status],
                 "publish_id": outcome.publish_id,
                 "fail_reason": outcome.fail_reason,
+                "retryable": outcome.retryable,
                 "tiktok_post_ids": outcome.post_ids,
                 "published_privacy_level": outcome.privacy_level,
             },
         )
 
     async def approve(
-        self, post_id: str, user_id: str, choices: ApprovalChoices, session: str
+        self,
+        post_id: str,
+        user_id: str,
+        choices: ApprovalChoices,
+        session: str,
+        *,
+        again: bool = False,
     ) -> None:
+        """Approve a post awaiting approval; `again`: approve a failed post's next attempt, a
+        new signed approval checked as the first was."""
         post = await self.posts.get(post_id, user_id)
         if post is None:
             raise NotFound(post_id)
@@ -97,14 +111,20 @@ class Approvals:
             links=linked(post.get("trace")),
             attributes={"gatepost.post_id": post_id},
         ):
-            await self.approve_post(post, user_id, choices, session)
+            await self.approve_post(post, user_id, choices, session, again)
 
     async def approve_post(
-        self, post: dict[str, Any], user_id: str, choices: ApprovalChoices, session: str
+        self,
+        post: dict[str, Any],
+        user_id: str,
+        choices: ApprovalChoices,
+        session: str,
+        again: bool,
     ) -> None:
         post_id = post["_id"]
-        if post["status"] != "awaiting_approval":
-            raise AlreadyDecided(post_id)
+        if post["status"] != ("failed" if again else "awaiting_approval"):
+            raise NotFailed(post_id) if again else AlreadyDecided(post_id)
+        attempt = int(post.get("attempt") or 1) + again
         revision = int(post.get("revision") or 0)
         if choices.revision is not None and choices.revision != revision:
             raise PostChanged(post_id)
@@ -131,6 +151,7 @@ class Approvals:
             cover_index=cover_of(post),
             options=options,
             publish_after=choices.publish_after,
+            attempt=attempt,
             signature="",
         )
         signature = signing.sign(
@@ -148,7 +169,10 @@ class Approvals:
             },
             event.model_dump_json(),
             revision,
+            attempt,
         )
+        if not stored and again:
+            raise NotFailed(post_id)  # published again meanwhile (another tab)
         if not stored:
             await self.why_unchanged(post_id, user_id)
         POSTS_APPROVED.add(1)

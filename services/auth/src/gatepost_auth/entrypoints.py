@@ -244,7 +244,11 @@ def routes(auth: Auth) -> APIRouter:
             raise HTTPException(409, "needs_reauth") from None
         except RefreshUnavailable:
             raise HTTPException(503, "refresh unavailable: retry later") from None
-        return {"access_token": fresh}
+        account = await auth.accounts.get(account_id)
+        if account is None:
+            raise HTTPException(404, NO_ACCOUNT)
+        # the creator the token speaks for: TikTok's daily post limit is counted per creator
+        return {"access_token": fresh, "open_id": account["open_id"]}
 
     @router.get(
         "/internal/users/{user_id}/accounts/{account_id}", tags=["internal"], dependencies=internal

@@ -1,20 +1,68 @@
 """Composition root of the publisher service."""
 
+from dataclasses import dataclass
+
 import httpx
 from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
-from gatepost_common.clock import clock_for
+from gatepost_common.clock import Clock, clock_for
+from gatepost_common.events import CloudEvent, PostPublished
+from gatepost_common.kafka import publish_event
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
-from gatepost_publisher.adapters import AuthClient, MongoJobRepository
+from gatepost_publisher.adapters import AuthClient
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
-from gatepost_publisher.limits import DailyCap
-from gatepost_publisher.publishing import Publisher
+from gatepost_publisher.following import Following
+from gatepost_publisher.jobs import MongoJobRepository
+from gatepost_publisher.lifecycle import Schedule
+from gatepost_publisher.limits import DailyCap, InitLocks
+from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.ports import Audit, Calls, Cap, Emitter, JobStore, Locks
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.starting import Intake, Starting
 from gatepost_publisher.webhooks import WebhookInbox
+from gatepost_publisher.worker import Worker
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """The world as the use cases see it: MongoDB, TikTok and auth here, fakes in unit tests."""
+
+    jobs: JobStore
+    audit: Audit
+    calls: Calls
+    tiktok: TikTokClient
+    cap: Cap
+    locks: Locks
+
+
+@dataclass(frozen=True)
+class Parts:
+    intake: Intake
+    starting: Starting
+    following: Following
+    outcomes: Outcomes
+    worker: Worker
+
+
+def wire(settings: Settings, adapters: Adapters, emit: Emitter, clock: Clock) -> Parts:
+    """The use cases over the given adapters."""
+    a = adapters
+    schedule = Schedule(
+        poll_first_s=settings.status_poll_interval_s,
+        poll_max_s=settings.status_poll_max_interval_s,
+        retry_base_s=settings.transient_backoff_s,
+    )
+    outcomes = Outcomes(settings, a.jobs, a.audit, a.cap, emit, clock)
+    starting = Starting(
+        settings, a.jobs, a.audit, a.calls, a.tiktok, a.cap, a.locks, outcomes, clock, schedule
+    )
+    following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule)
+    worker = Worker(settings, a.jobs, starting, following, outcomes, clock)
+    return Parts(Intake(settings, a.jobs, a.audit, clock), starting, following, outcomes, worker)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,19 +80,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     limiter = RateLimiter(infra.db, clock)
     calls = TikTokCalls(settings, auth, limiter, audit)
-    publisher = Publisher(
+    broker = infra.kafka()
+
+    async def emit(event: CloudEvent[PostPublished], key: str) -> None:
+        await publish_event(broker, event, key=key)
+
+    parts = wire(
         settings,
-        jobs,
-        audit,
-        infra.kafka(),
-        calls,
-        tiktok,
-        DailyCap(infra.db, settings.daily_cap),
+        Adapters(
+            jobs, audit, calls, tiktok, DailyCap(infra.db, settings.daily_cap), InitLocks(infra.db)
+        ),
+        emit,
         clock,
     )
-    inbox = WebhookInbox(infra.db, jobs, publisher, auth, clock)
-    subscribers(infra.kafka(), publisher)
-    infra.background.append(publisher.run)
+    following, worker = parts.following, parts.worker
+    inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
+    subscribers(broker, parts.intake)
+    infra.background.append(worker.run)
 
     async def reapply_webhooks() -> None:
         await inbox.run(settings.worker_interval_s)

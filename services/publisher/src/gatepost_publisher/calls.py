@@ -1,32 +1,31 @@
-"""Every TikTok call the publisher makes goes through here: a fresh token from auth, the
-cross-replica rate limit, one audit entry per attempt, and TikTok's answers sorted into what to do
-(refresh once, back off, retry with jitter, defer, fail)."""
+"""Every TikTok call the publisher makes goes through here: a slot of TikTok's per-minute limit
+(shared by all replicas), a fresh token from auth, one audit entry per request, and TikTok's
+answer sorted into what to do. Nothing here waits: when no slot is free the call says when one
+will be (`NotYet`), and the job, not the worker, waits for it."""
 
 from __future__ import annotations
 
-import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 import httpx
 
 from gatepost_common.audit import AuditLog
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.tiktok import TikTokError
-from gatepost_publisher.adapters import AuthClient, AuthRefused
+from gatepost_publisher.adapters import AuthRefused, Grant
 from gatepost_publisher.domain import Handling, handling, readable
 from gatepost_publisher.settings import Settings
 
 T = TypeVar("T")
-MAX_BACK_OFFS = 5
 
 
 class CallFailed(Exception):
     """A call that did not succeed, with what to do about it. `uncertain`: the request may have
-    reached TikTok (a time-out or dropped connection), so repeating it could post twice."""
+    reached TikTok and been acted on (a server error, an unreadable answer, a time-out), so sending
+    it again could post twice."""
 
     def __init__(self, what: Handling, code: str, reason: str, uncertain: bool = False) -> None:
         super().__init__(reason)
@@ -36,10 +35,24 @@ class CallFailed(Exception):
         self.uncertain = uncertain
 
 
+class NotYet(Exception):
+    """TikTok's per-minute limit has no free slot for this call: try again after `wait`."""
+
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"no rate-limit slot for {wait.total_seconds():.1f} s")
+        self.wait = wait
+
+
+class Tokens(Protocol):
+    async def access_token(
+        self, account_id: str, user_id: str, rejected: bool = False
+    ) -> Grant: ...
+
+
 @dataclass
 class TikTokCalls:
     settings: Settings
-    auth: AuthClient
+    auth: Tokens
     limiter: RateLimiter
     audit: AuditLog
 
@@ -51,6 +64,18 @@ class TikTokCalls:
             "status_fetch": s.status_per_minute,
         }[endpoint]
 
+    def key(self, account: str, endpoint: str) -> str:
+        return f"{account}:{endpoint}"  # TikTok counts per access token: one per account
+
+    async def free_in(self, account: str, endpoint: str) -> timedelta:
+        return await self.limiter.free_in(self.key(account, endpoint), self.limit(endpoint))
+
+    async def grant(self, account: str, user: str, rejected: bool = False) -> Grant:
+        try:
+            return await self.auth.access_token(account, user, rejected=rejected)
+        except AuthRefused as refused:
+            raise CallFailed(refused.handling, refused.code, refused.reason) from None
+
     async def call(
         self,
         account: str,
@@ -61,15 +86,15 @@ class TikTokCalls:
         post_id: str,
         repeatable: bool = True,
     ) -> T:
-        """Make one logical call. `repeatable`: a transient failure may be retried as is."""
-        rejected = refreshed = False
-        transient = back_offs = 0
+        """One request (a second one only when TikTok rejected the token, after a refresh).
+        `repeatable`: False for content/init, whose failures are reported `uncertain` when TikTok
+        may have acted."""
+        rejected = False
         while True:
-            try:
-                token = await self.auth.access_token(account, user, rejected=rejected)
-            except AuthRefused as refused:
-                raise CallFailed(refused.handling, refused.code, refused.reason) from None
-            await self.limiter.acquire(f"{account}:{endpoint}", self.limit(endpoint))
+            wait = await self.limiter.try_acquire(self.key(account, endpoint), self.limit(endpoint))
+            if wait > timedelta(0):
+                raise NotYet(wait)
+            token = (await self.grant(account, user, rejected=rejected)).token
             started = datetime.now(UTC)
             try:
                 result = await send(token)
@@ -78,43 +103,27 @@ class TikTokCalls:
                     account, post_id, endpoint, started, error.http_status, error.code, error.log_id
                 )
                 what = handling(error.code, error.http_status)
-                if what is Handling.REFRESH and not refreshed:
-                    rejected = refreshed = True
+                if what is Handling.REFRESH and not rejected:
+                    rejected = True  # TikTok did not act on a rejected token: ask again, once
                     continue
-                if what is Handling.RETRY and not repeatable:
-                    # a server error or an unreadable answer: TikTok may have acted (created the
-                    # post) before failing, so the request is never sent again
-                    raise CallFailed(
-                        what, error.code, readable(error.code, error.message), uncertain=True
-                    ) from None
-                if what is Handling.BACK_OFF and back_offs < MAX_BACK_OFFS:
-                    back_offs += 1
-                    await asyncio.sleep(self.settings.rate_limited_backoff_s)
-                    continue
-                if what is Handling.RETRY and transient < self.settings.transient_attempts - 1:
-                    transient += 1
-                    await asyncio.sleep(self.jitter(transient))
-                    continue
-                raise CallFailed(what, error.code, readable(error.code, error.message)) from None
+                raise CallFailed(
+                    what,
+                    error.code,
+                    readable(error.code, error.message),
+                    # a server error or an unreadable answer: TikTok may have acted before failing
+                    uncertain=what is Handling.RETRY and not repeatable,
+                ) from None
             except (httpx.TimeoutException, httpx.TransportError) as error:
                 await self.record(account, post_id, endpoint, started, 0, type(error).__name__, "")
-                if repeatable and transient < self.settings.transient_attempts - 1:
-                    transient += 1
-                    await asyncio.sleep(self.jitter(transient))
-                    continue
+                unsent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
                 raise CallFailed(
                     Handling.RETRY,
                     "network",
                     f"TikTok did not answer {endpoint}",
-                    uncertain=not repeatable,
+                    uncertain=not repeatable and not unsent,
                 ) from None
-            rejected = False
             await self.record(account, post_id, endpoint, started, 200, "ok", "")
             return result
-
-    def jitter(self, attempt: int) -> float:
-        base: float = self.settings.transient_backoff_s * 2 ** (attempt - 1)
-        return base * random.uniform(0.5, 1.5)
 
     async def record(
         self,

@@ -74,3 +74,11 @@ class CapWindow:
         day = now.astimezone(UTC).date()
         start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
         return cls(day.isoformat(), start)
+
+
+# TikTok's status fail_reasons after which the same post may well succeed when published again
+# (tiktok-api.md: `internal` is retryable; a pull failure is retried once the URL works; the daily
+# limit passes tomorrow). Others (auth_removed, spam_risk_text, size checks) need another post.
+RETRYABLE_FAIL_REASONS = frozenset(
+    {"internal", "photo_pull_failed", "video_pull_failed", "spam_risk_too_many_posts"}
+)

@@ -12,19 +12,21 @@ from gatepost_common.audit import AuditLog
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
-from gatepost_publisher.adapters import MongoJobRepository
-from gatepost_publisher.publishing import Publisher
+from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.starting import Intake
 from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
 
 
 def publication_view(job: dict[str, Any]) -> dict[str, Any]:
     status = job.get("result") if job["status"] == "done" else job["status"]
     return {
-        "post_id": job["_id"],
+        "post_id": job["post_id"],
+        "attempt": job["attempt"],
         "account_id": job["account_id"],
         "status": status,
         "fail_reason": job.get("fail_reason"),
+        "retryable": job.get("retryable", False),
         "deferred_reason": job.get("deferred_reason"),
         "due_at": job.get("due_at"),
         "publish_id": job.get("publish_id"),
@@ -80,5 +82,5 @@ def routes(
     return router
 
 
-def subscribers(broker: KafkaBroker, publisher: Publisher) -> None:
-    subscribe(broker, PostApproved, publisher.on_post_approved, group_id="publisher")
+def subscribers(broker: KafkaBroker, intake: Intake) -> None:
+    subscribe(broker, PostApproved, intake.on_post_approved, group_id="publisher")

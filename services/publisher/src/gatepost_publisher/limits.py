@@ -1,9 +1,12 @@
 """Limits that hold across publisher replicas, enforced atomically in MongoDB.
 
-- DailyCap: one counter per account and UTC day; a reservation is a conditional increment.
+- DailyCap: one counter per TikTok creator and UTC day; a reservation is a conditional increment.
+- InitLocks: at most one content/init in flight per creator.
 TikTok's per-minute limits use the shared `gatepost_common.ratelimit.RateLimiter`."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -12,17 +15,17 @@ from gatepost_common.mongo import Document
 
 
 class DailyCap:
-    """One counter document per account and UTC day, listing the posts holding a reservation:
-    a post reserves at most once and releases at most once (a webhook and a poll that both see
-    FAILED give one place back), whoever asks and however often."""
+    """One counter document per TikTok creator (or any holder) and UTC day, listing the posts
+    holding a reservation: a post reserves at most once and releases at most once (a webhook and
+    a poll that both see FAILED give one place back), whoever asks and however often."""
 
     def __init__(self, db: AsyncDatabase[Document], cap: int) -> None:
         self.counters = db["daily_caps"]
         self.cap = cap
 
-    async def reserve(self, account_id: str, day: str, post_id: str) -> bool:
-        """Take one of today's posts for `post_id`; False when the account reached its cap."""
-        key = f"{account_id}:{day}"
+    async def reserve(self, holder: str, day: str, post_id: str) -> bool:
+        """Take one of today's posts for `post_id`; False when the holder reached its cap."""
+        key = f"{holder}:{day}"
         for _ in range(3):
             try:
                 result = await self.counters.update_one(
@@ -30,7 +33,7 @@ class DailyCap:
                     {
                         "$inc": {"count": 1},
                         "$push": {"posts": post_id},
-                        "$setOnInsert": {"account_id": account_id, "day": day},
+                        "$setOnInsert": {"holder": holder, "day": day},
                     },
                     upsert=True,
                 )
@@ -48,9 +51,35 @@ class DailyCap:
                     return False
         return False
 
-    async def release(self, account_id: str, day: str, post_id: str) -> None:
+    async def release(self, holder: str, day: str, post_id: str) -> None:
         """Give the post's reservation back (nothing was posted), once."""
         await self.counters.update_one(
-            {"_id": f"{account_id}:{day}", "posts": post_id},
+            {"_id": f"{holder}:{day}", "posts": post_id},
             {"$inc": {"count": -1}, "$pull": {"posts": post_id}},
         )
+
+
+class InitLocks:
+    """One lock document per creator, held by the job whose content/init is in flight, until a
+    time (a crashed holder's lock ends with its lease). Taking it is one conditional upsert on the
+    unique `_id`: on a real replica set two takers cannot both win."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.locks = db["init_locks"]
+
+    async def take(self, creator: str, job_id: str, now: datetime, until: datetime) -> bool:
+        try:
+            result = await self.locks.update_one(
+                {
+                    "_id": creator,
+                    "$or": [{"holder": None}, {"holder": job_id}, {"until": {"$lt": now}}],
+                },
+                {"$set": {"holder": job_id, "until": until}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # the lock exists and another job holds it
+            return False
+        return result.matched_count == 1 or result.upserted_id is not None
+
+    async def give_back(self, creator: str, job_id: str) -> None:
+        await self.locks.update_one({"_id": creator, "holder": job_id}, {"$set": {"holder": None}})

@@ -22,15 +22,19 @@ class Settings(ServiceSettings):
     init_per_minute: int = 6
     creator_info_per_minute: int = 20
     status_per_minute: int = 30
+    # jobs one replica works at once; waiting for TikTok or a rate-limit slot holds none of them
+    publish_concurrency: int = 32
     worker_interval_s: float = 1.0
     status_poll_interval_s: float = 2.0
     status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
     reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected
-    transient_attempts: int = 3
-    transient_backoff_s: float = 1.0
+    transient_backoff_s: float = 1.0  # the first retry after a passing error; doubles each time
+    max_retries: int = 10  # passing errors in a row before the post fails (and may be re-approved)
     rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute
     defer_blocked_s: float = 3600.0  # when creator_info says the creator cannot post now
     webhook_tolerance_s: int = 300
     # a post approved for everyone that is still not public after this is flagged for a person
     public_grace_s: float = 3600.0
+    # a post TikTok took but never settled (no webhook, no final status) becomes UNKNOWN
+    processing_timeout_s: float = 21600.0

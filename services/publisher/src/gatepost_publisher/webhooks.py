@@ -19,8 +19,10 @@ from pymongo.errors import DuplicateKeyError
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
-from gatepost_publisher.adapters import AuthClient, MongoJobRepository
-from gatepost_publisher.publishing import Publisher
+from gatepost_publisher.adapters import AuthClient
+from gatepost_publisher.following import Following
+from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.ports import Audit, JobStore
 
 logger = logging.getLogger(__name__)
 REAPPLY_BASE_S, REAPPLY_MAX_S = 1.0, 300.0
@@ -53,8 +55,9 @@ def verify_signature(
 @dataclass
 class WebhookInbox:
     db: AsyncDatabase[Document]
-    jobs: MongoJobRepository
-    publisher: Publisher
+    jobs: JobStore
+    following: Following
+    audit: Audit
     auth: AuthClient
     clock: Clock
 
@@ -138,23 +141,21 @@ class WebhookInbox:
         job = await self.jobs.by_publish_id(str(content.get("publish_id", "")))
         if job is None:
             return
-        await self.publisher.audit.append(
+        await self.audit.append(
             job["account_id"],
             "webhook",
             event=name,
-            post_id=job["_id"],
+            post_id=job["post_id"],
             publish_id=job["publish_id"],
         )
         if name == "post.publish.publicly_available":
-            await self.jobs.jobs.update_one(
-                {"_id": job["_id"]}, {"$addToSet": {"post_ids": str(content["post_id"])}}
-            )
-        elif name in SETTLING and job["status"] == "processing":
+            await self.jobs.add_post_ids(job["_id"], [str(content["post_id"])])
+        elif name in SETTLING and job["status"] == JobStatus.PROCESSING:
             reason = content.get("reason") if name == "post.publish.failed" else None
             # settling belongs to the post's trace, not to TikTok's webhook request
             with tracer.start_as_current_span(
                 "apply webhook",
                 context=stored_trace(job.get("trace")),
-                attributes={"gatepost.post_id": job["_id"]},
+                attributes={"gatepost.post_id": job["post_id"]},
             ):
-                await self.publisher.settle(job, SETTLING[name], reason, [])  # type: ignore[arg-type]
+                await self.following.settle(job, SETTLING[name], reason, [])  # type: ignore[arg-type]

@@ -1,0 +1,116 @@
+"""Following a post TikTok took (a publish_id) until it settles: webhooks settle it first, a
+status poll with growing pauses is the fallback. A poll is one step; between polls the job waits
+in the database, holding no worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from gatepost_common.clock import Clock
+from gatepost_common.events import PublishStatus
+from gatepost_common.tiktok import TikTokClient
+from gatepost_publisher.calls import CallFailed, NotYet
+from gatepost_publisher.domain import RETRYABLE_FAIL_REASONS, Handling
+from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
+from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.ports import Calls, JobStore
+from gatepost_publisher.settings import Settings
+
+TERMINAL = ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED")
+
+
+@dataclass
+class Following:
+    settings: Settings
+    jobs: JobStore
+    calls: Calls
+    tiktok: TikTokClient
+    outcomes: Outcomes
+    clock: Clock
+    schedule: Schedule
+
+    async def step(self, job: dict[str, Any], owner: str) -> None:
+        """One status/fetch, then settled or due again."""
+        now = self.clock.now()
+        polls = int(job.get("polls") or 0)
+        try:
+            status = await self.calls.call(
+                job["account_id"],
+                job["approved"]["user_id"],
+                "status_fetch",
+                lambda token: self.tiktok.publish_status(token, job["publish_id"]),
+                post_id=job["post_id"],
+            )
+        except NotYet as not_yet:
+            await self.jobs.move(
+                job["_id"], POLL_LATER, {"due_at": now + not_yet.wait}, owner=owner
+            )
+            return
+        except CallFailed as failure:
+            if failure.handling is Handling.FAIL:  # e.g. the publish_id is not this token's
+                await self.outcomes.finish(
+                    job, JobStatus.PROCESSING, "UNKNOWN", failure.reason, owner=owner
+                )
+                return
+            # the post is with TikTok whatever happens here: look again later (a webhook may
+            # settle it meanwhile); a reconnect or a passing error only delays seeing the outcome
+            pause = (
+                timedelta(seconds=self.settings.reconnect_check_s)
+                if failure.code == "needs_reauth"
+                else timedelta(seconds=self.settings.rate_limited_backoff_s)
+            )
+            await self.poll_again(job, owner, now + pause, polls)
+            return
+        if status.get("status") in TERMINAL:
+            await self.settle(
+                job,
+                status["status"],
+                status.get("fail_reason") or None,
+                [str(i) for i in status.get("publicaly_available_post_id", [])],
+                owner=owner,
+            )
+            return
+        await self.poll_again(job, owner, self.schedule.next_poll(now, polls + 1), polls + 1)
+
+    async def poll_again(self, job: dict[str, Any], owner: str, due: datetime, polls: int) -> None:
+        since = job.get("processing_since") or job.get("attempt_at")
+        limit = timedelta(seconds=self.settings.processing_timeout_s)
+        if since is not None and self.clock.now() - since > limit:
+            await self.outcomes.finish(
+                job,
+                JobStatus.PROCESSING,
+                "UNKNOWN",
+                f"TikTok reported no outcome within {self.settings.processing_timeout_s / 3600:g} "
+                "hours: check the TikTok profile",
+                owner=owner,
+            )
+            return
+        await self.jobs.move(job["_id"], POLL_LATER, {"due_at": due, "polls": polls}, owner=owner)
+
+    async def settle(
+        self,
+        job: dict[str, Any],
+        status: PublishStatus,
+        reason: str | None,
+        post_ids: list[str],
+        *,
+        owner: str | None = None,
+    ) -> None:
+        """A terminal TikTok status, from polling or a webhook: applied once."""
+        retryable = status == "FAILED" and reason in RETRYABLE_FAIL_REASONS
+        if not await self.outcomes.finish(
+            job,
+            JobStatus.PROCESSING,
+            status,
+            reason,
+            owner=owner,
+            post_ids=post_ids,
+            retryable=retryable,
+        ):
+            return
+        public = job["approved"]["options"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
+        if status == "PUBLISH_COMPLETE" and public and not post_ids:
+            due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
+            await self.jobs.watch_visibility(job["_id"], due)

@@ -1,0 +1,132 @@
+"""Publish jobs in MongoDB. Every change of state is a lifecycle `Move`, applied as one
+conditional update; every query of the worker loop has an index (asserted by a test)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from gatepost_common.mongo import Document
+from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
+
+
+def move_update(move: Move, fields: Document) -> Document:
+    """The `$set` of a move: the new state, and the lease given up unless content/init is on its
+    way (the worker keeps renewing it until TikTok answered)."""
+    changes: Document = {"status": move.target.value, **fields}
+    if move.target is not JobStatus.INITIATING:
+        changes |= {"lease_until": None, "lease_owner": None}
+    return {"$set": changes}
+
+
+class MongoJobRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.jobs = db["jobs"]
+
+    async def ensure_indexes(self) -> None:
+        # the worker loop: due jobs, orphaned attempts, unsent outcomes, visibility checks
+        await self.jobs.create_index([("status", 1), ("due_at", 1)])
+        await self.jobs.create_index([("status", 1), ("lease_until", 1)])
+        await self.jobs.create_index([("outcome_pending", 1), ("finished_at", 1)])
+        await self.jobs.create_index("visibility_due")
+        # webhooks find their job; people list theirs; the audit log's owner check
+        await self.jobs.create_index("publish_id")
+        await self.jobs.create_index([("approved.user_id", 1), ("created_at", -1)])
+        await self.jobs.create_index([("account_id", 1), ("approved.user_id", 1)])
+
+    async def add(self, job: Document) -> bool:
+        """Store a job once per id; False when it was stored already."""
+        try:
+            await self.jobs.insert_one(
+                {
+                    **job,
+                    "status": JobStatus.QUEUED.value,
+                    "lease_until": None,
+                    "lease_owner": None,
+                    "publish_id": None,
+                    "post_ids": [],
+                    "retries": 0,
+                    "polls": 0,
+                    "created_at": datetime.now(UTC),
+                }
+            )
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def get(self, job_id: str) -> Document | None:
+        return await self.jobs.find_one({"_id": job_id})
+
+    async def claim_due(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
+        """The job due longest, held by no live worker, is `owner`'s until its lease ends."""
+        return await self.jobs.find_one_and_update(
+            {
+                "status": {"$in": [s.value for s in ACTIVE]},
+                "due_at": {"$lte": now},
+                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+            },
+            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
+            sort=[("due_at", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
+        result = await self.jobs.update_one(
+            {"_id": job_id, "lease_owner": owner, "status": {"$ne": JobStatus.DONE.value}},
+            {"$set": {"lease_until": until}},
+        )
+        return result.matched_count == 1
+
+    async def move(
+        self, job_id: str, move: Move, fields: Document, *, owner: str | None = None
+    ) -> bool:
+        """Apply `move` if the job is still in its source state (and held by `owner`, if given)."""
+        when: Document = {"_id": job_id, "status": move.source.value}
+        if owner is not None:
+            when["lease_owner"] = owner
+        result = await self.jobs.update_one(when, move_update(move, fields))
+        return result.modified_count == 1
+
+    async def orphaned_attempts(self, now: datetime) -> list[Document]:
+        """Jobs whose content/init may have been sent by a worker whose lease ran out (it
+        crashed): nobody knows whether TikTok posted."""
+        query = {"status": JobStatus.INITIATING.value, "lease_until": {"$lt": now}}
+        return [d async for d in self.jobs.find(query).limit(100)]
+
+    async def add_post_ids(self, job_id: str, post_ids: list[str]) -> None:
+        await self.jobs.update_one(
+            {"_id": job_id}, {"$addToSet": {"post_ids": {"$each": post_ids}}}
+        )
+
+    async def watch_visibility(self, job_id: str, due: datetime | None) -> None:
+        await self.jobs.update_one({"_id": job_id}, {"$set": {"visibility_due": due}})
+
+    async def visibility_due(self, now: datetime) -> list[Document]:
+        query = {"visibility_due": {"$lte": now}}
+        return [j async for j in self.jobs.find(query).limit(100)]
+
+    async def flag(self, job_id: str, flag: str) -> None:
+        await self.jobs.update_one(
+            {"_id": job_id}, {"$set": {"flag": flag, "visibility_due": None}}
+        )
+
+    async def pending_outcomes(self, finished_before: datetime) -> list[Document]:
+        query = {"outcome_pending": True, "finished_at": {"$lte": finished_before}}
+        return [j async for j in self.jobs.find(query).limit(100)]
+
+    async def outcome_sent(self, job_id: str) -> None:
+        await self.jobs.update_one({"_id": job_id}, {"$set": {"outcome_pending": False}})
+
+    async def by_publish_id(self, publish_id: str) -> Document | None:
+        return await self.jobs.find_one({"publish_id": publish_id})
+
+    async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
+        cursor = self.jobs.find({"approved.user_id": user_id}).sort("created_at", -1).limit(limit)
+        return [job async for job in cursor]
+
+    async def owns_account(self, user_id: str, account_id: str) -> bool:
+        found = await self.jobs.find_one({"account_id": account_id, "approved.user_id": user_id})
+        return found is not None

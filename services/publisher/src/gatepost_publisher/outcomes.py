@@ -1,0 +1,177 @@
+"""How a job ends or waits: the outcome recorded with its `post.published` event in one update (an
+outbox, emitted now and again until Kafka takes it), the audit entry, the daily cap place given
+back when nothing was posted; and the checks that run between jobs: attempts orphaned by a crashed
+replica, outcomes Kafka has not taken yet, public posts TikTok kept private."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gatepost_common.clock import Clock
+from gatepost_common.events import CloudEvent, PostPublished, PublishStatus, envelope, parse
+from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
+from gatepost_publisher.lifecycle import JobStatus, ending, waiting
+from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore
+from gatepost_publisher.settings import Settings
+
+logger = logging.getLogger(__name__)
+SOURCE = "gatepost/publisher"
+UNSENT_AFTER = timedelta(seconds=5)  # an outcome its own job did not get into Kafka by then
+
+
+def counted_outcome(status: PublishStatus, approved_at: str) -> None:
+    """Count a final status, and the time since the person approved the post (wall clock, as
+    the approval service stamped it)."""
+    since = (datetime.now(UTC) - datetime.fromisoformat(approved_at)).total_seconds()
+    PUBLISH_DURATION.record(since, {"status": status})
+    if status in ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX"):
+        POSTS_PUBLISHED.add(1, {"status": status})
+    else:
+        POSTS_FAILED.add(1, {"stage": "publishing", "status": status})
+
+
+@dataclass
+class Outcomes:
+    settings: Settings
+    jobs: JobStore
+    audit: Audit
+    cap: Cap
+    emit: Emitter
+    clock: Clock
+
+    async def wait(
+        self,
+        job: dict[str, Any],
+        source: JobStatus,
+        until: datetime,
+        reason: str,
+        *,
+        owner: str | None,
+        kind: str = "deferred",
+        fields: dict[str, Any] | None = None,
+    ) -> bool:
+        """Not now, not never: the job waits for `until`, visibly, holding no worker."""
+        moved = await self.jobs.move(
+            job["_id"],
+            waiting(source),
+            {"due_at": until, "deferred_reason": reason, **(fields or {})},
+            owner=owner,
+        )
+        if moved:
+            await self.audit.append(
+                job["account_id"],
+                kind,
+                post_id=job["post_id"],
+                reason=reason,
+                until=until.astimezone(UTC).isoformat(),
+            )
+            POSTS_DEFERRED.add(1, {"kind": kind})
+        return moved
+
+    async def finish(
+        self,
+        job: dict[str, Any],
+        source: JobStatus,
+        status: PublishStatus,
+        reason: str | None,
+        *,
+        owner: str | None = None,
+        post_ids: list[str] | None = None,
+        publish_id: str | None = None,
+        retryable: bool = False,
+    ) -> bool:
+        """Record the outcome once (False: someone else recorded one first)."""
+        approved = job["approved"]
+        publish_id = publish_id or job.get("publish_id")
+        outcome = PostPublished(
+            post_id=job["post_id"],
+            account_id=job["account_id"],
+            publish_id=publish_id,
+            status=status,
+            fail_reason=reason,
+            post_ids=post_ids or [],
+            privacy_level=approved["options"]["privacy_level"],
+            attempt=job["attempt"],
+            retryable=retryable,
+        )
+        event = envelope(outcome, source=SOURCE, subject=job["post_id"])
+        done = await self.jobs.move(
+            job["_id"],
+            ending(source),
+            {
+                "result": status,
+                "fail_reason": reason,
+                "retryable": retryable,
+                "publish_id": publish_id,
+                "finished_at": self.clock.now(),
+                # the outcome event rides with the state change (outbox): Kafka may be down now
+                "outcome_event": event.model_dump_json(),
+                "outcome_pending": True,
+            },
+            owner=owner,
+        )
+        if not done:
+            return False
+        if status == "FAILED" and job.get("cap_day"):  # nothing was posted: the place is free
+            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        counted_outcome(status, approved["approved_at"])
+        if post_ids:  # added, never overwritten: a webhook may have brought some already
+            await self.jobs.add_post_ids(job["_id"], post_ids)
+        await self.audit.append(
+            job["account_id"],
+            "outcome",
+            post_id=job["post_id"],
+            attempt=job["attempt"],
+            status=status,
+            fail_reason=reason,
+            publish_id=publish_id,
+        )
+        await self.send(job["_id"], event)
+        return True
+
+    async def send(self, job_id: str, event: CloudEvent[PostPublished]) -> bool:
+        try:
+            await self.emit(event, job_id)
+        except Exception:
+            logger.warning("post.published not emitted yet; it is sent again later")
+            return False
+        await self.jobs.outcome_sent(job_id)
+        return True
+
+    async def flush(self) -> None:
+        """Emit stored outcomes that their own job could not get into Kafka."""
+        for pending in await self.jobs.pending_outcomes(self.clock.now() - UNSENT_AFTER):
+            if not await self.send(
+                pending["_id"], parse(PostPublished, pending["outcome_event"].encode())
+            ):
+                return
+
+    async def recover(self) -> None:
+        """After a crash between content/init and storing its publish_id, never post again:
+        the job becomes UNKNOWN for a person to resolve. Only attempts whose worker's lease ran
+        out count: an attempt in progress on another replica is left alone."""
+        for job in await self.jobs.orphaned_attempts(self.clock.now()):
+            await self.finish(
+                job,
+                JobStatus.INITIATING,
+                "UNKNOWN",
+                "the publisher stopped while TikTok was being asked to post: check "
+                "the TikTok profile before posting again",
+            )
+
+    async def check_visibility(self) -> None:
+        """Flag posts approved for everyone that TikTok has not made public (e.g. kept them
+        SELF_ONLY, as it does for sandbox or unaudited apps): a person should look."""
+        for job in await self.jobs.visibility_due(self.clock.now()):
+            if job.get("post_ids"):
+                await self.jobs.watch_visibility(job["_id"], None)
+                continue
+            flag = (
+                "approved for everyone, but TikTok has not made it public: it may have been "
+                "posted as private (SELF_ONLY)"
+            )
+            await self.jobs.flag(job["_id"], flag)
+            await self.audit.append(job["account_id"], "flagged", post_id=job["post_id"], flag=flag)

@@ -1,0 +1,312 @@
+"""Taking in a signed approval, and handing a queued post to TikTok: creator_info right before
+content/init, within the creator's daily cap and TikTok's per-minute limits, at most one init in
+flight per creator, and content/init sent at most once. A step ends with the job waiting (holding
+no worker), processing, or done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from gatepost_common import signing
+from gatepost_common.clock import Clock
+from gatepost_common.events import CloudEvent, PostApproved
+from gatepost_common.kafka import PoisonMessage
+from gatepost_common.telemetry import current_trace
+from gatepost_common.tiktok import TikTokClient
+from gatepost_publisher.calls import CallFailed, NotYet
+from gatepost_publisher.domain import CapWindow, Handling
+from gatepost_publisher.lifecycle import (
+    BEGIN_INIT,
+    INITIATED,
+    WAIT,
+    JobStatus,
+    Schedule,
+    job_id,
+    waiting,
+)
+from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks
+from gatepost_publisher.settings import Settings
+
+LOCK_RETRY = timedelta(milliseconds=500)  # another post of the creator is being initiated
+
+
+class Refused(Exception):
+    """Nothing is sent, ever, for this approval: the reason says why."""
+
+
+class Blocked(Exception):
+    """creator_info says the creator cannot post right now."""
+
+
+@dataclass
+class Intake:
+    settings: Settings
+    jobs: JobStore
+    audit: Audit
+    clock: Clock
+
+    async def on_post_approved(self, event: CloudEvent[PostApproved]) -> None:
+        approved = event.data
+        if not signing.verify(self.settings.approval_public_key, approved.model_dump(mode="json")):
+            await self.audit.append(
+                approved.account_id,
+                "intake_refused",
+                post_id=approved.post_id,
+                reason="bad signature",
+                event_id=event.id,
+            )
+            raise PoisonMessage("post.approved signature does not verify with the approval key")
+        stored = await self.jobs.add(
+            {
+                "_id": job_id(approved.post_id, approved.attempt),
+                "post_id": approved.post_id,
+                "attempt": approved.attempt,
+                "account_id": approved.account_id,
+                "due_at": approved.publish_after or self.clock.now(),
+                "approved": approved.model_dump(mode="json"),
+                "trace": current_trace(),  # publishing continues this trace, later
+                "event_id": event.id,
+            }
+        )
+        if stored:
+            await self.audit.append(
+                approved.account_id,
+                "intake",
+                post_id=approved.post_id,
+                attempt=approved.attempt,
+                event_id=event.id,
+            )
+
+
+@dataclass
+class Starting:
+    settings: Settings
+    jobs: JobStore
+    audit: Audit
+    calls: Calls
+    tiktok: TikTokClient
+    cap: Cap
+    locks: Locks
+    outcomes: Outcomes
+    clock: Clock
+    schedule: Schedule
+
+    async def step(self, job: dict[str, Any], owner: str) -> None:
+        approved = PostApproved.model_validate(job["approved"])
+        account, user = approved.account_id, approved.user_id
+        try:
+            # the approval is verified again right before posting, over exactly what is sent: a
+            # job document changed after intake (anything that reached the database) posts nothing
+            if not signing.verify(
+                self.settings.approval_public_key, approved.model_dump(mode="json")
+            ):
+                raise Refused(
+                    "the approval's signature does not match what was about to be posted: the job "
+                    "was changed after it was approved; nothing was sent to TikTok"
+                )
+            # content/init is the scarcest call: nothing else is spent before its slot is free
+            if (wait := await self.calls.free_in(account, "content_init")) > timedelta(0):
+                raise NotYet(wait)
+            creator = (await self.calls.grant(account, user)).open_id
+            now = self.clock.now()
+            lease = timedelta(seconds=self.settings.lease_s)
+            if not await self.locks.take(creator, job["_id"], now, now + lease):
+                raise NotYet(LOCK_RETRY)
+        except NotYet as not_yet:
+            await self.jobs.move(
+                job["_id"], WAIT, {"due_at": self.clock.now() + not_yet.wait}, owner=owner
+            )
+            return
+        except Refused as refused:
+            await self.refuse(job, owner, str(refused))
+            return
+        except CallFailed as failure:
+            await self.failed(job, JobStatus.QUEUED, owner, failure)
+            return
+        try:
+            await self.initiate(job, approved, creator, owner)
+        finally:
+            await self.locks.give_back(creator, job["_id"])
+
+    async def initiate(
+        self, job: dict[str, Any], approved: PostApproved, creator: str, owner: str
+    ) -> None:
+        account, user, post = approved.account_id, approved.user_id, approved.post_id
+        window = CapWindow.at(self.clock.now())
+        if not await self.cap.reserve(creator, window.day, job["_id"]):
+            await self.outcomes.wait(
+                job,
+                JobStatus.QUEUED,
+                window.next_start,
+                f"the daily cap of {self.settings.daily_cap} posts is reached",
+                owner=owner,
+            )
+            return
+        job = {**job, "creator": creator, "cap_day": window.day}
+        source = JobStatus.QUEUED
+        try:
+            info = await self.calls.call(
+                account, user, "creator_info", self.tiktok.creator_info, post_id=post
+            )
+            self.check(approved, info)
+            # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
+            # The lease is renewed while the worker waits for TikTok's answer.
+            if not await self.jobs.move(
+                job["_id"],
+                BEGIN_INIT,
+                {"attempt_at": self.clock.now(), "creator": creator, "cap_day": window.day},
+                owner=owner,
+            ):
+                await self.cap.release(creator, window.day, job["_id"])
+                return
+            source = JobStatus.INITIATING
+            publish_id = await self.calls.call(
+                account,
+                user,
+                "content_init",
+                self.init_for(approved),
+                post_id=post,
+                repeatable=False,
+            )
+        except NotYet as not_yet:
+            await self.cap.release(creator, window.day, job["_id"])
+            await self.jobs.move(
+                job["_id"],
+                waiting(source),
+                {"due_at": self.clock.now() + not_yet.wait},
+                owner=owner,
+            )
+            return
+        except Blocked as blocked:
+            await self.cap.release(creator, window.day, job["_id"])
+            later = self.clock.now() + timedelta(seconds=self.settings.defer_blocked_s)
+            await self.outcomes.wait(job, source, later, str(blocked), owner=owner)
+            return
+        except Refused as refused:
+            await self.refuse(job, owner, str(refused))
+            return
+        except CallFailed as failure:
+            await self.failed(job, source, owner, failure)
+            return
+        now = self.clock.now()
+        await self.jobs.move(
+            job["_id"],
+            INITIATED,
+            {
+                "publish_id": publish_id,
+                "processing_since": now,
+                "due_at": self.schedule.next_poll(now, 0),
+                "polls": 0,
+                "retries": 0,
+            },
+            owner=owner,
+        )
+
+    def check(self, approved: PostApproved, creator: dict[str, Any]) -> None:
+        """creator_info, asked right before posting, still allows what the person approved."""
+        if creator.get("posting_blocked"):
+            raise Blocked(f"TikTok: {creator['posting_blocked']}")
+        if approved.options.privacy_level not in creator.get("privacy_level_options", []):
+            raise Refused(
+                f"privacy level {approved.options.privacy_level} is no longer offered by this "
+                "account"
+            )
+        outside = [
+            u
+            for u in approved.photo_urls
+            if not any(u.startswith(p) for p in self.settings.verified_url_prefixes)
+        ]
+        if outside:
+            raise Refused(f"a photo URL is outside the verified prefixes: {outside[0]}")
+
+    def init_for(self, approved: PostApproved) -> Any:
+        inbox = approved.account_id in self.settings.inbox_accounts
+        info: dict[str, Any] = {"title": approved.title, "description": approved.description}
+        if not inbox:
+            info |= approved.options.model_dump()
+
+        async def init(token: str) -> str:
+            return await self.tiktok.init_photo_post(
+                token,
+                post_mode="MEDIA_UPLOAD" if inbox else "DIRECT_POST",
+                post_info=info,
+                photo_urls=approved.photo_urls,
+                cover_index=approved.cover_index,
+            )
+
+        return init
+
+    async def refuse(self, job: dict[str, Any], owner: str, reason: str) -> None:
+        await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
+        await self.outcomes.finish(job, JobStatus.QUEUED, "FAILED", reason, owner=owner)
+
+    async def failed(
+        self, job: dict[str, Any], source: JobStatus, owner: str, failure: CallFailed
+    ) -> None:
+        """A call before or at content/init did not succeed: unknown, wait, retry later, or fail."""
+        if failure.uncertain:  # TikTok may have posted: never ask again, let a person check
+            await self.outcomes.finish(
+                job,
+                source,
+                "UNKNOWN",
+                f"{failure.reason}; TikTok may have posted it anyway: check the TikTok profile "
+                "before posting again",
+                owner=owner,
+            )
+            return
+        if failure.handling is Handling.FAIL:
+            await self.outcomes.finish(job, source, "FAILED", failure.reason, owner=owner)
+            return
+        if job.get("cap_day"):  # nothing was posted: the place is someone else's meanwhile
+            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        await wait_out(self.outcomes, self.settings, self.schedule, job, source, owner, failure)
+
+
+async def wait_out(
+    outcomes: Outcomes,
+    settings: Settings,
+    schedule: Schedule,
+    job: dict[str, Any],
+    source: JobStatus,
+    owner: str,
+    failure: CallFailed,
+) -> None:
+    """Wait for the cause to pass: a reconnect, tomorrow's window, a rate-limit minute, or a
+    transient error (bounded: after `max_retries` the post fails, and may be published again)."""
+    now = outcomes.clock.now()
+    if failure.code == "needs_reauth":  # looked at again soon: reconnecting is quick
+        soon = now + timedelta(seconds=settings.reconnect_check_s)
+        await outcomes.wait(job, source, soon, failure.reason, owner=owner)
+        return
+    if failure.handling is Handling.DEFER:
+        tomorrow = CapWindow.at(now).next_start
+        await outcomes.wait(job, source, tomorrow, failure.reason, owner=owner)
+        return
+    retries = int(job.get("retries") or 0) + 1
+    if retries > settings.max_retries:
+        await outcomes.finish(
+            job,
+            source,
+            "FAILED",
+            f"TikTok kept failing ({failure.reason}) after {settings.max_retries} tries: "
+            "publish it again later",
+            owner=owner,
+            retryable=True,
+        )
+        return
+    if failure.handling is Handling.BACK_OFF:
+        until: datetime = now + timedelta(seconds=settings.rate_limited_backoff_s)
+    else:
+        until = schedule.next_retry(now, retries)
+    await outcomes.wait(
+        job,
+        source,
+        until,
+        f"TikTok is unavailable: {failure.reason}",
+        owner=owner,
+        kind="retry_later",
+        fields={"retries": retries},
+    )

@@ -1,0 +1,343 @@
+"""In-memory stand-ins for the publisher's ports, wired through the service's own composition root
+(`bootstrap.wire`), so the lifecycle runs without MongoDB, Kafka, auth or TikTok."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from gatepost_common import signing
+from gatepost_common.clock import Clock
+from gatepost_common.events import CloudEvent, PostApproved, PostPublished, envelope
+from gatepost_common.mongo import Document
+from gatepost_publisher.adapters import AuthRefused, Grant
+from gatepost_publisher.bootstrap import Adapters, Parts, wire
+from gatepost_publisher.calls import CallFailed, NotYet
+from gatepost_publisher.domain import Handling
+from gatepost_publisher.jobs import move_update
+from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
+from gatepost_publisher.settings import Settings
+
+T = TypeVar("T")
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PRIVATE_KEY, PUBLIC_KEY = signing.generate_keypair()
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.at = START
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+class FakeJobs:
+    """The job store's semantics: a move applies only from its source state (and owner)."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+
+    async def add(self, job: Document) -> bool:
+        if job["_id"] in self.docs:
+            return False
+        self.docs[job["_id"]] = {
+            **job,
+            "status": "queued",
+            "lease_until": None,
+            "lease_owner": None,
+            "publish_id": None,
+            "post_ids": [],
+            "retries": 0,
+            "polls": 0,
+        }
+        return True
+
+    async def get(self, job_id: str) -> Document | None:
+        found = self.docs.get(job_id)
+        return copy.deepcopy(found) if found else None
+
+    async def claim_due(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
+        due = [
+            d
+            for d in self.docs.values()
+            if d["status"] in ACTIVE
+            and d["due_at"] <= now
+            and (d["lease_until"] is None or d["lease_until"] < now)
+        ]
+        if not due:
+            return None
+        job = min(due, key=lambda d: d["due_at"])
+        job.update(lease_until=now + lease, lease_owner=owner)
+        return copy.deepcopy(job)
+
+    async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
+        job = self.docs.get(job_id)
+        if job is None or job["lease_owner"] != owner or job["status"] == JobStatus.DONE:
+            return False
+        job["lease_until"] = until
+        return True
+
+    async def move(
+        self, job_id: str, move: Move, fields: Document, *, owner: str | None = None
+    ) -> bool:
+        job = self.docs.get(job_id)
+        if job is None or job["status"] != move.source:
+            return False
+        if owner is not None and job["lease_owner"] != owner:
+            return False
+        job.update(move_update(move, fields)["$set"])
+        return True
+
+    async def orphaned_attempts(self, now: datetime) -> list[Document]:
+        return [
+            copy.deepcopy(d)
+            for d in self.docs.values()
+            if d["status"] == JobStatus.INITIATING and d["lease_until"] < now
+        ]
+
+    async def add_post_ids(self, job_id: str, post_ids: list[str]) -> None:
+        job = self.docs[job_id]
+        job["post_ids"] += [p for p in post_ids if p not in job["post_ids"]]
+
+    async def watch_visibility(self, job_id: str, due: datetime | None) -> None:
+        self.docs[job_id]["visibility_due"] = due
+
+    async def visibility_due(self, now: datetime) -> list[Document]:
+        return [
+            copy.deepcopy(d)
+            for d in self.docs.values()
+            if d.get("visibility_due") and d["visibility_due"] <= now
+        ]
+
+    async def flag(self, job_id: str, flag: str) -> None:
+        self.docs[job_id].update(flag=flag, visibility_due=None)
+
+    async def pending_outcomes(self, finished_before: datetime) -> list[Document]:
+        return [
+            copy.deepcopy(d)
+            for d in self.docs.values()
+            if d.get("outcome_pending") and d["finished_at"] <= finished_before
+        ]
+
+    async def outcome_sent(self, job_id: str) -> None:
+        self.docs[job_id]["outcome_pending"] = False
+
+    async def by_publish_id(self, publish_id: str) -> Document | None:
+        found = [d for d in self.docs.values() if d["publish_id"] == publish_id]
+        return copy.deepcopy(found[0]) if found else None
+
+
+@dataclass
+class FakeAudit:
+    entries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    async def append(self, account_id: str, kind: str, **detail: Any) -> None:
+        self.entries.append((account_id, kind, detail))
+
+    def kinds(self) -> list[str]:
+        return [kind for _, kind, _ in self.entries]
+
+
+class FakeCap:
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.held: dict[str, set[str]] = defaultdict(set)
+        self.releases = 0
+
+    async def reserve(self, holder: str, day: str, post_id: str) -> bool:
+        places = self.held[f"{holder}:{day}"]
+        if post_id in places:
+            return True
+        if len(places) >= self.cap:
+            return False
+        places.add(post_id)
+        return True
+
+    async def release(self, holder: str, day: str, post_id: str) -> None:
+        places = self.held[f"{holder}:{day}"]
+        if post_id in places:
+            places.discard(post_id)
+            self.releases += 1
+
+
+class FakeLocks:
+    def __init__(self) -> None:
+        self.holders: dict[str, tuple[str, datetime]] = {}
+
+    async def take(self, creator: str, job_id: str, now: datetime, until: datetime) -> bool:
+        holder = self.holders.get(creator)
+        if holder is not None and holder[0] != job_id and holder[1] >= now:
+            return False
+        self.holders[creator] = (job_id, until)
+        return True
+
+    async def give_back(self, creator: str, job_id: str) -> None:
+        if self.holders.get(creator, ("",))[0] == job_id:
+            del self.holders[creator]
+
+
+Answer = Any  # a value to return, or an exception to raise
+
+
+class NoTikTok:
+    """The TikTok client behind `FakeCalls`, which answers without sending: never reached."""
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        async def unreachable(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError(f"TikTok's {name} was reached past the fake calls")
+
+        return unreachable
+
+
+class FakeCalls:
+    """TikTok and auth as scripted answers per endpoint; a call without a script answers like a
+    healthy TikTok (creator_info allowing every privacy level, init a new publish_id, status
+    PROCESSING_DOWNLOAD). Counts every call, so tests can say what was (not) sent."""
+
+    def __init__(self) -> None:
+        self.script: dict[str, list[Answer]] = defaultdict(list)
+        self.sent: list[str] = []
+        self.slots_free_in: dict[str, timedelta] = {}
+        self.auth_answers: list[Answer] = []
+        self.creators: dict[str, str] = {}  # account → open_id; "creator-1" when not given
+        self.gate: asyncio.Event | None = None  # when set: every call waits for it
+        self.in_flight = self.most_in_flight = 0
+
+    def then(self, endpoint: str, *answers: Answer) -> None:
+        self.script[endpoint].extend(answers)
+
+    async def free_in(self, account: str, endpoint: str) -> timedelta:
+        return self.slots_free_in.get(endpoint, timedelta(0))
+
+    async def grant(self, account: str, user: str, rejected: bool = False) -> Grant:
+        if self.auth_answers:
+            answer = self.auth_answers.pop(0)
+            if isinstance(answer, AuthRefused):  # as TikTokCalls.grant reports auth's refusals
+                raise CallFailed(answer.handling, answer.code, answer.reason)
+            if isinstance(answer, BaseException):
+                raise answer
+        return Grant("token", self.creators.get(account, "creator-1"))
+
+    async def call(
+        self,
+        account: str,
+        user: str,
+        endpoint: str,
+        send: Callable[[str], Awaitable[T]],
+        *,
+        post_id: str,
+        repeatable: bool = True,
+    ) -> T:
+        if (wait := self.slots_free_in.get(endpoint, timedelta(0))) > timedelta(0):
+            raise NotYet(wait)
+        await self.grant(account, user)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.gate is not None:
+                await self.gate.wait()
+        finally:
+            self.in_flight -= 1
+        self.sent.append(endpoint)
+        answer = self.script[endpoint].pop(0) if self.script[endpoint] else self.healthy(endpoint)
+        if isinstance(answer, BaseException):
+            raise answer
+        result: T = answer
+        return result
+
+    def healthy(self, endpoint: str) -> Answer:
+        return {
+            "creator_info": {
+                "privacy_level_options": ["PUBLIC_TO_EVERYONE", "SELF_ONLY"],
+                "posting_blocked": None,
+            },
+            "content_init": f"p_pub_{len(self.sent)}",
+            "status_fetch": {"status": "PROCESSING_DOWNLOAD"},
+        }[endpoint]
+
+
+def server_error(uncertain: bool) -> CallFailed:
+    return CallFailed(Handling.RETRY, "internal_error", "TikTok failed", uncertain=uncertain)
+
+
+def refused(code: str, what: Handling = Handling.FAIL) -> CallFailed:
+    return CallFailed(what, code, f"TikTok refused ({code})")
+
+
+@dataclass
+class World:
+    settings: Settings
+    clock: FakeClock
+    jobs: FakeJobs
+    audit: FakeAudit
+    calls: FakeCalls
+    cap: FakeCap
+    locks: FakeLocks
+    emitted: list[PostPublished]
+    parts: Parts
+
+    async def approve(self, post_id: str = "post-1", attempt: int = 1, **changes: Any) -> str:
+        data = {
+            "post_id": post_id,
+            "user_id": "user-1",
+            "account_id": changes.pop("account_id", "account-1"),
+            "approved_at": self.clock.now(),
+            "approved_by": "user-1",
+            "title": "A title",
+            "description": "A caption #tag",
+            "photo_urls": ["https://media.example/p/1.jpg"],
+            "cover_index": 0,
+            "options": {"privacy_level": "PUBLIC_TO_EVERYONE", "disable_comment": False},
+            "attempt": attempt,
+            "signature": "",
+            **changes,
+        }
+        unsigned = PostApproved.model_validate(data)
+        signed = unsigned.model_copy(
+            update={"signature": signing.sign(PRIVATE_KEY, unsigned.model_dump(mode="json"))}
+        )
+        await self.parts.intake.on_post_approved(envelope(signed, source="test", subject=post_id))
+        return post_id if attempt == 1 else f"{post_id}#{attempt}"
+
+    async def step(self, owner: str = "worker-a") -> dict[str, Any] | None:
+        """Claim the job due first and work one step of it, as one worker would."""
+        job = await self.jobs.claim_due(owner, self.clock.now(), timedelta(seconds=120))
+        if job is None:
+            return None
+        worker = self.parts.worker
+        worker.owner = owner
+        await worker.step(job)
+        return self.jobs.docs[job["_id"]]
+
+    def job(self, job_id: str = "post-1") -> Document:
+        return self.jobs.docs[job_id]
+
+
+def world(**settings: Any) -> World:
+    config = Settings(
+        session_public_key=PUBLIC_KEY,
+        approval_public_key=PUBLIC_KEY,
+        internal_token="t",
+        tiktok_client_key="k",
+        tiktok_client_secret="s",
+        verified_url_prefixes=["https://media.example/p/"],
+        **settings,
+    )
+    clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
+    cap, locks = FakeCap(config.daily_cap), FakeLocks()
+    emitted: list[PostPublished] = []
+
+    async def emit(event: CloudEvent[PostPublished], key: str) -> None:
+        emitted.append(event.data)
+
+    adapters = Adapters(jobs, audit, calls, NoTikTok(), cap, locks)  # type: ignore[arg-type]
+    parts = wire(config, adapters, emit, clock)
+    return World(config, clock, jobs, audit, calls, cap, locks, emitted, parts)

@@ -1,0 +1,228 @@
+"""A publish job's lifecycle over in-memory fakes, wired by the service's composition root: what is
+sent to TikTok, when a job is due again, and who may move it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from gatepost_publisher.adapters import AuthRefused
+from gatepost_publisher.domain import Handling
+from gatepost_publisher.lifecycle import MOVES, JobStatus, ending, job_id, waiting
+from tests.unit.publisher.fakes import refused, server_error, world
+
+
+def test_every_state_but_done_has_one_way_to_end_and_one_way_to_wait() -> None:
+    for status in (JobStatus.QUEUED, JobStatus.INITIATING, JobStatus.PROCESSING):
+        assert ending(status).source is status and ending(status).target is JobStatus.DONE
+        assert waiting(status).source is status
+        assert waiting(status).target in (JobStatus.QUEUED, JobStatus.PROCESSING)
+    assert not any(m.source is JobStatus.DONE for m in MOVES.values()), "done is final"
+    assert job_id("p", 1) == "p" and job_id("p", 2) == "p#2"
+
+
+async def test_a_post_is_handed_over_then_polled_then_settled_once() -> None:
+    w = world()
+    await w.approve()
+    job = await w.step()
+    assert job is not None and job["status"] == "processing"
+    assert w.calls.sent == ["creator_info", "content_init"]
+    assert job["lease_owner"] is None, "a job waiting for TikTok holds no worker"
+    assert job["due_at"] > w.clock.now(), "the first poll is due later"
+    assert w.locks.holders == {}, "the creator's init lock is given back"
+
+    w.clock.advance(60)
+    job = await w.step()
+    assert job is not None and (job["status"], job["polls"]) == ("processing", 1)
+    w.calls.then("status_fetch", {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": [7]})
+    w.clock.advance(60)
+    job = await w.step()
+    assert job is not None and (job["status"], job["result"]) == ("done", "PUBLISH_COMPLETE")
+    assert [e.status for e in w.emitted] == ["PUBLISH_COMPLETE"]
+    assert w.emitted[0].post_ids == ["7"] and not job["outcome_pending"]
+
+
+async def test_a_server_error_at_init_is_unknown_and_never_sent_again() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("content_init", server_error(uncertain=True))
+    job = await w.step()
+    assert job is not None and (job["status"], job["result"]) == ("done", "UNKNOWN")
+    w.clock.advance(3600)
+    assert await w.step() is None
+    assert w.calls.sent.count("content_init") == 1
+    assert w.cap.held["creator-1:2026-11-23"] == {"post-1"}, "TikTok may have posted it"
+
+
+async def test_no_init_slot_means_nothing_is_spent_and_the_job_is_due_when_one_frees() -> None:
+    w = world()
+    await w.approve()
+    w.calls.slots_free_in["content_init"] = timedelta(seconds=42)
+    job = await w.step()
+    assert job is not None and job["status"] == "queued"
+    assert w.calls.sent == [], "not even creator_info is asked"
+    assert job["due_at"] == w.clock.now() + timedelta(seconds=42)
+    assert job["lease_owner"] is None and "deferred" not in w.audit.kinds()
+
+
+async def test_one_init_at_a_time_per_creator() -> None:
+    w = world()
+    await w.approve()
+    w.locks.holders["creator-1"] = ("post-0", w.clock.now() + timedelta(seconds=120))
+    job = await w.step()
+    assert job is not None and job["status"] == "queued" and w.calls.sent == []
+    assert job["due_at"] <= w.clock.now() + timedelta(seconds=1), "it looks again soon"
+    await w.locks.give_back("creator-1", "post-0")
+    w.clock.advance(1)
+    job = await w.step()
+    assert job is not None and job["status"] == "processing"
+
+
+async def test_a_full_daily_cap_defers_to_the_next_window_without_asking_tiktok() -> None:
+    w = world(daily_cap=1)
+    await w.approve("post-1")
+    await w.approve("post-2")
+    await w.step()
+    job = await w.step()
+    assert job is not None and job["_id"] == "post-2" and job["status"] == "queued"
+    assert job["due_at"].isoformat() == "2026-11-24T00:00:00+00:00"
+    assert "daily cap of 1" in job["deferred_reason"]
+    assert w.calls.sent.count("creator_info") == 1
+
+
+async def test_two_gatepost_accounts_of_one_creator_share_its_cap() -> None:
+    w = world(daily_cap=1)
+    await w.approve("post-1", account_id="account-1")
+    await w.approve("post-2", account_id="account-2")  # another user connected the same creator
+    await w.step()
+    job = await w.step()
+    assert job is not None and job["status"] == "queued" and "daily cap" in job["deferred_reason"]
+
+
+async def test_tiktoks_daily_limit_at_init_waits_for_tomorrow_and_gives_the_place_back() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("content_init", refused("spam_risk_too_many_posts", Handling.DEFER))
+    job = await w.step()
+    assert job is not None and job["status"] == "queued"
+    assert job["due_at"].isoformat() == "2026-11-24T00:00:00+00:00"
+    assert w.cap.held["creator-1:2026-11-23"] == set() and w.cap.releases == 1
+
+
+async def test_passing_errors_are_retried_later_then_fail_as_retryable() -> None:
+    w = world(max_retries=2)
+    await w.approve()
+    for _ in range(3):
+        w.calls.then("creator_info", server_error(uncertain=False))
+    for retry in (1, 2):
+        job = await w.step()
+        assert job is not None and (job["status"], job["retries"]) == ("queued", retry)
+        assert job["due_at"] > w.clock.now() and job["lease_owner"] is None
+        w.clock.advance(600)
+    job = await w.step()
+    assert job is not None and (job["status"], job["result"]) == ("done", "FAILED")
+    assert job["retryable"] and "after 2 tries" in job["fail_reason"]
+    assert w.emitted[-1].retryable and w.calls.sent.count("content_init") == 0
+    assert w.cap.held["creator-1:2026-11-23"] == set()
+
+
+async def test_an_account_to_reconnect_waits_then_publishes() -> None:
+    w = world(reconnect_check_s=300)
+    await w.approve()
+    w.calls.auth_answers.append(AuthRefused(Handling.DEFER, "needs_reauth", "reconnect it"))
+    job = await w.step()
+    assert job is not None and job["status"] == "queued"
+    assert job["due_at"] == w.clock.now() + timedelta(seconds=300)
+    w.clock.advance(300)
+    job = await w.step()
+    assert job is not None and job["status"] == "processing"
+
+
+async def test_a_refusal_fails_at_once_and_frees_the_place() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("content_init", refused("url_ownership_unverified"))
+    job = await w.step()
+    assert job is not None and (job["result"], job["retryable"]) == ("FAILED", False)
+    assert w.cap.releases == 1
+
+
+async def test_a_webhook_and_a_poll_that_both_see_failed_settle_once() -> None:
+    w = world()
+    await w.approve()
+    await w.step()
+    job = w.job()
+    await w.parts.following.settle(job, "FAILED", "photo_pull_failed", [])
+    w.calls.then("status_fetch", {"status": "FAILED", "fail_reason": "photo_pull_failed"})
+    w.clock.advance(60)
+    assert await w.step() is None, "the settled job is not due any more"
+    await w.parts.following.settle(job, "FAILED", "photo_pull_failed", [])
+    assert [e.status for e in w.emitted] == ["FAILED"] and w.emitted[0].retryable
+    assert w.cap.releases == 1 and w.audit.kinds().count("outcome") == 1
+
+
+async def test_a_worker_whose_lease_was_taken_over_cannot_move_the_job() -> None:
+    w = world()
+    await w.approve()
+    job = await w.jobs.claim_due("worker-a", w.clock.now(), timedelta(seconds=120))
+    assert job is not None
+    w.clock.advance(121)
+    taken = await w.jobs.claim_due("worker-b", w.clock.now(), timedelta(seconds=120))
+    assert taken is not None and taken["lease_owner"] == "worker-b"
+    assert not await w.jobs.move("post-1", waiting(JobStatus.QUEUED), {}, owner="worker-a")
+    assert not await w.jobs.renew("post-1", "worker-a", w.clock.now())
+
+
+async def test_an_attempt_orphaned_by_a_crash_becomes_unknown_only_after_its_lease() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("content_init", asyncio.CancelledError())  # the worker dies mid-request
+    with pytest.raises(asyncio.CancelledError):
+        await w.step()
+    assert w.job()["status"] == "initiating"
+    await w.parts.outcomes.recover()
+    assert w.job()["status"] == "initiating", "another replica's live attempt is left alone"
+    w.clock.advance(121)
+    await w.parts.outcomes.recover()
+    assert (w.job()["status"], w.job()["result"]) == ("done", "UNKNOWN")
+
+
+async def test_publishing_again_is_a_new_job_beside_the_failed_one() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("content_init", refused("url_ownership_unverified"))
+    await w.step()
+    again = await w.approve(attempt=2)
+    job = await w.step()
+    assert job is not None and job["_id"] == again == "post-1#2"
+    assert (job["status"], job["attempt"]) == ("processing", 2)
+    assert w.job()["result"] == "FAILED", "the first attempt's record is kept"
+
+
+async def test_a_worker_runs_many_jobs_at_once_and_waiting_jobs_hold_none() -> None:
+    w = world(publish_concurrency=3, worker_interval_s=0.01)
+    w.calls.gate = asyncio.Event()
+    for n in range(5):
+        w.calls.creators[f"account-{n}"] = f"creator-{n}"
+        await w.approve(f"post-{n}", account_id=f"account-{n}")
+
+    async def until(condition: Callable[[], bool]) -> bool:
+        for _ in range(300):
+            if condition():
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
+    running = asyncio.create_task(w.parts.worker.run())
+    try:
+        assert await until(lambda: w.calls.in_flight == 3)
+        await asyncio.sleep(0.05)
+        assert w.calls.most_in_flight == 3, "three jobs are worked at once, no more"
+        w.calls.gate.set()
+        assert await until(lambda: all(j["status"] == "processing" for j in w.jobs.docs.values()))
+        assert all(j["lease_owner"] is None for j in w.jobs.docs.values())
+    finally:
+        running.cancel()
