@@ -1,137 +1,220 @@
-"""Benchmark (not a test): how fast the publisher drains N accounts × M approved posts through
-the TikTok stand-in, which enforces TikTok's per-token limits (content/init 6 a minute) and its
-daily post cap, against the best any client could do within those limits.
+"""Benchmark (not a test): how fast publisher replicas drain many accounts' approved posts through
+the TikTok stand-in (TikTok's per-token limits: content/init 6 a minute, creator_info 20,
+status/fetch 30; processing taking `--processing` seconds per post), against the best any client
+could do within those limits.
 
-Each account may post `min(M, cap)` today; the rest must wait for tomorrow. With content/init
-limited to L calls in any 60 s, the k-th post of an account cannot start before
-floor((k-1)/L) minutes: the optimum drain time is floor((min(M, cap)-1)/L) minutes, plus the time
-one post takes (measured here as the fastest single post). Counted on TikTok's side: 429 answers
-and posts beyond an account's cap (both should be 0).
+Every account may post `min(M, cap)` today. With content/init limited to L calls in any 60 s, an
+account's k-th post cannot start before floor((k-1)/L) minutes, so the optimum drain time is
+floor((min(M, cap)-1)/L) minutes plus what one post takes alone (measured first, on an idle
+stack). Counted on TikTok's side: 429 answers, posts beyond a creator's cap and content that was
+initiated twice (all should be 0).
 
-    uv run python -m benchmarks.publisher_drain [--accounts 3] [--posts 12] [--cap 10]
+The approvals are signed here with the local run's approval key, as the approval service would,
+for posts sharing one generated carousel's pictures (each with its own title): generating
+thousands of carousels is the generation benchmark's business.
+
+    uv run python -m benchmarks.publisher_drain [--accounts 200] [--posts 8] [--processing 15]
+        [--replicas 2] [--cap 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
+import uuid
 from collections import Counter
-from itertools import zip_longest
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaProducer
 
 from benchmarks.report import bench_stack, save
-from gatepost_common.topics import POST_PUBLISHED
+from gatepost_common import signing
+from gatepost_common.events import PostApproved, PublishOptions, envelope
+from gatepost_common.topics import POST_APPROVED, POST_PUBLISHED
 from gatepost_devstack.stack import Stack
-from tests.support import APPROVAL, collect, event_of, eventually, generated_posts, signed_up
+from tests.support import collect, event_of, eventually, generated_posts, signed_up
 
 INIT_PER_MINUTE = 6  # TikTok's documented content/init limit, per access token
+REPLICA_PORTS = 18_700  # extra publisher replicas listen from here on
 
 
-async def published(stack: Stack, post_ids: set[str], wait_s: float) -> list[Any]:
+def approval(
+    stack: Stack, user_id: str, account_id: str, photo_urls: list[str], n: int
+) -> PostApproved:
+    unsigned = PostApproved(
+        post_id=f"bench-{uuid.uuid4().hex[:12]}",
+        user_id=user_id,
+        account_id=account_id,
+        approved_at=datetime.now(UTC),
+        approved_by=user_id,
+        title=f"Drain benchmark {n}",
+        description=f"Post {n} of the publisher drain benchmark #gatepost #benchmark",
+        photo_urls=photo_urls,
+        cover_index=0,
+        options=PublishOptions(privacy_level="PUBLIC_TO_EVERYONE", disable_comment=False),
+        signature="",
+    )
+    key = stack.secrets["approval_signing_key"]
+    return unsigned.model_copy(
+        update={"signature": signing.sign(key, unsigned.model_dump(mode="json"))}
+    )
+
+
+async def send(stack: Stack, approvals: list[PostApproved]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        sent = [
+            await producer.send(
+                POST_APPROVED,
+                envelope(a, source="gatepost/approval", subject=a.post_id)
+                .model_dump_json()
+                .encode(),
+                key=a.account_id.encode(),
+                headers=[("content-type", b"application/cloudevents+json")],
+            )
+            for a in approvals
+        ]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+async def outcomes(stack: Stack, post_ids: set[str], count: int, wait_s: float) -> list[Any]:
     return await collect(
         stack.kafka_bootstrap,
         POST_PUBLISHED,
         lambda r: event_of(r)["data"].get("post_id") in post_ids,
-        count=len(post_ids),
+        count=count,
         timeout=wait_s,
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--accounts", type=int, default=3)
-    parser.add_argument("--posts", type=int, default=12, help="approved posts per account")
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=8, help="approved posts per account")
+    parser.add_argument("--processing", type=float, default=15.0, help="TikTok's seconds a post")
+    parser.add_argument("--replicas", type=int, default=2, help="publisher replicas")
     parser.add_argument("--cap", type=int, default=10, help="the publisher's DAILY_CAP")
     args = parser.parse_args()
     allowed = min(args.posts, args.cap)
+    os.environ["TIKTOK_STANDIN_PROCESSING_DELAY_S"] = str(args.processing)
     with bench_stack("publisher_drain", DAILY_CAP=str(args.cap)) as stack:
-        users = {
-            account: (client, user)
-            for client, user, account in (signed_up(stack) for _ in range(args.accounts))
-        }
-        print(f"generating {args.accounts * args.posts} posts …", flush=True)
-        owners = [(user, account) for account, (_, user) in users.items()]
-        queue: dict[str, list[str]] = {account: [] for account in users}
-        for post in asyncio.run(generated_posts(stack, owners * args.posts)):
-            queue[post["account_id"]].append(post["post_id"])
-
-        def approve(account: str, post_id: str) -> None:
-            client = users[account][0]
-            eventually(lambda: client.get(f"/api/approval/posts/{post_id}").status_code == 200)
-            client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).raise_for_status()
-
-        # one post alone: what a post takes when no limit holds it back
-        lone_account = next(iter(queue))
-        lone = queue[lone_account].pop(0)
-        single_started = time.monotonic()
-        approve(lone_account, lone)
-        asyncio.run(published(stack, {lone}, 120))
-        single = time.monotonic() - single_started
-
-        # each account may post `allowed` today, the lone post included
-        expected = {
-            post_id
-            for account, ids in queue.items()
-            for post_id in ids[: allowed - (account == lone_account)]
-        }
-        print(f"approving {sum(map(len, queue.values()))} posts, one at a time …", flush=True)
-        started = time.monotonic()
-        for round_ in zip_longest(*queue.values()):  # accounts in turn, as people would
-            for account, post_id in zip(queue, round_, strict=True):
-                if post_id is not None:
-                    approve(account, post_id)
-        done = asyncio.run(published(stack, expected, 600))
-        drained = time.monotonic() - started
-        to_defer = sum(map(len, queue.values())) - len(expected)
-
-        def deferrals() -> int:
-            return sum(
-                1
-                for client, _ in users.values()
-                for job in client.get("/api/publisher/publications").json()
-                if job.get("status") == "queued" and job.get("deferred_reason")
+        replicas = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gatepost_publisher"],
+                env={
+                    **os.environ,
+                    **stack.service_env("publisher"),
+                    "HTTP_PORT": str(REPLICA_PORTS + n),
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
+            for n in range(args.replicas - 1)
+        ]
+        try:
+            figures = drain(stack, args, allowed)
+        finally:
+            for process in replicas:
+                process.send_signal(signal.SIGTERM)
+                process.wait(30)
+    report(args, figures)
+    save("publisher_drain", figures)
 
-        deferred = eventually(lambda: deferrals() >= to_defer) and deferrals()
-        tiktok = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
-        requests = httpx.get(f"{tiktok}/requests").json()
-        per_creator = Counter(p["open_id"] for p in httpx.get(f"{tiktok}/publishes").json())
 
+def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any]:
+    for n in range(args.replicas - 1):
+        url = f"http://127.0.0.1:{REPLICA_PORTS + n}/readyz"
+        ready = eventually(lambda u=url: _ready(u), timeout=60)  # type: ignore[misc]
+        assert ready, f"publisher replica {n + 2} did not start"
+    print(f"connecting {args.accounts} TikTok accounts …", flush=True)
+    # one at a time: the stand-in's consent goes to the creator named last (a creator each)
+    owners = [
+        (user, account) for _, user, account in (signed_up(stack) for _ in range(args.accounts))
+    ]
+    print("generating one carousel for its pictures …", flush=True)
+    [post] = asyncio.run(generated_posts(stack, owners[:1]))
+    photos = [slide["image_url"] for slide in post["slides"]]
+
+    # one post alone, on an idle stack: what a post takes when no limit holds it back
+    lone = approval(stack, *owners[0], photos, 0)
+    started = time.monotonic()
+    asyncio.run(send(stack, [lone]))
+    [first] = asyncio.run(outcomes(stack, {lone.post_id}, 1, 300))
+    single = time.monotonic() - started
+    assert event_of(first)["data"]["status"] == "PUBLISH_COMPLETE", event_of(first)
+
+    # the lone account has posted once today already: it gets one post fewer, and one place
+    batch = [
+        approval(stack, user, account, photos, k + 1)
+        for k in range(args.posts)
+        for index, (user, account) in enumerate(owners)
+        if not (index == 0 and k == args.posts - 1)
+    ]
+    to_publish = min(args.posts - 1, args.cap - 1) + (args.accounts - 1) * allowed
+    print(f"approving {len(batch)} posts of {args.accounts} accounts at once …", flush=True)
+    started = time.monotonic()
+    asyncio.run(send(stack, batch))
+    wait_s = (allowed // INIT_PER_MINUTE + 1) * 60 + 20 * args.processing + 300
+    done = asyncio.run(outcomes(stack, {a.post_id for a in batch}, to_publish, wait_s))
+    drained = time.monotonic() - started
+
+    tiktok = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    requests = httpx.get(f"{tiktok}/requests", timeout=60).json()
+    per_creator = Counter(p["open_id"] for p in httpx.get(f"{tiktok}/publishes", timeout=60).json())
+    inits = httpx.get(f"{tiktok}/init-calls", timeout=60).json()
     statuses = Counter(event_of(r)["data"]["status"] for r in done)
-    too_many = sum(1 for r in requests if r["status"] == 429)
-    overruns = sum(max(0, n - args.cap) for n in per_creator.values())
     optimum = (allowed - 1) // INIT_PER_MINUTE * 60 + single
-    figures: dict[str, Any] = {
+    return {
         "accounts": args.accounts,
         "posts_per_account": args.posts,
         "daily_cap": args.cap,
+        "processing_s": args.processing,
+        "replicas": args.replicas,
         "published": dict(statuses),
-        "expected": len(expected),
-        "deferred_to_tomorrow": deferred,
-        "should_be_deferred": to_defer,
+        "expected": to_publish,
+        "deferred_to_tomorrow": len(batch) - len(done),
         "single_post_s": round(single, 2),
         "drain_s": round(drained, 1),
         "optimum_s": round(optimum, 1),
         "drain_to_optimum": round(drained / optimum, 2),
-        "tiktok_429s": too_many,
-        "cap_overruns": overruns,
+        "tiktok_429s": sum(1 for r in requests if r["status"] == 429),
+        "cap_overruns": sum(max(0, n - args.cap) for n in per_creator.values()),
+        "duplicate_inits": sum(max(0, n - 1) for n in inits.values()),
     }
-    print(f"\n{args.accounts} accounts × {args.posts} posts, daily cap {args.cap}:")
-    print(f"  one post alone           {single:7.1f} s")
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
     print(
-        f"  drain of {len(expected)} posts       {drained:7.1f} s vs optimum {optimum:.1f} s: "
-        f"{drained / optimum:.2f}x"
+        f"\n{args.accounts} accounts × {args.posts} posts, daily cap {args.cap}, TikTok "
+        f"processing {args.processing:g} s, {args.replicas} publisher replicas:"
     )
+    print(f"  one post alone           {f['single_post_s']:7.1f} s")
     print(
-        f"  outcomes                 {dict(statuses)}; deferred to tomorrow: {deferred} "
-        f"of {to_defer} beyond the cap"
+        f"  drain of {f['expected']} posts     {f['drain_s']:7.1f} s vs optimum "
+        f"{f['optimum_s']:.1f} s: {f['drain_to_optimum']:.2f}x"
     )
-    print(f"  TikTok 429 answers       {too_many}")
-    print(f"  posts beyond the cap     {overruns}")
-    save("publisher_drain", figures)
+    print(f"  outcomes                 {f['published']}")
+    print(f"  waiting for tomorrow     {f['deferred_to_tomorrow']}")
+    print(f"  TikTok 429 answers       {f['tiktok_429s']}")
+    print(f"  posts beyond the cap     {f['cap_overruns']}")
+    print(f"  content initiated twice  {f['duplicate_inits']}")
 
 
 if __name__ == "__main__":

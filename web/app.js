@@ -219,7 +219,12 @@ function postCard(post) {
       el("button", { class: "secondary", onclick: async () => {
         await api(`/api/approval/posts/${post.post_id}/reject`, { method: "POST" });
         await refresh();
-      } }, "Reject")) : "");
+      } }, "Reject"))
+    : post.status === "failed" ? el("div", { class: "row" },
+      el("p", { class: "note" }, post.retryable
+        ? "TikTok had a passing problem: you can publish this post again."
+        : "Fix what the reason says (or choose differently), then publish it again."),
+      el("button", { onclick: () => openApprove(post) }, "Publish again")) : "");
 }
 
 function current(post) {
@@ -322,6 +327,13 @@ async function openApprove(post) {
   document.getElementById("post-title").value = post.title;
   document.getElementById("post-caption").value = post.caption;
   document.getElementById("post-hashtags").value = post.hashtags.join(" ");
+  // publishing a failed post again sends what was approved: its words are not edited any more
+  const again = post.status === "failed";
+  for (const id of ["post-title", "post-caption", "post-hashtags"]) {
+    document.getElementById(id).readOnly = again;
+  }
+  document.getElementById("approve-submit").textContent =
+    again ? "Publish again" : "Approve and publish";
   document.getElementById("sandbox-note").hidden = true;
   dialog.showModal();
   let info;
@@ -410,6 +422,14 @@ async function submitApprove(event) {
     hashtags: document.getElementById("post-hashtags").value.split(/\s+/).filter(Boolean),
   };
   try {
+    if (post.status === "failed") {  // a new attempt of what was approved before
+      await api(`/api/approval/posts/${post.post_id}/publish-again`,
+        { method: "POST", json: { ...choices, revision: post.revision ?? 0 } });
+      dialog.close();
+      flash("Publishing again. It may take a few minutes to appear on the TikTok profile.");
+      await refresh();
+      return;
+    }
     let revision = post.revision ?? 0;
     if (words.title !== post.title || words.caption !== post.caption
         || words.hashtags.join(" ") !== post.hashtags.join(" ")) {

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -538,3 +539,91 @@ async def test_a_post_waits_for_its_account_to_be_reconnected_then_publishes(
     reconnected = client.get("/api/auth/tiktok/connect")
     assert reconnected.status_code == 200, reconnected.text
     assert (await outcome(stack, post_id))["status"] == "PUBLISH_COMPLETE"
+
+
+async def test_a_failed_post_can_be_published_again_as_a_new_attempt(
+    stack: Stack, faults: Any
+) -> None:
+    client, user_id, account_id = signed_up(stack)
+    post_id = await generated_post(stack, client, user_id, account_id)
+    faults(INIT, next_errors=1, error_status=403, error_code="url_ownership_unverified")
+    assert client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code == 202
+    first = await outcome(stack, post_id)
+    assert (first["status"], first["attempt"], first["retryable"]) == ("FAILED", 1, False)
+    assert eventually(
+        lambda: client.get(f"/api/approval/posts/{post_id}").json()["status"] == "failed"
+    )
+    # approving it as if new is refused; publishing it again is a new, signed attempt
+    assert client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code == 409
+    again = client.post(f"/api/approval/posts/{post_id}/publish-again", json=APPROVAL)
+    assert again.status_code == 202, again.text
+    [second] = [
+        event_of(r)["data"]
+        for r in await collect(
+            stack.kafka_bootstrap,
+            POST_PUBLISHED,
+            lambda r: (
+                event_of(r)["data"].get("post_id") == post_id
+                and event_of(r)["data"].get("attempt") == 2
+            ),
+            timeout=60,
+        )
+    ]
+    assert second["status"] == "PUBLISH_COMPLETE"
+    post = eventually(
+        lambda: (
+            (p := client.get(f"/api/approval/posts/{post_id}").json())["status"] == "published"
+            and p
+        )
+    )
+    assert post and post["attempt"] == 2
+    assert len(publishes_of(stack, photo_urls(client, post_id))) == 1
+    attempts = sorted(
+        (p["attempt"], p["status"])
+        for p in client.get("/api/publisher/publications").json()
+        if p["post_id"] == post_id
+    )
+    assert attempts == [(1, "FAILED"), (2, "PUBLISH_COMPLETE")]
+    again = client.post(f"/api/approval/posts/{post_id}/publish-again", json=APPROVAL)
+    assert again.status_code == 409, "a published post is not published again"
+
+
+async def test_two_users_of_one_tiktok_creator_share_its_daily_cap(stack: Stack) -> None:
+    """TikTok counts its daily limit per creator: two Gatepost users who connected the same
+    creator get DAILY_CAP (3 in tests) posts between them, not each."""
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    creator = httpx.post(
+        f"{control}/creators",
+        json={"username": f"shared.{uuid.uuid4().hex[:8]}", "nickname": "Shared Creator"},
+    ).json()
+    owners = []
+    for _ in range(2):
+        client, user_id, _ = signed_up(stack)  # each has a creator of its own too
+        httpx.post(f"{control}/consent-as/{creator['open_id']}").raise_for_status()
+        assert client.get("/api/auth/tiktok/connect").status_code == 200
+        [shared] = [
+            a for a in client.get("/api/auth/accounts").json() if a["open_id"] == creator["open_id"]
+        ]
+        owners.append((client, user_id, shared["account_id"]))
+    posts = [
+        (client, await generated_post(stack, client, user_id, account_id, f"Shared cap {i}"))
+        for i, (client, user_id, account_id) in enumerate(owners * 2)
+    ]
+    for client, post_id in posts:
+        assert (
+            client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code == 202
+        )
+
+    def settled() -> list[dict[str, Any]] | None:
+        jobs = [publication(client, p) for client, p in posts]
+        done = [j for j in jobs if j.get("status") == "PUBLISH_COMPLETE"]
+        waiting = [j for j in jobs if j.get("status") == "queued" and j.get("deferred_reason")]
+        return jobs if len(done) + len(waiting) == len(posts) else None
+
+    jobs = eventually(settled, timeout=90)
+    assert jobs is not None, [publication(client, p) for client, p in posts]
+    assert sum(j["status"] == "PUBLISH_COMPLETE" for j in jobs) == 3
+    [waiting] = [j for j in jobs if j["status"] == "queued"]
+    assert "daily cap of 3" in waiting["deferred_reason"]
+    published = httpx.get(f"{control}/publishes").json()
+    assert sum(p["open_id"] == creator["open_id"] for p in published) == 3

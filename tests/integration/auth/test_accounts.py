@@ -63,9 +63,12 @@ def test_connect_stores_the_account_with_sealed_tokens(auth_world: AuthWorld) ->
     assert doc["access_token"]["kid"] == "local-1" and not doc["access_token"]["ct"].startswith(
         "act."
     )
-    token = internal_token(auth_world, 0, account["account_id"]).json()["access_token"]
+    answer = internal_token(auth_world, 0, account["account_id"]).json()
+    token = answer["access_token"]
     assert token.startswith("act.")
     assert auth_world.cipher().decrypt(doc["access_token"], account["account_id"]) == token
+    # the creator the token speaks for: the publisher counts TikTok's daily cap per creator
+    assert answer["open_id"] == doc["open_id"] == account["open_id"]
     assert "connected" in audit_kinds(auth_world, account["account_id"])
 
 
