@@ -54,7 +54,7 @@ def approval(
         account_id=account_id,
         approved_at=datetime.now(UTC),
         approved_by=user_id,
-        title=f"Drain benchmark {n}",
+        title=f"Drain benchmark {n} of {account_id[-8:]}",
         description=f"Post {n} of the publisher drain benchmark #gatepost #benchmark",
         photo_urls=photo_urls,
         cover_index=0,
@@ -62,9 +62,7 @@ def approval(
         signature="",
     )
     key = stack.secrets["approval_signing_key"]
-    return unsigned.model_copy(
-        update={"signature": signing.sign(key, unsigned.model_dump(mode="json"))}
-    )
+    return unsigned.model_copy(update={"signature": signing.sign(key, unsigned.signed_data())})
 
 
 async def send(stack: Stack, approvals: list[PostApproved]) -> None:
@@ -188,6 +186,7 @@ def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any
         "optimum_s": round(optimum, 1),
         "drain_to_optimum": round(drained / optimum, 2),
         "tiktok_429s": sum(1 for r in requests if r["status"] == 429),
+        "tiktok_429s_by_path": dict(Counter(r["path"] for r in requests if r["status"] == 429)),
         "cap_overruns": sum(max(0, n - args.cap) for n in per_creator.values()),
         "duplicate_inits": sum(max(0, n - 1) for n in inits.values()),
     }
@@ -212,7 +211,7 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
     )
     print(f"  outcomes                 {f['published']}")
     print(f"  waiting for tomorrow     {f['deferred_to_tomorrow']}")
-    print(f"  TikTok 429 answers       {f['tiktok_429s']}")
+    print(f"  TikTok 429 answers       {f['tiktok_429s']} {f['tiktok_429s_by_path'] or ''}")
     print(f"  posts beyond the cap     {f['cap_overruns']}")
     print(f"  content initiated twice  {f['duplicate_inits']}")
 

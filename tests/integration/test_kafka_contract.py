@@ -112,7 +112,7 @@ async def test_post_approved_signed_with_another_key_is_refused(stack: Stack) ->
         signature="",
     )
     forged = unsigned.model_copy(
-        update={"signature": signing.sign(forger_key, unsigned.model_dump(mode="json"))}
+        update={"signature": signing.sign(forger_key, unsigned.signed_data())}
     )
     event = envelope(forged, source="gatepost/approval", subject=post_id)
     await produce(

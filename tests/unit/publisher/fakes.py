@@ -302,7 +302,7 @@ class World:
         }
         unsigned = PostApproved.model_validate(data)
         signed = unsigned.model_copy(
-            update={"signature": signing.sign(PRIVATE_KEY, unsigned.model_dump(mode="json"))}
+            update={"signature": signing.sign(PRIVATE_KEY, unsigned.signed_data())}
         )
         await self.parts.intake.on_post_approved(envelope(signed, source="test", subject=post_id))
         return post_id if attempt == 1 else f"{post_id}#{attempt}"

@@ -106,6 +106,14 @@ class PostApproved(EventData):
     attempt: Annotated[int, Field(ge=1, le=100)] = 1
     signature: str = Field(description="Ed25519 over the canonical data without this field, base64")
 
+    def signed_data(self) -> dict[str, Any]:
+        """What the signature covers. A field added after v1 (`attempt`) is covered only when it
+        differs from its default, so approvals signed before it existed still verify."""
+        data = self.model_dump(mode="json")
+        if data["attempt"] == 1:
+            del data["attempt"]
+        return data
+
 
 PublishStatus = Literal["PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "UNKNOWN"]
 

@@ -16,7 +16,9 @@ from pymongo.errors import BulkWriteError
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
 
-WINDOW = timedelta(seconds=60)
+# A slot is claimed before the request leaves, and the provider counts it when it arrives (a
+# little later, on its own clock): a slot is free again only a second after its minute ended.
+WINDOW = timedelta(seconds=61)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -154,9 +154,7 @@ class Approvals:
             attempt=attempt,
             signature="",
         )
-        signature = signing.sign(
-            self.settings.approval_signing_key, unsigned.model_dump(mode="json")
-        )
+        signature = signing.sign(self.settings.approval_signing_key, unsigned.signed_data())
         signed = unsigned.model_copy(update={"signature": signature})
         event = envelope(signed, source=SOURCE, subject=post_id)
         stored = await self.posts.approve(

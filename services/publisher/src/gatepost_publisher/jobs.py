@@ -13,6 +13,18 @@ from gatepost_common.mongo import Document
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 
 
+def as_job(doc: Document | None) -> Document | None:
+    """Jobs stored before attempts existed were their post's first attempt, under its id."""
+    if doc is not None:
+        doc.setdefault("post_id", doc["_id"])
+        doc.setdefault("attempt", 1)
+    return doc
+
+
+def as_jobs(docs: list[Document]) -> list[Document]:
+    return [as_job(d) or d for d in docs]
+
+
 def move_update(move: Move, fields: Document) -> Document:
     """The `$set` of a move: the new state, and the lease given up unless content/init is on its
     way (the worker keeps renewing it until TikTok answered)."""
@@ -58,19 +70,21 @@ class MongoJobRepository:
             return False
 
     async def get(self, job_id: str) -> Document | None:
-        return await self.jobs.find_one({"_id": job_id})
+        return as_job(await self.jobs.find_one({"_id": job_id}))
 
     async def claim_due(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
         """The job due longest, held by no live worker, is `owner`'s until its lease ends."""
-        return await self.jobs.find_one_and_update(
-            {
-                "status": {"$in": [s.value for s in ACTIVE]},
-                "due_at": {"$lte": now},
-                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-            },
-            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
-            sort=[("due_at", 1)],
-            return_document=ReturnDocument.AFTER,
+        return as_job(
+            await self.jobs.find_one_and_update(
+                {
+                    "status": {"$in": [s.value for s in ACTIVE]},
+                    "due_at": {"$lte": now},
+                    "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+                },
+                {"$set": {"lease_until": now + lease, "lease_owner": owner}},
+                sort=[("due_at", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
         )
 
     async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
@@ -94,7 +108,7 @@ class MongoJobRepository:
         """Jobs whose content/init may have been sent by a worker whose lease ran out (it
         crashed): nobody knows whether TikTok posted."""
         query = {"status": JobStatus.INITIATING.value, "lease_until": {"$lt": now}}
-        return [d async for d in self.jobs.find(query).limit(100)]
+        return as_jobs([d async for d in self.jobs.find(query).limit(100)])
 
     async def add_post_ids(self, job_id: str, post_ids: list[str]) -> None:
         await self.jobs.update_one(
@@ -106,7 +120,7 @@ class MongoJobRepository:
 
     async def visibility_due(self, now: datetime) -> list[Document]:
         query = {"visibility_due": {"$lte": now}}
-        return [j async for j in self.jobs.find(query).limit(100)]
+        return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
     async def flag(self, job_id: str, flag: str) -> None:
         await self.jobs.update_one(
@@ -115,17 +129,17 @@ class MongoJobRepository:
 
     async def pending_outcomes(self, finished_before: datetime) -> list[Document]:
         query = {"outcome_pending": True, "finished_at": {"$lte": finished_before}}
-        return [j async for j in self.jobs.find(query).limit(100)]
+        return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
     async def outcome_sent(self, job_id: str) -> None:
         await self.jobs.update_one({"_id": job_id}, {"$set": {"outcome_pending": False}})
 
     async def by_publish_id(self, publish_id: str) -> Document | None:
-        return await self.jobs.find_one({"publish_id": publish_id})
+        return as_job(await self.jobs.find_one({"publish_id": publish_id}))
 
     async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
         cursor = self.jobs.find({"approved.user_id": user_id}).sort("created_at", -1).limit(limit)
-        return [job async for job in cursor]
+        return as_jobs([job async for job in cursor])
 
     async def owns_account(self, user_id: str, account_id: str) -> bool:
         found = await self.jobs.find_one({"account_id": account_id, "approved.user_id": user_id})

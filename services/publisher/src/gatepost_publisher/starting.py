@@ -50,7 +50,7 @@ class Intake:
 
     async def on_post_approved(self, event: CloudEvent[PostApproved]) -> None:
         approved = event.data
-        if not signing.verify(self.settings.approval_public_key, approved.model_dump(mode="json")):
+        if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
             await self.audit.append(
                 approved.account_id,
                 "intake_refused",
@@ -66,7 +66,7 @@ class Intake:
                 "attempt": approved.attempt,
                 "account_id": approved.account_id,
                 "due_at": approved.publish_after or self.clock.now(),
-                "approved": approved.model_dump(mode="json"),
+                "approved": approved.signed_data(),
                 "trace": current_trace(),  # publishing continues this trace, later
                 "event_id": event.id,
             }
@@ -100,9 +100,7 @@ class Starting:
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
-            if not signing.verify(
-                self.settings.approval_public_key, approved.model_dump(mode="json")
-            ):
+            if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
                 raise Refused(
                     "the approval's signature does not match what was about to be posted: the job "
                     "was changed after it was approved; nothing was sent to TikTok"

@@ -149,8 +149,8 @@ def control_routes(ctx: Context) -> APIRouter:
 
     @router.get("/init-calls")
     async def init_calls() -> dict[str, int]:
-        """Init calls per idempotency key (a fingerprint of the init body): more than one for the
-        same key means the same content was submitted twice."""
+        """Init calls per idempotency key (a fingerprint of the creator and the init body): more
+        than one for the same key means the same content was submitted twice for one creator."""
         return dict(ctx.world.init_calls)
 
     @router.get("/refreshes")

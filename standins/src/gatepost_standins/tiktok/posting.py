@@ -107,7 +107,10 @@ def posting_routes(ctx: Context) -> APIRouter:
             status="PROCESSING_DOWNLOAD" if source == "PULL_FROM_URL" else "PROCESSING_UPLOAD",
         )
         ctx.world.publishes[publish_id] = publish
-        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        # the same content initiated twice for the same creator is a duplicate post
+        fingerprint = hashlib.sha256(
+            json.dumps([token.open_id, body], sort_keys=True).encode()
+        ).hexdigest()
         ctx.world.init_calls[fingerprint] += 1
         return publish
 
