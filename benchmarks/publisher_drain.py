@@ -105,7 +105,10 @@ def main() -> None:
     args = parser.parse_args()
     allowed = min(args.posts, args.cap)
     os.environ["TIKTOK_STANDIN_PROCESSING_DELAY_S"] = str(args.processing)
-    with bench_stack("publisher_drain", DAILY_CAP=str(args.cap)) as stack:
+    # production's first status poll (the local run polls sooner, for quick feedback)
+    with bench_stack(
+        "publisher_drain", DAILY_CAP=str(args.cap), STATUS_POLL_INTERVAL_S="5"
+    ) as stack:
         replicas = [
             subprocess.Popen(
                 [sys.executable, "-m", "gatepost_publisher"],

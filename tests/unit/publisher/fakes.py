@@ -235,10 +235,12 @@ class FakeCalls:
         *,
         post_id: str,
         repeatable: bool = True,
+        grant: Grant | None = None,
     ) -> T:
         if (wait := self.slots_free_in.get(endpoint, timedelta(0))) > timedelta(0):
             raise NotYet(wait)
-        await self.grant(account, user)
+        if grant is None:
+            await self.grant(account, user)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:

@@ -85,16 +85,19 @@ class TikTokCalls:
         *,
         post_id: str,
         repeatable: bool = True,
+        grant: Grant | None = None,
     ) -> T:
         """One request (a second one only when TikTok rejected the token, after a refresh).
         `repeatable`: False for content/init, whose failures are reported `uncertain` when TikTok
-        may have acted."""
+        may have acted. `grant`: a token this step was given already."""
         rejected = False
         while True:
             wait = await self.limiter.try_acquire(self.key(account, endpoint), self.limit(endpoint))
             if wait > timedelta(0):
                 raise NotYet(wait)
-            token = (await self.grant(account, user, rejected=rejected)).token
+            if grant is None or rejected:
+                grant = await self.grant(account, user, rejected=rejected)
+            token = grant.token
             started = datetime.now(UTC)
             try:
                 result = await send(token)

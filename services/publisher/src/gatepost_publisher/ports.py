@@ -63,6 +63,7 @@ class Calls(Protocol):
         *,
         post_id: str,
         repeatable: bool = True,
+        grant: Grant | None = None,
     ) -> T: ...
 
 

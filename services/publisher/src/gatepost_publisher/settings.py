@@ -25,7 +25,8 @@ class Settings(ServiceSettings):
     # jobs one replica works at once; waiting for TikTok or a rate-limit slot holds none of them
     publish_concurrency: int = 32
     worker_interval_s: float = 1.0
-    status_poll_interval_s: float = 2.0
+    # the first status poll after init, each next one half as long again: webhooks come first
+    status_poll_interval_s: float = 5.0
     status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
     reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected

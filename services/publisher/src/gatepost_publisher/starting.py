@@ -15,6 +15,7 @@ from gatepost_common.events import CloudEvent, PostApproved
 from gatepost_common.kafka import PoisonMessage
 from gatepost_common.telemetry import current_trace
 from gatepost_common.tiktok import TikTokClient
+from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling
 from gatepost_publisher.lifecycle import (
@@ -108,7 +109,8 @@ class Starting:
             # content/init is the scarcest call: nothing else is spent before its slot is free
             if (wait := await self.calls.free_in(account, "content_init")) > timedelta(0):
                 raise NotYet(wait)
-            creator = (await self.calls.grant(account, user)).open_id
+            grant = await self.calls.grant(account, user)
+            creator = grant.open_id
             now = self.clock.now()
             lease = timedelta(seconds=self.settings.lease_s)
             if not await self.locks.take(creator, job["_id"], now, now + lease):
@@ -125,14 +127,15 @@ class Starting:
             await self.failed(job, JobStatus.QUEUED, owner, failure)
             return
         try:
-            await self.initiate(job, approved, creator, owner)
+            await self.initiate(job, approved, grant, owner)
         finally:
             await self.locks.give_back(creator, job["_id"])
 
     async def initiate(
-        self, job: dict[str, Any], approved: PostApproved, creator: str, owner: str
+        self, job: dict[str, Any], approved: PostApproved, grant: Grant, owner: str
     ) -> None:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
+        creator = grant.open_id
         window = CapWindow.at(self.clock.now())
         if not await self.cap.reserve(creator, window.day, job["_id"]):
             await self.outcomes.wait(
@@ -147,7 +150,7 @@ class Starting:
         source = JobStatus.QUEUED
         try:
             info = await self.calls.call(
-                account, user, "creator_info", self.tiktok.creator_info, post_id=post
+                account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
             self.check(approved, info)
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
@@ -168,6 +171,7 @@ class Starting:
                 self.init_for(approved),
                 post_id=post,
                 repeatable=False,
+                grant=grant,
             )
         except NotYet as not_yet:
             await self.cap.release(creator, window.day, job["_id"])

@@ -134,6 +134,7 @@ class World:
     uploads: dict[str, Publish] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     init_calls: Counter[str] = field(default_factory=Counter)
+    picture_verdicts: dict[str, str | None] = field(default_factory=dict)  # by SHA-256
     calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     refreshes: list[dict[str, Any]] = field(default_factory=list)
