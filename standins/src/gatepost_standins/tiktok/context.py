@@ -9,6 +9,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -61,7 +62,20 @@ class Context:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.config.random_seed)
+        self._http: httpx.AsyncClient | None = None
         self.populate()
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """One client for every pull and webhook delivery (TikTok follows no redirects): a client
+        per request builds a TLS context each time, the stand-in's costliest work under load."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=60,
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+        return self._http
 
     def populate(self) -> None:
         c = self.config

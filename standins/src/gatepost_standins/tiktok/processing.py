@@ -77,15 +77,14 @@ def uploaded(publish: Publish) -> str | None:
 
 
 async def pull(ctx: Context, publish: Publish) -> str | None:
-    async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
-        for url in publish.urls:
-            reason = await (
-                pull_photo(ctx, http, publish, url)
-                if publish.media_type == "PHOTO"
-                else pull_video(ctx, http, publish, url)
-            )
-            if reason:
-                return reason
+    for url in publish.urls:
+        reason = await (
+            pull_photo(ctx, ctx.http, publish, url)
+            if publish.media_type == "PHOTO"
+            else pull_video(ctx, ctx.http, publish, url)
+        )
+        if reason:
+            return reason
     return None
 
 

@@ -48,9 +48,8 @@ async def deliver(
     if not url:
         return
     copies = 1 + ctx.config.webhook_duplicates
-    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as http:
-        for _ in range(copies):
-            await _attempts(ctx, http, url, app.client_secret, body, record)
+    for _ in range(copies):
+        await _attempts(ctx, ctx.http, url, app.client_secret, body, record)
 
 
 async def _attempts(
@@ -70,7 +69,7 @@ async def _attempts(
             "TikTok-Signature": signature(secret, timestamp, body),
         }
         try:
-            answer = await http.post(url, content=body, headers=headers)
+            answer = await http.post(url, content=body, headers=headers, timeout=10)
             status: int | str = answer.status_code
         except httpx.HTTPError as error:
             status = type(error).__name__
