@@ -107,7 +107,7 @@ def main() -> None:
     os.environ["TIKTOK_STANDIN_PROCESSING_DELAY_S"] = str(args.processing)
     # production's first status poll (the local run polls sooner, for quick feedback)
     with bench_stack(
-        "publisher_drain", DAILY_CAP=str(args.cap), STATUS_POLL_INTERVAL_S="5"
+        "publisher_drain", DAILY_CAP=str(args.cap), STATUS_POLL_INTERVAL_S="10"
     ) as stack:
         replicas = [
             subprocess.Popen(

@@ -161,13 +161,17 @@ def subscribe(
     handler: Callable[[CloudEvent[D]], Awaitable[None]],
     *,
     group_id: str,
+    consumers: int = 1,
 ) -> None:
-    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry."""
+    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry.
+    `consumers`: members of the group in this process, each with partitions of its own, so
+    partitions are handled side by side (each one still in order, committed after handling)."""
     deliveries = Deliveries(broker)
 
     @broker.subscriber(
         model.TYPE,
         group_id=group_id,
+        max_workers=consumers,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         decoder=_raw_body,

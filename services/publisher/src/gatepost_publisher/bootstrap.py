@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     following, worker = parts.following, parts.worker
     inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
-    subscribers(broker, parts.intake)
+    subscribers(broker, parts.intake, settings.intake_consumers)
     infra.background.append(worker.run)
 
     async def reapply_webhooks() -> None:

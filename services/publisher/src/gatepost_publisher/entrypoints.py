@@ -82,5 +82,7 @@ def routes(
     return router
 
 
-def subscribers(broker: KafkaBroker, intake: Intake) -> None:
-    subscribe(broker, PostApproved, intake.on_post_approved, group_id="publisher")
+def subscribers(broker: KafkaBroker, intake: Intake, consumers: int) -> None:
+    subscribe(
+        broker, PostApproved, intake.on_post_approved, group_id="publisher", consumers=consumers
+    )

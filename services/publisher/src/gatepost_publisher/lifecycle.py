@@ -86,7 +86,7 @@ def job_id(post_id: str, attempt: int) -> str:
 class Schedule:
     """When a job that is not finished is next due."""
 
-    poll_first_s: float = 5.0
+    poll_first_s: float = 10.0
     poll_max_s: float = 30.0
     retry_base_s: float = 1.0
     retry_max_s: float = 300.0

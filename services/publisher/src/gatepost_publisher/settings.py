@@ -24,9 +24,12 @@ class Settings(ServiceSettings):
     status_per_minute: int = 30
     # jobs one replica works at once; waiting for TikTok or a rate-limit slot holds none of them
     publish_concurrency: int = 32
+    # post.approved partitions taken in side by side (approvals come in bursts: a person approving
+    # a queue, a scheduled batch); more than the topic's partitions stay idle
+    intake_consumers: int = 4
     worker_interval_s: float = 1.0
     # the first status poll after init, each next one half as long again: webhooks come first
-    status_poll_interval_s: float = 5.0
+    status_poll_interval_s: float = 10.0
     status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
     reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected

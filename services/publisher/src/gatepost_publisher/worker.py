@@ -35,6 +35,7 @@ class Worker:
     outcomes: Outcomes
     clock: Clock
     owner: str = field(default_factory=lambda: f"publisher-{uuid.uuid4().hex[:12]}")
+    idle_until: float = 0.0  # loop time before which no claim is tried (nothing was due)
 
     @property
     def lease(self) -> timedelta:
@@ -71,10 +72,16 @@ class Worker:
         await self.outcomes.check_visibility()
 
     async def fill(self, running: set[asyncio.Task[None]]) -> None:
-        """Claim due jobs until the replica works `publish_concurrency` of them."""
+        """Claim due jobs until the replica works `publish_concurrency` of them. After a claim
+        found nothing due, the next is tried a `worker_interval_s` later, not after every step
+        that ends (each claim is a database round trip)."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self.idle_until:
+            return
         while len(running) < self.settings.publish_concurrency:
             job = await self.jobs.claim_due(self.owner, self.clock.now(), self.lease)
             if job is None:
+                self.idle_until = loop.time() + self.settings.worker_interval_s
                 return
             running.add(asyncio.create_task(self.work(job)))
 

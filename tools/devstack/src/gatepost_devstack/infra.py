@@ -50,12 +50,17 @@ def java() -> str:
     return path
 
 
+# Partitions per topic: consumers of one group handle partitions side by side (the publisher's
+# intake takes post.approved bursts in with several consumers per replica)
+PARTITIONS = 12
+
+
 @dataclass(frozen=True)
 class KafkaConfig:
     port: int
     controller_port: int
     data: Path
-    partitions: int = 3
+    partitions: int = PARTITIONS
 
 
 def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
@@ -126,7 +131,7 @@ def kafka_answers(bootstrap: str) -> bool:
     return asyncio.run(metadata())
 
 
-def create_topics(bootstrap: str, partitions: int = 3) -> list[str]:
+def create_topics(bootstrap: str, partitions: int = PARTITIONS) -> list[str]:
     """Create every Gatepost topic and its dead-letter topic; existing ones are left as they are."""
     names = [*ALL_TOPICS, *(dlq(t) for t in ALL_TOPICS)]
 

@@ -78,7 +78,9 @@ class Stack:
                     self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"
                 ),
             )
-        infra.create_topics(self.kafka_bootstrap, int(os.environ.get("KAFKA_PARTITIONS", "3")))
+        infra.create_topics(
+            self.kafka_bootstrap, int(os.environ.get("KAFKA_PARTITIONS", infra.PARTITIONS))
+        )
         if not self.mongodb_url:
             self.mongodb_url = infra.start_mongo(
                 self.supervisor, infra.MongoConfig(self.ports.mongo, self.folder / "mongo")
