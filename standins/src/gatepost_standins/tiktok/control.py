@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_standins.tiktok.config import Fault, TikTokStandinConfig
 from gatepost_standins.tiktok.context import Context
@@ -46,6 +46,14 @@ class AppChange(BaseModel):
     webhook_url: str | None = None
 
 
+class Timing(BaseModel):
+    """How long TikTok takes, changed while the world stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    processing_delay_s: float | None = Field(default=None, ge=0, le=3600)
+    moderation_delay_s: float | None = Field(default=None, ge=0, le=86400)
+
+
 def control_routes(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/_control", tags=["control (not TikTok)"])
 
@@ -54,6 +62,15 @@ def control_routes(ctx: Context) -> APIRouter:
         """Forget everything and start again with these settings (defaults when empty)."""
         ctx.reset(TikTokStandinConfig(**(config or {})))
         return {"default_creator": ctx.world.consenting}
+
+    @router.patch("/timing")
+    async def timing(changes: Timing) -> dict[str, float]:
+        for name, value in changes.model_dump(exclude_none=True).items():
+            setattr(ctx.config, name, value)
+        return {
+            "processing_delay_s": ctx.config.processing_delay_s,
+            "moderation_delay_s": ctx.config.moderation_delay_s,
+        }
 
     @router.post("/apps")
     async def add_app(app: NewApp) -> dict[str, str]:

@@ -1,0 +1,235 @@
+"""The chaos suite: while topics generate, posts are approved and publishes are in flight, every
+part is killed with SIGKILL in turn (each service, then the Kafka broker) and started again.
+Afterwards every topic is generated once, every approved post is published once (TikTok counts
+one content/init per post) or, if a publisher died with its request on the way, says UNKNOWN
+and was posted at most once; nothing is left waiting. A table of the faults and the outcomes is
+printed (`./dev chaos` runs this suite alone; `./dev test` runs it last)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from pymongo import MongoClient
+
+from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
+from gatepost_devstack import infra
+from gatepost_devstack.stack import Stack
+from tests.support import (
+    APPROVAL,
+    collect,
+    event_of,
+    eventually,
+    kill_and_restart,
+    signed_up,
+    topic_created,
+)
+
+ACCOUNTS, TOPICS_EACH = 4, 3  # within the test stack's daily cap of 3 posts per creator
+SERVICES = ("generator", "media", "approval", "publisher", "auth")
+DOWN_S, BETWEEN_S = 2.0, 4.0
+
+
+@dataclass
+class Fault:
+    part: str
+    at_s: float
+    down_s: float
+
+
+@dataclass
+class Run:
+    started: float = field(default_factory=time.monotonic)
+    faults: list[Fault] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    approved: set[str] = field(default_factory=set)
+
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+
+def kill_kafka(stack: Stack) -> None:
+    """SIGKILL the broker and start it again on its own data, as a crashed broker restarts."""
+    child = stack.supervisor.child("kafka")
+    os.killpg(child.process.pid, signal.SIGKILL)
+    child.process.wait()
+    time.sleep(DOWN_S)
+    stack.supervisor.children.remove(child)
+    port = int(stack.kafka_bootstrap.rsplit(":", 1)[1])
+    config = infra.KafkaConfig(port, stack.ports.kafka_controller, stack.folder / "kafka" / "data")
+    infra.start_kafka(stack.supervisor, config)
+
+
+def inject_faults(stack: Stack, run: Run) -> None:
+    for part in (*SERVICES, "kafka"):
+        time.sleep(BETWEEN_S)
+        at = run.now()
+        if part == "kafka":
+            kill_kafka(stack)
+        else:
+            kill_and_restart(stack, part, between=lambda: time.sleep(DOWN_S))
+        run.faults.append(Fault(part, at, run.now() - at))
+
+
+def approve_as_posts_arrive(clients: list[httpx.Client], run: Run) -> None:
+    """People approving whatever reaches their queue, retrying through outages."""
+    while not run.done.is_set():
+        for client in clients:
+            try:
+                waiting = client.get("/api/approval/posts?status=awaiting_approval").json()
+                for post in waiting if isinstance(waiting, list) else []:
+                    answer = client.post(
+                        f"/api/approval/posts/{post['post_id']}/approve", json=APPROVAL
+                    )
+                    if answer.status_code in (202, 409):
+                        run.approved.add(post["post_id"])
+            except (httpx.HTTPError, ValueError):
+                pass  # a service is down: people try again
+        time.sleep(0.5)
+
+
+async def send_topics(stack: Stack, owners: list[tuple[str, str]], spread_s: float) -> set[str]:
+    """Another system writes topic.created, one every few seconds, retrying while Kafka is down."""
+    sent: set[str] = set()
+    pairs = [owner for owner in owners for _ in range(TOPICS_EACH)]
+    for n, (user_id, account_id) in enumerate(pairs):
+        topic_id, value = topic_created(user_id, account_id, f"Chaos topic {n}")
+        while True:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=stack.kafka_bootstrap, request_timeout_ms=10_000
+            )
+            try:
+                await producer.start()
+                await producer.send_and_wait(TOPIC_CREATED, value, key=topic_id.encode())
+                break
+            except Exception:
+                await asyncio.sleep(1)
+            finally:
+                await producer.stop()
+        sent.add(topic_id)
+        await asyncio.sleep(spread_s / len(pairs))
+    return sent
+
+
+@pytest.mark.disruptive
+@pytest.mark.chaos
+async def test_every_part_killed_in_turn_loses_nothing_and_posts_nothing_twice(
+    stack: Stack,
+) -> None:
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    httpx.patch(f"{control}/timing", json={"processing_delay_s": 3}).raise_for_status()
+    people = [signed_up(stack) for _ in range(ACCOUNTS)]
+    owners = [(user_id, account_id) for _, user_id, account_id in people]
+    run = Run()
+    threads = [
+        threading.Thread(target=inject_faults, args=(stack, run)),
+        threading.Thread(target=approve_as_posts_arrive, args=([c for c, _, _ in people], run)),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        topics = await send_topics(stack, owners, spread_s=(len(SERVICES) + 1) * BETWEEN_S)
+        threads[0].join()
+        generated = await collect(
+            stack.kafka_bootstrap,
+            POST_GENERATED,
+            lambda r: event_of(r)["data"].get("topic_id") in topics,
+            count=len(topics),
+            timeout=180,
+            settle=3,
+        )
+        posts_of = Counter(event_of(r)["data"]["topic_id"] for r in generated)
+        post_ids = {event_of(r)["data"]["post_id"] for r in generated}
+        await asyncio.to_thread(eventually, lambda: run.approved >= post_ids, timeout=120)
+        outcomes = await collect(
+            stack.kafka_bootstrap,
+            POST_PUBLISHED,
+            lambda r: event_of(r)["data"].get("post_id") in post_ids,
+            count=len(post_ids),
+            timeout=180,
+            settle=3,
+        )
+    finally:
+        run.done.set()
+        for thread in threads:
+            thread.join()
+        httpx.patch(f"{control}/timing", json={"processing_delay_s": 0}).raise_for_status()
+
+    final = {event_of(r)["data"]["post_id"]: event_of(r)["data"]["status"] for r in outcomes}
+    creators = {a["open_id"] for c, _, _ in people for a in c.get("/api/auth/accounts").json()}
+    publishes = [p for p in httpx.get(f"{control}/publishes").json() if p["open_id"] in creators]
+    twice = sum(n > 1 for n in Counter(tuple(p["urls"]) for p in publishes).values())
+    stuck = stuck_work(stack, topics, post_ids)
+    report(run, topics, posts_of, post_ids, final, len(publishes), twice, stuck)
+
+    assert sorted(posts_of.values()) == [1] * len(topics), "each topic is generated once"
+    assert run.approved >= post_ids, "every generated post reached its person's queue"
+    assert set(final) == post_ids, "every approved post has an outcome"
+    assert twice == 0, "no post's content was initiated twice"
+    assert len(publishes) <= len(post_ids)
+    published = Counter(final.values())
+    assert published["PUBLISH_COMPLETE"] + published["UNKNOWN"] == len(post_ids), final
+    assert published["PUBLISH_COMPLETE"] <= len(publishes)
+    assert stuck == {}, stuck
+
+
+def stuck_work(stack: Stack, topics: set[str], post_ids: set[str]) -> dict[str, int]:
+    """This run's work that is neither done nor failed: there should be none left."""
+    mongo: MongoClient[dict[str, Any]] = MongoClient(stack.mongodb_url)
+    prefix = stack.database_prefix
+    try:
+        found = {
+            "topics not generated": mongo[f"{prefix}_generator"]["topics"].count_documents(
+                {"_id": {"$in": list(topics)}, "status": {"$in": ["queued", "generating"]}}
+            ),
+            "approvals not emitted": mongo[f"{prefix}_approval"]["posts"].count_documents(
+                {"_id": {"$in": list(post_ids)}, "outbox_pending": True}
+            ),
+            "publish jobs not finished": mongo[f"{prefix}_publisher"]["jobs"].count_documents(
+                {"post_id": {"$in": list(post_ids)}, "status": {"$ne": "done"}}
+            ),
+            "outcomes not emitted": mongo[f"{prefix}_publisher"]["jobs"].count_documents(
+                {"post_id": {"$in": list(post_ids)}, "outcome_pending": True}
+            ),
+        }
+    finally:
+        mongo.close()
+    return {what: n for what, n in found.items() if n}
+
+
+def report(
+    run: Run,
+    topics: set[str],
+    posts_of: Counter[str],
+    post_ids: set[str],
+    final: dict[str, str],
+    publishes: int,
+    twice: int,
+    stuck: dict[str, int],
+) -> None:
+    print("\n\nchaos: faults injected (SIGKILL, then started again)")
+    print(f"  {'part':<12}{'at':>8}{'down for':>10}")
+    for fault in run.faults:
+        print(f"  {fault.part:<12}{fault.at_s:>7.1f}s{fault.down_s:>9.1f}s")
+    print("chaos: outcomes")
+    rows = [
+        ("topics sent", len(topics)),
+        ("topics generated once", sum(n == 1 for n in posts_of.values())),
+        ("topics generated twice or more", sum(n > 1 for n in posts_of.values())),
+        ("posts approved", len(run.approved & post_ids)),
+        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        ("posts at TikTok", publishes),
+        ("content initiated twice", twice),
+        ("work left waiting", sum(stuck.values())),
+    ]
+    for what, n in rows:
+        print(f"  {what:<32}{n:>5}")
