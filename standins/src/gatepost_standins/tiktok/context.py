@@ -54,6 +54,9 @@ def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse
     )
 
 
+OUTGOING = 32
+
+
 @dataclass
 class Context:
     config: TikTokStandinConfig
@@ -63,6 +66,7 @@ class Context:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.config.random_seed)
         self._http: httpx.AsyncClient | None = None
+        self._outgoing: asyncio.Semaphore | None = None
         self.populate()
 
     @property
@@ -73,9 +77,17 @@ class Context:
             self._http = httpx.AsyncClient(
                 timeout=60,
                 follow_redirects=False,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+                limits=httpx.Limits(max_connections=OUTGOING, max_keepalive_connections=OUTGOING),
             )
         return self._http
+
+    @property
+    def outgoing(self) -> asyncio.Semaphore:
+        """Requests the stand-in makes at once (pulls, webhooks); the rest wait here, in order,
+        not in the HTTP client's pool, whose queue costs time in proportion to its length."""
+        if self._outgoing is None:
+            self._outgoing = asyncio.Semaphore(OUTGOING)
+        return self._outgoing
 
     def populate(self) -> None:
         c = self.config

@@ -78,11 +78,12 @@ def uploaded(publish: Publish) -> str | None:
 
 async def pull(ctx: Context, publish: Publish) -> str | None:
     for url in publish.urls:
-        reason = await (
-            pull_photo(ctx, ctx.http, publish, url)
-            if publish.media_type == "PHOTO"
-            else pull_video(ctx, ctx.http, publish, url)
-        )
+        async with ctx.outgoing:
+            reason = await (
+                pull_photo(ctx, ctx.http, publish, url)
+                if publish.media_type == "PHOTO"
+                else pull_video(ctx, ctx.http, publish, url)
+            )
         if reason:
             return reason
     return None

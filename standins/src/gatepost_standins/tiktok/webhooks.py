@@ -69,7 +69,8 @@ async def _attempts(
             "TikTok-Signature": signature(secret, timestamp, body),
         }
         try:
-            answer = await http.post(url, content=body, headers=headers, timeout=10)
+            async with ctx.outgoing:
+                answer = await http.post(url, content=body, headers=headers, timeout=10)
             status: int | str = answer.status_code
         except httpx.HTTPError as error:
             status = type(error).__name__

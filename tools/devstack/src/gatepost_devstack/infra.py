@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import shutil
 import subprocess
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,32 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+"""
+
+
+# A three-broker cluster, as production runs Kafka: each node is broker and controller (static
+# quorum), every topic has three replicas and a write needs two of them (acks=all producers).
+CLUSTER_PROPERTIES = """\
+process.roles=broker,controller
+node.id={node}
+controller.quorum.voters={voters}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs={data}
+num.partitions={partitions}
+auto.create.topics.enable=false
+default.replication.factor=3
+min.insync.replicas=2
+offsets.topic.replication.factor=3
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+share.coordinator.state.topic.replication.factor=3
+share.coordinator.state.topic.min.isr=2
 group.initial.rebalance.delay.ms=0
 """
 
@@ -91,14 +119,17 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     return bootstrap
 
 
-def format_storage(jvm: list[str], properties: Path, cluster_id: str) -> None:
-    """Format a KRaft broker's storage (once, before its first start)."""
+def format_storage(
+    jvm: list[str], properties: Path, cluster_id: str, *, standalone: bool = True
+) -> None:
+    """Format a KRaft broker's storage (once, before its first start). `standalone`: a single
+    node that is its own quorum; otherwise the quorum is the configured static voters."""
     subprocess.run(
         [
             *jvm,
             "kafka.tools.StorageTool",
             "format",
-            "--standalone",
+            *(["--standalone"] if standalone else []),
             # one argument: an id may start with "-", which would read as an option
             f"--cluster-id={cluster_id}",
             "-c",
@@ -107,6 +138,70 @@ def format_storage(jvm: list[str], properties: Path, cluster_id: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def cluster_node(config: KafkaConfig, node: int) -> tuple[int, int, Path]:
+    """Node `node` (1-based) of a cluster: its client port, controller port and data folder.
+    Node 1 uses the configured ports; the others the next free pairs above them."""
+    step = 2 * (node - 1)
+    folder = config.data if node == 1 else config.data.parent / f"data-{node}"
+    return config.port + step, config.controller_port + step, folder
+
+
+def listening(port: int) -> Callable[[], bool]:
+    return lambda: port_open("127.0.0.1", port)
+
+
+def kafka_node_name(node: int) -> str:
+    return "kafka" if node == 1 else f"kafka-{node}"
+
+
+def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: int = 3) -> str:
+    """Format (first time only) and start a KRaft cluster of `brokers` nodes, each broker and
+    controller; returns the bootstrap servers (all nodes)."""
+    libs = maven_classpath("kafka", "KAFKA_BOOTSTRAP_SERVERS")
+    log4j = DEPLOY / "kafka" / "log4j2.yaml"
+    jvm = [
+        java(),
+        "-Xms256m",
+        "-Xmx512m",
+        f"-Dlog4j2.configurationFile={log4j}",
+        "-cp",
+        f"{libs}/*",
+    ]
+    nodes = [cluster_node(config, n) for n in range(1, brokers + 1)]
+    voters = ",".join(f"{n}@127.0.0.1:{c}" for n, (_, c, _) in enumerate(nodes, start=1))
+    id_file = config.data.parent / "cluster-id"
+    config.data.parent.mkdir(parents=True, exist_ok=True)
+    if not id_file.exists():
+        id_file.write_text(uuid_for_cluster())
+    cluster_id = id_file.read_text().strip()
+    commands = []
+    for node, (port, controller, data) in enumerate(nodes, start=1):
+        data.mkdir(parents=True, exist_ok=True)
+        properties = config.data.parent / f"server-{node}.properties"
+        properties.write_text(
+            CLUSTER_PROPERTIES.format(
+                node=node,
+                voters=voters,
+                port=port,
+                controller_port=controller,
+                data=data,
+                partitions=config.partitions,
+            )
+        )
+        if not (data / "meta.properties").exists():
+            format_storage(jvm, properties, cluster_id, standalone=False)
+        commands.append((node, port, [*jvm, "kafka.Kafka", str(properties)]))
+    bootstrap = ",".join(f"127.0.0.1:{port}" for _, port, _ in commands)
+    for node, port, command in commands:  # a quorum forms only once a majority runs
+        supervisor.start(kafka_node_name(node), command, ready=listening(port))
+    deadline = time.monotonic() + 180
+    while not kafka_answers(bootstrap):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Kafka cluster did not form within 180 s")
+        time.sleep(1)
+    return bootstrap
 
 
 def uuid_for_cluster() -> str:
@@ -131,7 +226,7 @@ def kafka_answers(bootstrap: str) -> bool:
     return asyncio.run(metadata())
 
 
-def create_topics(bootstrap: str, partitions: int = PARTITIONS) -> list[str]:
+def create_topics(bootstrap: str, partitions: int = PARTITIONS, replicas: int = 1) -> list[str]:
     """Create every Gatepost topic and its dead-letter topic; existing ones are left as they are."""
     names = [*ALL_TOPICS, *(dlq(t) for t in ALL_TOPICS)]
 
@@ -145,7 +240,7 @@ def create_topics(bootstrap: str, partitions: int = PARTITIONS) -> list[str]:
                 with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
                     await admin.create_topics(
                         [
-                            NewTopic(n, num_partitions=partitions, replication_factor=1)
+                            NewTopic(n, num_partitions=partitions, replication_factor=replicas)
                             for n in missing
                         ]
                     )

@@ -58,6 +58,8 @@ class Stack:
         self.supervisor = Supervisor(self.folder / "logs")
         self.secrets = local_secrets(self.folder)
         self.kafka_bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+        # KAFKA_BROKERS=3: a three-broker KRaft cluster (replication 3, min ISR 2), as production
+        self.kafka_brokers = int(os.environ.get("KAFKA_BROKERS", "1"))
         self.mongodb_url = os.environ.get("MONGODB_URL", "")
         self.real_tiktok = bool(os.environ.get("TIKTOK_CLIENT_KEY"))
         self.real_openai = bool(os.environ.get("OPENAI_API_KEY"))
@@ -70,16 +72,24 @@ class Stack:
     def media_public_url(self) -> str:
         return os.environ.get("MEDIA_PUBLIC_BASE_URL", f"{self.gateway_url}/media")
 
+    @property
+    def kafka_config(self) -> infra.KafkaConfig:
+        return infra.KafkaConfig(
+            self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"
+        )
+
     def start_infra(self) -> None:
-        if not self.kafka_bootstrap:
-            self.kafka_bootstrap = infra.start_kafka(
-                self.supervisor,
-                infra.KafkaConfig(
-                    self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"
-                ),
+        started_here = not self.kafka_bootstrap
+        if started_here and self.kafka_brokers > 1:
+            self.kafka_bootstrap = infra.start_kafka_cluster(
+                self.supervisor, self.kafka_config, self.kafka_brokers
             )
+        elif started_here:
+            self.kafka_bootstrap = infra.start_kafka(self.supervisor, self.kafka_config)
         infra.create_topics(
-            self.kafka_bootstrap, int(os.environ.get("KAFKA_PARTITIONS", infra.PARTITIONS))
+            self.kafka_bootstrap,
+            int(os.environ.get("KAFKA_PARTITIONS", infra.PARTITIONS)),
+            replicas=min(self.kafka_brokers, 3) if started_here else 1,
         )
         if not self.mongodb_url:
             self.mongodb_url = infra.start_mongo(
