@@ -58,15 +58,21 @@ class Run:
 
 
 def kill_kafka(stack: Stack) -> None:
-    """SIGKILL the broker and start it again on its own data, as a crashed broker restarts."""
-    child = stack.supervisor.child("kafka")
+    """SIGKILL a broker and start it again on its own data, as a crashed broker restarts (with
+    KAFKA_BROKERS=3, the second of the three: the cluster fails over meanwhile)."""
+    cluster = stack.kafka_brokers > 1
+    name = infra.kafka_node_name(2) if cluster else "kafka"
+    child = stack.supervisor.child(name)
+    command = list(child.process.args)
     os.killpg(child.process.pid, signal.SIGKILL)
     child.process.wait()
     time.sleep(DOWN_S)
     stack.supervisor.children.remove(child)
-    port = int(stack.kafka_bootstrap.rsplit(":", 1)[1])
-    config = infra.KafkaConfig(port, stack.ports.kafka_controller, stack.folder / "kafka" / "data")
-    infra.start_kafka(stack.supervisor, config)
+    if cluster:
+        port, _, _ = infra.cluster_node(stack.kafka_config, 2)
+        stack.supervisor.start(name, command, ready=infra.listening(port), timeout=120)
+    else:
+        infra.start_kafka(stack.supervisor, stack.kafka_config)
 
 
 def inject_faults(stack: Stack, run: Run) -> None:

@@ -182,3 +182,54 @@ def test_every_topic_and_post_stays_reachable_page_by_page(stack: Stack, page: P
             )
     expect(queue_pages.get_by_role("button", name="Older")).to_be_disabled()
     assert len(seen) == 30  # every post reachable
+
+
+def test_a_failed_post_is_published_again_from_the_queue(stack: Stack, page: Page) -> None:
+    client, post_id = queued(stack, "Publish again")
+    faults = f"http://127.0.0.1:{stack.ports.tiktok}/_control/faults"
+    httpx.put(
+        faults,
+        json={
+            "/v2/post/publish/content/init/": {
+                "next_errors": 1,
+                "error_status": 403,
+                "error_code": "url_ownership_unverified",
+            }
+        },
+    ).raise_for_status()
+    try:
+        approved = client.post(
+            f"/api/approval/posts/{post_id}/approve",
+            json={
+                "privacy_level": "SELF_ONLY",
+                "allow_comment": False,
+                "music_usage_consent": True,
+            },
+        )
+        assert approved.status_code == 202, approved.text
+        assert eventually(
+            lambda: client.get(f"/api/approval/posts/{post_id}").json()["status"] == "failed",
+            timeout=60,
+        )
+    finally:
+        httpx.put(faults, json={}).raise_for_status()
+    signed_in_as(page, client, stack)
+    page.goto(stack.gateway_url)
+    page.get_by_role("link", name="Queue").click()
+    card = page.locator(f'article[data-post="{post_id}"]')
+    expect(card.locator(".post-status")).to_contain_text("domain or prefix is not verified")
+    expect(card.get_by_text("then publish it again")).to_be_visible()
+    shot(page, "ui-8-failed-post")
+    card.get_by_role("button", name="Publish again").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Title")).not_to_be_editable()  # what was approved is sent
+    submit = dialog.get_by_role("button", name="Publish again")
+    expect(submit).to_be_disabled()  # the person chooses again: no privacy preset
+    dialog.get_by_label("Who can view this post").select_option("SELF_ONLY")
+    submit.click()
+    expect(dialog).to_be_hidden()
+    assert eventually(
+        lambda: client.get(f"/api/approval/posts/{post_id}").json()["status"] == "published",
+        timeout=60,
+    )
+    assert client.get(f"/api/approval/posts/{post_id}").json()["attempt"] == 2
