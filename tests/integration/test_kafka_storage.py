@@ -14,7 +14,14 @@ def test_a_cluster_id_starting_with_a_dash_formats(tmp_path: Path) -> None:
     data.mkdir()
     properties = tmp_path / "server.properties"
     properties.write_text(
-        infra.KAFKA_PROPERTIES.format(port=1, controller_port=2, data=data, partitions=1)
+        infra.node_properties(
+            node=1,
+            quorum="controller.quorum.bootstrap.servers=127.0.0.1:2",
+            port=1,
+            controller_port=2,
+            data=data,
+            partitions=1,
+        )
     )
     libs = infra.maven_classpath("kafka", "KAFKA_BOOTSTRAP_SERVERS")
     infra.format_storage([infra.java(), "-cp", f"{libs}/*"], properties, "-vRR-M2KSTKdXhhBmW7eYw")

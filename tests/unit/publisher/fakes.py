@@ -19,7 +19,7 @@ from gatepost_publisher.adapters import AuthRefused, Grant
 from gatepost_publisher.bootstrap import Adapters, Parts, wire
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import Handling
-from gatepost_publisher.jobs import move_update
+from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 from gatepost_publisher.settings import Settings
 
@@ -48,16 +48,7 @@ class FakeJobs:
     async def add(self, job: Document) -> bool:
         if job["_id"] in self.docs:
             return False
-        self.docs[job["_id"]] = {
-            **job,
-            "status": "queued",
-            "lease_until": None,
-            "lease_owner": None,
-            "publish_id": None,
-            "post_ids": [],
-            "retries": 0,
-            "polls": 0,
-        }
+        self.docs[job["_id"]] = new_job(job)
         return True
 
     async def get(self, job_id: str) -> Document | None:

@@ -13,6 +13,21 @@ from gatepost_common.mongo import Document
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 
 
+def new_job(job: Document) -> Document:
+    """A job as it is first stored: queued, held by no worker, nothing sent yet."""
+    return {
+        **job,
+        "status": JobStatus.QUEUED.value,
+        "lease_until": None,
+        "lease_owner": None,
+        "publish_id": None,
+        "post_ids": [],
+        "retries": 0,
+        "polls": 0,
+        "created_at": datetime.now(UTC),
+    }
+
+
 def as_job(doc: Document | None) -> Document | None:
     """Jobs stored before attempts existed were their post's first attempt, under its id."""
     if doc is not None:
@@ -52,19 +67,7 @@ class MongoJobRepository:
     async def add(self, job: Document) -> bool:
         """Store a job once per id; False when it was stored already."""
         try:
-            await self.jobs.insert_one(
-                {
-                    **job,
-                    "status": JobStatus.QUEUED.value,
-                    "lease_until": None,
-                    "lease_owner": None,
-                    "publish_id": None,
-                    "post_ids": [],
-                    "retries": 0,
-                    "polls": 0,
-                    "created_at": datetime.now(UTC),
-                }
-            )
+            await self.jobs.insert_one(new_job(job))
             return True
         except DuplicateKeyError:
             return False

@@ -23,34 +23,13 @@ from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
 from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 
+# One KRaft node that is broker and controller. A single node is its own quorum and keeps one
+# copy of everything; in a three-broker cluster (as production runs Kafka) the quorum is the three
+# nodes, every topic has three replicas and a write needs two of them (acks=all producers).
 KAFKA_PROPERTIES = """\
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs={data}
-num.partitions={partitions}
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-"""
-
-
-# A three-broker cluster, as production runs Kafka: each node is broker and controller (static
-# quorum), every topic has three replicas and a write needs two of them (acks=all producers).
-CLUSTER_PROPERTIES = """\
-process.roles=broker,controller
 node.id={node}
-controller.quorum.voters={voters}
+{quorum}
 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
 advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
@@ -59,16 +38,33 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs={data}
 num.partitions={partitions}
 auto.create.topics.enable=false
-default.replication.factor=3
-min.insync.replicas=2
-offsets.topic.replication.factor=3
+default.replication.factor={replicas}
+min.insync.replicas={min_isr}
+offsets.topic.replication.factor={replicas}
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2
-share.coordinator.state.topic.replication.factor=3
-share.coordinator.state.topic.min.isr=2
+transaction.state.log.replication.factor={replicas}
+transaction.state.log.min.isr={min_isr}
+share.coordinator.state.topic.replication.factor={replicas}
+share.coordinator.state.topic.min.isr={min_isr}
 group.initial.rebalance.delay.ms=0
 """
+
+
+def node_properties(
+    *, node: int, quorum: str, port: int, controller_port: int, data: Path, partitions: int
+) -> str:
+    """A node's server.properties; `quorum` is its controller.quorum.* line."""
+    replicas = 1 if quorum.startswith("controller.quorum.bootstrap") else 3
+    return KAFKA_PROPERTIES.format(
+        node=node,
+        quorum=quorum,
+        port=port,
+        controller_port=controller_port,
+        data=data,
+        partitions=partitions,
+        replicas=replicas,
+        min_isr=min(replicas, 2),
+    )
 
 
 def java() -> str:
@@ -98,7 +94,9 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     config.data.mkdir(parents=True, exist_ok=True)
     properties = config.data.parent / "server.properties"
     properties.write_text(
-        KAFKA_PROPERTIES.format(
+        node_properties(
+            node=1,
+            quorum=f"controller.quorum.bootstrap.servers=127.0.0.1:{config.controller_port}",
             port=config.port,
             controller_port=config.controller_port,
             data=config.data,
@@ -181,9 +179,9 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
         data.mkdir(parents=True, exist_ok=True)
         properties = config.data.parent / f"server-{node}.properties"
         properties.write_text(
-            CLUSTER_PROPERTIES.format(
+            node_properties(
                 node=node,
-                voters=voters,
+                quorum=f"controller.quorum.voters={voters}",
                 port=port,
                 controller_port=controller,
                 data=data,
