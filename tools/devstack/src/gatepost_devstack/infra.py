@@ -192,8 +192,8 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
             format_storage(jvm, properties, cluster_id, standalone=False)
         commands.append((node, port, [*jvm, "kafka.Kafka", str(properties)]))
     bootstrap = ",".join(f"127.0.0.1:{port}" for _, port, _ in commands)
-    for node, port, command in commands:  # a quorum forms only once a majority runs
-        supervisor.start(kafka_node_name(node), command, ready=listening(port))
+    for node, _, command in commands:  # no node serves before a majority runs: start them all
+        supervisor.start(kafka_node_name(node), command, ready=lambda: True)
     deadline = time.monotonic() + 180
     while not kafka_answers(bootstrap):
         if time.monotonic() > deadline:
