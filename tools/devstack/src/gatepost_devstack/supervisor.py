@@ -21,7 +21,8 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_parent() -> None:
     """Runs in the child before exec: Linux sends it SIGTERM when the supervisor dies, even by
-    SIGKILL, so no broker or service outlives `./dev run`."""
+    SIGKILL, so no broker or service outlives `./dev run`. Linux ties this to the thread that
+    started the child: start parts from a thread that outlives them (the main thread)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
