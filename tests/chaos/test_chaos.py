@@ -194,18 +194,21 @@ def test_every_part_killed_in_turn_loses_nothing_and_posts_nothing_twice(
     final = {event_of(r)["data"]["post_id"]: event_of(r)["data"]["status"] for r in outcomes}
     creators = {a["open_id"] for c, _, _ in people for a in c.get("/api/auth/accounts").json()}
     publishes = [p for p in httpx.get(f"{control}/publishes").json() if p["open_id"] in creators]
-    twice = sum(n > 1 for n in Counter(tuple(p["urls"]) for p in publishes).values())
+    # TikTok may end a post FAILED (it could not fetch a picture while media was down): the
+    # publisher hands it over again, so only the publishes that did not fail count as posts
+    posted = [p for p in publishes if p["status"] != "FAILED"]
+    twice = sum(n > 1 for n in Counter(tuple(p["urls"]) for p in posted).values())
     stuck = stuck_work(stack, topics, post_ids)
-    report(run, topics, posts_of, post_ids, final, len(publishes), twice, stuck)
+    report(run, topics, posts_of, post_ids, final, len(posted), twice, stuck)
 
     assert sorted(posts_of.values()) == [1] * len(topics), "each topic is generated once"
     assert run.approved >= post_ids, "every generated post reached its person's queue"
     assert set(final) == post_ids, "every approved post has an outcome"
     assert twice == 0, "no post's content was initiated twice"
-    assert len(publishes) <= len(post_ids)
+    assert len(posted) <= len(post_ids)
     published = Counter(final.values())
     assert published["PUBLISH_COMPLETE"] + published["UNKNOWN"] == len(post_ids), final
-    assert published["PUBLISH_COMPLETE"] <= len(publishes)
+    assert published["PUBLISH_COMPLETE"] <= len(posted)
     assert stuck == {}, stuck
 
 
@@ -254,7 +257,7 @@ def report(
         ("topics generated twice or more", sum(n > 1 for n in posts_of.values())),
         ("posts approved", len(run.approved & post_ids)),
         *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
-        ("posts at TikTok", publishes),
+        ("posts at TikTok (not failed)", publishes),
         ("content initiated twice", twice),
         ("work left waiting", sum(stuck.values())),
     ]

@@ -155,11 +155,11 @@ async def test_a_webhook_and_a_poll_that_both_see_failed_settle_once() -> None:
     await w.approve()
     await w.step()
     job = w.job()
-    await w.parts.following.settle(job, "FAILED", "photo_pull_failed", [])
-    w.calls.then("status_fetch", {"status": "FAILED", "fail_reason": "photo_pull_failed"})
+    await w.parts.following.settle(job, "FAILED", "spam_risk_too_many_posts", [])
+    w.calls.then("status_fetch", {"status": "FAILED", "fail_reason": "spam_risk_too_many_posts"})
     w.clock.advance(60)
     assert await w.step() is None, "the settled job is not due any more"
-    await w.parts.following.settle(job, "FAILED", "photo_pull_failed", [])
+    await w.parts.following.settle(job, "FAILED", "spam_risk_too_many_posts", [])
     assert [e.status for e in w.emitted] == ["FAILED"] and w.emitted[0].retryable
     assert w.cap.releases == 1 and w.audit.kinds().count("outcome") == 1
 
@@ -226,3 +226,22 @@ async def test_a_worker_runs_many_jobs_at_once_and_waiting_jobs_hold_none() -> N
         assert all(j["lease_owner"] is None for j in w.jobs.docs.values())
     finally:
         running.cancel()
+
+
+async def test_a_post_tiktok_could_not_fetch_is_handed_over_again_a_few_times() -> None:
+    w = world(tiktok_failure_retries=2)
+    await w.approve()
+    for attempt in (1, 2):
+        job = await w.step()
+        assert job is not None and job["status"] == "processing"
+        await w.parts.following.settle(w.job(), "FAILED", "photo_pull_failed", [])
+        job = w.job()
+        assert (job["status"], job["started_again"]) == ("queued", attempt)
+        assert job["publish_id"] is None and len(job["earlier_publish_ids"]) == attempt
+        assert w.emitted == [], "no outcome yet: nothing was posted"
+        w.clock.advance(600)
+    await w.step()
+    await w.parts.following.settle(w.job(), "FAILED", "photo_pull_failed", [])
+    assert (w.job()["result"], w.job()["retryable"]) == ("FAILED", True)
+    assert w.calls.sent.count("content_init") == 3
+    assert w.cap.releases == 1, "its place in the cap is held until it finally failed"

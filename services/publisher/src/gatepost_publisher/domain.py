@@ -82,3 +82,6 @@ class CapWindow:
 RETRYABLE_FAIL_REASONS = frozenset(
     {"internal", "photo_pull_failed", "video_pull_failed", "spam_risk_too_many_posts"}
 )
+# ...and those after which the publisher hands the post to TikTok again by itself, a few times:
+# nothing was posted, and the cause (media restarting, TikTok's own hiccup) usually passes
+AUTO_RETRY_FAIL_REASONS = frozenset({"internal", "photo_pull_failed", "video_pull_failed"})

@@ -12,8 +12,8 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import PublishStatus
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.calls import CallFailed, NotYet
-from gatepost_publisher.domain import RETRYABLE_FAIL_REASONS, Handling
-from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
+from gatepost_publisher.domain import AUTO_RETRY_FAIL_REASONS, RETRYABLE_FAIL_REASONS, Handling
+from gatepost_publisher.lifecycle import POLL_LATER, START_AGAIN, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Calls, JobStore
 from gatepost_publisher.settings import Settings
@@ -99,6 +99,8 @@ class Following:
         owner: str | None = None,
     ) -> None:
         """A terminal TikTok status, from polling or a webhook: applied once."""
+        if await self.started_again(job, status, reason, owner):
+            return
         retryable = status == "FAILED" and reason in RETRYABLE_FAIL_REASONS
         if not await self.outcomes.finish(
             job,
@@ -114,3 +116,39 @@ class Following:
         if status == "PUBLISH_COMPLETE" and public and not post_ids:
             due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
             await self.jobs.watch_visibility(job["_id"], due)
+
+    async def started_again(
+        self, job: dict[str, Any], status: PublishStatus, reason: str | None, owner: str | None
+    ) -> bool:
+        """TikTok could not fetch the pictures (or failed itself): nothing was posted, so the same
+        approval goes to TikTok again after a pause, up to `tiktok_failure_retries` times."""
+        again = int(job.get("started_again") or 0)
+        if (
+            status != "FAILED"
+            or reason not in AUTO_RETRY_FAIL_REASONS
+            or again >= self.settings.tiktok_failure_retries
+        ):
+            return False
+        due = self.schedule.next_retry(self.clock.now(), again + 5)  # 16 s, then twice as long
+        moved = await self.jobs.move(
+            job["_id"],
+            START_AGAIN,
+            {
+                "due_at": due,
+                "started_again": again + 1,
+                "publish_id": None,
+                "earlier_publish_ids": [*job.get("earlier_publish_ids", []), job["publish_id"]],
+                "deferred_reason": f"TikTok could not publish it ({reason}): trying again",
+            },
+            owner=owner,
+        )
+        if moved:
+            await self.outcomes.audit.append(
+                job["account_id"],
+                "retry_later",
+                post_id=job["post_id"],
+                reason=f"TikTok ended it FAILED ({reason}); nothing was posted",
+                publish_id=job["publish_id"],
+                until=due.isoformat(),
+            )
+        return True

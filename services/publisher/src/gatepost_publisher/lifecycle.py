@@ -4,6 +4,8 @@ job is next due (a poll, a retry, a rate-limit slot).
     queued ──begin_init──▶ initiating ──initiated──▶ processing ──settled──▶ done
       │  ▲                     │  │                      │  ▲
       │  └──wait (any reason)──┘  └──uncertain/refused─▶ done   └─poll_later─┘
+      │  ▲                                               │
+      │  └────────start_again (TikTok could not fetch)───┘
       └──refused (before anything was sent)──▶ done
 
 Every move is applied by the job store as one conditional update: the job must still be in the
@@ -40,6 +42,9 @@ INITIATED = Move("initiated", JobStatus.INITIATING, JobStatus.PROCESSING)
 INIT_REFUSED_WAIT = Move("init_refused_wait", JobStatus.INITIATING, JobStatus.QUEUED)
 INIT_ENDED = Move("init_ended", JobStatus.INITIATING, JobStatus.DONE)  # failed, or UNKNOWN
 POLL_LATER = Move("poll_later", JobStatus.PROCESSING, JobStatus.PROCESSING)
+# TikTok ended the post FAILED for a passing reason (it could not fetch a picture): nothing was
+# posted, so the same approval is handed to TikTok again, a bounded number of times
+START_AGAIN = Move("start_again", JobStatus.PROCESSING, JobStatus.QUEUED)
 SETTLED = Move("settled", JobStatus.PROCESSING, JobStatus.DONE)
 
 MOVES = {

@@ -34,6 +34,9 @@ class Settings(ServiceSettings):
     lease_s: float = 120.0
     reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected
     transient_backoff_s: float = 1.0  # the first retry after a passing error; doubles each time
+    # TikTok ended a post FAILED because it could not fetch the pictures (or failed itself):
+    # the publisher hands it over again this many times before it fails for a person to see
+    tiktok_failure_retries: int = 2
     max_retries: int = 10  # passing errors in a row before the post fails (and may be re-approved)
     rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute
     defer_blocked_s: float = 3600.0  # when creator_info says the creator cannot post now
