@@ -32,11 +32,17 @@ class PoisonMessage(Exception):
     """The message can never be processed (bad signature, impossible state): dead-letter it."""
 
 
+def bootstrap_servers(text: str) -> list[str]:
+    """ "host:port,host:port" (a cluster) as a list: FastStream hands a string on to its Kafka
+    clients as one host name."""
+    return [server.strip() for server in text.split(",") if server.strip()]
+
+
 def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | None) -> KafkaBroker:
     """A broker whose publishes and consumes carry W3C trace context in Kafka headers."""
     middlewares = [KafkaTelemetryMiddleware(tracer_provider=tracer_provider)]
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        bootstrap_servers(settings.kafka_bootstrap_servers),
         client_id=f"gatepost-{settings.service_name}",
         middlewares=middlewares,
         # FastStream's own logger writes coloured text lines; this one goes through the service's
