@@ -181,9 +181,20 @@ def test_every_part_killed_in_turn_loses_nothing_and_posts_nothing_twice(
         threads[0].join()
         assert len(topics) == ACCOUNTS * TOPICS_EACH, "every topic was sent"
         generated = asyncio.run(read(stack, POST_GENERATED, topics, "topic_id", timeout=180))
-        posts_of = Counter(event_of(r)["data"]["topic_id"] for r in generated)
+        # at least once: a post.generated may come twice (an outbox sending again after a broker
+        # failover lost its acknowledgement); each topic must have one post, however often told
+        posts_of = Counter(
+            topic
+            for topic, _ in {
+                (event_of(r)["data"]["topic_id"], event_of(r)["data"]["post_id"]) for r in generated
+            }
+        )
         post_ids = {event_of(r)["data"]["post_id"] for r in generated}
-        eventually(lambda: run.approved >= post_ids, timeout=120)
+        # an approval answered late (a broker failing over) may be missed by the person's
+        # client but done: what counts is what approval holds
+        clients = [c for c, _, _ in people]
+        eventually(lambda: decided(clients) >= post_ids, timeout=120)
+        run.approved = decided(clients)
         outcomes = asyncio.run(read(stack, POST_PUBLISHED, post_ids, "post_id", timeout=180))
     finally:
         run.done.set()
@@ -210,6 +221,18 @@ def test_every_part_killed_in_turn_loses_nothing_and_posts_nothing_twice(
     assert published["PUBLISH_COMPLETE"] + published["UNKNOWN"] == len(post_ids), final
     assert published["PUBLISH_COMPLETE"] <= len(posted)
     assert stuck == {}, stuck
+
+
+def decided(clients: list[httpx.Client]) -> set[str]:
+    """The posts approval no longer holds as awaiting approval."""
+    found: set[str] = set()
+    for client in clients:
+        try:
+            posts = client.get("/api/approval/posts").json()
+        except (httpx.HTTPError, ValueError):
+            continue
+        found |= {p["post_id"] for p in posts if p["status"] != "awaiting_approval"}
+    return found
 
 
 def stuck_work(stack: Stack, topics: set[str], post_ids: set[str]) -> dict[str, int]:
