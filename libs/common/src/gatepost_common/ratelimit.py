@@ -45,10 +45,17 @@ class RateLimiter:
         )
         if claimed is not None:
             return timedelta(0)
-        oldest = await self.slots.find_one({"key": key}, sort=[("used_at", 1)])
-        if oldest is None:
+        wait = await self._oldest_frees_in(key, now)
+        if wait is None:
             await self._prepare(key, limit)
             return await self.try_acquire(key, limit)
+        return wait
+
+    async def _oldest_frees_in(self, key: str, now: datetime) -> timedelta | None:
+        """How long until the key's least recently used slot frees (None: it has no slots)."""
+        oldest = await self.slots.find_one({"key": key}, sort=[("used_at", 1)])
+        if oldest is None:
+            return None
         freed: timedelta = oldest["used_at"] + WINDOW - now
         return max(freed, timedelta(milliseconds=50))
 
@@ -57,11 +64,8 @@ class RateLimiter:
         now = self.clock.now()
         if await self.slots.find_one({"key": key, "used_at": {"$lte": now - WINDOW}}) is not None:
             return timedelta(0)
-        oldest = await self.slots.find_one({"key": key}, sort=[("used_at", 1)])
-        if oldest is None:
-            return timedelta(0)  # never used: its slots are made on the first claim
-        freed: timedelta = oldest["used_at"] + WINDOW - now
-        return max(freed, timedelta(milliseconds=50))
+        # never used: its slots are made on the first claim
+        return await self._oldest_frees_in(key, now) or timedelta(0)
 
     async def acquire(self, key: str, limit: int) -> None:
         """Wait until a call is allowed, then claim it."""

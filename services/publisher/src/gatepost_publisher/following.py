@@ -44,9 +44,7 @@ class Following:
                 post_id=job["post_id"],
             )
         except NotYet as not_yet:
-            await self.jobs.move(
-                job["_id"], POLL_LATER, {"due_at": now + not_yet.wait}, owner=owner
-            )
+            await self.outcomes.not_yet(job, JobStatus.PROCESSING, not_yet.wait, owner=owner)
             return
         except CallFailed as failure:
             if failure.handling is Handling.FAIL:  # e.g. the publish_id is not this token's

@@ -71,6 +71,15 @@ class Outcomes:
             POSTS_DEFERRED.add(1, {"kind": kind})
         return moved
 
+    async def not_yet(
+        self, job: dict[str, Any], source: JobStatus, wait: timedelta, *, owner: str
+    ) -> None:
+        """Due again after `wait` (a rate-limit slot, the creator's init lock, a broken step):
+        no event of the post's, so nothing is audited."""
+        await self.jobs.move(
+            job["_id"], waiting(source), {"due_at": self.clock.now() + wait}, owner=owner
+        )
+
     async def finish(
         self,
         job: dict[str, Any],
@@ -80,12 +89,11 @@ class Outcomes:
         *,
         owner: str | None = None,
         post_ids: list[str] | None = None,
-        publish_id: str | None = None,
         retryable: bool = False,
     ) -> bool:
         """Record the outcome once (False: someone else recorded one first)."""
         approved = job["approved"]
-        publish_id = publish_id or job.get("publish_id")
+        publish_id = job.get("publish_id")
         outcome = PostPublished(
             post_id=job["post_id"],
             account_id=job["account_id"],

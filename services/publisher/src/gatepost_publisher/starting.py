@@ -21,11 +21,9 @@ from gatepost_publisher.domain import CapWindow, Handling
 from gatepost_publisher.lifecycle import (
     BEGIN_INIT,
     INITIATED,
-    WAIT,
     JobStatus,
     Schedule,
     job_id,
-    waiting,
 )
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks
@@ -116,9 +114,7 @@ class Starting:
             if not await self.locks.take(creator, job["_id"], now, now + lease):
                 raise NotYet(LOCK_RETRY)
         except NotYet as not_yet:
-            await self.jobs.move(
-                job["_id"], WAIT, {"due_at": self.clock.now() + not_yet.wait}, owner=owner
-            )
+            await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
             return
         except Refused as refused:
             await self.refuse(job, owner, str(refused))
@@ -175,12 +171,7 @@ class Starting:
             )
         except NotYet as not_yet:
             await self.cap.release(creator, window.day, job["_id"])
-            await self.jobs.move(
-                job["_id"],
-                waiting(source),
-                {"due_at": self.clock.now() + not_yet.wait},
-                owner=owner,
-            )
+            await self.outcomes.not_yet(job, source, not_yet.wait, owner=owner)
             return
         except Blocked as blocked:
             await self.cap.release(creator, window.day, job["_id"])

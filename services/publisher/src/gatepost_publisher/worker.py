@@ -16,7 +16,7 @@ from typing import Any
 from gatepost_common.clock import Clock
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.following import Following
-from gatepost_publisher.lifecycle import JobStatus, waiting
+from gatepost_publisher.lifecycle import JobStatus
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore
 from gatepost_publisher.settings import Settings
@@ -120,10 +120,6 @@ class Worker:
         current = await self.jobs.get(job["_id"])
         if current is None or current["status"] not in (JobStatus.QUEUED, JobStatus.PROCESSING):
             return
-        status = JobStatus(current["status"])
-        await self.jobs.move(
-            job["_id"],
-            waiting(status),
-            {"due_at": self.clock.now() + AFTER_ERROR},
-            owner=self.owner,
+        await self.outcomes.not_yet(
+            current, JobStatus(current["status"]), AFTER_ERROR, owner=self.owner
         )
