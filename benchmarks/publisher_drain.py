@@ -66,7 +66,9 @@ def approval(
 
 
 async def send(stack: Stack, approvals: list[PostApproved]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, linger_ms=5)
+    producer = AIOKafkaProducer(  # as the approval service: its principal may write post.approved
+        bootstrap_servers=stack.kafka_bootstrap, linger_ms=5, **stack.kafka_options("approval")
+    )
     await producer.start()
     try:
         sent = [

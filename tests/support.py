@@ -16,13 +16,14 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
+from gatepost_devstack.infra import client_options
 from gatepost_devstack.stack import Stack
 
 
 async def produce(
     bootstrap: str, topic: str, value: bytes, key: str, headers: dict[str, str] | None = None
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **client_options(bootstrap))
     await producer.start()
     try:
         encoded = [(k, v.encode()) for k, v in (headers or {}).items()]
@@ -43,7 +44,11 @@ async def collect(
     """Read `topic` from the start until `count` records match (then wait `settle` seconds more,
     to catch duplicates) or the timeout passes. Returns the matching aiokafka records."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        **client_options(bootstrap),
     )
     await consumer.start()
     found: list[Any] = []
@@ -159,7 +164,7 @@ async def generated_posts(
     system would, then every post generated from them: each `post.generated`'s data, with
     `latency_s` between the two events' Kafka timestamps."""
     sent: dict[str, int] = {}
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, **stack.kafka_options())
     await producer.start()
     try:
         for user_id, account_id in owners:

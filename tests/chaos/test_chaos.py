@@ -107,8 +107,10 @@ async def send_topics(stack: Stack, owners: list[tuple[str, str]], spread_s: flo
     for n, (user_id, account_id) in enumerate(pairs):
         topic_id, value = topic_created(user_id, account_id, f"Chaos topic {n}")
         while True:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=stack.kafka_bootstrap, request_timeout_ms=10_000
+            producer = AIOKafkaProducer(  # as another system: the `ingest` principal
+                bootstrap_servers=stack.kafka_bootstrap,
+                request_timeout_ms=10_000,
+                **stack.kafka_options("ingest"),
             )
             try:
                 await producer.start()

@@ -141,7 +141,7 @@ async def test_the_accounts_style_is_applied_to_new_slides(stack: Stack) -> None
     post_id = await generated_post(stack, client, user_id, account_id, "Styled slides please")
     slide = post_of(client, post_id)["slides"][2]
     media = f"http://127.0.0.1:{stack.ports.media}/internal/slides"
-    token = {"X-Service-Token": stack.secrets["internal_token"]}
+    token = stack.service_token("approval", "media")
     recipe = {
         "picture_sha256": slide["illustration_sha256"],
         "text": slide["text"],

@@ -6,6 +6,7 @@ new leaders."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -16,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from gatepost_devstack import infra
-from gatepost_devstack.config import TEST_PORTS
+from gatepost_devstack.config import TEST_PORTS, new_secrets
 from gatepost_devstack.supervisor import Supervisor
 
 MESSAGES, KILL_AT = 300, 100
@@ -24,14 +25,18 @@ PORT = TEST_PORTS.kafka + 500  # beside the test stack's broker
 
 
 async def produce_through_a_broker_death(bootstrap: str, supervisor: Supervisor) -> list[float]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **infra.client_options(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic("probe", num_partitions=6, replication_factor=3)])
     finally:
         await admin.close()
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, request_timeout_ms=60_000
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        request_timeout_ms=60_000,
+        **infra.client_options(bootstrap),
     )
     await producer.start()
     waits = []
@@ -49,9 +54,13 @@ async def produce_through_a_broker_death(bootstrap: str, supervisor: Supervisor)
     return waits
 
 
-async def read_all(bootstrap: str) -> list[str]:
+async def read_all(bootstrap: str, options: dict[str, str]) -> list[str]:
     consumer = AIOKafkaConsumer(
-        "probe", bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        "probe",
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        **options,
     )
     await consumer.start()
     found: list[str] = []
@@ -71,12 +80,15 @@ async def read_all(bootstrap: str) -> list[str]:
 @pytest.mark.infra
 def test_one_broker_of_three_killed_mid_flow_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     supervisor = Supervisor(tmp_path / "logs")
-    config = infra.KafkaConfig(PORT, PORT + 1, tmp_path / "kafka" / "data", partitions=6)
+    passwords = json.loads(new_secrets()["kafka_passwords"])
+    config = infra.KafkaConfig(
+        PORT, PORT + 1, tmp_path / "kafka" / "data", passwords=passwords, partitions=6
+    )
     try:
         bootstrap = infra.start_kafka_cluster(supervisor, config, brokers=3)
         waits = asyncio.run(produce_through_a_broker_death(bootstrap, supervisor))
         survivors = ",".join(b for b in bootstrap.split(",") if not b.endswith(f":{PORT + 2}"))
-        found = asyncio.run(read_all(survivors))
+        found = asyncio.run(read_all(survivors, infra.client_options(bootstrap)))
     finally:
         supervisor.stop()
     assert sorted(found, key=int) == [str(n) for n in range(MESSAGES)], "each message once"

@@ -24,9 +24,7 @@ async def test_approval_during_a_kafka_outage_is_emitted_once_it_returns(stack: 
     answer = client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
     assert answer.status_code == 202  # stored; the event waits in the outbox
     assert client.get(f"/api/approval/posts/{post_id}").json()["status"] == "approved"
-    port = int(stack.kafka_bootstrap.rsplit(":", 1)[1])
-    config = infra.KafkaConfig(port, stack.ports.kafka_controller, stack.folder / "kafka" / "data")
-    await asyncio.to_thread(infra.start_kafka, stack.supervisor, config)
+    await asyncio.to_thread(infra.start_kafka, stack.supervisor, stack.kafka_config)
     events = await collect(
         stack.kafka_bootstrap, POST_APPROVED, has("post_id", post_id), timeout=90
     )

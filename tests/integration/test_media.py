@@ -17,7 +17,7 @@ def internal(stack: Stack) -> httpx.Client:
     return httpx.Client(
         base_url=f"http://127.0.0.1:{stack.ports.media}",
         timeout=30,
-        headers={"X-Service-Token": stack.secrets["internal_token"]},
+        headers=stack.service_token("generator", "media"),
     )
 
 

@@ -13,8 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo import MongoClient
 
 from gatepost_common.crypto import TokenCipher
+from gatepost_devstack.config import service_header, service_keys_env
 from gatepost_devstack.stack import Stack, http_ok
 from gatepost_devstack.supervisor import Supervisor, port_open
 
@@ -50,7 +52,7 @@ class AuthWorld:
             "MONGODB_DATABASE": self.database,
             "SESSION_PUBLIC_KEY": s["session_public_key"],
             "SESSION_PRIVATE_KEY": s["session_private_key"],
-            "INTERNAL_TOKEN": s["internal_token"],
+            **service_keys_env(s, "auth"),
             "TOKEN_KEYS": json.dumps({"local-1": s["token_key"]}),
             "ACTIVE_TOKEN_KEY": "local-1",
             "STATE_SECRET": s["state_secret"],
@@ -161,9 +163,12 @@ def connected(world: AuthWorld, nickname: str = "Creator") -> tuple[httpx.Client
 def internal_token(
     world: AuthWorld, replica: int, account_id: str, rejected: bool = False
 ) -> httpx.Response:
+    """The publisher's call for a fresh token, for the account's owner."""
+    with MongoClient(world.mongodb_url) as mongo:
+        account = mongo[world.database]["accounts"].find_one({"_id": account_id}) or {}
     return httpx.post(
         f"{world.replicas[replica]}/internal/accounts/{account_id}/token",
-        json={"current_token_rejected": rejected},
-        headers={"X-Service-Token": world.secrets["internal_token"]},
+        json={"current_token_rejected": rejected, "user_id": account.get("user_id", "nobody")},
+        headers=service_header(world.secrets, "publisher", "auth"),
         timeout=60,
     )

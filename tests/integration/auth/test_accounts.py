@@ -20,6 +20,7 @@ from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import NeedsReauth
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.service import Infrastructure
+from gatepost_devstack.config import service_header
 from tests.integration.auth.conftest import (
     AuthWorld,
     client,
@@ -333,7 +334,7 @@ def test_authorization_removed_leads_to_the_same_state(auth_world: AuthWorld) ->
     answer = httpx.post(
         f"{auth_world.replicas[1]}/internal/authorization-removed",
         json={"open_id": account["open_id"], "reason": 1},
-        headers={"X-Service-Token": auth_world.secrets["internal_token"]},
+        headers=service_header(auth_world.secrets, "publisher", "auth"),
     )
     assert answer.json() == {"accounts": 1}
     doc = stored(auth_world, account["account_id"])
@@ -385,15 +386,26 @@ def test_other_users_get_404_on_every_account_route(auth_world: AuthWorld) -> No
     assert stored(auth_world, account_id)["status"] == "connected"
 
 
-def test_internal_routes_need_the_service_credential(auth_world: AuthWorld) -> None:
+def test_internal_routes_need_a_service_token(auth_world: AuthWorld) -> None:
     _, account = connected(auth_world)
     url = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/token"
-    assert httpx.post(url, json={}).status_code == 403
-    assert httpx.post(url, json={}, headers={"X-Service-Token": "guess"}).status_code == 403
+    assert httpx.post(url, json={}).status_code == 401
+    assert httpx.post(url, json={}, headers={"X-Service-Token": "guess"}).status_code == 401
     style = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/style"
-    assert httpx.get(style, headers={"X-Service-Token": "guess"}).status_code == 403
-    known = {"X-Service-Token": auth_world.secrets["internal_token"]}
+    assert httpx.get(style, headers={"X-Service-Token": "guess"}).status_code == 401
+    known = service_header(auth_world.secrets, "generator", "auth")
     assert httpx.get(style, headers=known).json()["position"] == "bottom"  # the default
+
+
+def test_the_token_route_gives_an_account_only_to_its_owner(auth_world: AuthWorld) -> None:
+    """The publisher must say whose post it is; another user's id gets nothing."""
+    _, account = connected(auth_world)
+    stranger = signed_up(auth_world).get("/me").json()["user_id"]
+    url = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/token"
+    publisher = service_header(auth_world.secrets, "publisher", "auth")
+    assert httpx.post(url, json={}, headers=publisher).status_code == 422  # no user_id
+    answer = httpx.post(url, json={"user_id": stranger}, headers=publisher)
+    assert answer.status_code == 404 and "access_token" not in answer.text
 
 
 def test_state_changes_need_the_csrf_token(auth_world: AuthWorld) -> None:

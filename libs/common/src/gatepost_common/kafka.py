@@ -14,6 +14,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.message import StreamMessage
+from faststream.security import BaseSecurity, SASLScram256
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 
@@ -38,11 +39,33 @@ def bootstrap_servers(text: str) -> list[str]:
     return [server.strip() for server in text.split(",") if server.strip()]
 
 
+def client_options(
+    username: str, password: str, protocol: str = "SASL_PLAINTEXT"
+) -> dict[str, str]:
+    """aiokafka client arguments for a SASL/SCRAM-SHA-256 principal (none for an empty name)."""
+    if not username:
+        return {}
+    return {
+        "security_protocol": protocol,
+        "sasl_mechanism": "SCRAM-SHA-256",
+        "sasl_plain_username": username,
+        "sasl_plain_password": password,
+    }
+
+
 def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | None) -> KafkaBroker:
     """A broker whose publishes and consumes carry W3C trace context in Kafka headers."""
     middlewares = [KafkaTelemetryMiddleware(tracer_provider=tracer_provider)]
+    security: BaseSecurity | None = None
+    if settings.kafka_username:  # this service's own principal: the broker's ACLs apply to it
+        security = SASLScram256(
+            settings.kafka_username,
+            settings.kafka_password,
+            use_ssl=settings.kafka_security_protocol == "SASL_SSL",
+        )
     return KafkaBroker(
         bootstrap_servers(settings.kafka_bootstrap_servers),
+        security=security,
         client_id=f"gatepost-{settings.service_name}",
         middlewares=middlewares,
         # FastStream's own logger writes coloured text lines; this one goes through the service's

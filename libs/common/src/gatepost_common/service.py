@@ -11,12 +11,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification.asyncapi import AsyncAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gatepost_common.access import ServiceAuth, caller, public_keys
 from gatepost_common.kafka import create_broker
 from gatepost_common.logs import configure_logging
 from gatepost_common.metrics import setup_metrics
@@ -80,6 +82,21 @@ class Infrastructure:
         if self.broker is None:
             raise RuntimeError(f"{self.settings.service_name} has no Kafka broker")
         return self.broker
+
+    def calls(self, service: str, base_url: str, timeout: float) -> httpx.AsyncClient:
+        """An HTTP client for `service`'s internal routes, its calls signed as this service."""
+        me = self.settings
+        return httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout,
+            auth=ServiceAuth(me.service_name, me.service_key, service),
+        )
+
+    def internal_callers(self) -> Any:
+        """The dependency of this service's internal routes: who may call each is
+        gatepost_common.access's table."""
+        me = self.settings
+        return caller(me.service_name, public_keys(me.service_public_keys))
 
 
 def infrastructure(settings: ServiceSettings, *, kafka: bool = True) -> Infrastructure:

@@ -9,10 +9,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import jwt
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
 
 SESSION_COOKIE = "gatepost_session"
 CSRF_COOKIE = "gatepost_csrf"
@@ -95,18 +95,5 @@ def session_user(public_key_pem: str) -> Any:
                     status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header"
                 )
         return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
-
-    return Depends(dependency)
-
-
-def service_credential(expected: str) -> Any:
-    """A FastAPI dependency for internal routes: a shared service credential, compared in
-    constant time."""
-
-    def dependency(x_service_token: Annotated[str, Header()] = "") -> None:
-        if not expected or not hmac.compare_digest(x_service_token.encode(), expected.encode()):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "internal route: service credential required"
-            )
 
     return Depends(dependency)

@@ -25,6 +25,14 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = ""
     otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
+    # this service's own Ed25519 private key (PEM): it signs the tokens of its internal calls
+    service_key: str = ""
+    # every service's Ed25519 public key, a JSON object of name → PEM (see gatepost_common.access)
+    service_public_keys: str = "{}"
+    # this service's Kafka principal (SASL/SCRAM-SHA-256); empty: the broker takes anyone
+    kafka_username: str = ""
+    kafka_password: str = ""
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
     # local and test runs only: a file holding seconds to add to this service's clock
     clock_offset_file: Path | None = None
 

@@ -37,9 +37,10 @@ class SlideRefused(ValueError):
 
 
 class SlideComposer:
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    """media's slide route; `http` signs its calls as the calling service (see access)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.token = token
 
     async def compose(
         self,
@@ -59,9 +60,7 @@ class SlideComposer:
         if style:
             body["style"] = style
         response = await patiently(  # composing is idempotent: same inputs, same slide
-            lambda: self.http.post(
-                "/internal/slides", json=body, headers={"X-Service-Token": self.token}
-            )
+            lambda: self.http.post("/internal/slides", json=body)
         )
         if response.status_code == 422:
             raise SlideRefused(str(response.json().get("detail")))
@@ -73,15 +72,13 @@ class SlideComposer:
 class StyleSource:
     """auth's internal routes about accounts: whose an account is, and its slide style."""
 
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.token = token
 
     async def _found(self, *path: str) -> dict[str, Any] | None:
         """GET an internal route of auth (path segments quoted); None when it answers 404."""
         response = await self.http.get(
-            "/internal/" + "/".join(quote(part, safe="") for part in path),
-            headers={"X-Service-Token": self.token},
+            "/internal/" + "/".join(quote(part, safe="") for part in path)
         )
         if response.status_code == 404:
             return None

@@ -153,17 +153,12 @@ UNCHECKED = "TikTok account details could not be checked; try again"
 class IllustrationClient:
     """The generator's internal route that draws one new illustration."""
 
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.token = token
 
     async def draw(self, prompt: str) -> dict[str, Any]:
         try:
-            response = await self.http.post(
-                "/internal/illustrations",
-                json={"prompt": prompt},
-                headers={"X-Service-Token": self.token},
-            )
+            response = await self.http.post("/internal/illustrations", json={"prompt": prompt})
         except httpx.HTTPError:
             raise ApprovalRefused("the image model could not be reached; try again") from None
         if response.status_code != 201:

@@ -19,17 +19,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     creators = CreatorInfoClient(httpx.AsyncClient(base_url=settings.auth_url, timeout=30))
     editor = SlideEditor(
         posts,
-        SlideComposer(
-            httpx.AsyncClient(base_url=settings.media_url, timeout=30), settings.internal_token
-        ),
+        SlideComposer(infra.calls("media", settings.media_url, timeout=30)),
         # a new picture is one image call: tens of seconds with real models
-        IllustrationClient(
-            httpx.AsyncClient(base_url=settings.generator_url, timeout=180),
-            settings.internal_token,
-        ),
-        StyleSource(
-            httpx.AsyncClient(base_url=settings.auth_url, timeout=20), settings.internal_token
-        ),
+        IllustrationClient(infra.calls("generator", settings.generator_url, timeout=180)),
+        StyleSource(infra.calls("auth", settings.auth_url, timeout=20)),
     )
     approvals = Approvals(settings, posts, infra.kafka(), creators, editor)
     subscribers(infra.kafka(), approvals)

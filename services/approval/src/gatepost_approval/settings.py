@@ -14,4 +14,3 @@ class Settings(ServiceSettings):
     # the slide editor: media sets edited words, the generator draws a new illustration
     media_url: str = "http://127.0.0.1:8005"
     generator_url: str = "http://127.0.0.1:8002"
-    internal_token: str

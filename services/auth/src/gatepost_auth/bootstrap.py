@@ -45,5 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await keeper.audit.ensure_indexes()
 
     return create_service_app(
-        infra, title="Gatepost auth", routers=[routes(auth)], on_start=on_start
+        infra,
+        title="Gatepost auth",
+        routers=[routes(auth, infra.internal_callers())],
+        on_start=on_start,
     )

@@ -27,7 +27,6 @@ from gatepost_common.sessions import (
     SESSION_COOKIE,
     User,
     issue_session,
-    service_credential,
     session_user,
 )
 from gatepost_common.slide_style import Style
@@ -42,8 +41,8 @@ class Credentials(BaseModel):
 
 class TokenRequest(BaseModel):
     current_token_rejected: bool = False
-    # the user the caller acts for: the account must be theirs (the publisher always says)
-    user_id: str | None = None
+    # the user the caller acts for: the account must be theirs
+    user_id: str
 
 
 class AuthorizationRemoved(BaseModel):
@@ -54,7 +53,7 @@ class AuthorizationRemoved(BaseModel):
 NO_ACCOUNT = "no such account"
 
 
-def routes(auth: Auth) -> APIRouter:
+def routes(auth: Auth, internal_callers: Any) -> APIRouter:
     settings, keeper = auth.settings, auth.keeper
     router = APIRouter()
     current_user = session_user(settings.session_public_key)
@@ -230,11 +229,11 @@ def routes(auth: Auth) -> APIRouter:
         )
         return {k: info.get(k) for k in keep}
 
-    internal = [service_credential(settings.internal_token)]
+    internal = [internal_callers]  # who may call which: gatepost_common.access
 
     @router.post("/internal/accounts/{account_id}/token", tags=["internal"], dependencies=internal)
     async def token(account_id: str, body: TokenRequest) -> dict[str, str]:
-        if body.user_id is not None and await auth.accounts.owned(account_id, body.user_id) is None:
+        if await auth.accounts.owned(account_id, body.user_id) is None:
             raise HTTPException(404, NO_ACCOUNT)
         try:
             fresh = await keeper.access_token(account_id, rejected=body.current_token_rejected)

@@ -9,7 +9,6 @@ class Settings(ServiceSettings):
     session_private_key: str
     session_public_key: str
     session_hours: int = 12
-    internal_token: str
     # key id → base64 32-byte AES key; new ciphertexts use the active one (see rotate_keys)
     token_keys: dict[str, str]
     active_token_key: str

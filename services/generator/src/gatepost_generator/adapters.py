@@ -123,6 +123,4 @@ class MediaClient(SlideComposer):
         return stored
 
     async def _upload(self, image: bytes) -> httpx.Response:
-        return await self.http.post(
-            "/internal/images", content=image, headers={"X-Service-Token": self.token}
-        )
+        return await self.http.post("/internal/images", content=image)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from fastapi import FastAPI
 from openai import AsyncOpenAI
 
@@ -43,16 +42,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
     )
     calls = ModelCalls(ai, budget, settings)
-    media = MediaClient(
-        httpx.AsyncClient(base_url=settings.media_url, timeout=20), settings.internal_token
-    )
+    media = MediaClient(infra.calls("media", settings.media_url, timeout=20))
     detector = LinguaDetector(
         languages=settings.languages or None, low_accuracy=settings.language_low_accuracy
     )
     language = TopicLanguage(detector, LLMLanguage(calls), settings.default_language)
-    styles = StyleSource(
-        httpx.AsyncClient(base_url=settings.auth_url, timeout=20), settings.internal_token
-    )
+    styles = StyleSource(infra.calls("auth", settings.auth_url, timeout=20))
     generator = Generator(settings, topics, calls, media, language, detector, clock, styles)
     worker = GenerationWorker(settings, topics, generator, infra.kafka(), clock)
     library = TopicLibrary(topics, infra.kafka(), clock, styles)
@@ -74,7 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="Gatepost generator",
         routers=[
             routes(library, topics, settings.session_public_key),
-            internal_routes(calls, media, settings.internal_token),
+            internal_routes(calls, media, infra.internal_callers()),
         ],
         on_start=on_start,
     )

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
-from gatepost_common.sessions import User, service_credential, session_user
+from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.library import (
     ImportRejected,
@@ -177,10 +177,11 @@ class IllustrationRequest(BaseModel):
     prompt: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-def internal_routes(calls: ModelCalls, media: MediaClient, token: str) -> APIRouter:
+def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any) -> APIRouter:
     """For approval's slide editor: one new illustration (one image call, within the provider's
     budgets like every other), stored by media."""
-    router = APIRouter(tags=["internal"], dependencies=[service_credential(token)])
+    # who may call it: gatepost_common.access
+    router = APIRouter(tags=["internal"], dependencies=[internal_callers])
 
     @router.post("/internal/illustrations", status_code=201)
     async def illustrate(body: IllustrationRequest) -> dict[str, Any]:

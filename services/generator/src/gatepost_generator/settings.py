@@ -13,7 +13,6 @@ class Settings(ServiceSettings):
     service_name: str = "generator"
     http_port: int = 8002
     session_public_key: str
-    internal_token: str
     media_url: str = "http://127.0.0.1:8005"
     auth_url: str = "http://127.0.0.1:8001"  # each account's slide style
     openai_base_url: str | None = None  # any OpenAI-compatible endpoint; None = OpenAI itself

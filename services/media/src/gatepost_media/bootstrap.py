@@ -12,4 +12,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings, kafka=False)
     store = ImageStore(settings.media_dir, infra.db)
-    return create_service_app(infra, title="Gatepost media", routers=[routes(settings, store)])
+    return create_service_app(
+        infra,
+        title="Gatepost media",
+        routers=[routes(settings, store, infra.internal_callers())],
+    )

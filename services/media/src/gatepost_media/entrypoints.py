@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gatepost_common.sessions import service_credential
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore
 from gatepost_media.domain import RejectedImage, normalise
@@ -37,10 +36,10 @@ class SlideRequest(BaseModel):
     style: Style = Style()
 
 
-def routes(settings: Settings, store: ImageStore) -> APIRouter:
+def routes(settings: Settings, store: ImageStore, internal_callers: Any) -> APIRouter:
     router = APIRouter()
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
-    internal = [service_credential(settings.internal_token)]
+    internal = [internal_callers]  # who may call which: gatepost_common.access
 
     def stored(sha256: str, jpeg: bytes) -> dict[str, object]:
         url = f"{settings.public_base_url}/{sha256}.jpg"

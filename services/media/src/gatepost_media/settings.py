@@ -12,7 +12,6 @@ class Settings(ServiceSettings):
     media_dir: Path = Path(".run/local/media")
     # TikTok pulls from here: in production the verified https domain or URL prefix.
     public_base_url: str = "http://127.0.0.1:8080/media"
-    internal_token: str
     max_upload_bytes: int = 20_000_000
     max_pixels: int = 40_000_000
     fetch_timeout_s: float = 15.0

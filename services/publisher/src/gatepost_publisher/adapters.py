@@ -27,9 +27,10 @@ class AuthRefused(Exception):
 
 
 class AuthClient:
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    """auth's token routes; `http` signs its calls as the publisher (see access)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
-        self.token = token
 
     async def access_token(self, account_id: str, user_id: str, rejected: bool = False) -> Grant:
         """A fresh token for the account, which must belong to `user_id`."""
@@ -37,7 +38,6 @@ class AuthClient:
             response = await self.http.post(
                 f"/internal/accounts/{account_id}/token",
                 json={"current_token_rejected": rejected, "user_id": user_id},
-                headers={"X-Service-Token": self.token},
             )
         except httpx.HTTPError:
             raise AuthRefused(
@@ -62,6 +62,5 @@ class AuthClient:
         response = await self.http.post(
             "/internal/authorization-removed",
             json={"open_id": open_id, "reason": reason},
-            headers={"X-Service-Token": self.token},
         )
         response.raise_for_status()

@@ -75,9 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client_key=settings.tiktok_client_key,
         client_secret=settings.tiktok_client_secret,
     )
-    auth = AuthClient(
-        httpx.AsyncClient(base_url=settings.auth_url, timeout=60), settings.internal_token
-    )
+    auth = AuthClient(infra.calls("auth", settings.auth_url, timeout=60))
     limiter = RateLimiter(infra.db, clock)
     calls = TikTokCalls(settings, auth, limiter, audit)
     broker = infra.kafka()

@@ -9,7 +9,6 @@ class Settings(ServiceSettings):
     session_public_key: str
     # The approval service's public key: post.approved signed by anything else is refused.
     approval_public_key: str
-    internal_token: str
     auth_url: str = "http://127.0.0.1:8001"
     tiktok_api_base: str = "https://open.tiktokapis.com"
     tiktok_client_key: str

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from gatepost_common import signing
 from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, PostApproved
@@ -29,6 +31,10 @@ from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks
 from gatepost_publisher.settings import Settings
 
+CHANGED = (
+    "the approval's signature does not match what was about to be posted: the job was changed "
+    "after it was approved; nothing was sent to TikTok"
+)
 LOCK_RETRY = timedelta(milliseconds=500)  # another post of the creator is being initiated
 
 
@@ -94,16 +100,17 @@ class Starting:
     schedule: Schedule
 
     async def step(self, job: dict[str, Any], owner: str) -> None:
-        approved = PostApproved.model_validate(job["approved"])
+        try:
+            approved = PostApproved.model_validate(job["approved"])
+        except ValidationError:  # changed into something that is no approval at all
+            await self.refuse(job, owner, CHANGED)
+            return
         account, user = approved.account_id, approved.user_id
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
             if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
-                raise Refused(
-                    "the approval's signature does not match what was about to be posted: the job "
-                    "was changed after it was approved; nothing was sent to TikTok"
-                )
+                raise Refused(CHANGED)
             # content/init is the scarcest call: nothing else is spent before its slot is free
             if (wait := await self.calls.free_in(account, "content_init")) > timedelta(0):
                 raise NotYet(wait)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from gatepost_common.access import KAFKA_PRINCIPALS, SERVICE_TOKEN_HEADER, service_token
 from gatepost_common.crypto import new_key
 from gatepost_common.settings import PLACEHOLDER_PREFIX
 from gatepost_common.signing import generate_keypair
@@ -40,22 +42,47 @@ SERVICES = ("auth", "media", "generator", "approval", "publisher")
 
 def local_secrets(folder: Path) -> dict[str, str]:
     """Keys for the local run, made once per run folder (so sessions and sealed tokens survive a
-    restart). Production takes every one of these from its environment."""
+    restart); one missing from an older run folder is added. Production takes every one of
+    these from its environment."""
     path = folder / "secrets.json"
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    made = {**new_secrets(), **stored}
+    if made != stored:
+        path.write_text(json.dumps(made))
+        path.chmod(0o600)
+    return made
+
+
+def new_secrets() -> dict[str, str]:
     session_private, session_public = generate_keypair()
     approval_private, approval_public = generate_keypair()
-    made = {
+    return {
         "session_private_key": session_private,
         "session_public_key": session_public,
         "approval_signing_key": approval_private,
         "approval_public_key": approval_public,
         "token_key": new_key(),
-        "internal_token": f"{PLACEHOLDER_PREFIX}{secrets.token_urlsafe(24)}",
         "state_secret": f"{PLACEHOLDER_PREFIX}{secrets.token_urlsafe(24)}",
+        # each service's own Ed25519 key pair, {name: [private PEM, public PEM]}: the private one
+        # signs its internal calls (SERVICE_KEY); every service holds the public ones
+        "service_keys": json.dumps({service: generate_keypair() for service in SERVICES}),
+        # each Kafka principal's password, and the super user's and the controllers'
+        "kafka_passwords": json.dumps(
+            {name: secrets.token_hex(16) for name in ("admin", "controller", *KAFKA_PRINCIPALS)}
+        ),
     }
-    path.write_text(json.dumps(made))
-    path.chmod(0o600)
-    return made
+
+
+def service_keys_env(stored: dict[str, str], service: str) -> dict[str, str]:
+    """SERVICE_KEY (its own private key) and SERVICE_PUBLIC_KEYS (everyone's) of `service`."""
+    keys = json.loads(stored["service_keys"])
+    return {
+        "SERVICE_KEY": keys[service][0],
+        "SERVICE_PUBLIC_KEYS": json.dumps({name: pair[1] for name, pair in keys.items()}),
+    }
+
+
+def service_header(stored: dict[str, str], issuer: str, audience: str) -> dict[str, str]:
+    """The header a call from service `issuer` to `audience`'s internal routes carries."""
+    private_key = json.loads(stored["service_keys"])[issuer][0]
+    return {SERVICE_TOKEN_HEADER: service_token(private_key, issuer, audience, time.time())}

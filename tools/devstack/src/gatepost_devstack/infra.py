@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -18,11 +18,17 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from gatepost_common.access import KAFKA_PRINCIPALS, kafka_acls
+from gatepost_common.kafka import client_options as kafka_client_options
 from gatepost_common.topics import ALL_TOPICS, dlq
 from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
 from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 
+# Every client signs in with its own SCRAM-SHA-256 principal and the StandardAuthorizer lets it
+# do only what gatepost_common.access says (no ACL, no access); `admin` is the super user the
+# devstack creates topics and principals with, `controller` the nodes' own (SASL/PLAIN on the
+# controller listener, where SCRAM cannot serve: its credentials live in the metadata log).
 # One KRaft node that is broker and controller. A single node is its own quorum and keeps one
 # copy of everything; in a three-broker cluster (as production runs Kafka) the quorum is the three
 # nodes, every topic has three replicas and a write needs two of them (acks=all producers).
@@ -30,11 +36,24 @@ KAFKA_PROPERTIES = """\
 process.roles=broker,controller
 node.id={node}
 {quorum}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-256
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=\
+  org.apache.kafka.common.security.scram.ScramLoginModule required \
+  username="admin" password="{admin_password}";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=\
+  org.apache.kafka.common.security.plain.PlainLoginModule required \
+  username="controller" password="{controller_password}" user_controller="{controller_password}";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:controller
+allow.everyone.if.no.acl.found=false
 log.dirs={data}
 num.partitions={partitions}
 auto.create.topics.enable=false
@@ -51,11 +70,20 @@ group.initial.rebalance.delay.ms=0
 
 
 def node_properties(
-    *, node: int, quorum: str, port: int, controller_port: int, data: Path, partitions: int
+    *,
+    node: int,
+    quorum: str,
+    port: int,
+    controller_port: int,
+    data: Path,
+    partitions: int,
+    passwords: Mapping[str, str],
 ) -> str:
     """A node's server.properties; `quorum` is its controller.quorum.* line."""
     replicas = 1 if quorum.startswith("controller.quorum.bootstrap") else 3
     return KAFKA_PROPERTIES.format(
+        admin_password=passwords["admin"],
+        controller_password=passwords["controller"],
         node=node,
         quorum=quorum,
         port=port,
@@ -84,7 +112,27 @@ class KafkaConfig:
     port: int
     controller_port: int
     data: Path
+    # principal → password: `admin`, `controller` and every name in access.KAFKA_PRINCIPALS
+    passwords: Mapping[str, str] = field(default_factory=dict)
     partitions: int = PARTITIONS
+
+
+# bootstrap servers of a broker started here → its principals' passwords (client_options)
+_PRINCIPALS: dict[str, Mapping[str, str]] = {}
+
+
+def client_options(bootstrap: str, principal: str = "admin") -> dict[str, str]:
+    """aiokafka arguments to sign in to a broker started here as `principal`; none for a broker
+    given by KAFKA_BOOTSTRAP_SERVERS (it is used as it is)."""
+    passwords = _PRINCIPALS.get(bootstrap)
+    if passwords is None:
+        return {}
+    return kafka_client_options(principal, passwords[principal])
+
+
+def write_properties(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o600)  # it holds the admin's password
 
 
 def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
@@ -93,7 +141,8 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     classpath = f"{libs}/*"
     config.data.mkdir(parents=True, exist_ok=True)
     properties = config.data.parent / "server.properties"
-    properties.write_text(
+    write_properties(
+        properties,
         node_properties(
             node=1,
             quorum=f"controller.quorum.bootstrap.servers=127.0.0.1:{config.controller_port}",
@@ -101,27 +150,66 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
             controller_port=config.controller_port,
             data=config.data,
             partitions=config.partitions,
-        )
+            passwords=config.passwords,
+        ),
     )
     log4j = DEPLOY / "kafka" / "log4j2.yaml"
     jvm = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
-    if not (config.data / "meta.properties").exists():
-        format_storage(jvm, properties, uuid_for_cluster())
+    if not formatted(config.data):
+        format_storage(jvm, properties, uuid_for_cluster(), config.passwords)
     bootstrap = f"127.0.0.1:{config.port}"
+    _PRINCIPALS[bootstrap] = config.passwords
     supervisor.start(
         "kafka",
         [*jvm, "kafka.Kafka", str(properties)],
         ready=lambda: port_open("127.0.0.1", config.port) and kafka_answers(bootstrap),
         timeout=120,
     )
+    apply_access(jvm, bootstrap, config.passwords)
     return bootstrap
 
 
+SASL_MARK = "gatepost-principals"
+
+
+def formatted(data: Path) -> bool:
+    """Whether `data` holds a broker formatted with principals; data from before principals
+    (or a half-done format) is cleared, to be formatted again."""
+    if (data / SASL_MARK).exists():
+        return True
+    if any(data.iterdir()):
+        shutil.rmtree(data)
+        data.mkdir(parents=True)
+    return False
+
+
+def apply_access(jvm: list[str], bootstrap: str, passwords: Mapping[str, str]) -> None:
+    """Create or update every principal and make the ACLs those of gatepost_common.access
+    (deploy/kafka/KafkaAccess.java, through the Admin API as `admin`)."""
+    lines = [f"user {name} {passwords[name]}" for name in KAFKA_PRINCIPALS]
+    lines += [f"acl {a.principal} {a.operation} {a.resource} {a.name}" for a in kafka_acls()]
+    result = subprocess.run(
+        [*jvm, str(DEPLOY / "kafka" / "KafkaAccess.java"), bootstrap, passwords["admin"]],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"could not set Kafka's principals and ACLs:\n{result.stderr[-2000:]}")
+
+
 def format_storage(
-    jvm: list[str], properties: Path, cluster_id: str, *, standalone: bool = True
+    jvm: list[str],
+    properties: Path,
+    cluster_id: str,
+    passwords: Mapping[str, str],
+    *,
+    standalone: bool = True,
 ) -> None:
-    """Format a KRaft broker's storage (once, before its first start). `standalone`: a single
-    node that is its own quorum; otherwise the quorum is the configured static voters."""
+    """Format a KRaft broker's storage (once, before its first start), with the `admin` super
+    user's SCRAM credential in its metadata. `standalone`: a single node that is its own quorum;
+    otherwise the quorum is the configured static voters."""
     subprocess.run(
         [
             *jvm,
@@ -130,12 +218,19 @@ def format_storage(
             *(["--standalone"] if standalone else []),
             # one argument: an id may start with "-", which would read as an option
             f"--cluster-id={cluster_id}",
+            f"--add-scram=SCRAM-SHA-256=[name=admin,password={passwords['admin']}]",
             "-c",
             str(properties),
         ],
         check=True,
         capture_output=True,
     )
+    data = next(
+        line.split("=", 1)[1]
+        for line in properties.read_text().splitlines()
+        if line.startswith("log.dirs=")
+    )
+    (Path(data) / SASL_MARK).touch()
 
 
 def cluster_node(config: KafkaConfig, node: int) -> tuple[int, int, Path]:
@@ -178,7 +273,8 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
     for node, (port, controller, data) in enumerate(nodes, start=1):
         data.mkdir(parents=True, exist_ok=True)
         properties = config.data.parent / f"server-{node}.properties"
-        properties.write_text(
+        write_properties(
+            properties,
             node_properties(
                 node=node,
                 quorum=f"controller.quorum.voters={voters}",
@@ -186,12 +282,14 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
                 controller_port=controller,
                 data=data,
                 partitions=config.partitions,
-            )
+                passwords=config.passwords,
+            ),
         )
-        if not (data / "meta.properties").exists():
-            format_storage(jvm, properties, cluster_id, standalone=False)
+        if not formatted(data):
+            format_storage(jvm, properties, cluster_id, config.passwords, standalone=False)
         commands.append((node, port, [*jvm, "kafka.Kafka", str(properties)]))
     bootstrap = ",".join(f"127.0.0.1:{port}" for _, port, _ in commands)
+    _PRINCIPALS[bootstrap] = config.passwords
     for node, _, command in commands:  # no node serves before a majority runs: start them all
         supervisor.start(kafka_node_name(node), command, ready=lambda: True)
     deadline = time.monotonic() + 180
@@ -199,6 +297,7 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
         if time.monotonic() > deadline:
             raise RuntimeError("the Kafka cluster did not form within 180 s")
         time.sleep(1)
+    apply_access(jvm, bootstrap, config.passwords)
     return bootstrap
 
 
@@ -211,7 +310,9 @@ def uuid_for_cluster() -> str:
 
 def kafka_answers(bootstrap: str) -> bool:
     async def metadata() -> bool:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=3000, **client_options(bootstrap)
+        )
         try:
             await admin.start()
             await admin.list_topics()
@@ -229,7 +330,7 @@ def create_topics(bootstrap: str, partitions: int = PARTITIONS, replicas: int = 
     names = [*ALL_TOPICS, *(dlq(t) for t in ALL_TOPICS)]
 
     async def create() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(bootstrap))
         await admin.start()
         try:
             existing = set(await admin.list_topics())

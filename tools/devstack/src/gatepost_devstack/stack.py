@@ -13,8 +13,15 @@ from typing import Any
 
 import httpx
 
+from gatepost_common.access import KAFKA_PRINCIPALS
 from gatepost_devstack import infra, otlp_sink
-from gatepost_devstack.config import SERVICES, Ports, local_secrets
+from gatepost_devstack.config import (
+    SERVICES,
+    Ports,
+    local_secrets,
+    service_header,
+    service_keys_env,
+)
 from gatepost_devstack.gateway import nginx_binary, nginx_config
 from gatepost_devstack.paths import run_dir
 from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
@@ -75,8 +82,20 @@ class Stack:
     @property
     def kafka_config(self) -> infra.KafkaConfig:
         return infra.KafkaConfig(
-            self.ports.kafka, self.ports.kafka_controller, self.folder / "kafka" / "data"
+            self.ports.kafka,
+            self.ports.kafka_controller,
+            self.folder / "kafka" / "data",
+            passwords=json.loads(self.secrets["kafka_passwords"]),
         )
+
+    def kafka_options(self, principal: str = "admin") -> dict[str, str]:
+        """aiokafka arguments to sign in as `principal` (`admin`: the super user); none when
+        KAFKA_BOOTSTRAP_SERVERS names a broker of the user's own."""
+        return infra.client_options(self.kafka_bootstrap, principal)
+
+    def service_token(self, issuer: str, audience: str) -> dict[str, str]:
+        """The header a call from service `issuer` to `audience`'s internal routes carries."""
+        return service_header(self.secrets, issuer, audience)
 
     def start_infra(self) -> None:
         started_here = not self.kafka_bootstrap
@@ -194,7 +213,7 @@ class Stack:
             "MONGODB_URL": self.mongodb_url,
             "MONGODB_DATABASE": f"{self.database_prefix}_{service}",
             "SESSION_PUBLIC_KEY": s["session_public_key"],
-            "INTERNAL_TOKEN": s["internal_token"],
+            **service_keys_env(s, service),
             "TIKTOK_CLIENT_KEY": os.environ.get("TIKTOK_CLIENT_KEY", "gatepost-local"),
             "TIKTOK_CLIENT_SECRET": os.environ.get(
                 "TIKTOK_CLIENT_SECRET", "local-only-tiktok-client-secret"
@@ -241,6 +260,10 @@ class Stack:
             },
         }
         env |= per_service[service]
+        kafka = self.kafka_options(service) if service in KAFKA_PRINCIPALS else {}
+        if kafka:  # its own principal: the broker's ACLs say what it may read and write
+            env["KAFKA_USERNAME"] = kafka["sasl_plain_username"]
+            env["KAFKA_PASSWORD"] = kafka["sasl_plain_password"]
         if self.exports_telemetry:
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{p.otlp}"
             env["OTEL_BSP_SCHEDULE_DELAY"] = "200"

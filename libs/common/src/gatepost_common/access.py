@@ -1,0 +1,155 @@
+"""Who may do what between Gatepost's parts: the one table the services enforce on their internal
+routes, the local Kafka's ACLs are made from, and docs/ACCESS.md shows (a test keeps them equal).
+
+A service proves who it is with a short-lived token it signs with its own Ed25519 key
+(`SERVICE_KEY`); every service knows the others' public keys (`SERVICE_PUBLIC_KEYS`). A leaked
+key of one service opens only the routes that table gives that service, and a route the table does
+not name is refused to everyone."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Header, HTTPException, Request, status
+
+from gatepost_common.topics import (
+    POST_APPROVED,
+    POST_GENERATED,
+    POST_PUBLISHED,
+    TOPIC_CREATED,
+    dlq,
+)
+
+SERVICE_TOKEN_HEADER = "X-Service-Token"
+TOKEN_LIFETIME_S = 120
+RENEW_AFTER_S = 60
+
+# service → "METHOD /path" of its internal routes → the services that may call it
+INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
+    "auth": {
+        # a plaintext TikTok access token: the publisher only, for an account of the named user
+        "POST /internal/accounts/{account_id}/token": frozenset({"publisher"}),
+        "POST /internal/authorization-removed": frozenset({"publisher"}),
+        "GET /internal/users/{user_id}/accounts/{account_id}": frozenset({"generator"}),
+        "GET /internal/accounts/{account_id}/style": frozenset({"generator", "approval"}),
+    },
+    "media": {
+        # images land under the prefix TikTok pulls from: only what the generator drew
+        "POST /internal/images": frozenset({"generator"}),
+        "POST /internal/images/fetch": frozenset({"generator"}),
+        "POST /internal/slides": frozenset({"generator", "approval"}),
+    },
+    "generator": {
+        "POST /internal/illustrations": frozenset({"approval"}),
+    },
+}
+
+
+@dataclass(frozen=True)
+class TopicAccess:
+    writers: frozenset[str]
+    readers: frozenset[str]
+
+
+# Kafka principals: the five services, and `ingest` for other systems that hand in topics.
+# A service that consumes a topic may also write its dead-letter topic.
+TOPICS: dict[str, TopicAccess] = {
+    TOPIC_CREATED: TopicAccess(frozenset({"generator", "ingest"}), frozenset({"generator"})),
+    POST_GENERATED: TopicAccess(frozenset({"generator"}), frozenset({"approval"})),
+    # the approval gate: no other principal can write it, whatever it holds
+    POST_APPROVED: TopicAccess(frozenset({"approval"}), frozenset({"publisher"})),
+    POST_PUBLISHED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
+}
+KAFKA_PRINCIPALS = ("generator", "approval", "publisher", "ingest")  # auth, media: no Kafka
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One ALLOW entry: `principal` may `operation` the `resource` (topic or group) `name`."""
+
+    principal: str
+    operation: str
+    resource: str
+    name: str
+
+
+def kafka_acls() -> list[AclEntry]:
+    """The ACLs that make TOPICS true: writers write, readers read the topic (in a consumer group
+    named after the service) and write its dead-letter topic."""
+    entries: list[AclEntry] = []
+    for topic, access in TOPICS.items():
+        entries += [AclEntry(p, "WRITE", "TOPIC", topic) for p in sorted(access.writers)]
+        for reader in sorted(access.readers):
+            entries += [
+                AclEntry(reader, "READ", "TOPIC", topic),
+                AclEntry(reader, "WRITE", "TOPIC", dlq(topic)),
+            ]
+    consumers = sorted({r for access in TOPICS.values() for r in access.readers})
+    entries += [AclEntry(c, "READ", "GROUP", c) for c in consumers]
+    return entries
+
+
+def service_token(private_key_pem: str, issuer: str, audience: str, now: float) -> str:
+    """A token saying `issuer` calls `audience`, valid for TOKEN_LIFETIME_S."""
+    claims = {"iss": issuer, "aud": audience, "iat": int(now), "exp": int(now) + TOKEN_LIFETIME_S}
+    return jwt.encode(claims, private_key_pem, algorithm="EdDSA")
+
+
+class ServiceAuth(httpx.Auth):
+    """httpx authentication for calls to another Gatepost service: a signed token, renewed
+    every RENEW_AFTER_S."""
+
+    def __init__(self, issuer: str, private_key_pem: str, audience: str) -> None:
+        self.issuer, self.key, self.audience = issuer, private_key_pem, audience
+        self.token, self.made = "", 0.0
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        now = time.time()
+        if not self.token or now - self.made > RENEW_AFTER_S:
+            self.token, self.made = service_token(self.key, self.issuer, self.audience, now), now
+        request.headers[SERVICE_TOKEN_HEADER] = self.token
+        yield request
+
+
+def public_keys(text: str) -> dict[str, str]:
+    """SERVICE_PUBLIC_KEYS: a JSON object of service name → Ed25519 public key (PEM)."""
+    keys = json.loads(text or "{}")
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ValueError("SERVICE_PUBLIC_KEYS must be a JSON object of name → PEM public key")
+    return keys
+
+
+def caller(service: str, keys: Mapping[str, str]) -> Any:
+    """A FastAPI dependency for `service`'s internal routes: the caller's signed token must be
+    valid, addressed to `service`, and from a service INTERNAL_ROUTES allows on this route."""
+    routes = INTERNAL_ROUTES.get(service, {})
+
+    def dependency(request: Request, x_service_token: Annotated[str, Header()] = "") -> str:
+        route = getattr(request.scope.get("route"), "path", "")
+        allowed = routes.get(f"{request.method} {route}", frozenset())
+        try:
+            issuer = str(jwt.decode(x_service_token, options={"verify_signature": False})["iss"])
+            jwt.decode(
+                x_service_token,
+                keys[issuer],
+                algorithms=["EdDSA"],
+                audience=service,
+                options={"require": ["iss", "aud", "exp", "iat"]},
+            )
+        except (jwt.InvalidTokenError, KeyError):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "internal route: a service's signed token required"
+            ) from None
+        if issuer not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"internal route: not open to the {issuer} service"
+            )
+        return issuer
+
+    return Depends(dependency)
