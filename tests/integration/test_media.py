@@ -89,8 +89,10 @@ def test_fetch_by_url_with_limits(stack: Stack) -> None:
     assert media.post("/internal/images/fetch", json={"url": "not a url"}).status_code == 422
 
 
-def test_internal_routes_need_the_service_credential(stack: Stack) -> None:
-    answer = httpx.post(
-        f"http://127.0.0.1:{stack.ports.media}/internal/images", content=png((9, 9))
-    )
-    assert answer.status_code == 403
+def test_only_the_generator_may_store_images(stack: Stack) -> None:
+    """Stored images sit under the prefix TikTok pulls from: nobody else may put one there."""
+    url = f"http://127.0.0.1:{stack.ports.media}/internal/images"
+    assert httpx.post(url, content=png((9, 9))).status_code == 401
+    for caller in ("approval", "publisher", "auth"):
+        answer = httpx.post(url, content=png((9, 9)), headers=stack.service_token(caller, "media"))
+        assert answer.status_code == 403, caller

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+from gatepost_common.access import KAFKA_PRINCIPALS, acl_table
 
 ROOT = Path(__file__).parents[2]
 SERVICES = ("auth", "generator", "approval", "publisher", "media")
@@ -44,7 +47,13 @@ def test_secrets_have_no_defaults() -> None:
         "TOKEN_KEYS",
         "STATE_SECRET",
         "APPROVAL_SIGNING_KEY",
-        "INTERNAL_TOKEN",
+        "SERVICE_PUBLIC_KEYS",
+        *(f"{service.upper()}_SERVICE_KEY" for service in SERVICES),
+        *(f"MONGO_{service.upper()}_PASSWORD" for service in SERVICES),
+        "MONGO_ROOT_PASSWORD",
+        *(f"KAFKA_{principal.upper()}_PASSWORD" for principal in KAFKA_PRINCIPALS),
+        "KAFKA_ADMIN_PASSWORD",
+        "KAFKA_CONTROLLER_PASSWORD",
         "TIKTOK_CLIENT_SECRET",
         "OPENAI_API_KEY",
     ):
@@ -57,3 +66,55 @@ def test_topic_init_creates_every_topic_and_its_dead_letter_topic() -> None:
     for topic in ("topic.created", "post.generated", "post.approved", "post.published"):
         assert topic in command
     assert '"$$topic.dlq"' in command
+
+
+def test_each_service_signs_in_as_itself_to_mongodb_and_kafka() -> None:
+    services = compose()["services"]
+    for name in SERVICES:
+        env = services[name]["environment"]
+        assert (
+            env["SERVICE_KEY"] == f"${{{name.upper()}_SERVICE_KEY:?set {name.upper()}_SERVICE_KEY}}"
+        )
+        # its own user, authenticated against its own database, which is all it may touch
+        assert env["MONGODB_URL"].startswith(f"mongodb://{name}:${{MONGO_{name.upper()}_PASSWORD")
+        assert f"/gatepost_{name}?" in env["MONGODB_URL"]
+        assert f"authSource=gatepost_{name}" in env["MONGODB_URL"]
+        if name in KAFKA_PRINCIPALS:
+            assert env["KAFKA_USERNAME"] == name
+    users = "\n".join(services["mongodb-users"]["command"])
+    assert "for service in auth media generator approval publisher" in users
+    assert 'roles: [{role: "readWrite", db: own}]' in users
+    assert "--keyFile" in services["mongodb"]["command"]
+
+
+def test_kafka_init_makes_the_principals_and_acls_of_the_access_table() -> None:
+    assert (ROOT / "deploy" / "kafka" / "acls.txt").read_text() == acl_table(), (
+        "regenerate deploy/kafka/acls.txt from gatepost_common.access.acl_table()"
+    )
+    init = "\n".join(compose()["services"]["kafka-init"]["command"])
+    loop = re.search(r"for principal in ([a-z ]+); do", init)
+    assert loop and tuple(loop.group(1).split()) == KAFKA_PRINCIPALS
+    assert "done < /etc/gatepost/acls.txt" in init
+
+
+def test_the_compose_kafka_fills_in_every_word_of_the_shared_properties() -> None:
+    """The compose broker renders deploy/kafka/server.properties with sed: run that sed here."""
+    command = compose()["services"]["kafka"]["command"][0]
+    sed = command[command.index("sed ") : command.index("> /tmp/server.properties")]
+    sed = sed.replace("$$", "$").replace("/etc/gatepost/", str(ROOT / "deploy" / "kafka") + "/")
+    rendered = subprocess.run(
+        ["bash", "-c", sed],
+        env={
+            "KAFKA_ADMIN_PASSWORD": "a1",
+            "KAFKA_CONTROLLER_PASSWORD": "c2",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line for line in rendered.splitlines() if not line.startswith("#")]
+    assert not [line for line in lines if "{" in line], "a word in braces was left unfilled"
+    assert "advertised.listeners=SASL_PLAINTEXT://kafka:9092" in lines
+    assert 'username="admin" password="a1";' in rendered
+    assert 'user_controller="c2";' in rendered

@@ -95,6 +95,12 @@ def kafka_acls() -> list[AclEntry]:
     return entries
 
 
+def acl_table() -> str:
+    """kafka_acls() as text, a line each: PRINCIPAL OPERATION RESOURCE NAME (deploy/kafka/acls.txt
+    holds it for docker-compose.yml's kafka-init)."""
+    return "".join(f"{a.principal} {a.operation} {a.resource} {a.name}\n" for a in kafka_acls())
+
+
 def service_token(private_key_pem: str, issuer: str, audience: str, now: float) -> str:
     """A token saying `issuer` calls `audience`, valid for TOKEN_LIFETIME_S."""
     claims = {"iss": issuer, "aud": audience, "iat": int(now), "exp": int(now) + TOKEN_LIFETIME_S}

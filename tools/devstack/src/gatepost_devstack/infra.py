@@ -18,55 +18,15 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from gatepost_common.access import KAFKA_PRINCIPALS, kafka_acls
+from gatepost_common.access import KAFKA_PRINCIPALS, acl_table
 from gatepost_common.kafka import client_options as kafka_client_options
 from gatepost_common.topics import ALL_TOPICS, dlq
 from gatepost_devstack.downloads import maven_classpath
 from gatepost_devstack.paths import DEPLOY
 from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 
-# Every client signs in with its own SCRAM-SHA-256 principal and the StandardAuthorizer lets it
-# do only what gatepost_common.access says (no ACL, no access); `admin` is the super user the
-# devstack creates topics and principals with, `controller` the nodes' own (SASL/PLAIN on the
-# controller listener, where SCRAM cannot serve: its credentials live in the metadata log).
-# One KRaft node that is broker and controller. A single node is its own quorum and keeps one
-# copy of everything; in a three-broker cluster (as production runs Kafka) the quorum is the three
-# nodes, every topic has three replicas and a write needs two of them (acks=all producers).
-KAFKA_PROPERTIES = """\
-process.roles=broker,controller
-node.id={node}
-{quorum}
-listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=SASL_PLAINTEXT
-listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-256
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256
-listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=\
-  org.apache.kafka.common.security.scram.ScramLoginModule required \
-  username="admin" password="{admin_password}";
-sasl.mechanism.controller.protocol=PLAIN
-listener.name.controller.sasl.enabled.mechanisms=PLAIN
-listener.name.controller.plain.sasl.jaas.config=\
-  org.apache.kafka.common.security.plain.PlainLoginModule required \
-  username="controller" password="{controller_password}" user_controller="{controller_password}";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:admin;User:controller
-allow.everyone.if.no.acl.found=false
-log.dirs={data}
-num.partitions={partitions}
-auto.create.topics.enable=false
-default.replication.factor={replicas}
-min.insync.replicas={min_isr}
-offsets.topic.replication.factor={replicas}
-offsets.topic.num.partitions=4
-transaction.state.log.replication.factor={replicas}
-transaction.state.log.min.isr={min_isr}
-share.coordinator.state.topic.replication.factor={replicas}
-share.coordinator.state.topic.min.isr={min_isr}
-group.initial.rebalance.delay.ms=0
-"""
+# deploy/kafka/server.properties: principals and ACLs (see there), one node or a cluster
+KAFKA_PROPERTIES = DEPLOY / "kafka" / "server.properties"
 
 
 def node_properties(
@@ -81,7 +41,9 @@ def node_properties(
 ) -> str:
     """A node's server.properties; `quorum` is its controller.quorum.* line."""
     replicas = 1 if quorum.startswith("controller.quorum.bootstrap") else 3
-    return KAFKA_PROPERTIES.format(
+    return KAFKA_PROPERTIES.read_text().format(
+        bind="127.0.0.1",
+        host="127.0.0.1",
         admin_password=passwords["admin"],
         controller_password=passwords["controller"],
         node=node,
@@ -187,7 +149,7 @@ def apply_access(jvm: list[str], bootstrap: str, passwords: Mapping[str, str]) -
     """Create or update every principal and make the ACLs those of gatepost_common.access
     (deploy/kafka/KafkaAccess.java, through the Admin API as `admin`)."""
     lines = [f"user {name} {passwords[name]}" for name in KAFKA_PRINCIPALS]
-    lines += [f"acl {a.principal} {a.operation} {a.resource} {a.name}" for a in kafka_acls()]
+    lines += [f"acl {line}" for line in acl_table().splitlines()]
     result = subprocess.run(
         [*jvm, str(DEPLOY / "kafka" / "KafkaAccess.java"), bootstrap, passwords["admin"]],
         input="\n".join(lines) + "\n",
