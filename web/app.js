@@ -80,9 +80,17 @@ async function showSignIn() {
     const form = new FormData(event.target);
     const mode = event.submitter.value;
     try {
-      await api(`/api/auth/${mode}`, { method: "POST", json: {
+      const answer = await api(`/api/auth/${mode}`, { method: "POST", json: {
         email: form.get("email"), password: form.get("password") } });
-      flash(mode === "signup" ? "Welcome to Gatepost." : "Signed in.");
+      if (mode === "signup") {  // the link that finishes signing up comes by e-mail
+        flash(answer.detail);
+        if (answer.mailbox) {  // a local run: its mail is a page
+          document.getElementById("flash").append(" ",
+            el("a", { href: answer.mailbox, target: "_blank" }, "Open the local mailbox"));
+        }
+        return;
+      }
+      flash("Signed in.");
       location.hash = "#accounts";
       await route();
     } catch (error) {
@@ -544,8 +552,22 @@ async function showAudit(box, accountId) {
 const VIEWS = { library: showLibrary, queue: showQueue, accounts: showAccounts,
   publications: showPublications };
 
+async function confirmSignUp(token) {
+  history.replaceState(null, "", location.pathname);  // a link works once: forget it
+  try {
+    await api("/api/auth/signup/confirm", { method: "POST", json: { token } });
+    flash("Welcome to Gatepost. Connect a TikTok account to start.");
+    location.hash = "#accounts";
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
 async function route() {
   refresh = null;
+  if (location.hash.startsWith("#confirm=")) {
+    await confirmSignUp(location.hash.slice("#confirm=".length));
+  }
   let me;
   try { me = await api("/api/auth/me"); } catch { return showSignIn(); }
   document.getElementById("nav").hidden = false;

@@ -14,12 +14,21 @@ __all__ = ["browser", "consent_screen", "page"]
 
 
 def sign_up(page: Page, stack: Stack) -> None:
+    """As a person would: the form, the mail, its link."""
+    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
     page.goto(stack.gateway_url)
-    answer = page.request.post(
-        f"{stack.gateway_url}/api/auth/signup",
-        data={"email": f"browser-{uuid.uuid4().hex[:8]}@example.com", "password": "correct horse"},
-    )
-    assert answer.status == 201, answer.text()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("correct horse")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Check your e-mail").wait_for()
+    assert not page.get_by_role("button", name="Sign out").is_visible()  # not signed in yet
+    shot(page, "signup-check-your-mail")
+    page.get_by_role("link", name="Open the local mailbox").wait_for()
+    page.goto(f"{stack.gateway_url}/api/auth/mailbox")
+    mail = page.locator("article", has_text=email).first
+    mail.get_by_role("link").click()
+    page.get_by_text("Welcome to Gatepost").wait_for()
+    assert page.evaluate("location.hash") == "#accounts"
 
 
 def test_connect_a_tiktok_account_through_the_consent_screen(

@@ -56,6 +56,7 @@ def test_secrets_have_no_defaults() -> None:
         "KAFKA_CONTROLLER_PASSWORD",
         "TIKTOK_CLIENT_SECRET",
         "OPENAI_API_KEY",
+        "SMTP_URL",
     ):
         assert re.search(rf"\$\{{{secret}:\?", text), f"{secret} must be required, not defaulted"
         assert not re.search(rf"\$\{{{secret}:-", text)

@@ -17,7 +17,7 @@ from pymongo import MongoClient
 
 from gatepost_common.crypto import TokenCipher
 from gatepost_devstack.config import service_header, service_keys_env
-from gatepost_devstack.stack import Stack, http_ok
+from gatepost_devstack.stack import Stack, http_ok, signup_token
 from gatepost_devstack.supervisor import Supervisor, port_open
 
 TIKTOK_PORT, REPLICA_PORTS = 18290, (18201, 18202)
@@ -40,6 +40,10 @@ class AuthWorld:
             f"{self.tiktok}/_control/clock/advance", params={"seconds": seconds}
         ).raise_for_status()
 
+    @property
+    def mailbox(self) -> Path:
+        return self.logs.parent / "mailbox.jsonl"
+
     def cipher(self) -> TokenCipher:
         return TokenCipher.from_config({"local-1": self.secrets["token_key"]}, "local-1")
 
@@ -53,6 +57,8 @@ class AuthWorld:
             "SESSION_PUBLIC_KEY": s["session_public_key"],
             "SESSION_PRIVATE_KEY": s["session_private_key"],
             **service_keys_env(s, "auth"),
+            "MAILBOX_FILE": str(self.mailbox),
+            "PUBLIC_URL": self.replicas[0],
             "TOKEN_KEYS": json.dumps({"local-1": s["token_key"]}),
             "ACTIVE_TOKEN_KEY": "local-1",
             "STATE_SECRET": s["state_secret"],
@@ -132,11 +138,12 @@ def client(base: str) -> httpx.Client:
 
 def signed_up(world: AuthWorld) -> httpx.Client:
     http = client(world.replicas[0])
-    answer = http.post(
-        "/signup",
-        json={"email": f"a-{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse"},
-    )
-    assert answer.status_code == 201, answer.text
+    email = f"a-{uuid.uuid4().hex[:10]}@example.com"
+    answer = http.post("/signup", json={"email": email, "password": "correct horse"})
+    assert answer.status_code == 202, answer.text
+    token = signup_token(world.mailbox, email)
+    confirmed = http.post("/signup/confirm", json={"token": token})
+    assert confirmed.status_code == 201, confirmed.text
     return http
 
 

@@ -19,9 +19,29 @@ class MongoUserRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.users = db["users"]
         self.attempts = db["signin_attempts"]
+        self.signups = db["signups"]
 
     async def ensure_indexes(self) -> None:
         await self.users.create_index("email", unique=True)
+        await self.signups.create_index("expires_at")
+
+    async def add_signup(
+        self, token_hash: str, email: str, password_hash: str, expires_at: datetime
+    ) -> None:
+        """A sign-up waiting for its e-mail link; only the link's hash is kept."""
+        await self.signups.insert_one(
+            {
+                "_id": token_hash,
+                "email": email,
+                "password_hash": password_hash,
+                "expires_at": expires_at,
+            }
+        )
+
+    async def take_signup(self, token_hash: str, now: datetime) -> Document | None:
+        """The sign-up of a link, used up by this call (a link works once, before it expires)."""
+        found = await self.signups.find_one_and_delete({"_id": token_hash})
+        return found if found is not None and found["expires_at"] > now else None
 
     async def add(self, user_id: str, email: str, password_hash: str, now: datetime) -> None:
         await self.users.insert_one(

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
 from gatepost_auth.entrypoints import routes
 from gatepost_auth.handlers import Auth
+from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.audit import AuditLog
@@ -36,7 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     infra = infrastructure(settings, kafka=False)
     keeper = token_keeper(settings, infra)
     users = MongoUserRepository(infra.db)
-    auth = Auth(settings, users, keeper.accounts, keeper, keeper.tiktok, keeper.clock)
+    mailer: Mailer = (
+        FileMailbox(settings.mailbox_file)
+        if settings.mailbox_file is not None
+        else SmtpMailer(settings.smtp_url, settings.mail_from)
+    )
+    auth = Auth(settings, users, keeper.accounts, keeper, keeper.tiktok, keeper.clock, mailer)
     infra.background.append(keeper.run)
 
     async def on_start() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from html import escape
@@ -16,11 +17,13 @@ from gatepost_auth.handlers import (
     Auth,
     BadCredentials,
     EmailTaken,
+    InvalidLink,
     PermissionNotGranted,
     TooManyAttempts,
     account_view,
     style_of,
 )
+from gatepost_auth.mail import FileMailbox
 from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable, UnknownAccount
 from gatepost_common.sessions import (
     CSRF_COOKIE,
@@ -37,6 +40,19 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
     password: Annotated[str, Field(min_length=8, max_length=256)]
+
+
+CHECK_MAIL = "Check your e-mail: the link that finishes signing up is on its way."
+
+
+class SignupLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, Field(min_length=20, max_length=100)]
+
+
+def linked(text: str) -> str:
+    """Mail text as HTML, its links clickable."""
+    return re.sub(r"(https?://\S+)", r"<a href='\1'>\1</a>", escape(text))
 
 
 class TokenRequest(BaseModel):
@@ -80,13 +96,45 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
         )
         return {"user_id": user.id, "email": user.email, "csrf_token": session.csrf}
 
-    @router.post("/signup", status_code=201, tags=["users"])
-    async def sign_up(body: Credentials, response: Response) -> dict[str, str]:
+    @router.post("/signup", status_code=202, tags=["users"])
+    async def sign_up(body: Credentials) -> dict[str, str]:
+        """The same answer whether or not the address has an account: the link that finishes
+        signing up (or a note that there is an account) goes to the address's mailbox."""
+        await auth.sign_up(body.email, body.password)
+        answer = {"detail": CHECK_MAIL}
+        if isinstance(auth.mailer, FileMailbox):  # a local run: its mailbox is a page
+            answer["mailbox"] = "/api/auth/mailbox"
+        return answer
+
+    @router.post("/signup/confirm", status_code=201, tags=["users"])
+    async def confirm_sign_up(body: SignupLink, response: Response) -> dict[str, str]:
         try:
-            user = await auth.sign_up(body.email, body.password)
+            user = await auth.confirm(body.token)
+        except InvalidLink:
+            raise HTTPException(
+                404, "this sign-up link is unknown, used already or expired: sign up again"
+            ) from None
         except EmailTaken:
-            raise HTTPException(409, "an account with this e-mail exists already") from None
+            raise HTTPException(409, "this address has an account already: sign in") from None
         return start_session(response, user)
+
+    if isinstance(auth.mailer, FileMailbox):
+        mailbox = auth.mailer
+
+        @router.get("/mailbox", tags=["users"], response_class=HTMLResponse)
+        async def local_mailbox() -> HTMLResponse:
+            """Local and test runs only: the mail Gatepost sent, newest first."""
+            items = "".join(
+                f"<article><h2>{escape(m['subject'])}</h2>"
+                f"<p>To {escape(m['to'])}, {escape(m['at'])}</p>"
+                f"<pre>{linked(m['text'])}</pre></article>"
+                for m in mailbox.latest()
+            )
+            return HTMLResponse(
+                "<!doctype html><html lang='en'><meta charset='utf-8'><title>Local mailbox</title>"
+                "<h1>Local mailbox</h1><p>Mail Gatepost sent in this local run (production sends "
+                f"it by SMTP).</p>{items or '<p>No mail yet.</p>'}</html>"
+            )
 
     @router.post("/signin", tags=["users"])
     async def sign_in(body: Credentials, response: Response) -> dict[str, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
 from gatepost_auth.domain import signin_blocked
+from gatepost_auth.mail import Mail, Mailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.clock import Clock
@@ -38,6 +41,25 @@ async def off_the_loop(work: Callable[..., T], *args: Any) -> T:
 
 class EmailTaken(Exception):
     """An account with this e-mail exists already."""
+
+
+class InvalidLink(Exception):
+    """A sign-up link that is unknown, used already or expired."""
+
+
+def link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+CONFIRM_SUBJECT = "Finish signing up to Gatepost"
+CONFIRM_TEXT = """Open this link to finish signing up to Gatepost:
+
+{link}
+
+It works once, within {hours} hours. If you did not sign up, ignore this mail."""
+ALREADY_SUBJECT = "You already have a Gatepost account"
+ALREADY_TEXT = """Someone, maybe you, tried to sign up to Gatepost with this address, which has an
+account already. Sign in at {url}. If it was not you, nothing changed and you can ignore this."""
 
 
 class PermissionNotGranted(Exception):
@@ -68,15 +90,45 @@ class Auth:
     keeper: TokenKeeper
     tiktok: TikTokClient
     clock: Clock
+    mailer: Mailer
 
-    async def sign_up(self, email: str, password: str) -> User:
-        user = User(id=str(uuid.uuid4()), email=email.lower())
+    async def sign_up(self, email: str, password: str) -> None:
+        """Mail the address a link that finishes signing up; an address that has an account
+        already gets a note instead. The answer and the work are the same either way, so
+        sign-up tells nobody whether an address is registered: only its mailbox learns."""
+        address, now = email.lower(), self.clock.now()
         digest = await off_the_loop(hasher.hash, password)
+        if await self.users.by_email(address) is not None:
+            await self.mail(Mail(address, ALREADY_SUBJECT, ALREADY_TEXT.format(url=self.url)))
+            return
+        token = secrets.token_urlsafe(32)
+        expires = now + timedelta(hours=self.settings.signup_link_hours)
+        await self.users.add_signup(link_hash(token), address, digest, expires)
+        link = f"{self.url}/#confirm={token}"
+        text = CONFIRM_TEXT.format(link=link, hours=self.settings.signup_link_hours)
+        await self.mail(Mail(address, CONFIRM_SUBJECT, text))
+
+    async def mail(self, mail: Mail) -> None:
         try:
-            await self.users.add(user.id, user.email, digest, self.clock.now())
-        except DuplicateKeyError:
-            raise EmailTaken(email) from None
+            await self.mailer.send(mail)
+        except Exception:  # the person is told to check their mail either way; say it here
+            logger.exception("could not send a sign-up mail")
+
+    async def confirm(self, token: str) -> User:
+        """The account of a sign-up link (once, before it expires)."""
+        pending = await self.users.take_signup(link_hash(token), self.clock.now())
+        if pending is None:
+            raise InvalidLink(token)
+        user = User(id=str(uuid.uuid4()), email=pending["email"])
+        try:
+            await self.users.add(user.id, user.email, pending["password_hash"], self.clock.now())
+        except DuplicateKeyError:  # two links for one address: the first one used made it
+            raise EmailTaken(user.email) from None
         return user
+
+    @property
+    def url(self) -> str:
+        return self.settings.public_url.rstrip("/")
 
     async def sign_in(self, email: str, password: str) -> User:
         key, now = email.lower(), self.clock.now()

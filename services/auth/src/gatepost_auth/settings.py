@@ -1,5 +1,11 @@
 """Settings of the auth service."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+
 from gatepost_common.settings import ServiceSettings
 
 
@@ -31,3 +37,21 @@ class Settings(ServiceSettings):
     signin_max_failures: int = 5
     signin_window_s: int = 900
     after_connect_url: str = "/#accounts"
+    # where people reach Gatepost: sign-up links in mails point there
+    public_url: str = "http://127.0.0.1:8080"
+    signup_link_hours: int = 24
+    # production sends mail by SMTP (smtp://user:password@host:587, STARTTLS; smtps:// for TLS)
+    smtp_url: str = ""
+    mail_from: str = "Gatepost <no-reply@localhost>"
+    # local and test runs: mail goes to this file instead, shown at GET /mailbox
+    mailbox_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _mail_goes_somewhere(self) -> Settings:
+        if self.environment == "production" and (self.mailbox_file or not self.smtp_url):
+            raise ValueError(
+                "production sends sign-up mail by SMTP: set SMTP_URL, not MAILBOX_FILE"
+            )
+        if not self.smtp_url and self.mailbox_file is None:
+            raise ValueError("set SMTP_URL, or MAILBOX_FILE for a local run")
+        return self

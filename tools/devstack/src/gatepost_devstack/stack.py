@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -198,6 +199,11 @@ class Stack:
         ).raise_for_status()
 
     @property
+    def mailbox(self) -> Path:
+        """Where auth's mail goes in a local or test run (shown at /api/auth/mailbox)."""
+        return self.folder / "mailbox.jsonl"
+
+    @property
     def redirect_uri(self) -> str:
         return f"{self.gateway_url}/api/auth/tiktok/callback"
 
@@ -228,6 +234,8 @@ class Stack:
                 "STATE_SECRET": s["state_secret"],
                 "COOKIE_SECURE": "false",
                 "TIKTOK_REDIRECT_URI": self.redirect_uri,
+                "PUBLIC_URL": self.gateway_url,
+                "MAILBOX_FILE": str(self.mailbox),
                 "TIKTOK_AUTHORIZE_URL": (
                     "https://www.tiktok.com/v2/auth/authorize/"
                     if self.real_tiktok
@@ -334,3 +342,12 @@ class Stack:
             lines.insert(-1, f"tracing UI (Zipkin)        http://127.0.0.1:{p.zipkin}/zipkin/")
             lines.insert(-1, f"OTLP/HTTP receiver         http://127.0.0.1:{p.otlp}")
         return "\n".join(lines)
+
+
+def signup_token(mailbox: Path, email: str) -> str:
+    """The token of the newest sign-up link mailed to `email` (as the person would click it)."""
+    for line in reversed(mailbox.read_text(encoding="utf-8").splitlines()):
+        mail = json.loads(line)
+        if mail["to"] == email.lower() and (found := re.search(r"#confirm=([\w-]+)", mail["text"])):
+            return found.group(1)
+    raise LookupError(f"no sign-up link was mailed to {email}")
