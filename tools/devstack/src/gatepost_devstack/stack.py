@@ -322,7 +322,13 @@ class Stack:
         lines = [
             f"gateway (web UI and /api)  {self.gateway_url}",
             *(f"{s:<26} http://127.0.0.1:{getattr(p, s)}  (docs: /docs)" for s in SERVICES),
-            f"Kafka                      {self.kafka_bootstrap}",
+            f"Kafka                      {self.kafka_bootstrap}"
+            + (
+                "  (SASL/SCRAM: other systems sign in as `ingest`, password in "
+                f"{self.folder / 'secrets.json'})"
+                if self.kafka_options()
+                else ""
+            ),
             f"MongoDB                    {self.mongodb_url}",
             "TikTok                     "
             + (
@@ -336,6 +342,7 @@ class Stack:
                 if self.real_openai
                 else f"stand-in http://127.0.0.1:{p.openai}/v1"
             ),
+            f"mail to people (sign-up)   {self.gateway_url}/api/auth/mailbox",
             f"logs                       {self.supervisor.logs}",
         ]
         if self.tracing:
