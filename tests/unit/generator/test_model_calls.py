@@ -23,7 +23,6 @@ from gatepost_standins.openai.config import OpenAIStandinConfig
 def settings(**fields: Any) -> Settings:
     base = {
         "session_public_key": "unused",
-        "internal_token": "unused",
         "openai_api_key": "sk-test",
         "openai_base_url": "http://standin/v1",
     }

@@ -318,7 +318,6 @@ def world(**settings: Any) -> World:
     config = Settings(
         session_public_key=PUBLIC_KEY,
         approval_public_key=PUBLIC_KEY,
-        internal_token="t",
         tiktok_client_key="k",
         tiktok_client_secret="s",
         verified_url_prefixes=["https://media.example/p/"],
