@@ -21,7 +21,8 @@ def test_the_reviewer_walkthrough_records_every_step(
     out = ARTIFACTS / "walkthrough"
     made = walk(browser, stack.gateway_url, out, topic="Walk-through: calm mornings")
     names = [path.name for path in made]
-    assert names[0] == "01-sign-up.png" and names[-2] == "14-published.png", names
+    assert names[0] == "01-sign-up.png" and names[-2] == "15-published.png", names
+    assert names[1] == "02-sign-up-mail.png"  # the link that finishes signing up
     assert any("consent-screen" in n for n in names)
     assert any("paid-partnership-and-declaration" in n for n in names)
     gif = made[-1]

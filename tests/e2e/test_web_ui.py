@@ -9,6 +9,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from gatepost_devstack.stack import Stack
+from gatepost_devstack.walkthrough import sign_up_by_mail
 from tests.e2e.browser import browser, page, shot, signed_in_as
 from tests.integration.test_generation import wait_topic
 from tests.support import eventually, signed_up
@@ -18,11 +19,8 @@ PUBLISH_TIMEOUT_MS = 60_000
 
 
 def test_sign_up_connect_generate_approve_and_publish(stack: Stack, page: Page) -> None:
-    page.goto(stack.gateway_url)
-    page.get_by_label("E-mail").fill(f"ui-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    email = f"ui-{uuid.uuid4().hex[:8]}@example.com"
+    sign_up_by_mail(page, stack.gateway_url, email, "correct horse")
 
     page.get_by_role("link", name="Connect a TikTok account").click()
     expect(page.get_by_text("Local Creator")).to_be_visible()

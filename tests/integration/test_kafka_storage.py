@@ -6,6 +6,8 @@ from pathlib import Path
 
 from gatepost_devstack import infra
 
+PASSWORDS = {"admin": "a0", "controller": "c0"}
+
 
 def test_a_cluster_id_starting_with_a_dash_formats(tmp_path: Path) -> None:
     """One random cluster id in 64 starts with "-"; given as its own argument, the storage tool
@@ -21,9 +23,13 @@ def test_a_cluster_id_starting_with_a_dash_formats(tmp_path: Path) -> None:
             controller_port=2,
             data=data,
             partitions=1,
+            passwords=PASSWORDS,
         )
     )
     libs = infra.maven_classpath("kafka", "KAFKA_BOOTSTRAP_SERVERS")
-    infra.format_storage([infra.java(), "-cp", f"{libs}/*"], properties, "-vRR-M2KSTKdXhhBmW7eYw")
+    infra.format_storage(
+        [infra.java(), "-cp", f"{libs}/*"], properties, "-vRR-M2KSTKdXhhBmW7eYw", PASSWORDS
+    )
     meta = (data / "meta.properties").read_text()
     assert "cluster.id=-vRR-M2KSTKdXhhBmW7eYw" in meta
+    assert infra.formatted(data)  # marked as holding the principals: not cleared next start
