@@ -53,7 +53,9 @@ async def test_the_audit_log_is_newest_first_a_page_at_a_time(stack: Stack) -> N
     base = f"/api/publisher/accounts/{account_id}/audit"
 
     def entries(**params: int) -> list[dict[str, object]]:
-        found: list[dict[str, object]] = client.get(base, params=params).json()
+        answer = client.get(base, params=params)
+        assert answer.status_code in (200, 404), answer.text  # 404 until the publisher has it
+        found: list[dict[str, object]] = answer.json() if answer.status_code == 200 else []
         return found
 
     def settled() -> list[object] | None:  # publishing (and TikTok's webhooks) are over

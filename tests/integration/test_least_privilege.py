@@ -107,8 +107,17 @@ async def write(bootstrap: str, options: dict[str, str], topic: str) -> str:
         await producer.stop()
 
 
-async def read(bootstrap: str, options: dict[str, str], topic: str, group: str) -> str:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, **options)
+async def read(bootstrap: str, options: dict[str, str], topic: str, group: str | None) -> str:
+    """Read `topic` as a principal: in `group`, or (None) in no group, so a probe never joins,
+    rebalances or commits for the services' own groups."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="latest",
+        **options,
+    )
     try:
         await consumer.start()
         await asyncio.wait_for(consumer.getmany(timeout_ms=3000), 15)
@@ -155,18 +164,23 @@ async def test_only_the_approval_principal_may_write_post_approved(secured_kafka
 
 
 async def test_each_principal_reads_only_its_topics(secured_kafka: str) -> None:
+    services = ("generator", "approval", "publisher")
     for topic, access in TOPICS.items():
-        for principal in ("generator", "approval", "publisher"):
+        for principal in services:
             options = infra.client_options(secured_kafka, principal)
             expected = "read" if principal in access.readers else "refused"
-            assert await read(secured_kafka, options, topic, principal) == expected, (
-                principal,
-                topic,
-            )
+            assert await read(secured_kafka, options, topic, None) == expected, (principal, topic)
+    # nor may a service join another's consumer group (and take its messages), even to read a
+    # topic it may read
+    for principal in services:
+        options = infra.client_options(secured_kafka, principal)
+        mine = next(t for t, access in TOPICS.items() if principal in access.readers)
+        other = next(s for s in services if s != principal)
+        assert await read(secured_kafka, options, mine, other) == "refused", principal
     # other systems hand topics in; they read nothing
     ingest = infra.client_options(secured_kafka, "ingest")
     assert await write(secured_kafka, ingest, TOPIC_CREATED) == "written"
-    assert await read(secured_kafka, ingest, TOPIC_CREATED, "ingest") == "refused"
+    assert await read(secured_kafka, ingest, TOPIC_CREATED, None) == "refused"
 
 
 @pytest.mark.parametrize(
