@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
 from gatepost_devstack.infra import client_options
-from gatepost_devstack.stack import Stack, signup_token
+from gatepost_devstack.stack import Stack, sign_up_by_link
 
 
 async def produce(
@@ -123,13 +123,7 @@ def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
     """A new user with one connected TikTok account: (client, user_id, account_id)."""
     client = browser(stack)
     email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-    response = client.post("/api/auth/signup", json={"email": email, "password": "correct horse"})
-    assert response.status_code == 202, response.text
-    confirmed = client.post(  # the link in the mail, as the person would open it
-        "/api/auth/signup/confirm", json={"token": signup_token(stack.mailbox, email)}
-    )
-    assert confirmed.status_code == 201, confirmed.text
-    user_id = confirmed.json()["user_id"]
+    user_id = sign_up_by_link(client, stack.mailbox, email, "correct horse", "/api/auth")["user_id"]
     # a TikTok creator of its own: TikTok's per-creator caps must not leak between tests
     control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
     creator = httpx.post(

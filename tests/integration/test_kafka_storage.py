@@ -28,7 +28,7 @@ def test_a_cluster_id_starting_with_a_dash_formats(tmp_path: Path) -> None:
     )
     libs = infra.maven_classpath("kafka", "KAFKA_BOOTSTRAP_SERVERS")
     infra.format_storage(
-        [infra.java(), "-cp", f"{libs}/*"], properties, "-vRR-M2KSTKdXhhBmW7eYw", PASSWORDS
+        [infra.java(), "-cp", f"{libs}/*"], properties, data, "-vRR-M2KSTKdXhhBmW7eYw", PASSWORDS
     )
     meta = (data / "meta.properties").read_text()
     assert "cluster.id=-vRR-M2KSTKdXhhBmW7eYw" in meta

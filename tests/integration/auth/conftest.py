@@ -17,7 +17,7 @@ from pymongo import MongoClient
 
 from gatepost_common.crypto import TokenCipher
 from gatepost_devstack.config import service_header, service_keys_env
-from gatepost_devstack.stack import Stack, http_ok, signup_token
+from gatepost_devstack.stack import Stack, http_ok, sign_up_by_link
 from gatepost_devstack.supervisor import Supervisor, port_open
 
 TIKTOK_PORT, REPLICA_PORTS = 18290, (18201, 18202)
@@ -139,11 +139,7 @@ def client(base: str) -> httpx.Client:
 def signed_up(world: AuthWorld) -> httpx.Client:
     http = client(world.replicas[0])
     email = f"a-{uuid.uuid4().hex[:10]}@example.com"
-    answer = http.post("/signup", json={"email": email, "password": "correct horse"})
-    assert answer.status_code == 202, answer.text
-    token = signup_token(world.mailbox, email)
-    confirmed = http.post("/signup/confirm", json={"token": token})
-    assert confirmed.status_code == 201, confirmed.text
+    sign_up_by_link(http, world.mailbox, email, "correct horse")
     return http
 
 

@@ -71,6 +71,8 @@ NO_ACCOUNT = "no such account"
 
 def routes(auth: Auth, internal_callers: Any) -> APIRouter:
     settings, keeper = auth.settings, auth.keeper
+    # a local or test run: its mail is a page, which sign-up points to
+    mailbox = auth.mailer if isinstance(auth.mailer, FileMailbox) else None
     router = APIRouter()
     current_user = session_user(settings.session_public_key)
 
@@ -102,7 +104,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
         signing up (or a note that there is an account) goes to the address's mailbox."""
         await auth.sign_up(body.email, body.password)
         answer = {"detail": CHECK_MAIL}
-        if isinstance(auth.mailer, FileMailbox):  # a local run: its mailbox is a page
+        if mailbox is not None:
             answer["mailbox"] = "/api/auth/mailbox"
         return answer
 
@@ -118,8 +120,8 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
             raise HTTPException(409, "this address has an account already: sign in") from None
         return start_session(response, user)
 
-    if isinstance(auth.mailer, FileMailbox):
-        mailbox = auth.mailer
+    if mailbox is not None:
+        local = mailbox
 
         @router.get("/mailbox", tags=["users"], response_class=HTMLResponse)
         async def local_mailbox() -> HTMLResponse:
@@ -128,7 +130,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
                 f"<article><h2>{escape(m['subject'])}</h2>"
                 f"<p>To {escape(m['to'])}, {escape(m['at'])}</p>"
                 f"<pre>{linked(m['text'])}</pre></article>"
-                for m in mailbox.latest()
+                for m in local.latest()
             )
             return HTMLResponse(
                 "<!doctype html><html lang='en'><meta charset='utf-8'><title>Local mailbox</title>"

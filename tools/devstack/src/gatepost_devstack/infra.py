@@ -117,8 +117,7 @@ def start_kafka(supervisor: Supervisor, config: KafkaConfig) -> str:
     )
     log4j = DEPLOY / "kafka" / "log4j2.yaml"
     jvm = [java(), "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
-    if not formatted(config.data):
-        format_storage(jvm, properties, uuid_for_cluster(), config.passwords)
+    format_storage(jvm, properties, config.data, uuid_for_cluster(), config.passwords)
     bootstrap = f"127.0.0.1:{config.port}"
     _PRINCIPALS[bootstrap] = config.passwords
     supervisor.start(
@@ -164,14 +163,17 @@ def apply_access(jvm: list[str], bootstrap: str, passwords: Mapping[str, str]) -
 def format_storage(
     jvm: list[str],
     properties: Path,
+    data: Path,
     cluster_id: str,
     passwords: Mapping[str, str],
     *,
     standalone: bool = True,
 ) -> None:
-    """Format a KRaft broker's storage (once, before its first start), with the `admin` super
-    user's SCRAM credential in its metadata. `standalone`: a single node that is its own quorum;
-    otherwise the quorum is the configured static voters."""
+    """Format a KRaft broker's storage `data` once, before its first start (nothing to do when it
+    is formatted), with the `admin` super user's SCRAM credential in its metadata. `standalone`: a
+    single node that is its own quorum; otherwise the quorum is the configured static voters."""
+    if formatted(data):
+        return
     subprocess.run(
         [
             *jvm,
@@ -187,12 +189,7 @@ def format_storage(
         check=True,
         capture_output=True,
     )
-    data = next(
-        line.split("=", 1)[1]
-        for line in properties.read_text().splitlines()
-        if line.startswith("log.dirs=")
-    )
-    (Path(data) / SASL_MARK).touch()
+    (data / SASL_MARK).touch()
 
 
 def cluster_node(config: KafkaConfig, node: int) -> tuple[int, int, Path]:
@@ -247,8 +244,7 @@ def start_kafka_cluster(supervisor: Supervisor, config: KafkaConfig, brokers: in
                 passwords=config.passwords,
             ),
         )
-        if not formatted(data):
-            format_storage(jvm, properties, cluster_id, config.passwords, standalone=False)
+        format_storage(jvm, properties, data, cluster_id, config.passwords, standalone=False)
         commands.append((node, port, [*jvm, "kafka.Kafka", str(properties)]))
     bootstrap = ",".join(f"127.0.0.1:{port}" for _, port, _ in commands)
     _PRINCIPALS[bootstrap] = config.passwords

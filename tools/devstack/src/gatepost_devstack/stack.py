@@ -351,6 +351,22 @@ class Stack:
         return "\n".join(lines)
 
 
+def sign_up_by_link(
+    http: httpx.Client, mailbox: Path, email: str, password: str, auth: str = ""
+) -> dict[str, Any]:
+    """Sign up by API as a person would: ask (202), then open the link mailed to the address
+    (201, a session in `http`'s cookies). `auth`: where auth's routes are (`/api/auth` through
+    the gateway). Returns the confirmation's answer (user_id, email, csrf_token)."""
+    asked = http.post(f"{auth}/signup", json={"email": email, "password": password})
+    if asked.status_code != 202:
+        raise RuntimeError(f"sign-up answered {asked.status_code}: {asked.text}")
+    confirmed = http.post(f"{auth}/signup/confirm", json={"token": signup_token(mailbox, email)})
+    if confirmed.status_code != 201:
+        raise RuntimeError(f"the sign-up link answered {confirmed.status_code}: {confirmed.text}")
+    answer: dict[str, Any] = confirmed.json()
+    return answer
+
+
 def signup_token(mailbox: Path, email: str) -> str:
     """The token of the newest sign-up link mailed to `email` (as the person would click it)."""
     for line in reversed(mailbox.read_text(encoding="utf-8").splitlines()):

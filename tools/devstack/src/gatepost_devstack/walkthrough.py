@@ -42,10 +42,15 @@ class Steps:
 
 
 def sign_up_by_mail(
-    page: Page, url: str, email: str, password: str, shot: Callable[[str], object] = print
+    page: Page,
+    url: str,
+    email: str,
+    password: str,
+    shot: Callable[[str], object] = lambda _: None,
 ) -> None:
     """Sign up in the web UI as a person would: the form, then the link mailed to the address,
-    opened from the local run's mailbox page. `shot(name)` is called at each step."""
+    opened from the local run's mailbox page. `shot(name)` is called at each step (to take a
+    screenshot)."""
     page.goto(url)
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
