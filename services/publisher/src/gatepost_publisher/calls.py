@@ -1,19 +1,18 @@
 """Every TikTok call the publisher makes goes through here: a slot of TikTok's per-minute limit
-(shared by all replicas), a token from auth (reused for a minute), one audit entry per request,
-and TikTok's answer sorted into what to do. Nothing here waits: when no slot is free the call
-says when one will be (`NotYet`), and the job, not the worker, waits for it."""
+(shared by all replicas), a fresh token from auth, one audit entry per request, and TikTok's
+answer sorted into what to do. Nothing here waits: when no slot is free the call says when one
+will be (`NotYet`), and the job, not the worker, waits for it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 import httpx
 
 from gatepost_common.audit import AuditLog
-from gatepost_common.clock import Clock
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.tiktok import TikTokError
 from gatepost_publisher.adapters import AuthRefused, Grant
@@ -21,7 +20,6 @@ from gatepost_publisher.domain import Handling, handling, readable
 from gatepost_publisher.settings import Settings
 
 T = TypeVar("T")
-MAX_KEPT_GRANTS = 10_000
 
 
 class CallFailed(Exception):
@@ -57,9 +55,6 @@ class TikTokCalls:
     auth: Tokens
     limiter: RateLimiter
     audit: AuditLog
-    clock: Clock
-    # (account, user) → (when it was fetched, the grant)
-    grants: dict[tuple[str, str], tuple[datetime, Grant]] = field(default_factory=dict)
 
     def limit(self, endpoint: str) -> int:
         s = self.settings
@@ -76,22 +71,10 @@ class TikTokCalls:
         return await self.limiter.free_in(self.key(account, endpoint), self.limit(endpoint))
 
     async def grant(self, account: str, user: str, rejected: bool = False) -> Grant:
-        """A fresh token for the user's account: one fetched from auth in the last
-        `token_reuse_s`, unless TikTok just rejected it."""
-        now, key = self.clock.now(), (account, user)
-        reuse = timedelta(seconds=self.settings.token_reuse_s)
-        kept = self.grants.get(key)
-        if kept is not None and not rejected and kept[0] <= now < kept[0] + reuse:
-            return kept[1]
-        self.grants.pop(key, None)
         try:
-            grant = await self.auth.access_token(account, user, rejected=rejected)
+            return await self.auth.access_token(account, user, rejected=rejected)
         except AuthRefused as refused:
             raise CallFailed(refused.handling, refused.code, refused.reason) from None
-        if len(self.grants) > MAX_KEPT_GRANTS:  # forget the old ones
-            self.grants = {k: v for k, v in self.grants.items() if v[0] >= now - reuse}
-        self.grants[key] = (now, grant)
-        return grant
 
     async def call(
         self,
