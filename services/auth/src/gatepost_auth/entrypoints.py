@@ -137,7 +137,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
                 "<meta name='viewport' content='width=device-width'><style>body{font-family:"
                 "system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}"
                 "article{border:1px solid #d9dae0;border-radius:8px;padding:0 1rem;margin:1rem 0}"
-                "pre{white-space:pre-wrap;font:inherit}</style>"
+                "pre{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}</style>"
                 "<h1>Local mailbox</h1><p>Mail Gatepost sent in this local run (production sends "
                 f"it by SMTP).</p>{items or '<p>No mail yet.</p>'}</html>"
             )
