@@ -11,7 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from gatepost_standins.tiktok.rules import chunk_plan_problem
+from gatepost_standins.tiktok.rules import (
+    CHUNK_SIZE_INVALID,
+    COUNT_INVALID,
+    chunk_plan_problem,
+)
 from gatepost_standins.tiktok.webhooks import signature
 from tests.standins.conftest import SECRET, FakeHost, hooks_of, reset, wait_hook
 from tests.standins.helpers import call, connect, error_code, image, photo_body, wait_status
@@ -43,15 +47,34 @@ def put(url: str, data: bytes, first: int, total: int, kind: str = "video/mp4") 
 
 def test_chunk_plan_follows_the_media_transfer_guide() -> None:
     assert chunk_plan_problem(50_000_123, 10_000_000, 5) is None  # the guide's worked example
-    assert chunk_plan_problem(50_000_123, 10_000_000, 6) == "total chunk count is invalid"
+    assert chunk_plan_problem(50_000_123, 10_000_000, 6) == COUNT_INVALID
     assert chunk_plan_problem(4_194_304, 4_194_304, 1) is None  # small file, whole
     assert chunk_plan_problem(4_194_304, 1_000_000, 4) is not None
     assert chunk_plan_problem(100_000_000, 4_000_000, 25) is not None  # chunk under 5 MB
-    assert chunk_plan_problem(100_000_000, 70 * 1024 * 1024, 1) is not None  # over 64 MB
-    assert chunk_plan_problem(10 * 1024 * 1024, 10 * 1024 * 1024, 1) is None  # MiB reading too
+    assert chunk_plan_problem(10 * 1024 * 1024, 10 * 1024 * 1024, 1) is None  # whole, 10 MiB
     assert chunk_plan_problem(6_000_000_000, 5_000_000, 1200) is not None  # over 1000 chunks
     # with floor(size / chunk) chunks of at most 64 MB the final one stays under 128 MB
-    assert chunk_plan_problem(5_000_000 + 129 * 2**20, 64 * 2**20, 2) is None
+    assert chunk_plan_problem(5_000_000 + 129 * 2**20, 64 * 2**20, 2, "either") is None
+
+
+def test_a_single_chunk_is_the_whole_file_and_at_most_64_mb() -> None:
+    """Real answers (tiktok-api.md §9): one chunk declares chunk_size = video_size, and a single
+    121 MB chunk is refused although floor(size / chunk) = 1 passes the documented rules."""
+    assert chunk_plan_problem(64_000_000, 64_000_000, 1) is None
+    assert chunk_plan_problem(64_000_001, 64_000_001, 1) == CHUNK_SIZE_INVALID
+    assert chunk_plan_problem(121_000_000, 64_000_000, 1) == CHUNK_SIZE_INVALID
+    assert chunk_plan_problem(70_000_000, 64_000_000, 1) == CHUNK_SIZE_INVALID
+    assert chunk_plan_problem(10_000_000, 6_000_000, 1) == CHUNK_SIZE_INVALID  # not the size
+    assert chunk_plan_problem(70_000_000, 70_000_000, 1, "either") is None  # the looser reading
+
+
+def test_mb_is_read_strictly_by_default() -> None:
+    """Chunks of 5,000,000 bytes pass only if MB is 10^6, of 65,000,000 only if it is 2^20:
+    by default both are refused; each reading is a setting."""
+    assert chunk_plan_problem(20_000_000, 5_000_000, 4) == CHUNK_SIZE_INVALID
+    assert chunk_plan_problem(20_000_000, 5_000_000, 4, "decimal") is None
+    assert chunk_plan_problem(130_000_000, 65_000_000, 2) == CHUNK_SIZE_INVALID
+    assert chunk_plan_problem(130_000_000, 65_000_000, 2, "binary") is None
 
 
 def test_file_upload_in_sequential_chunks(tiktok: httpx.Client) -> None:

@@ -159,6 +159,27 @@ class FakeCap:
             self.releases += 1
 
 
+class FakeShares:
+    """The inbox budget: `cap` drafts per creator within any 24 hours."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.sent: dict[str, tuple[str, datetime]] = {}
+
+    async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None:
+        if job_id in self.sent:
+            return None
+        day = timedelta(hours=24)
+        recent = sorted(at for c, at in self.sent.values() if c == creator and at > now - day)
+        if len(recent) >= self.cap:
+            return recent[len(recent) - self.cap] + day
+        self.sent[job_id] = (creator, now)
+        return None
+
+    async def release(self, job_id: str) -> None:
+        self.sent.pop(job_id, None)
+
+
 class FakeLocks:
     def __init__(self) -> None:
         self.holders: dict[str, tuple[str, datetime]] = {}
@@ -243,6 +264,8 @@ class FakeCalls:
         answer = self.script[endpoint].pop(0) if self.script[endpoint] else self.healthy(endpoint)
         if isinstance(answer, BaseException):
             raise answer
+        if endpoint.endswith("init") and isinstance(answer, str):
+            answer = (answer, None)  # a publish_id, no upload URL
         result: T = answer
         return result
 
@@ -324,12 +347,21 @@ def world(**settings: Any) -> World:
         **settings,
     )
     clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
-    cap, locks = FakeCap(config.daily_cap), FakeLocks()
+    cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
     emitted: list[PostPublished] = []
 
     async def emit(event: CloudEvent[PostPublished], key: str) -> None:
         emitted.append(event.data)
 
-    adapters = Adapters(jobs, audit, calls, NoTikTok(), cap, locks)  # type: ignore[arg-type]
+    adapters = Adapters(
+        jobs,
+        audit,
+        calls,
+        NoTikTok(),
+        cap,
+        locks,
+        shares,
+        NoTikTok(),  # type: ignore[arg-type]
+    )
     parts = wire(config, adapters, emit, clock)
     return World(config, clock, jobs, audit, calls, cap, locks, emitted, parts)

@@ -4,6 +4,7 @@ flat OAuth errors, the `data`/`error` envelope elsewhere, form-encoded token req
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
 # TikTok refuses `application/x-www-form-urlencoded;charset=UTF-8`: send the bare type.
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
+CONTENT_RANGE = re.compile(r"^bytes \d+-(\d+)/\d+$")
 
 
 POSTING_BLOCKED = frozenset(
@@ -197,8 +199,11 @@ class TikTokClient:
         post_info: dict[str, Any],
         photo_urls: list[str],
         cover_index: int,
+        extra: dict[str, Any] | None = None,
     ) -> str:
-        body = {
+        """`extra`: top-level fields TikTok's references disagree on (e.g. `is_aigc`)."""
+        body: dict[str, Any] = {
+            **(extra or {}),
             "media_type": "PHOTO",
             "post_mode": post_mode,
             "post_info": post_info,
@@ -215,3 +220,57 @@ class TikTokClient:
         return await self._post(
             access_token, "/v2/post/publish/status/fetch/", {"publish_id": publish_id}
         )
+
+    async def init_video(
+        self,
+        access_token: str,
+        *,
+        inbox: bool,
+        post_info: dict[str, Any] | None,
+        source_info: dict[str, Any],
+    ) -> tuple[str, str | None]:
+        """`video/init` (Direct Post, with post_info) or `inbox/video/init` (a draft in the
+        creator's inbox: source_info only). Returns the publish_id and, for FILE_UPLOAD, the
+        upload URL (valid for an hour)."""
+        path = "/v2/post/publish/inbox/video/init/" if inbox else "/v2/post/publish/video/init/"
+        body: dict[str, Any] = {"source_info": source_info}
+        if not inbox:
+            body["post_info"] = post_info or {}
+        data = await self._post(access_token, path, body)
+        upload_url = data.get("upload_url")
+        return str(data["publish_id"]), str(upload_url) if upload_url else None
+
+    async def put_chunk(
+        self, upload_url: str, data: bytes, first: int, total: int, mime: str
+    ) -> tuple[int, int]:
+        """PUT one chunk of a FILE_UPLOAD. Returns TikTok's HTTP status (206 more to come, 201
+        complete, 416 out of step, 403 the URL expired) and how many bytes TikTok holds, read from
+        its `Content-Range` answer (-1 when it gave none)."""
+        response = await self.http.put(
+            upload_url,
+            content=data,
+            headers={
+                "Content-Type": mime,
+                "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}",
+            },
+        )
+        counted(response, str(response.status_code))
+        held = -1
+        if match := CONTENT_RANGE.match(response.headers.get("content-range", "")):
+            held = int(match.group(1)) + 1
+        return response.status_code, held
+
+
+def chunk_plan(size: int, chunk: int = 10_000_000) -> tuple[int, int]:
+    """(chunk_size, total_chunk_count) for a FILE_UPLOAD by TikTok's rules: a file smaller than
+    two chunks goes whole (it must stay under 64,000,000 bytes, which the caller's chunk size
+    guarantees); otherwise floor(size / chunk) chunks, the last taking the remainder."""
+    if size < 2 * chunk:
+        return size, 1
+    return chunk, size // chunk
+
+
+def chunk_range(size: int, chunk: int, count: int, index: int) -> tuple[int, int]:
+    """First and last byte of chunk `index`."""
+    first = index * chunk
+    return first, size - 1 if index == count - 1 else first + chunk - 1

@@ -64,3 +64,31 @@ class AuthClient:
             json={"open_id": open_id, "reason": reason},
         )
         response.raise_for_status()
+
+
+class VideoUnreadable(Exception):
+    """The hosted video could not be read as approved (gone, changed, or media unreachable)."""
+
+
+class HostedVideo:
+    """A video's bytes, read from media's stable URL a range at a time (FILE_UPLOAD)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def read(self, url: str, first: int, last: int, size: int) -> bytes:
+        try:
+            answer = await self.http.get(url, headers={"Range": f"bytes={first}-{last}"})
+        except httpx.HTTPError as error:
+            raise VideoUnreadable(f"media did not answer: {type(error).__name__}") from None
+        total = answer.headers.get("content-range", "").rpartition("/")[2]
+        if (
+            answer.status_code != 206
+            or total != str(size)
+            or len(answer.content) != last - first + 1
+        ):
+            raise VideoUnreadable(
+                f"the video at {url} is not the approved one (HTTP {answer.status_code}, "
+                f"size {total or '?'} instead of {size})"
+            )
+        return answer.content

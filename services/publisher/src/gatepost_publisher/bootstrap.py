@@ -12,17 +12,27 @@ from gatepost_common.kafka import publish_event
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
-from gatepost_publisher.adapters import AuthClient
+from gatepost_publisher.adapters import AuthClient, HostedVideo
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
 from gatepost_publisher.following import Following
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
-from gatepost_publisher.limits import DailyCap, InitLocks
+from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
 from gatepost_publisher.outcomes import Outcomes
-from gatepost_publisher.ports import Audit, Calls, Cap, Emitter, JobStore, Locks
+from gatepost_publisher.ports import (
+    Audit,
+    Calls,
+    Cap,
+    Emitter,
+    JobStore,
+    Locks,
+    Shares,
+    VideoSource,
+)
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.starting import Intake, Starting
+from gatepost_publisher.uploading import Uploading
 from gatepost_publisher.webhooks import WebhookInbox
 from gatepost_publisher.worker import Worker
 
@@ -37,6 +47,8 @@ class Adapters:
     tiktok: TikTokClient
     cap: Cap
     locks: Locks
+    shares: Shares
+    videos: VideoSource
 
 
 @dataclass(frozen=True)
@@ -56,11 +68,22 @@ def wire(settings: Settings, adapters: Adapters, emit: Emitter, clock: Clock) ->
         poll_max_s=settings.status_poll_max_interval_s,
         retry_base_s=settings.transient_backoff_s,
     )
-    outcomes = Outcomes(settings, a.jobs, a.audit, a.cap, emit, clock)
+    outcomes = Outcomes(settings, a.jobs, a.audit, a.cap, a.shares, emit, clock)
     starting = Starting(
-        settings, a.jobs, a.audit, a.calls, a.tiktok, a.cap, a.locks, outcomes, clock, schedule
+        settings,
+        a.jobs,
+        a.audit,
+        a.calls,
+        a.tiktok,
+        a.cap,
+        a.locks,
+        a.shares,
+        outcomes,
+        clock,
+        schedule,
     )
-    following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule)
+    uploading = Uploading(settings, a.jobs, a.tiktok, a.videos, outcomes, clock, schedule)
+    following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule, uploading)
     worker = Worker(settings, a.jobs, starting, following, outcomes, clock)
     return Parts(Intake(settings, a.jobs, a.audit, clock), starting, following, outcomes, worker)
 
@@ -83,14 +106,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def emit(event: CloudEvent[PostPublished], key: str) -> None:
         await publish_event(broker, event, key=key)
 
-    parts = wire(
-        settings,
-        Adapters(
-            jobs, audit, calls, tiktok, DailyCap(infra.db, settings.daily_cap), InitLocks(infra.db)
-        ),
-        emit,
-        clock,
+    shares = InboxShares(infra.db, settings.inbox_share_cap)
+    # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
+    videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
+    adapters = Adapters(
+        jobs,
+        audit,
+        calls,
+        tiktok,
+        DailyCap(infra.db, settings.daily_cap),
+        InitLocks(infra.db),
+        shares,
+        videos,
     )
+    parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker
     inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
     subscribers(broker, parts.intake, settings.intake_consumers)
@@ -106,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await audit.ensure_indexes()
         await limiter.ensure_indexes()
         await inbox.ensure_indexes()
+        await shares.ensure_indexes()
 
     return create_service_app(
         infra,

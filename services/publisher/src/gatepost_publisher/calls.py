@@ -61,6 +61,8 @@ class TikTokCalls:
         return {
             "creator_info": s.creator_info_per_minute,
             "content_init": s.init_per_minute,
+            "video_init": s.init_per_minute,
+            "inbox_video_init": s.init_per_minute,
             "status_fetch": s.status_per_minute,
         }[endpoint]
 

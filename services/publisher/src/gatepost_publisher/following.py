@@ -17,6 +17,7 @@ from gatepost_publisher.lifecycle import POLL_LATER, START_AGAIN, JobStatus, Sch
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Calls, JobStore
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.uploading import Uploading
 
 TERMINAL = ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED")
 
@@ -30,9 +31,13 @@ class Following:
     outcomes: Outcomes
     clock: Clock
     schedule: Schedule
+    uploading: Uploading
 
     async def step(self, job: dict[str, Any], owner: str) -> None:
-        """One status/fetch, then settled or due again."""
+        """The video's bytes first (FILE_UPLOAD), then one status/fetch: settled or due again."""
+        if job.get("upload") and not job["upload"].get("done"):
+            await self.uploading.step(job, owner)
+            return
         now = self.clock.now()
         polls = int(job.get("polls") or 0)
         try:

@@ -2,16 +2,19 @@
 
 - DailyCap: one counter per TikTok creator and UTC day; a reservation is a conditional increment.
 - InitLocks: at most one content/init in flight per creator.
+- InboxShares: at most `cap` drafts sent to a creator's inbox within any 24 hours.
 TikTok's per-minute limits use the shared `gatepost_common.ratelimit.RateLimiter`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document
+
+DAY = timedelta(hours=24)
 
 
 class DailyCap:
@@ -83,3 +86,35 @@ class InitLocks:
 
     async def give_back(self, creator: str, job_id: str) -> None:
         await self.locks.update_one({"_id": creator, "holder": job_id}, {"$set": {"holder": None}})
+
+
+class InboxShares:
+    """TikTok's limit on drafts sent to a creator's inbox: `cap` within any 24 hours. One document
+    per draft sent (or about to be); a draft TikTok ended FAILED gives its place back. Counting
+    then inserting is safe because the caller holds the creator's init lock."""
+
+    def __init__(self, db: AsyncDatabase[Document], cap: int) -> None:
+        self.shares = db["inbox_shares"]
+        self.cap = cap
+
+    async def ensure_indexes(self) -> None:
+        await self.shares.create_index([("creator", 1), ("at", 1)])
+
+    async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None:
+        """Take a place for `job_id`; when none is free, the time the next one frees."""
+        if await self.shares.find_one({"_id": job_id}) is not None:
+            return None  # taken already (the step is done again after a crash)
+        since = now - DAY
+        recent = [
+            d["at"]
+            async for d in self.shares.find({"creator": creator, "at": {"$gt": since}}).sort("at")
+        ]
+        if len(recent) >= self.cap:
+            return recent[len(recent) - self.cap] + DAY
+        await self.shares.update_one(
+            {"_id": job_id}, {"$setOnInsert": {"creator": creator, "at": now}}, upsert=True
+        )
+        return None
+
+    async def release(self, job_id: str) -> None:
+        await self.shares.delete_one({"_id": job_id})

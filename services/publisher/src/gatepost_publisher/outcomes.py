@@ -14,7 +14,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, PostPublished, PublishStatus, envelope, parse
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
 from gatepost_publisher.lifecycle import JobStatus, ending, waiting
-from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore
+from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore, Shares
 from gatepost_publisher.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Outcomes:
     jobs: JobStore
     audit: Audit
     cap: Cap
+    shares: Shares
     emit: Emitter
     clock: Clock
 
@@ -125,6 +126,8 @@ class Outcomes:
             return False
         if status == "FAILED" and job.get("cap_day"):  # nothing was posted: the place is free
             await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        if status == "FAILED" and job.get("inbox_share"):  # no draft is pending
+            await self.shares.release(job["_id"])
         counted_outcome(status, approved["approved_at"])
         if post_ids:  # added, never overwritten: a webhook may have brought some already
             await self.jobs.add_post_ids(job["_id"], post_ids)

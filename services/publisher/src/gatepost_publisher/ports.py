@@ -44,6 +44,19 @@ class Cap(Protocol):
     async def release(self, holder: str, day: str, post_id: str) -> None: ...
 
 
+class Shares(Protocol):
+    cap: int
+
+    async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None: ...
+    async def release(self, job_id: str) -> None: ...
+
+
+class VideoSource(Protocol):
+    """Reads a hosted video's bytes (FILE_UPLOAD): `first` to `last` inclusive."""
+
+    async def read(self, url: str, first: int, last: int, size: int) -> bytes: ...
+
+
 class Locks(Protocol):
     async def take(self, creator: str, job_id: str, now: datetime, until: datetime) -> bool: ...
     async def give_back(self, creator: str, job_id: str) -> None: ...

@@ -1,5 +1,9 @@
 """Settings of the publisher service."""
 
+from typing import Annotated
+
+from pydantic import Field
+
 from gatepost_common.settings import ServiceSettings
 
 
@@ -14,11 +18,19 @@ class Settings(ServiceSettings):
     tiktok_client_key: str
     tiktok_client_secret: str
     verified_url_prefixes: list[str] = []
-    # accounts whose posts go to the creator's TikTok inbox (MEDIA_UPLOAD) instead of DIRECT_POST
-    inbox_accounts: list[str] = []
+    # TikTok allows 5 pending inbox shares (drafts) per creator within any 24 hours; a draft
+    # over it waits until the oldest of the day is 24 hours old
+    inbox_share_cap: int = 5
+    # FILE_UPLOAD chunks: 10,000,000 bytes as in TikTok's worked example; 5 MiB to 32 MB, so
+    # every chunk and a file sent whole (under two chunks) stays within both readings of "MB"
+    upload_chunk_bytes: Annotated[int, Field(ge=5 * 1024 * 1024, le=32_000_000)] = 10_000_000
+    upload_chunk_tries: int = 4  # one chunk, in one step, before the upload waits and resumes
+    # a top-level is_aigc on AI-generated photo posts: TikTok's references disagree on whether
+    # photos take it (tiktok-api.md §9), so it is off until confirmed; videos always carry it
+    photo_is_aigc: bool = False
     daily_cap: int = 10  # below TikTok's ~15 a day, shared with every other app the creator uses
     # per access token and minute, as TikTok documents them
-    init_per_minute: int = 6
+    init_per_minute: int = 6  # content/init, video/init and inbox/video/init each
     creator_info_per_minute: int = 20
     status_per_minute: int = 30
     # jobs one replica works at once; waiting for TikTok or a rate-limit slot holds none of them

@@ -16,7 +16,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, PostApproved
 from gatepost_common.kafka import PoisonMessage
 from gatepost_common.telemetry import current_trace
-from gatepost_common.tiktok import TikTokClient
+from gatepost_common.tiktok import TikTokClient, chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling
@@ -28,7 +28,7 @@ from gatepost_publisher.lifecycle import (
     job_id,
 )
 from gatepost_publisher.outcomes import Outcomes
-from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks
+from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks, Shares
 from gatepost_publisher.settings import Settings
 
 CHANGED = (
@@ -95,6 +95,7 @@ class Starting:
     tiktok: TikTokClient
     cap: Cap
     locks: Locks
+    shares: Shares
     outcomes: Outcomes
     clock: Clock
     schedule: Schedule
@@ -111,8 +112,8 @@ class Starting:
             # job document changed after intake (anything that reached the database) posts nothing
             if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
                 raise Refused(CHANGED)
-            # content/init is the scarcest call: nothing else is spent before its slot is free
-            if (wait := await self.calls.free_in(account, "content_init")) > timedelta(0):
+            # the init is the scarcest call: nothing else is spent before its slot is free
+            if (wait := await self.calls.free_in(account, init_endpoint(approved))) > timedelta(0):
                 raise NotYet(wait)
             grant = await self.calls.grant(account, user)
             creator = grant.open_id
@@ -140,16 +141,12 @@ class Starting:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
         window = CapWindow.at(self.clock.now())
-        if not await self.cap.reserve(creator, window.day, job["_id"]):
-            await self.outcomes.wait(
-                job,
-                JobStatus.QUEUED,
-                window.next_start,
-                f"the daily cap of {self.settings.daily_cap} posts is reached",
-                owner=owner,
-            )
+        if not await self.take_place(job, approved, creator, window, owner):
             return
-        job = {**job, "creator": creator, "cap_day": window.day}
+        if approved.post_mode == "MEDIA_UPLOAD":
+            job = {**job, "creator": creator, "inbox_share": True}
+        else:
+            job = {**job, "creator": creator, "cap_day": window.day}
         source = JobStatus.QUEUED
         try:
             info = await self.calls.call(
@@ -158,30 +155,31 @@ class Starting:
             self.check(approved, info)
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
+            held = {k: job[k] for k in ("cap_day", "inbox_share") if k in job}
             if not await self.jobs.move(
                 job["_id"],
                 BEGIN_INIT,
-                {"attempt_at": self.clock.now(), "creator": creator, "cap_day": window.day},
+                {"attempt_at": self.clock.now(), "creator": creator, **held},
                 owner=owner,
             ):
-                await self.cap.release(creator, window.day, job["_id"])
+                await self.give_place(job)
                 return
             source = JobStatus.INITIATING
-            publish_id = await self.calls.call(
+            publish_id, upload_url = await self.calls.call(
                 account,
                 user,
-                "content_init",
+                init_endpoint(approved),
                 self.init_for(approved),
                 post_id=post,
                 repeatable=False,
                 grant=grant,
             )
         except NotYet as not_yet:
-            await self.cap.release(creator, window.day, job["_id"])
+            await self.give_place(job)
             await self.outcomes.not_yet(job, source, not_yet.wait, owner=owner)
             return
         except Blocked as blocked:
-            await self.cap.release(creator, window.day, job["_id"])
+            await self.give_place(job)
             later = self.clock.now() + timedelta(seconds=self.settings.defer_blocked_s)
             await self.outcomes.wait(job, source, later, str(blocked), owner=owner)
             return
@@ -192,18 +190,59 @@ class Starting:
             await self.failed(job, source, owner, failure)
             return
         now = self.clock.now()
-        await self.jobs.move(
-            job["_id"],
-            INITIATED,
-            {
-                "publish_id": publish_id,
-                "processing_since": now,
-                "due_at": self.schedule.next_poll(now, 0),
-                "polls": 0,
-                "retries": 0,
-            },
+        fields: dict[str, Any] = {
+            "publish_id": publish_id,
+            "processing_since": now,
+            "due_at": self.schedule.next_poll(now, 0),
+            "polls": 0,
+            "retries": 0,
+            "upload": None,
+        }
+        if upload_url and approved.video:  # the bytes go next, in the following steps
+            chunk, count = chunk_plan(approved.video.size, self.settings.upload_chunk_bytes)
+            fields |= {
+                "due_at": now,
+                "upload": {"url": upload_url, "chunk": chunk, "count": count, "held": 0},
+            }
+        await self.jobs.move(job["_id"], INITIATED, fields, owner=owner)
+
+    async def take_place(
+        self,
+        job: dict[str, Any],
+        approved: PostApproved,
+        creator: str,
+        window: CapWindow,
+        owner: str,
+    ) -> bool:
+        """A place in the creator's daily cap (a post) or inbox budget (a draft); when there is
+        none the job waits, visibly, until there is."""
+        if approved.post_mode == "MEDIA_UPLOAD":
+            frees = await self.shares.reserve(creator, job["_id"], self.clock.now())
+            if frees is None:
+                return True
+            reason = (
+                f"TikTok allows {self.shares.cap} drafts in a creator's inbox within 24 hours; "
+                "the next place frees then"
+            )
+            await self.outcomes.wait(job, JobStatus.QUEUED, frees, reason, owner=owner)
+            return False
+        if await self.cap.reserve(creator, window.day, job["_id"]):
+            return True
+        await self.outcomes.wait(
+            job,
+            JobStatus.QUEUED,
+            window.next_start,
+            f"the daily cap of {self.settings.daily_cap} posts is reached",
             owner=owner,
         )
+        return False
+
+    async def give_place(self, job: dict[str, Any]) -> None:
+        """Nothing was sent: the cap or inbox place is someone else's meanwhile."""
+        if job.get("cap_day"):
+            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        if job.get("inbox_share"):
+            await self.shares.release(job["_id"])
 
     def check(self, approved: PostApproved, creator: dict[str, Any]) -> None:
         """creator_info, asked right before posting, still allows what the person approved."""
@@ -214,30 +253,62 @@ class Starting:
                 f"privacy level {approved.options.privacy_level} is no longer offered by this "
                 "account"
             )
+        video = approved.video
+        if video is not None:
+            longest = int(creator.get("max_video_post_duration_sec") or 0)
+            if video.duration_s > longest:
+                raise Refused(
+                    f"the video is {video.duration_s:.0f} s long; this account can post videos "
+                    f"of up to {longest} s"
+                )
+        pulled = approved.photo_urls + (
+            [video.url] if video and video.transfer == "PULL_FROM_URL" else []
+        )
         outside = [
             u
-            for u in approved.photo_urls
+            for u in pulled
             if not any(u.startswith(p) for p in self.settings.verified_url_prefixes)
         ]
         if outside:
-            raise Refused(f"a photo URL is outside the verified prefixes: {outside[0]}")
+            raise Refused(f"a media URL is outside the verified prefixes: {outside[0]}")
 
     def init_for(self, approved: PostApproved) -> Any:
-        inbox = approved.account_id in self.settings.inbox_accounts
-        info: dict[str, Any] = {"title": approved.title, "description": approved.description}
-        if not inbox:
-            info |= approved.options.model_dump()
+        """The init call for this approval: photos by content/init, videos by video/init (or
+        inbox/video/init for a draft), with only the fields TikTok takes in that mode."""
+        inbox = approved.post_mode == "MEDIA_UPLOAD"
+        video = approved.video
+        if video is None:
+            info = photo_post_info(approved, inbox)
+            extra = {"is_aigc": True} if self.settings.photo_is_aigc else {}
 
-        async def init(token: str) -> str:
-            return await self.tiktok.init_photo_post(
+            async def init_photo(token: str) -> tuple[str, str | None]:
+                publish_id = await self.tiktok.init_photo_post(
+                    token,
+                    post_mode=approved.post_mode,
+                    post_info=info,
+                    photo_urls=approved.photo_urls,
+                    cover_index=approved.cover_index,
+                    extra=extra,
+                )
+                return publish_id, None
+
+            return init_photo
+        source: dict[str, Any] = {"source": video.transfer}
+        if video.transfer == "PULL_FROM_URL":
+            source["video_url"] = video.url
+        else:
+            chunk, count = chunk_plan(video.size, self.settings.upload_chunk_bytes)
+            source |= {"video_size": video.size, "chunk_size": chunk, "total_chunk_count": count}
+
+        async def init_video(token: str) -> tuple[str, str | None]:
+            return await self.tiktok.init_video(
                 token,
-                post_mode="MEDIA_UPLOAD" if inbox else "DIRECT_POST",
-                post_info=info,
-                photo_urls=approved.photo_urls,
-                cover_index=approved.cover_index,
+                inbox=inbox,
+                post_info=None if inbox else video_post_info(approved),
+                source_info=source,
             )
 
-        return init
+        return init_video
 
     async def refuse(self, job: dict[str, Any], owner: str, reason: str) -> None:
         await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
@@ -260,9 +331,38 @@ class Starting:
         if failure.handling is Handling.FAIL:
             await self.outcomes.finish(job, source, "FAILED", failure.reason, owner=owner)
             return
-        if job.get("cap_day"):  # nothing was posted: the place is someone else's meanwhile
-            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        await self.give_place(job)  # nothing was posted
         await wait_out(self.outcomes, self.settings, self.schedule, job, source, owner, failure)
+
+
+def init_endpoint(approved: PostApproved) -> str:
+    """The init call's rate-limit bucket (TikTok counts each endpoint per token)."""
+    if approved.media_type == "PHOTO":
+        return "content_init"
+    return "inbox_video_init" if approved.post_mode == "MEDIA_UPLOAD" else "video_init"
+
+
+def photo_post_info(approved: PostApproved, inbox: bool) -> dict[str, Any]:
+    """A photo post's post_info: a draft takes only its title and description."""
+    info: dict[str, Any] = {"title": approved.title, "description": approved.description}
+    if inbox:
+        return info
+    options = approved.options.model_dump(
+        include={
+            "privacy_level",
+            "disable_comment",
+            "auto_add_music",
+            "brand_content_toggle",
+            "brand_organic_toggle",
+        }
+    )
+    return info | options
+
+
+def video_post_info(approved: PostApproved) -> dict[str, Any]:
+    """A video's Direct Post post_info: its caption is TikTok's `title` (2200 characters)."""
+    info = approved.options.model_dump(exclude={"auto_add_music"}, exclude_none=True)
+    return {"title": approved.description or approved.title, **info}
 
 
 async def wait_out(

@@ -4,6 +4,8 @@ the reference spec), it is a setting here."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -75,6 +77,11 @@ class TikTokStandinConfig(BaseSettings):
     max_image_bytes: int = 20_000_000
     max_image_side: int = 1080  # the media transfer guide: "Maximum 1080p"
     max_video_bytes: int = 4_000_000_000
+    # "MB" in the chunk rules: 10^6 or 2^20 is unconfirmed; "strict" refuses what either refuses
+    mb_base: Literal["strict", "decimal", "binary", "either"] = "strict"
+    # a top-level `is_aigc` on a photo init: one 2026-09 copy of the reference shows it, older
+    # copies and clients do not (tiktok-api.md §9); refused unless this is on
+    photo_is_aigc_accepted: bool = False
     upload_url_ttl_s: int = 3600
     upload_base_url: str = ""  # default: the address the init request came to
 

@@ -152,6 +152,7 @@ def control_routes(ctx: Context) -> APIRouter:
     async def publishes() -> list[dict[str, Any]]:
         return [
             {k: v for k, v in vars(p).items() if k not in ("upload", "access_token")}
+            | {"upload": p.upload.described() if p.upload else None}
             for p in ctx.world.publishes.values()
         ]
 

@@ -148,7 +148,7 @@ def posting_routes(ctx: Context) -> APIRouter:
         token = ctx.bearer(request, ("video.upload",) if inbox else ("video.publish",))
         if isinstance(token, JSONResponse):
             return token
-        problem = photo_problem(body)
+        problem = photo_problem(body, ctx.config.photo_is_aigc_accepted)
         if problem:
             return envelope({}, ctx.config.param_error_code, problem, 400)
         who = ctx.world.creators[token.open_id]
@@ -180,7 +180,7 @@ def posting_routes(ctx: Context) -> APIRouter:
         token = ctx.bearer(request, ("video.upload",) if inbox else ("video.publish",))
         if isinstance(token, JSONResponse):
             return token
-        problem = video_problem(body, direct=not inbox)
+        problem = video_problem(body, direct=not inbox, mb_base=ctx.config.mb_base)
         if problem:
             return envelope({}, ctx.config.param_error_code, problem, 400)
         who = ctx.world.creators[token.open_id]

@@ -4,22 +4,50 @@ and the FILE_UPLOAD chunk plan."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 PRIVACY_LEVELS = {"PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"}
 MB_DECIMAL, MIB = 1_000_000, 1024 * 1024
-# "MB" is unconfirmed (10^6 or 2^20): accept both, i.e. the looser bound of each limit
-MIN_CHUNK, MAX_CHUNK = 5 * MB_DECIMAL, 64 * MIB
+# "MB" in TikTok's chunk rules is unconfirmed (10^6 or 2^20). "strict" takes the tighter bound of
+# each limit (chunks of at least 5 MiB, at most 64,000,000 bytes: what either reading refuses is
+# refused); "either" the looser one, as the stand-in accepted before.
+MbBase = Literal["strict", "decimal", "binary", "either"]
+CHUNK_LIMITS: dict[str, tuple[int, int]] = {  # (smallest chunk, largest chunk)
+    "strict": (5 * MIB, 64 * MB_DECIMAL),
+    "decimal": (5 * MB_DECIMAL, 64 * MB_DECIMAL),
+    "binary": (5 * MIB, 64 * MIB),
+    "either": (5 * MB_DECIMAL, 64 * MIB),
+}
+CHUNK_SIZE_INVALID = "The chunk size is invalid"  # real answers' words (tiktok-api.md §9)
+COUNT_INVALID = "The total chunk count is invalid"
 
 
 def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def photo_problem(body: dict[str, Any]) -> str | None:
-    """Why a photo content/init body is `invalid_param`, or None."""
+PHOTO_BODY = {"media_type", "post_mode", "post_info", "source_info"}
+PHOTO_POST_INFO = {
+    "title",
+    "description",
+    "privacy_level",
+    "disable_comment",
+    "auto_add_music",
+    "brand_content_toggle",
+    "brand_organic_toggle",
+}
+
+
+def photo_problem(body: dict[str, Any], is_aigc_accepted: bool = False) -> str | None:
+    """Why a photo content/init body is `invalid_params`, or None. Fields TikTok documents only
+    for videos (disable_duet, video_cover_timestamp_ms, is_aigc, …) are refused on photos."""
     post_info, source = body.get("post_info") or {}, body.get("source_info") or {}
+    unknown = set(body) - PHOTO_BODY - ({"is_aigc"} if is_aigc_accepted else set())
+    if unknown:
+        return f"unknown field for a photo post: {sorted(unknown)[0]}"
+    if isinstance(post_info, dict) and (extra := set(post_info) - PHOTO_POST_INFO):
+        return f"post_info field not taken for photos: {sorted(extra)[0]}"
     images = source.get("photo_images")
     if body.get("media_type") != "PHOTO":
         return "media_type must be PHOTO"
@@ -43,7 +71,7 @@ def photo_problem(body: dict[str, Any]) -> str | None:
     return None
 
 
-def video_problem(body: dict[str, Any], *, direct: bool) -> str | None:
+def video_problem(body: dict[str, Any], *, direct: bool, mb_base: MbBase = "strict") -> str | None:
     post_info, source = body.get("post_info") or {}, body.get("source_info") or {}
     kind = source.get("source")
     if kind not in ("PULL_FROM_URL", "FILE_UPLOAD"):
@@ -52,7 +80,10 @@ def video_problem(body: dict[str, Any], *, direct: bool) -> str | None:
         return "video_url is required for PULL_FROM_URL"
     if kind == "FILE_UPLOAD":
         plan = chunk_plan_problem(
-            source.get("video_size"), source.get("chunk_size"), source.get("total_chunk_count")
+            source.get("video_size"),
+            source.get("chunk_size"),
+            source.get("total_chunk_count"),
+            mb_base,
         )
         if plan:
             return plan
@@ -61,23 +92,23 @@ def video_problem(body: dict[str, Any], *, direct: bool) -> str | None:
     return None
 
 
-def chunk_plan_problem(size: Any, chunk: Any, count: Any) -> str | None:
-    """TikTok's media transfer rules: count = floor(size / chunk); chunks 5–64 MB except a
-    smaller whole file; 1–1000 chunks. (The final chunk's 128 MB ceiling follows from these.)"""
+def chunk_plan_problem(size: Any, chunk: Any, count: Any, mb_base: MbBase = "strict") -> str | None:
+    """TikTok's media transfer rules: count = floor(size / chunk); chunks 5–64 MB, the final one
+    taking the trailing bytes; 1–1000 chunks. A file sent in one chunk declares chunk_size equal
+    to its size, and no single chunk is over 64 MB (real answers: "The chunk size is invalid")."""
     if not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (size, chunk, count)
     ):
         return "video_size, chunk_size and total_chunk_count must be positive integers"
-    if size < MIN_CHUNK:
-        if chunk != size or count != 1:
-            return "a video under 5 MB is uploaded whole: chunk_size = video_size, one chunk"
-        return None
-    if not MIN_CHUNK <= chunk <= MAX_CHUNK:
-        return "chunk_size must be between 5 MB and 64 MB"
-    if count != size // chunk:
-        return "total chunk count is invalid"
-    if not 1 <= count <= 1000:
-        return "total_chunk_count must be between 1 and 1000"
+    smallest, largest = CHUNK_LIMITS[mb_base]
+    if count == 1 or chunk >= size:  # one chunk: the whole file
+        if chunk != size or size > largest:
+            return CHUNK_SIZE_INVALID
+        return None if count == 1 else COUNT_INVALID
+    if not smallest <= chunk <= largest:
+        return CHUNK_SIZE_INVALID
+    if count != size // chunk or not 1 <= count <= 1000:
+        return COUNT_INVALID
     return None
 
 

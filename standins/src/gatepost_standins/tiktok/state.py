@@ -3,6 +3,7 @@ windows and a clock that the control API can move forward."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 import uuid
@@ -92,6 +93,19 @@ class Upload:
     expires_at: float
     received: int = 0
     head: bytes = b""
+    # what arrived, so tests can check the chunk plan and the bytes TikTok would have
+    chunks: list[tuple[int, int]] = field(default_factory=list)
+    digest: Any = field(default_factory=hashlib.sha256)
+
+    def described(self) -> dict[str, Any]:
+        return {
+            "video_size": self.video_size,
+            "chunk_size": self.chunk_size,
+            "total_chunk_count": self.total_chunk_count,
+            "received": self.received,
+            "chunks": self.chunks,
+            "sha256": self.digest.hexdigest() if self.received == self.video_size else None,
+        }
 
 
 @dataclass

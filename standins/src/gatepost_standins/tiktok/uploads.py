@@ -44,6 +44,8 @@ def upload_routes(ctx: Context) -> APIRouter:
         if (first, last) != expected or first != upload.received:
             return Response(status_code=416, headers=progress(upload.received, total))
         upload.head = upload.head or body[:16]
+        upload.digest.update(body)
+        upload.chunks.append((first, last))
         upload.received = last + 1
         if upload.received < upload.video_size:
             return Response(status_code=206, headers=progress(upload.received, total))
