@@ -15,13 +15,36 @@ def choices(**fields: object) -> ApprovalChoices:
 
 
 def test_privacy_level_has_no_default() -> None:
-    with pytest.raises(ValidationError):
-        ApprovalChoices.model_validate({"music_usage_consent": True})
+    with pytest.raises(ApprovalRefused, match="who can see"):
+        ApprovalChoices.model_validate({"music_usage_consent": True}).options()
 
 
 def test_music_usage_consent_is_required() -> None:
+    with pytest.raises(ApprovalRefused, match="Music Usage"):
+        choices(music_usage_consent=False).options()
     with pytest.raises(ValidationError):
-        choices(music_usage_consent=False)
+        choices(music_usage_consent="yes please")
+
+
+def test_an_inbox_draft_takes_only_the_caption() -> None:
+    """TikTok's inbox flow takes no privacy, interaction or disclosure choices: the creator
+    makes them in the app, so the draft's options carry none of them."""
+    draft = ApprovalChoices.model_validate({"post_mode": "MEDIA_UPLOAD"}).options("VIDEO")
+    assert draft.privacy_level is None and not draft.brand_content_toggle
+
+
+def test_video_options_follow_the_choices_and_photos_get_none_of_them() -> None:
+    chosen = choices(allow_duet=True, video_cover_timestamp_ms=1500, auto_add_music=True)
+    video = chosen.options("VIDEO", ai_generated=True)
+    assert (video.disable_duet, video.disable_stitch, video.video_cover_timestamp_ms) == (
+        False,
+        True,
+        1500,
+    )
+    assert video.is_aigc and not video.auto_add_music
+    photo = chosen.options("PHOTO", ai_generated=True)
+    assert photo.auto_add_music and not photo.is_aigc
+    assert (photo.disable_duet, photo.video_cover_timestamp_ms) == (False, None)
 
 
 def test_comments_stay_off_unless_allowed() -> None:

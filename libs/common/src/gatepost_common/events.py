@@ -85,7 +85,8 @@ PrivacyLevel = Literal[
 class PublishOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    privacy_level: PrivacyLevel
+    # None only for a draft sent to the creator's inbox: the creator chooses it in TikTok
+    privacy_level: PrivacyLevel | None
     disable_comment: bool
     auto_add_music: bool = False  # photos only
     brand_content_toggle: bool = False
@@ -162,6 +163,8 @@ class PostApproved(EventData):
 
     @model_validator(mode="after")
     def _media(self) -> PostApproved:
+        if self.post_mode == "DIRECT_POST" and self.options.privacy_level is None:
+            raise ValueError("a direct post has a privacy level")
         if self.media_type == "PHOTO":
             if not 1 <= len(self.photo_urls) <= 35 or self.video is not None:
                 raise ValueError("a photo post has 1 to 35 photo_urls and no video")

@@ -43,6 +43,10 @@ def post_view(doc: dict[str, Any]) -> dict[str, Any]:
         "cover_index",
         "attempt",
         "retryable",
+        "origin",
+        "media_type",
+        "video",
+        "post_mode",
     )
     return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 

@@ -25,9 +25,11 @@ from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
 from gatepost_common.events import (
     CloudEvent,
+    MediaType,
     PostApproved,
     PostGenerated,
     PostPublished,
+    Video,
     envelope,
     parse,
 )
@@ -128,15 +130,20 @@ class Approvals:
         revision = int(post.get("revision") or 0)
         if choices.revision is not None and choices.revision != revision:
             raise PostChanged(post_id)
-        options = choices.options()
+        media_type: MediaType = "VIDEO" if post.get("media_type") == "VIDEO" else "PHOTO"
+        video = Video.model_validate(post["video"]) if media_type == "VIDEO" else None
+        options = choices.options(media_type, ai_generated=bool(post.get("ai_generated")))
         description = caption_with_hashtags(post["caption"], post["hashtags"])
-        if utf16_units(description) > 4000:
+        longest = 2200 if video else 4000  # a video's caption is TikTok's title
+        if utf16_units(description) > longest:
             raise ApprovalRefused(
-                "caption and hashtags together exceed TikTok's 4000 characters: "
+                f"caption and hashtags together exceed TikTok's {longest} characters: "
                 "shorten the caption first"
             )
         check_against_creator(
-            choices, await self.creators.creator_info(post["account_id"], session)
+            choices,
+            await self.creators.creator_info(post["account_id"], session),
+            video.duration_s if video else None,
         )
         approved_at = datetime.now(UTC)
         unsigned = PostApproved(
@@ -147,11 +154,14 @@ class Approvals:
             approved_by=user_id,
             title=post["title"],
             description=description,
-            photo_urls=[slide["image_url"] for slide in post["slides"]],
-            cover_index=cover_of(post),
+            photo_urls=[slide["image_url"] for slide in post.get("slides") or []],
+            cover_index=cover_of(post) if video is None else 0,
             options=options,
             publish_after=choices.publish_after,
             attempt=attempt,
+            media_type=media_type,
+            post_mode=choices.post_mode,
+            video=video,
             signature="",
         )
         signature = signing.sign(self.settings.approval_signing_key, unsigned.signed_data())
@@ -164,6 +174,7 @@ class Approvals:
                 "approved_at": approved_at,
                 "approved_by": user_id,
                 "options": options.model_dump(mode="json"),
+                "post_mode": choices.post_mode,
             },
             event.model_dump_json(),
             revision,
@@ -230,4 +241,4 @@ class Approvals:
 
 
 def caption_with_hashtags(caption: str, hashtags: list[str]) -> str:
-    return f"{caption}\n\n{' '.join(hashtags)}"
+    return f"{caption}\n\n{' '.join(hashtags)}" if hashtags else caption

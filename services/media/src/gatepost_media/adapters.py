@@ -34,3 +34,31 @@ class ImageStore:
             {"$setOnInsert": {"bytes": len(jpeg), "created_at": datetime.now(UTC)}},
             upsert=True,
         )
+
+
+class VideoStore:
+    """Videos on disk as `<sha256>.<mp4|mov|webm>`, their facts in MongoDB."""
+
+    def __init__(self, folder: Path, db: AsyncDatabase[Document]) -> None:
+        self.folder = folder
+        self.videos = db["videos"]
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str, extension: str) -> Path:
+        return self.folder / f"{sha256}.{extension}"
+
+    def receiving(self) -> Path:
+        """A new temporary file in the store's folder (renamed into place when kept)."""
+        fd, name = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        os.close(fd)
+        return Path(name)
+
+    async def keep(self, received: Path, sha256: str, facts: Document) -> Path:
+        target = self.path(sha256, facts["extension"])
+        os.replace(received, target)
+        await self.videos.update_one(
+            {"_id": sha256},
+            {"$setOnInsert": {**facts, "created_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+        return target

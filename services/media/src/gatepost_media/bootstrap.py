@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from gatepost_common.service import create_service_app, infrastructure
-from gatepost_media.adapters import ImageStore
+from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.entrypoints import routes
 from gatepost_media.settings import Settings
 
@@ -15,5 +15,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost media",
-        routers=[routes(settings, store, infra.internal_callers())],
+        routers=[
+            routes(
+                settings,
+                store,
+                VideoStore(settings.media_dir / "videos", infra.db),
+                infra.internal_callers(),
+            )
+        ],
     )

@@ -13,12 +13,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.slide_style import Style
-from gatepost_media.adapters import ImageStore
+from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.fetching import FetchFailed, FetchRequest, download
 from gatepost_media.fonts import GlyphMissing
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, TextDoesNotFit, compose
+from gatepost_media.video_routes import video_file, video_routes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -36,7 +37,9 @@ class SlideRequest(BaseModel):
     style: Style = Style()
 
 
-def routes(settings: Settings, store: ImageStore, internal_callers: Any) -> APIRouter:
+def routes(
+    settings: Settings, store: ImageStore, videos: VideoStore, internal_callers: Any
+) -> APIRouter:
     router = APIRouter()
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
     internal = [internal_callers]  # who may call which: gatepost_common.access
@@ -111,6 +114,8 @@ def routes(settings: Settings, store: ImageStore, internal_callers: Any) -> APIR
     @router.get("/media/{name}")
     async def media(name: str) -> FileResponse:
         """Served as is, never redirected (TikTok follows no redirects); ranges supported."""
+        if not name.endswith(".jpg"):
+            return video_file(videos, name)
         sha256 = name.removesuffix(".jpg")
         if not name.endswith(".jpg") or not SHA256.match(sha256) or not store.path(sha256).exists():
             raise HTTPException(404, "no such image")
@@ -120,4 +125,5 @@ def routes(settings: Settings, store: ImageStore, internal_callers: Any) -> APIR
             headers={"Cache-Control": IMMUTABLE, "ETag": f'"{sha256}"'},
         )
 
+    router.include_router(video_routes(settings, videos, store_image, internal_callers))
     return router

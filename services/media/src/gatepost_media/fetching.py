@@ -1,8 +1,10 @@
-"""Fetching an image for an internal caller: bounded in size and time, no redirects followed."""
+"""Fetching an image or a video for an internal caller: bounded in size and time, no redirects
+followed."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict
@@ -18,6 +20,15 @@ class FetchFailed(ValueError):
 
 
 async def download(url: str, max_bytes: int, timeout_s: float) -> bytes:
+    data = bytearray()
+    await stream_to(url, max_bytes, timeout_s, data.extend, "image")
+    return bytes(data)
+
+
+async def stream_to(
+    url: str, max_bytes: int, timeout_s: float, sink: Callable[[bytes], object], what: str
+) -> None:
+    """Hand the URL's body to `sink` part by part, within the limits."""
     try:
         async with (
             asyncio.timeout(timeout_s),
@@ -26,12 +37,12 @@ async def download(url: str, max_bytes: int, timeout_s: float) -> bytes:
         ):
             if answer.status_code != 200:
                 raise FetchFailed(f"the URL answered HTTP {answer.status_code}")
-            data = bytearray()
+            received = 0
             async for part in answer.aiter_bytes():
-                data += part
-                if len(data) > max_bytes:
-                    raise FetchFailed(f"the image is larger than {max_bytes} bytes")
-            return bytes(data)
+                received += len(part)
+                if received > max_bytes:
+                    raise FetchFailed(f"the {what} is larger than {max_bytes} bytes")
+                sink(part)
     except TimeoutError:
         raise FetchFailed(f"the URL did not answer within {timeout_s:.0f} s") from None
     except httpx.HTTPError as error:

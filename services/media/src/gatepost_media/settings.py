@@ -15,5 +15,7 @@ class Settings(ServiceSettings):
     max_upload_bytes: int = 20_000_000
     max_pixels: int = 40_000_000
     fetch_timeout_s: float = 15.0
+    max_video_bytes: int = 4_000_000_000  # TikTok's limit
+    video_fetch_timeout_s: float = 600.0
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"

@@ -110,7 +110,8 @@ class InboxShares:
             async for d in self.shares.find({"creator": creator, "at": {"$gt": since}}).sort("at")
         ]
         if len(recent) >= self.cap:
-            return recent[len(recent) - self.cap] + DAY
+            frees: datetime = recent[len(recent) - self.cap] + DAY
+            return frees
         await self.shares.update_one(
             {"_id": job_id}, {"$setOnInsert": {"creator": creator, "at": now}}, upsert=True
         )

@@ -155,7 +155,7 @@ class Starting:
             self.check(approved, info)
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
-            held = {k: job[k] for k in ("cap_day", "inbox_share") if k in job}
+            held: dict[str, Any] = {k: job[k] for k in ("cap_day", "inbox_share") if k in job}
             if not await self.jobs.move(
                 job["_id"],
                 BEGIN_INIT,
@@ -248,7 +248,10 @@ class Starting:
         """creator_info, asked right before posting, still allows what the person approved."""
         if creator.get("posting_blocked"):
             raise Blocked(f"TikTok: {creator['posting_blocked']}")
-        if approved.options.privacy_level not in creator.get("privacy_level_options", []):
+        direct = approved.post_mode == "DIRECT_POST"  # a draft's privacy is chosen in TikTok
+        if direct and approved.options.privacy_level not in creator.get(
+            "privacy_level_options", []
+        ):
             raise Refused(
                 f"privacy level {approved.options.privacy_level} is no longer offered by this "
                 "account"

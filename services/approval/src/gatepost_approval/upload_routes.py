@@ -1,0 +1,71 @@
+"""HTTP: a person's own video or photos into the queue (one post per upload)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from pydantic import ValidationError
+
+from gatepost_approval.domain import ApprovalRefused
+from gatepost_approval.entrypoints import post_view
+from gatepost_approval.uploads import UploadDetails, Uploads
+from gatepost_common.sessions import User, session_token, session_user
+
+VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/webm"}
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
+    while part := await upload.read(1 << 20):
+        yield part
+
+
+def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
+    router = APIRouter(tags=["queue"])
+    current_user = session_user(public_key)
+
+    @router.post("/uploads", status_code=201)
+    async def upload(
+        request: Request,
+        account_id: Annotated[str, Form()],
+        title: Annotated[str, Form()],
+        caption: Annotated[str, Form()] = "",
+        ai_generated: Annotated[bool, Form()] = False,
+        video_url: Annotated[str | None, Form()] = None,
+        files: Annotated[list[UploadFile] | None, File()] = None,
+        user: User = current_user,
+    ) -> dict[str, Any]:
+        """Your own media into the approval queue: one video (MP4, MOV or WebM) as a file or a
+        `video_url`, or 1 to 35 photos (JPEG, PNG or WebP), with a title and caption. The video is
+        checked for TikTok (container, codecs, size, frame rate, length against the account's
+        limit) and refused with the reason; the post then waits for approval like any other."""
+        try:
+            details = UploadDetails(
+                account_id=account_id, title=title, caption=caption, ai_generated=ai_generated
+            )
+        except ValidationError as invalid:
+            raise HTTPException(422, invalid.errors()[0]["msg"]) from None
+        files = files or []
+        kinds = {(f.content_type or "").split(";")[0] for f in files}
+        session = session_token(request)
+        try:
+            if video_url and not files:
+                post = await uploads.video(user.id, session, details, url=video_url)
+            elif len(files) == 1 and kinds <= VIDEO_TYPES:
+                post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
+            elif files and kinds <= PHOTO_TYPES:
+                post = await uploads.photos(
+                    user.id, session, details, [await f.read() for f in files]
+                )
+            else:
+                raise ApprovalRefused(
+                    "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
+                    f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
+                )
+        except ApprovalRefused as refused:
+            raise HTTPException(422, str(refused)) from None
+        return post_view(post)
+
+    return router

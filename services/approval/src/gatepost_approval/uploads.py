@@ -1,0 +1,137 @@
+"""A person's own media into the queue: a video (its bytes, or a URL media fetches) or 1 to 35
+photos, with a title and caption. Media checks and keeps the files; the post then waits for
+approval like any generated one, marked as uploaded (and AI-generated only if the person says so).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
+from gatepost_approval.domain import ApprovalRefused, check_video_length, utf16_units
+
+MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
+
+
+class UploadDetails(BaseModel):
+    """What a person says about their media."""
+
+    model_config = ConfigDict(extra="forbid")
+    account_id: Annotated[str, Field(min_length=1, max_length=128)]
+    title: Annotated[str, Field(min_length=1)]
+    caption: Annotated[str, Field(max_length=2200)] = ""
+    ai_generated: bool = False  # the person made it with AI: TikTok's AI-generated label
+
+    @field_validator("title")
+    @classmethod
+    def _title_fits(cls, title: str) -> str:
+        if utf16_units(title) > 90:
+            raise ValueError("the title is longer than TikTok's 90 characters (UTF-16 units)")
+        return title
+
+
+class MediaClient:
+    """media's internal routes; `http` signs its calls as approval (see access)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def _stored(self, answer: httpx.Response) -> dict[str, Any]:
+        if answer.status_code in (413, 422):
+            raise ApprovalRefused(str(answer.json().get("detail", "media refused the file")))
+        if answer.status_code != 201:
+            raise ApprovalRefused(MEDIA_UNAVAILABLE)
+        stored: dict[str, Any] = answer.json()
+        return stored
+
+    async def video(self, body: AsyncIterator[bytes]) -> dict[str, Any]:
+        return await self._stored(await self.http.post("/internal/videos", content=body))
+
+    async def video_from(self, url: str) -> dict[str, Any]:
+        return await self._stored(await self.http.post("/internal/videos/fetch", json={"url": url}))
+
+    async def image(self, data: bytes) -> dict[str, Any]:
+        return await self._stored(await self.http.post("/internal/images", content=data))
+
+
+@dataclass
+class Uploads:
+    posts: MongoPostRepository
+    media: MediaClient
+    creators: CreatorInfoClient
+
+    async def video(
+        self,
+        user_id: str,
+        session: str,
+        details: UploadDetails,
+        *,
+        body: AsyncIterator[bytes] | None = None,
+        url: str | None = None,
+    ) -> dict[str, Any]:
+        """A video into the queue: its bytes go to TikTok by FILE_UPLOAD (media on the person's
+        device), a video given by URL is pulled by TikTok from media's copy (PULL_FROM_URL)."""
+        creator = await self.creators.creator_info(details.account_id, session)  # theirs?
+        if body is not None:
+            stored, transfer = await self.media.video(body), "FILE_UPLOAD"
+        elif url:
+            stored, transfer = await self.media.video_from(url), "PULL_FROM_URL"
+        else:
+            raise ApprovalRefused("send a video file or a URL")
+        check_video_length(float(stored["duration_s"]), creator)  # told now, checked again later
+        video = {k: stored[k] for k in ("url", "sha256", "size", "mime", "duration_s")}
+        video |= {
+            "width": stored["width"],
+            "height": stored["height"],
+            "poster_url": stored["poster_url"],
+            "transfer": transfer,
+        }
+        return await self.queue(user_id, details, {"media_type": "VIDEO", "video": video})
+
+    async def photos(
+        self, user_id: str, session: str, details: UploadDetails, photos: list[bytes]
+    ) -> dict[str, Any]:
+        """1 to 35 photos into the queue, each made a 1080×1080 JPEG by media."""
+        if not 1 <= len(photos) <= 35:
+            raise ApprovalRefused("a photo post has 1 to 35 photos")
+        await self.creators.creator_info(details.account_id, session)  # the account is theirs
+        slides = []
+        for index, data in enumerate(photos):
+            stored = await self.media.image(data)
+            slides.append(
+                {
+                    "index": index,
+                    "text": "",
+                    "prompt": "",
+                    "image_url": stored["url"],
+                    "sha256": stored["sha256"],
+                    "illustration_url": stored["url"],
+                    "illustration_sha256": stored["sha256"],
+                }
+            )
+        return await self.queue(user_id, details, {"media_type": "PHOTO", "slides": slides})
+
+    async def queue(
+        self, user_id: str, details: UploadDetails, media: dict[str, Any]
+    ) -> dict[str, Any]:
+        post = {
+            "_id": f"up-{uuid.uuid4().hex}",
+            "user_id": user_id,
+            "account_id": details.account_id,
+            "origin": "uploaded",
+            "ai_generated": details.ai_generated,
+            "title": details.title,
+            "caption": details.caption,
+            "hashtags": [],
+            "uploaded_at": datetime.now(UTC),
+            **media,
+        }
+        await self.posts.add_generated(post)
+        return post

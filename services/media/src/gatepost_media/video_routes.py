@@ -1,0 +1,135 @@
+"""HTTP: internal routes to take in a person's video (the bytes, or a URL), and the public
+`/media/<sha256>.<mp4|mov|webm>` (served by the media route) TikTok pulls from or the publisher
+reads chunks of."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from gatepost_media.adapters import VideoStore
+from gatepost_media.fetching import FetchFailed, FetchRequest, stream_to
+from gatepost_media.settings import Settings
+from gatepost_media.videos import RejectedVideo, poster_frame, probe
+
+VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
+MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+Poster = Callable[[bytes], Awaitable[dict[str, object]]]
+
+
+def video_routes(
+    settings: Settings, videos: VideoStore, store_poster: Poster, internal_callers: Any
+) -> APIRouter:
+    router = APIRouter()
+    internal = [internal_callers]
+    too_big = f"videos are limited to {settings.max_video_bytes} bytes"
+
+    async def keep(received: Path) -> dict[str, object]:
+        """Check the received file; keep it under its sha256, with a poster frame."""
+        try:
+            facts = await probe(received)
+            poster = await store_poster(await poster_frame(received, facts.duration_s))
+        except RejectedVideo as refused:
+            raise HTTPException(422, str(refused)) from None
+        sha256, size = await run_in_threadpool(file_sha256, received)
+        described = vars(facts) | {"bytes": size, "poster_url": poster["url"]}
+        await videos.keep(received, sha256, described)
+        url = f"{settings.public_base_url}/{sha256}.{facts.extension}"
+        return {
+            "sha256": sha256,
+            "url": url,
+            "size": size,
+            "mime": facts.mime,
+            "duration_s": facts.duration_s,
+            "width": facts.width,
+            "height": facts.height,
+            "codec": facts.codec,
+            "poster_url": poster["url"],
+        }
+
+    async def received_by(fill: Callable[[Callable[[bytes], object]], Awaitable[None]]) -> Path:
+        """A temporary file filled by `fill` (removed if anything goes wrong)."""
+        part = videos.receiving()
+        try:
+            with part.open("wb") as out:
+                await fill(out.write)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return part
+
+    async def kept(part: Path) -> dict[str, object]:
+        try:
+            return await keep(part)
+        finally:
+            await run_in_threadpool(part.unlink, missing_ok=True)  # a kept one was renamed
+
+    @router.post("/internal/videos", dependencies=internal, status_code=201)
+    async def upload(request: Request) -> dict[str, object]:
+        """Take the video in the request body: checked for TikTok, kept, a poster frame made.
+        422 with the reason when TikTok would not take it."""
+        if int(request.headers.get("content-length") or 0) > settings.max_video_bytes:
+            raise HTTPException(413, too_big)
+
+        async def fill(write: Callable[[bytes], object]) -> None:
+            received = 0
+            async for chunk in request.stream():  # counted as it comes: the header may lie
+                received += len(chunk)
+                if received > settings.max_video_bytes:
+                    raise HTTPException(413, too_big)
+                write(chunk)
+            if not received:
+                raise HTTPException(422, "the request body is empty: send the video's bytes")
+
+        return await kept(await received_by(fill))
+
+    @router.post("/internal/videos/fetch", dependencies=internal, status_code=201)
+    async def fetch(body: FetchRequest) -> dict[str, object]:
+        """Fetch a video from a URL (no redirects, size and time limits), then take it."""
+
+        async def fill(write: Callable[[bytes], object]) -> None:
+            try:
+                await stream_to(
+                    str(body.url),
+                    settings.max_video_bytes,
+                    settings.video_fetch_timeout_s,
+                    write,
+                    "video",
+                )
+            except FetchFailed as failure:
+                raise HTTPException(422, str(failure)) from None
+
+        return await kept(await received_by(fill))
+
+    return router
+
+
+def video_file(videos: VideoStore, name: str) -> FileResponse:
+    """A kept video, served as is (never redirected; ranges supported: the publisher reads it a
+    chunk at a time)."""
+    match = VIDEO_NAME.match(name)
+    path = videos.path(match.group(1), match.group(2)) if match else None
+    if match is None or path is None or not path.exists():
+        raise HTTPException(404, "no such video")
+    return FileResponse(
+        path,
+        media_type=MIME[match.group(2)],
+        headers={"Cache-Control": IMMUTABLE, "ETag": f'"{match.group(1)}"'},
+    )
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as source:
+        while block := source.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
