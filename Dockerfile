@@ -11,10 +11,11 @@ RUN uv sync --frozen --no-dev --package "gatepost-${SERVICE}" --no-editable
 FROM python:3.11-slim
 ARG SERVICE
 ENV SERVICE=${SERVICE} PATH=/app/.venv/bin:$PATH HTTP_HOST=0.0.0.0
-# media sets slides' words in every script the generator detects: Debian's Noto fonts
+# media sets slides' words in every script the generator detects (Debian's Noto fonts) and checks
+# people's videos with ffprobe (ffmpeg)
 RUN if [ "$SERVICE" = media ]; then \
       apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
-      && rm -rf /var/lib/apt/lists/*; \
+        ffmpeg && rm -rf /var/lib/apt/lists/*; \
     fi
 # media's volume mounts here: a new volume takes this folder's owner, so the service can write
 RUN useradd --system --uid 10001 gatepost \

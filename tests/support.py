@@ -121,6 +121,13 @@ def browser(stack: Stack) -> httpx.Client:
 
 def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
     """A new user with one connected TikTok account: (client, user_id, account_id)."""
+    client, user_id, account_id, _ = signed_up_creator(stack)
+    return client, user_id, account_id
+
+
+def signed_up_creator(stack: Stack) -> tuple[httpx.Client, str, str, str]:
+    """A new user with one connected TikTok account, and the stand-in creator's open_id:
+    (client, user_id, account_id, open_id)."""
     client = browser(stack)
     email = f"user-{uuid.uuid4().hex[:10]}@example.com"
     user_id = sign_up_by_link(client, stack.mailbox, email, "correct horse", "/api/auth")["user_id"]
@@ -135,7 +142,7 @@ def signed_up(stack: Stack) -> tuple[httpx.Client, str, str]:
     assert connected.status_code == 200 and connected.url.path == "/", connected.text
     accounts = client.get("/api/auth/accounts").json()
     assert len(accounts) == 1, accounts
-    return client, user_id, accounts[0]["account_id"]
+    return client, user_id, accounts[0]["account_id"], creator.json()["open_id"]
 
 
 APPROVAL = {

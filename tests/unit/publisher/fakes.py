@@ -276,6 +276,8 @@ class FakeCalls:
                 "posting_blocked": None,
             },
             "content_init": f"p_pub_{len(self.sent)}",
+            "video_init": f"v_pub_{len(self.sent)}",
+            "inbox_video_init": f"v_inbox_{len(self.sent)}",
             "status_fetch": {"status": "PROCESSING_DOWNLOAD"},
         }[endpoint]
 
@@ -297,6 +299,7 @@ class World:
     calls: FakeCalls
     cap: FakeCap
     locks: FakeLocks
+    shares: FakeShares
     emitted: list[PostPublished]
     parts: Parts
 
@@ -364,4 +367,4 @@ def world(**settings: Any) -> World:
         NoTikTok(),  # type: ignore[arg-type]
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, emitted, parts)
+    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, parts)

@@ -134,4 +134,4 @@ class Uploads:
             **media,
         }
         await self.posts.add_generated(post)
-        return post
+        return await self.posts.get(post["_id"], user_id) or post

@@ -33,6 +33,8 @@ def publication_view(job: dict[str, Any]) -> dict[str, Any]:
         "post_ids": job.get("post_ids", []),
         "flag": job.get("flag"),
         "privacy_level": job["approved"]["options"]["privacy_level"],
+        "media_type": job["approved"].get("media_type", "PHOTO"),
+        "post_mode": job["approved"].get("post_mode", "DIRECT_POST"),
     }
 
 

@@ -33,6 +33,10 @@ SIGNIN_ZONE = "limit_req_zone $binary_remote_addr zone=signin:10m rate=10r/m;"
 SIGNIN_LIMIT = "limit_req zone=signin burst=10 nodelay; limit_req_status 429;"
 
 
+# a person's own video (TikTok takes up to 4 GB) streams through to approval as it arrives
+UPLOADS = "client_max_body_size 4g; proxy_request_buffering off; proxy_read_timeout 900s;"
+
+
 def nginx_config(ports: Ports, folder: Path) -> Path:
     temp = folder / "nginx-temp"
     temp.mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,11 @@ http {{
     location = /api/auth/signin {{
       {SIGNIN_LIMIT}
       proxy_pass http://127.0.0.1:{ports.auth}/signin;
+      {PROXY}
+    }}
+    location = /api/approval/uploads {{
+      {UPLOADS}
+      proxy_pass http://127.0.0.1:{ports.approval}/uploads;
       {PROXY}
     }}
 {services}
