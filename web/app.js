@@ -148,7 +148,8 @@ async function showLibrary(main) {
   const list = el("table", { class: "topics" });
   const progress = el("div", { id: "import-progress" });
   const pages = pager("topics", TOPICS_PER_PAGE, "Library pages");
-  main.replaceChildren(el("h1", {}, "Library"), el("div", { class: "grid" }, single, bulk),
+  main.replaceChildren(el("h1", {}, "Library"),
+    el("div", { class: "grid" }, single, bulk, ownMedia(accounts)),
     progress, el("h2", {}, "Topics"), list, pages.controls);
   refresh = async () => {
     if (lastImport) {
@@ -172,6 +173,70 @@ async function showLibrary(main) {
         ? `${t.usage.text_tokens} text tokens, ${t.usage.images} images` : ""))));
   };
   await refresh();
+}
+
+// A person's own video or photos, into the queue like any generated post.
+function ownMedia(accounts) {
+  const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": "Upload progress" });
+  const result = el("p", { role: "status" });
+  const form = el("form", { class: "card", id: "own-media", onsubmit: (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    if (!data.get("video_url")) data.delete("video_url");
+    if (!data.get("ai_generated")) data.delete("ai_generated");
+    for (const file of [...data.getAll("files")]) {  // an empty file input sends one nameless
+      if (!file.name) data.delete("files");
+    }
+    result.textContent = "";
+    result.className = "";
+    bar.hidden = false;
+    bar.value = 0;
+    upload(data, (sent) => { bar.value = sent; }).then((post) => {
+      event.target.reset();
+      bar.hidden = true;
+      result.textContent = `“${post.title}” is in the queue, awaiting approval.`;
+    }).catch((error) => {
+      bar.hidden = true;
+      result.textContent = error.message;
+      result.className = "error";
+    });
+  } },
+  el("h2", {}, "Your own video or photos"),
+  el("p", { class: "note" }, "One video (MP4, MOV or WebM) or 1 to 35 photos, or the address of "
+    + "a video. It waits in the queue for approval like a generated post."),
+  el("label", {}, "TikTok account ", el("select", { name: "account_id", required: true },
+    accounts.map((a) => el("option", { value: a.account_id }, a.display_name)))),
+  el("label", {}, "Title ", el("input", { name: "title", maxlength: 90, required: true })),
+  el("label", {}, "Caption ", el("textarea", { name: "caption", rows: 2, maxlength: 2200 })),
+  el("label", {}, "Files ", el("input", { type: "file", name: "files", multiple: true,
+    accept: "video/mp4,video/quicktime,video/webm,image/jpeg,image/png,image/webp" })),
+  el("label", {}, "or a video's address ", el("input", { type: "url", name: "video_url",
+    placeholder: "https://example.com/clip.mp4" })),
+  el("label", {}, el("input", { type: "checkbox", name: "ai_generated", value: "true" }),
+    " Made with AI (TikTok labels the video as AI-generated)"),
+  el("button", { type: "submit", disabled: accounts.length ? null : true }, "Add to the queue"),
+  bar, result);
+  return form;
+}
+
+// A multipart upload with progress (fetch cannot report an upload's progress).
+function upload(data, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", "/api/approval/uploads");
+    request.setRequestHeader("X-CSRF-Token", cookie("gatepost_csrf"));
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => {
+      const body = JSON.parse(request.responseText || "null");
+      if (request.status === 201) resolve(body);
+      else reject(new Error((body && typeof body.detail === "string" && body.detail)
+        || `HTTP ${request.status}`));
+    };
+    request.onerror = () => reject(new Error("the upload did not reach Gatepost"));
+    request.send(data);
+  });
 }
 
 // Lists are pages, newest first: everything stays reachable after a bulk import. One more item
@@ -219,9 +284,9 @@ function postCard(post) {
     waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
       : el("div", { class: "post-status" }, status(post.status),
         post.fail_reason ? el("span", { class: "error" }, ` ${post.fail_reason}`) : ""),
-    el("div", { class: "post-body" }, phone(post), waiting ? slideEditor(post) : ""),
+    el("div", { class: "post-body" }, phone(post), editable(post) ? slideEditor(post) : ""),
     el("h3", {}, post.title),
-    el("p", { class: "note" }, "AI-generated · ", post.language),
+    el("p", { class: "note" }, origin(post)),
     waiting ? el("div", { class: "row" },
       el("button", { onclick: () => openApprove(post) }, "Approve and publish"),
       el("button", { class: "secondary", onclick: async () => {
@@ -235,19 +300,30 @@ function postCard(post) {
       el("button", { onclick: () => openApprove(post) }, "Publish again")) : "");
 }
 
+function origin(post) {
+  const kind = post.media_type === "VIDEO" ? "Video" : "Photos";
+  if (post.origin !== "uploaded") return `AI-generated · ${post.language}`;
+  return `${kind} uploaded by you${post.ai_generated ? " · made with AI" : ""}`;
+}
+
+function editable(post) {  // the slide editor: words, pictures and order of a generated carousel
+  return post.status === "awaiting_approval" && post.origin !== "uploaded";
+}
+
 function current(post) {
-  return Math.min(shown.get(post.post_id) ?? 0, post.slides.length - 1);
+  return Math.min(shown.get(post.post_id) ?? 0, (post.slides || [0]).length - 1);
 }
 
 function show(post, position) {
   shown.set(post.post_id, (position + post.slides.length) % post.slides.length);
   const card = document.querySelector(`article[data-post="${post.post_id}"]`);
   card.querySelector(".post-body").replaceChildren(phone(post),
-    post.status === "awaiting_approval" ? slideEditor(post) : "");
+    editable(post) ? slideEditor(post) : "");
 }
 
 // The carousel as TikTok shows it: one slide at a time on a phone, caption and hashtags under it.
 function phone(post, go = (position) => show(post, position)) {
+  if (post.media_type === "VIDEO") return videoPhone(post);
   const at = current(post);
   const slide = post.slides[at];
   const cover = (post.cover_index ?? 0) === at;
@@ -263,6 +339,18 @@ function phone(post, go = (position) => show(post, position)) {
     el("div", { class: "under" },
       el("p", { class: "caption" }, post.caption),
       el("p", { class: "hashtags" }, post.hashtags.join(" "))));
+}
+
+function videoPhone(post) {
+  const video = post.video;
+  return el("div", { class: "phone", role: "group", "aria-label": `Preview of ${post.title}` },
+    el("div", { class: "screen video" },
+      el("video", { src: video.url, poster: video.poster_url, controls: true, preload: "none",
+        playsinline: true, "aria-label": `${post.title}, ${Math.round(video.duration_s)} s` }),
+      el("p", { class: "counter" }, `${Math.round(video.duration_s)} s`)),
+    el("div", { class: "under" },
+      el("p", { class: "caption" }, post.caption),
+      el("p", { class: "hashtags" }, (post.hashtags || []).join(" "))));
 }
 
 // Edit the slide on screen: its words, a new picture, the cover, its place.
@@ -327,11 +415,19 @@ async function openApprove(post) {
   approving = post;
   // what will be posted, as TikTok will show it, and its words, editable (guidelines 5a, 2a)
   const preview = document.getElementById("approve-preview");
+  const video = post.media_type === "VIDEO";
   const go = (position) => {
-    shown.set(post.post_id, (position + post.slides.length) % post.slides.length);
+    if (!video) shown.set(post.post_id, (position + post.slides.length) % post.slides.length);
     preview.replaceChildren(phone(post, go));
   };
   go(current(post));
+  document.getElementById("video-interactions").hidden = !video;
+  document.getElementById("cover-wrap").hidden = !video;
+  document.getElementById("music-wrap").hidden = video;
+  document.getElementById("hashtags-wrap").hidden = post.origin === "uploaded";
+  const duration = document.getElementById("duration-note");
+  duration.hidden = true;
+  dialog.dataset.tooLong = "";
   document.getElementById("post-title").value = post.title;
   document.getElementById("post-caption").value = post.caption;
   document.getElementById("post-hashtags").value = post.hashtags.join(" ");
@@ -340,8 +436,6 @@ async function openApprove(post) {
   for (const id of ["post-title", "post-caption", "post-hashtags"]) {
     document.getElementById(id).readOnly = again;
   }
-  document.getElementById("approve-submit").textContent =
-    again ? "Publish again" : "Approve and publish";
   document.getElementById("sandbox-note").hidden = true;
   dialog.showModal();
   let info;
@@ -371,12 +465,42 @@ async function openApprove(post) {
   const comment = document.getElementById("allow-comment");
   comment.disabled = info.comment_disabled;
   document.getElementById("comment-off").hidden = !info.comment_disabled;
+  // Duet and Stitch: greyed out where the creator turned them off (guidelines 3c)
+  const off = [];
+  for (const [id, flag, name] of [["allow-duet", "duet_disabled", "Duet"],
+    ["allow-stitch", "stitch_disabled", "Stitch"]]) {
+    document.getElementById(id).disabled = info[flag];
+    if (info[flag]) off.push(name);
+  }
+  const offNote = document.getElementById("interactions-off");
+  offNote.hidden = !off.length;
+  offNote.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} turned off for `
+    + "this account on TikTok.";
+  if (video) {  // the creator's own limit, asked just now (guidelines 1c)
+    const seconds = Math.round(post.video.duration_s);
+    const longest = info.max_video_post_duration_sec;
+    const tooLong = post.video.duration_s > longest;
+    duration.hidden = false;
+    duration.className = tooLong ? "error" : "note";
+    duration.textContent = tooLong
+      ? `This video is ${seconds} s long; this account can post videos of up to ${longest} s.`
+      : `This video is ${seconds} s long (this account can post up to ${longest} s).`;
+    dialog.dataset.tooLong = tooLong ? "yes" : "";
+  }
   dialog.dataset.blocked = info.posting_blocked ? "yes" : "";
   updateApprove();
 }
 
 function updateApprove() {
+  const dialog = document.getElementById("approve-dialog");
+  const inbox = document.querySelector("input[name=post_mode]:checked").value === "MEDIA_UPLOAD";
+  // a draft takes only its title and caption: the creator makes every other choice in TikTok
+  document.getElementById("direct-only").hidden = inbox;
+  document.getElementById("inbox-hint").hidden = !inbox;
+  document.getElementById("declaration").hidden = inbox;
+  document.getElementById("processing-note").hidden = inbox;
   const privacy = document.getElementById("privacy");
+  privacy.required = !inbox;  // a hidden required field would stop the form being sent
   const disclosure = document.getElementById("disclosure").checked;
   const yours = document.getElementById("your-brand");
   const branded = document.getElementById("branded-content");
@@ -393,8 +517,9 @@ function updateApprove() {
     ? "Branded content visibility cannot be set to private." : "";
   const note = document.getElementById("label-note");
   note.hidden = !(yours.checked || branded.checked);
-  note.textContent = branded.checked ? "Your photo will be labeled as 'Paid partnership'."
-    : "Your photo will be labeled as 'Promotional content'.";
+  const thing = approving && approving.media_type === "VIDEO" ? "video" : "photo";
+  note.textContent = branded.checked ? `Your ${thing} will be labeled as 'Paid partnership'.`
+    : `Your ${thing} will be labeled as 'Promotional content'.`;
   const declaration = document.getElementById("declaration");
   declaration.replaceChildren(...(branded.checked
     ? ["By posting, you agree to TikTok's ", el("a", { href: BRANDED, target: "_blank" },
@@ -402,10 +527,13 @@ function updateApprove() {
       "Music Usage Confirmation"), "."]
     : ["By posting, you agree to TikTok's ", el("a", { href: MUSIC, target: "_blank" },
       "Music Usage Confirmation"), "."]));
-  const needsKind = disclosure && !yours.checked && !branded.checked;
+  const needsKind = !inbox && disclosure && !yours.checked && !branded.checked;
   const submit = document.getElementById("approve-submit");
-  submit.disabled = !privacy.value || needsKind ||
-    document.getElementById("approve-dialog").dataset.blocked === "yes";
+  submit.disabled = (!inbox && !privacy.value) || needsKind || dialog.dataset.blocked === "yes"
+    || dialog.dataset.tooLong === "yes";
+  const again = approving && approving.status === "failed";
+  submit.textContent = inbox ? "Approve and send to inbox"
+    : again ? "Publish again" : "Approve and publish";
   document.getElementById("publish-wrap").title = needsKind
     ? "You need to indicate if your content promotes yourself, a third party, or both." : "";
 }
@@ -414,21 +542,32 @@ async function submitApprove(event) {
   event.preventDefault();
   const dialog = document.getElementById("approve-dialog");
   const after = document.getElementById("publish-after").value;
-  const choices = {
-    privacy_level: document.getElementById("privacy").value,
-    allow_comment: document.getElementById("allow-comment").checked,
-    disclosure: document.getElementById("disclosure").checked,
-    your_brand: document.getElementById("your-brand").checked,
-    branded_content: document.getElementById("branded-content").checked,
-    music_usage_consent: true,  // the declaration above the button: posting is consenting
-    publish_after: after ? new Date(after).toISOString() : null,
-  };
   const post = approving;
+  const mode = document.querySelector("input[name=post_mode]:checked").value;
+  const checked = (id) => document.getElementById(id).checked;
+  const choices = mode === "MEDIA_UPLOAD" ? { post_mode: mode } : {
+    post_mode: mode,
+    privacy_level: document.getElementById("privacy").value,
+    allow_comment: checked("allow-comment"),
+    disclosure: checked("disclosure"),
+    your_brand: checked("your-brand"),
+    branded_content: checked("branded-content"),
+    music_usage_consent: true,  // the declaration above the button: posting is consenting
+    ...(post.media_type === "VIDEO" ? {
+      allow_duet: checked("allow-duet"),
+      allow_stitch: checked("allow-stitch"),
+      video_cover_timestamp_ms: Math.round(1000 * Number(document.getElementById("cover-s").value)),
+    } : { auto_add_music: checked("auto-music") }),
+  };
+  choices.publish_after = after ? new Date(after).toISOString() : null;
+  const tags = document.getElementById("post-hashtags").value.split(/\s+/).filter(Boolean);
   const words = {
     title: document.getElementById("post-title").value.trim(),
     caption: document.getElementById("post-caption").value,
-    hashtags: document.getElementById("post-hashtags").value.split(/\s+/).filter(Boolean),
   };
+  // only what the person changed is sent (an uploaded post has no hashtags to keep to 3–5)
+  const changed = Object.fromEntries(Object.entries(words).filter(([k, v]) => v !== post[k]));
+  if (tags.join(" ") !== (post.hashtags || []).join(" ")) changed.hashtags = tags;
   try {
     if (post.status === "failed") {  // a new attempt of what was approved before
       await api(`/api/approval/posts/${post.post_id}/publish-again`,
@@ -439,17 +578,18 @@ async function submitApprove(event) {
       return;
     }
     let revision = post.revision ?? 0;
-    if (words.title !== post.title || words.caption !== post.caption
-        || words.hashtags.join(" ") !== post.hashtags.join(" ")) {
+    if (Object.keys(changed).length) {
       // the person's own words first (the cover is set again under a new title)
       const edited = await api(`/api/approval/posts/${post.post_id}`,
-        { method: "PATCH", json: { ...words, revision } });
+        { method: "PATCH", json: { ...changed, revision } });
       revision = edited.revision;
     }
     choices.revision = revision;  // approve exactly what the person saw
     await api(`/api/approval/posts/${post.post_id}/approve`, { method: "POST", json: choices });
     dialog.close();
-    flash("Approved. It may take a few minutes to appear on the TikTok profile.");
+    flash(mode === "MEDIA_UPLOAD"
+      ? "Approved. TikTok will notify the creator to finish the draft in the TikTok app."
+      : "Approved. It may take a few minutes to appear on the TikTok profile.");
     await refresh();
   } catch (error) {
     document.getElementById("approve-error").textContent = error.message;

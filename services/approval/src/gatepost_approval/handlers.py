@@ -194,8 +194,9 @@ class Approvals:
         tags: list[str] = changes.hashtags if changes.hashtags is not None else post["hashtags"]
         if utf16_units(caption_with_hashtags(caption, tags)) > 4000:
             raise ApprovalRefused("caption and hashtags together exceed TikTok's 4000 characters")
-        if changes.title is not None and changes.title != post["title"]:
-            fields["slides"] = await self.editor.retitled(post, changes.title)  # on the cover
+        retitled = changes.title is not None and changes.title != post["title"]
+        if retitled and post.get("origin") != "uploaded":  # a person's own media keeps its look
+            fields["slides"] = await self.editor.retitled(post, str(changes.title))  # on the cover
         seen = changes.revision if changes.revision is not None else post.get("revision") or 0
         if not await self.posts.revise(post_id, user_id, seen, fields):
             await self.why_unchanged(post_id, user_id)

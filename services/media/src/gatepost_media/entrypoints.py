@@ -125,5 +125,11 @@ def routes(
             headers={"Cache-Control": IMMUTABLE, "ETag": f'"{sha256}"'},
         )
 
-    router.include_router(video_routes(settings, videos, store_image, internal_callers))
+    async def store_poster(jpeg: bytes) -> dict[str, object]:
+        """A video's poster frame, kept as ffmpeg made it (the video's shape, not a slide's)."""
+        sha256 = hashlib.sha256(jpeg).hexdigest()
+        await store.put(sha256, jpeg)
+        return {"sha256": sha256, "url": f"{settings.public_base_url}/{sha256}.jpg"}
+
+    router.include_router(video_routes(settings, videos, store_poster, internal_callers))
     return router

@@ -1,0 +1,68 @@
+"""A person's own video through the web UI, in real Chromium: uploaded in the Library with a
+progress bar, previewed in the queue, approved as a draft for the creator's TikTok inbox (the
+dialog then asks nothing TikTok does not use), and its status seen."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from gatepost_devstack.stack import Stack
+from tests.e2e.browser import browser, page, shot, signed_in_as
+from tests.support import signed_up_creator
+from tests.videos import make_video
+
+__all__ = ["browser", "page"]
+POSTER = re.compile(r"/media/[0-9a-f]{64}\.jpg$")  # media's frame of the video
+
+
+def test_a_video_is_uploaded_and_sent_to_the_inbox_as_a_draft(
+    stack: Stack, page: Page, tmp_path: Path
+) -> None:
+    client, _, _, _ = signed_up_creator(stack)
+    video = make_video(tmp_path / "balcony.mp4", 3, size="720x1280")
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#library")
+    own = page.locator("#own-media")
+    own.get_by_label("Title").fill("Balcony tour")
+    own.get_by_label("Caption").fill("Morning light on the balcony 🌿")
+    own.get_by_label("Files").set_input_files(str(video))
+    shot(page, "own-1-library-upload")
+    own.get_by_role("button", name="Add to the queue").click()
+    expect(own.get_by_role("status")).to_contain_text("is in the queue", timeout=60_000)
+
+    page.get_by_role("link", name="Queue").click()
+    card = page.locator("article.post", has_text="Balcony tour")
+    expect(card).to_contain_text("Video uploaded by you")
+    expect(card.locator("video")).to_have_attribute("poster", POSTER)
+    shot(page, "own-2-queue-video")
+    card.get_by_role("button", name="Approve and publish").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator("#duration-note")).to_contain_text("This video is 3 s long")
+    expect(dialog.get_by_label("Duet")).to_be_visible()  # a video's interactions
+    expect(dialog.get_by_label("Stitch")).to_be_disabled()  # the creator turned Stitch off
+    expect(dialog.get_by_label("Add music automatically")).to_be_hidden()  # photos only
+    dialog.locator("#video-interactions").scroll_into_view_if_needed()
+    shot(page, "own-3a-approve-video-directly")
+    dialog.get_by_label("Send to the creator's TikTok inbox as a draft").check()
+    # a draft: no privacy, interaction or disclosure choices, no music declaration
+    expect(dialog.get_by_label("Who can view this post")).to_be_hidden()
+    expect(dialog.get_by_label("Duet")).to_be_hidden()
+    expect(dialog.locator("#declaration")).to_be_hidden()
+    expect(dialog.locator("#inbox-hint")).to_be_visible()
+    shot(page, "own-3-approve-as-draft")
+    dialog.get_by_role("button", name="Approve and send to inbox").click()
+    expect(dialog).to_be_hidden()
+    expect(card.locator(".post-status")).to_contain_text(
+        "In the creator's TikTok inbox", timeout=90_000
+    )
+    shot(page, "own-4-in-the-inbox")
+    posts = client.get("/api/approval/posts").json()
+    [post] = [p for p in posts if p["title"] == "Balcony tour"]
+    assert (post["status"], post["post_mode"], post["media_type"]) == (
+        "in_inbox",
+        "MEDIA_UPLOAD",
+        "VIDEO",
+    )
