@@ -202,7 +202,13 @@ class Starting:
             chunk, count = chunk_plan(approved.video.size, self.settings.upload_chunk_bytes)
             fields |= {
                 "due_at": now,
-                "upload": {"url": upload_url, "chunk": chunk, "count": count, "held": 0},
+                "upload": {
+                    "url": upload_url,
+                    "chunk": chunk,
+                    "count": count,
+                    "held": 0,
+                    "issued_at": now,  # TikTok's upload URL is valid for an hour
+                },
             }
         await self.jobs.move(job["_id"], INITIATED, fields, owner=owner)
 

@@ -28,6 +28,8 @@ from gatepost_publisher.ports import JobStore, VideoSource
 from gatepost_publisher.settings import Settings
 
 CHANGED = "the video is not the one approved (its bytes changed): nothing was published"
+# TikTok's upload URL is valid for an hour: an upload resumed later than this begins again
+URL_LIFETIME = timedelta(minutes=55)
 
 
 class ChunkNotTaken(Exception):
@@ -49,6 +51,10 @@ class Uploading:
         video = PostApproved.model_validate(job["approved"]).video
         assert video is not None  # only a video job carries an upload
         upload: dict[str, Any] = job["upload"]
+        issued = upload.get("issued_at")
+        if issued is not None and self.clock.now() - issued > URL_LIFETIME:
+            await self.begin_again(job, owner, "expired")
+            return
         try:
             outcome = await self.send(video, upload)
         except VideoUnreadable as unreadable:
@@ -98,6 +104,8 @@ class Uploading:
         "complete", "changed", or why the upload URL cannot be used ("expired", "gone")."""
         size, chunk, count = video.size, int(upload["chunk"]), int(upload["count"])
         for _ in range(3):  # TikTok's answer may move the position once or twice
+            if int(upload.get("held") or 0) >= size:
+                return "complete"  # TikTok took the last chunk; its answer was lost
             digest, resync = hashlib.sha256(), False
             for index in range(count):
                 first, last = chunk_range(size, chunk, count, index)
