@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.unit.publisher.fakes import world
+from tests.unit.publisher.fakes import World, world
 
 VIDEO = {
     "url": "https://media.example/p/v.mp4",
@@ -54,25 +54,26 @@ async def test_a_draft_that_fails_gives_its_place_back() -> None:
     assert w.shares.sent == {}
 
 
-async def test_a_video_longer_than_the_creator_may_post_is_refused_before_init() -> None:
+async def video_step(longest_s: int) -> tuple[World, dict[str, Any]]:
+    """One step of a 42-second video post for a creator who may post `longest_s` seconds."""
     w = world()
     w.calls.then(
         "creator_info",
-        {"privacy_level_options": ["PUBLIC_TO_EVERYONE"], "max_video_post_duration_sec": 30},
+        {"privacy_level_options": ["PUBLIC_TO_EVERYONE"], "max_video_post_duration_sec": longest_s},
     )
     await w.approve(media_type="VIDEO", photo_urls=[], video=VIDEO)
     job = await w.step()
-    assert job is not None and job["result"] == "FAILED"
+    assert job is not None
+    return w, job
+
+
+async def test_a_video_longer_than_the_creator_may_post_is_refused_before_init() -> None:
+    w, job = await video_step(30)
+    assert job["result"] == "FAILED"
     assert "up to 30 s" in job["fail_reason"] and "video_init" not in w.calls.sent
 
 
 async def test_a_video_goes_by_video_init() -> None:
-    w = world()
-    w.calls.then(
-        "creator_info",
-        {"privacy_level_options": ["PUBLIC_TO_EVERYONE"], "max_video_post_duration_sec": 60},
-    )
-    await w.approve(media_type="VIDEO", photo_urls=[], video=VIDEO)
-    job = await w.step()
-    assert job is not None and job["status"] == "processing"
+    w, job = await video_step(60)
+    assert job["status"] == "processing"
     assert w.calls.sent == ["creator_info", "video_init"]

@@ -58,29 +58,15 @@ class Uploading:
         try:
             outcome = await self.send(video, upload)
         except VideoUnreadable as unreadable:
-            await self.outcomes.finish(
-                job, JobStatus.PROCESSING, "FAILED", str(unreadable), owner=owner, retryable=True
-            )
+            await self.give_up(job, owner, str(unreadable))
             return
         except ChunkNotTaken as failure:  # resumed from here in a while
             due = self.schedule.next_retry(self.clock.now(), int(job.get("retries") or 0) + 3)
             retries = int(job.get("retries") or 0) + 1
-            if retries > self.settings.max_retries:
-                await self.outcomes.finish(
-                    job,
-                    JobStatus.PROCESSING,
-                    "FAILED",
-                    f"TikTok kept refusing the upload ({failure}); nothing was published",
-                    owner=owner,
-                    retryable=True,
-                )
-                return
-            await self.jobs.move(
-                job["_id"],
-                POLL_LATER,
-                {"due_at": due, "retries": retries, "upload": upload},
-                owner=owner,
-            )
+            reason = f"TikTok kept refusing the upload ({failure}); nothing was published"
+            if await self.within(job, owner, retries, self.settings.max_retries, reason):
+                fields = {"due_at": due, "retries": retries, "upload": upload}
+                await self.jobs.move(job["_id"], POLL_LATER, fields, owner=owner)
             return
         if outcome == "complete":
             now = self.clock.now()
@@ -150,17 +136,27 @@ class Uploading:
                 pause *= 2
         raise ChunkNotTaken(f"no answer for bytes {first}- after {attempt} tries")
 
+    async def give_up(self, job: dict[str, Any], owner: str, reason: str) -> None:
+        """Nothing was published, for a reason that may pass: a person may publish it again."""
+        await self.outcomes.finish(
+            job, JobStatus.PROCESSING, "FAILED", reason, owner=owner, retryable=True
+        )
+
+    async def within(
+        self, job: dict[str, Any], owner: str, tries: int, most: int, reason: str
+    ) -> bool:
+        """True while `tries` is at most `most`; past it the post fails with `reason`."""
+        if tries <= most:
+            return True
+        await self.give_up(job, owner, reason)
+        return False
+
     async def begin_again(self, job: dict[str, Any], owner: str, why: str) -> None:
         again = int(job.get("started_again") or 0)
-        if again >= self.settings.tiktok_failure_retries:
-            await self.outcomes.finish(
-                job,
-                JobStatus.PROCESSING,
-                "FAILED",
-                f"TikTok's upload URL {why} before the upload ended; nothing was published",
-                owner=owner,
-                retryable=True,
-            )
+        reason = f"TikTok's upload URL {why} before the upload ended; nothing was published"
+        if not await self.within(
+            job, owner, again + 1, self.settings.tiktok_failure_retries, reason
+        ):
             return
         await self.jobs.move(
             job["_id"],
