@@ -89,10 +89,14 @@ def test_fetch_by_url_with_limits(stack: Stack) -> None:
     assert media.post("/internal/images/fetch", json={"url": "not a url"}).status_code == 422
 
 
-def test_only_the_generator_may_store_images(stack: Stack) -> None:
-    """Stored images sit under the prefix TikTok pulls from: nobody else may put one there."""
+def test_only_the_generator_and_approval_may_store_images(stack: Stack) -> None:
+    """Stored images sit under the prefix TikTok pulls from: only what the generator drew and
+    what a person brought to the queue (through approval) may be put there."""
     url = f"http://127.0.0.1:{stack.ports.media}/internal/images"
     assert httpx.post(url, content=png((9, 9))).status_code == 401
-    for caller in ("approval", "publisher", "auth"):
+    for caller in ("generator", "approval"):
+        answer = httpx.post(url, content=png((9, 9)), headers=stack.service_token(caller, "media"))
+        assert answer.status_code == 201, caller
+    for caller in ("publisher", "auth"):
         answer = httpx.post(url, content=png((9, 9)), headers=stack.service_token(caller, "media"))
         assert answer.status_code == 403, caller

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused, check_video_length, utf16_units
+from gatepost_common.events import Identifier
 
 MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
 
@@ -24,7 +25,7 @@ class UploadDetails(BaseModel):
     """What a person says about their media."""
 
     model_config = ConfigDict(extra="forbid")
-    account_id: Annotated[str, Field(min_length=1, max_length=128)]
+    account_id: Identifier
     title: Annotated[str, Field(min_length=1)]
     caption: Annotated[str, Field(max_length=2200)] = ""
     ai_generated: bool = False  # the person made it with AI: TikTok's AI-generated label
