@@ -18,6 +18,10 @@ const STATUS_NAMES = {
   processing: "TikTok is processing", generating: "Generating", generated: "Generated",
 };
 
+const PROGRESS_NAMES = {
+  uploading: "Uploading the video to TikTok…", processing: "TikTok is processing it…",
+};
+
 let refresh = null;  // the current view's refresher, polled so statuses update without reloading
 let lastImport = null;  // the bulk import whose progress the library shows
 const TOPICS_PER_PAGE = 25;
@@ -282,8 +286,7 @@ function postCard(post) {
   const waiting = post.status === "awaiting_approval";
   return el("article", { class: "post", "data-post": post.post_id },
     waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
-      : el("div", { class: "post-status" }, status(post.status),
-        post.fail_reason ? el("span", { class: "error" }, ` ${post.fail_reason}`) : ""),
+      : el("div", { class: "post-status" }, ...statusLine(post)),
     el("div", { class: "post-body" }, phone(post), editable(post) ? slideEditor(post) : ""),
     el("h3", {}, post.title),
     el("p", { class: "note" }, origin(post)),
@@ -298,6 +301,30 @@ function postCard(post) {
         ? "TikTok had a passing problem: you can publish this post again."
         : "Fix what the reason says (or choose differently), then publish it again."),
       el("button", { onclick: () => openApprove(post) }, "Publish again")) : "");
+}
+
+// One status vocabulary, from approval: its own decision, then the publisher's word on it.
+function statusLine(post) {
+  const progress = post.progress || {};
+  const line = [];
+  if (post.status === "approved" && progress.state === "waiting") {
+    const until = progress.due_at ? new Date(progress.due_at).toLocaleString() : "";
+    line.push(el("span", { class: "status status-waiting" }, "Waiting"),
+      ` ${progress.reason}${until ? `; next try ${until}` : ""}`);
+  } else if (post.status === "approved" && PROGRESS_NAMES[progress.state]) {
+    line.push(el("span", { class: "status" }, PROGRESS_NAMES[progress.state]));
+  } else {
+    line.push(status(post.status));
+  }
+  if (post.fail_reason) line.push(el("span", { class: "error" }, ` ${post.fail_reason}`));
+  if (post.tiktok_url) {
+    line.push(" · ", el("a", { href: post.tiktok_url, target: "_blank", rel: "noopener" },
+      "View on TikTok"));
+  }
+  if (progress.state === "flagged") {
+    line.push(el("p", { class: "flag", role: "note" }, `Needs a look: ${progress.reason}`));
+  }
+  return line;
 }
 
 function origin(post) {

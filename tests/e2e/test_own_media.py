@@ -66,3 +66,27 @@ def test_a_video_is_uploaded_and_sent_to_the_inbox_as_a_draft(
         "MEDIA_UPLOAD",
         "VIDEO",
     )
+
+
+def test_a_published_video_links_to_the_live_post(stack: Stack, page: Page, tmp_path: Path) -> None:
+    client, _, account_id, _ = signed_up_creator(stack)
+    with make_video(tmp_path / "live.mp4", 2).open("rb") as data:
+        post = client.post(
+            "/api/approval/uploads",
+            data={"account_id": account_id, "title": "Straight to the profile"},
+            files={"files": ("live.mp4", data, "video/mp4")},
+        ).json()
+    approved = client.post(
+        f"/api/approval/posts/{post['post_id']}/approve",
+        json={"privacy_level": "PUBLIC_TO_EVERYONE", "music_usage_consent": True},
+    )
+    assert approved.status_code == 202, approved.text
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#queue")
+    card = page.locator(f'article[data-post="{post["post_id"]}"]')
+    link = card.get_by_role("link", name="View on TikTok")
+    expect(link).to_have_attribute(
+        "href", re.compile(r"^https://www\.tiktok\.com/@.+/video/\d+$"), timeout=60_000
+    )
+    expect(card.locator(".post-status")).to_contain_text("Published")
+    shot(page, "own-5-published-with-link")

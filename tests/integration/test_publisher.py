@@ -342,6 +342,19 @@ async def test_a_public_post_that_tiktok_kept_private_is_flagged(stack: Stack) -
     assert flag and "SELF_ONLY" in flag
     kinds = [e["kind"] for e in client.get(f"/api/publisher/accounts/{account_id}/audit").json()]
     assert "flagged" in kinds
+    # the queue, approval's read model of the post's life, says so too
+    queued = eventually(
+        lambda: (
+            (p := client.get(f"/api/approval/posts/{post_id}").json())["progress"]
+            and p["progress"]["state"] == "flagged"
+            and p
+        ),
+        timeout=30,
+    )
+    assert (
+        queued and queued["status"] == "published" and "SELF_ONLY" in queued["progress"]["reason"]
+    )
+    assert queued["tiktok_url"] is None  # TikTok gave no public post
 
 
 def second_publisher(stack: Stack, port: int) -> subprocess.Popen[bytes]:

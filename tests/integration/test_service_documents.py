@@ -10,7 +10,7 @@ from gatepost_devstack.stack import Stack
 
 CONSUMES = {
     "generator": ["topic.created"],
-    "approval": ["post.generated", "post.published"],
+    "approval": ["post.generated", "post.published", "post.progressed"],
     "publisher": ["post.approved"],
 }
 

@@ -6,6 +6,7 @@ sent to the creator's inbox under TikTok's 5-a-day limit."""
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -92,6 +93,26 @@ async def test_a_small_video_is_uploaded_whole_and_published_once(
     upload = publish["upload"]
     assert (upload["chunk_size"], upload["total_chunk_count"]) == (size, 1)
     assert upload["chunks"] == [[0, size - 1]] and upload["sha256"] == sha256_of(video)
+
+
+async def test_the_queue_shows_a_published_video_with_its_live_link(
+    stack: Stack, tmp_path: Path
+) -> None:
+    client, _, account_id, _ = signed_up_creator(stack)
+    post = upload_video(client, account_id, make_video(tmp_path / "live.mp4", 2)).json()
+    assert approve(client, post["post_id"]).status_code == 202
+    assert (await outcome(stack, post["post_id"], timeout=120))["status"] == "PUBLISH_COMPLETE"
+    # TikTok's public id comes a moment after PUBLISH_COMPLETE (its webhook): then the link
+    live = eventually(
+        lambda: (
+            (q := client.get(f"/api/approval/posts/{post['post_id']}").json())["tiktok_url"] and q
+        ),
+        timeout=60,
+    )
+    assert live and live["status"] == "published" and live["progress"]["state"] == "live"
+    assert re.fullmatch(
+        r"https://www\.tiktok\.com/@creator\.[0-9a-f]{8}/video/\d{19}", live["tiktok_url"]
+    )
 
 
 async def test_a_large_video_goes_in_chunks_by_tiktoks_plan(stack: Stack, tmp_path: Path) -> None:
@@ -230,6 +251,11 @@ async def test_drafts_go_to_the_inbox_and_the_sixth_in_a_day_waits(stack: Stack)
     [waiting] = [p for p in seen if p.get("deferred_reason")]
     assert waiting["status"] == "queued" and "5 drafts" in waiting["deferred_reason"]
     assert waiting["post_mode"] == "MEDIA_UPLOAD" and waiting["publish_id"] is None
+    # the queue says why it waits and until when, from approval (the one status vocabulary)
+    queue_view = client.get(f"/api/approval/posts/{waiting['post_id']}").json()
+    assert queue_view["status"] == "approved"
+    assert queue_view["progress"]["state"] == "waiting"
+    assert "5 drafts" in queue_view["progress"]["reason"] and queue_view["progress"]["due_at"]
     publishes = publishes_for(stack, open_id)
     assert len(publishes) == 5 and {p["post_mode"] for p in publishes} == {"MEDIA_UPLOAD"}
     assert {p["status"] for p in publishes} == {"SEND_TO_USER_INBOX"}

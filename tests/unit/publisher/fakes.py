@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
-from gatepost_common.events import CloudEvent, PostApproved, PostPublished, envelope
+from gatepost_common.events import (
+    CloudEvent,
+    PostApproved,
+    PostProgressed,
+    PostPublished,
+    envelope,
+)
 from gatepost_common.mongo import Document
 from gatepost_publisher.adapters import AuthRefused, Grant
 from gatepost_publisher.bootstrap import Adapters, Parts, wire
@@ -301,6 +307,7 @@ class World:
     locks: FakeLocks
     shares: FakeShares
     emitted: list[PostPublished]
+    progressed: list[PostProgressed]
     parts: Parts
 
     async def approve(self, post_id: str = "post-1", attempt: int = 1, **changes: Any) -> str:
@@ -352,9 +359,13 @@ def world(**settings: Any) -> World:
     clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
     cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
     emitted: list[PostPublished] = []
+    progressed: list[PostProgressed] = []
 
-    async def emit(event: CloudEvent[PostPublished], key: str) -> None:
-        emitted.append(event.data)
+    async def emit(event: CloudEvent[Any], key: str) -> None:
+        if isinstance(event.data, PostProgressed):
+            progressed.append(event.data)
+        else:
+            emitted.append(event.data)
 
     adapters = Adapters(
         jobs,
@@ -367,4 +378,4 @@ def world(**settings: Any) -> World:
         NoTikTok(),  # type: ignore[arg-type]
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, parts)
+    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)

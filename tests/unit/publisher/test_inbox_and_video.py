@@ -38,6 +38,10 @@ async def test_drafts_go_to_the_inbox_and_the_sixth_in_a_day_waits() -> None:
     assert not w.cap.held.get("creator-1:2026-11-23"), "drafts are not posts of the daily cap"
     for n in range(5):
         assert w.job(f"post-{n}")["status"] == "processing"
+    # approval's queue hears why the sixth waits, and until when
+    [waits] = [p for p in w.progressed if p.state == "waiting"]
+    assert (waits.post_id, waits.due_at) == ("post-5", waiting["due_at"])
+    assert [p.state for p in w.progressed].count("processing") == 5
 
 
 async def test_a_draft_that_fails_gives_its_place_back() -> None:

@@ -21,6 +21,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from gatepost_common.topics import (
     POST_APPROVED,
     POST_GENERATED,
+    POST_PROGRESSED,
     POST_PUBLISHED,
     TOPIC_CREATED,
     dlq,
@@ -68,6 +69,7 @@ TOPICS: dict[str, TopicAccess] = {
     # the approval gate: no other principal can write it, whatever it holds
     POST_APPROVED: TopicAccess(frozenset({"approval"}), frozenset({"publisher"})),
     POST_PUBLISHED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
+    POST_PROGRESSED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
 }
 KAFKA_PRINCIPALS = ("generator", "approval", "publisher", "ingest")  # auth, media: no Kafka
 

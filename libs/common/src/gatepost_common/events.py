@@ -205,6 +205,31 @@ class PostPublished(EventData):
     # FAILED for a reason that may pass (TikTok's own errors, an expired authorisation, a photo
     # TikTok could not fetch): the person may publish the post again
     retryable: bool = False
+    # the live post on TikTok, once TikTok gave its public id (it may come later: post.progressed)
+    link: str | None = None
+
+
+ProgressState = Literal["waiting", "uploading", "processing", "flagged", "live"]
+
+
+class PostProgressed(EventData):
+    """What happens to an approved post before and after its outcome, as the publisher sees it:
+    waiting (a daily cap, TikTok's limits, a reconnect: with the reason and until when), the video
+    uploading, TikTok processing it, flagged for a person (approved for everyone, still not
+    public), live (TikTok gave the public post: its link). The newest `at` wins."""
+
+    TYPE: ClassVar[str] = topics.POST_PROGRESSED
+    SCHEMA: ClassVar[str] = "gatepost/post.progressed/v1"
+
+    post_id: NonEmpty
+    account_id: NonEmpty
+    attempt: Annotated[int, Field(ge=1, le=100)] = 1
+    state: ProgressState
+    at: datetime
+    reason: str | None = None
+    due_at: datetime | None = None
+    publish_id: str | None = None
+    link: str | None = None
 
 
 D = TypeVar("D", bound=EventData)
@@ -245,6 +270,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     PostGenerated,
     PostApproved,
     PostPublished,
+    PostProgressed,
 )
 
 

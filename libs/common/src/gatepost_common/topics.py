@@ -6,8 +6,9 @@ TOPIC_CREATED: Final = "topic.created"
 POST_GENERATED: Final = "post.generated"
 POST_APPROVED: Final = "post.approved"
 POST_PUBLISHED: Final = "post.published"
+POST_PROGRESSED: Final = "post.progressed"
 
-ALL_TOPICS: Final = (TOPIC_CREATED, POST_GENERATED, POST_APPROVED, POST_PUBLISHED)
+ALL_TOPICS: Final = (TOPIC_CREATED, POST_GENERATED, POST_APPROVED, POST_PUBLISHED, POST_PROGRESSED)
 
 
 def dlq(topic: str) -> str:

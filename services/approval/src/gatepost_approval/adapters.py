@@ -76,6 +76,7 @@ class MongoPostRepository:
                     "status": "approved",
                     "fail_reason": None,
                     "retryable": False,
+                    "progress": None,  # the publisher's word on this attempt comes next
                     "outbox_event": event,
                     "outbox_pending": True,
                     "outbox_claimed_until": None,
@@ -132,6 +133,19 @@ class MongoPostRepository:
         """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
         await self.posts.update_one(
             {"_id": post_id, "attempt": of_attempt(attempt)}, {"$set": fields}
+        )
+
+    async def record_progress(self, post_id: str, attempt: int, progress: Document) -> None:
+        """What the publisher says happens to the post's current attempt; an older word (its
+        `at`) than the one stored changes nothing. A live post's link is kept with the post."""
+        link = {"tiktok_url": progress["link"]} if progress.get("link") else {}
+        await self.posts.update_one(
+            {
+                "_id": post_id,
+                "attempt": of_attempt(attempt),
+                "$or": [{"progress.at": None}, {"progress.at": {"$lt": progress["at"]}}],
+            },
+            {"$set": {"progress": progress, **link}},
         )
 
 

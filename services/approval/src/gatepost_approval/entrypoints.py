@@ -12,7 +12,7 @@ from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
-from gatepost_common.events import PostGenerated, PostPublished
+from gatepost_common.events import PostGenerated, PostProgressed, PostPublished
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_token, session_user
 
@@ -47,6 +47,8 @@ def post_view(doc: dict[str, Any]) -> dict[str, Any]:
         "media_type",
         "video",
         "post_mode",
+        "progress",
+        "tiktok_url",
     )
     return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
 
@@ -175,3 +177,4 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
 def subscribers(broker: KafkaBroker, approvals: Approvals) -> None:
     subscribe(broker, PostGenerated, approvals.on_post_generated, group_id="approval")
     subscribe(broker, PostPublished, approvals.on_post_published, group_id="approval")
+    subscribe(broker, PostProgressed, approvals.on_post_progressed, group_id="approval")

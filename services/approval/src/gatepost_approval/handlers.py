@@ -28,6 +28,7 @@ from gatepost_common.events import (
     MediaType,
     PostApproved,
     PostGenerated,
+    PostProgressed,
     PostPublished,
     Video,
     envelope,
@@ -90,8 +91,18 @@ class Approvals:
                 "retryable": outcome.retryable,
                 "tiktok_post_ids": outcome.post_ids,
                 "published_privacy_level": outcome.privacy_level,
+                **({"tiktok_url": outcome.link} if outcome.link else {}),
             },
         )
+
+    async def on_post_progressed(self, event: CloudEvent[PostProgressed]) -> None:
+        """The publisher's word on an approved post: waiting (why, until when), uploading,
+        processing, flagged for a person, live (with its link)."""
+        progressed = event.data
+        progress = progressed.model_dump(
+            include={"state", "at", "reason", "due_at", "publish_id", "link"}
+        )
+        await self.posts.record_progress(progressed.post_id, progressed.attempt, progress)
 
     async def approve(
         self,

@@ -1,13 +1,14 @@
 """Composition root of the publisher service."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
-from gatepost_common.events import CloudEvent, PostPublished
+from gatepost_common.events import CloudEvent
 from gatepost_common.kafka import publish_event
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     calls = TikTokCalls(settings, auth, limiter, audit)
     broker = infra.kafka()
 
-    async def emit(event: CloudEvent[PostPublished], key: str) -> None:
+    async def emit(event: CloudEvent[Any], key: str) -> None:
         await publish_event(broker, event, key=key)
 
     shares = InboxShares(infra.db, settings.inbox_share_cap)

@@ -11,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gatepost_common.clock import Clock
-from gatepost_common.events import CloudEvent, PostPublished, PublishStatus, envelope, parse
+from gatepost_common.events import (
+    CloudEvent,
+    PostProgressed,
+    PostPublished,
+    ProgressState,
+    PublishStatus,
+    envelope,
+    parse,
+)
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
 from gatepost_publisher.lifecycle import JobStatus, ending, waiting
 from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore, Shares
@@ -70,7 +78,35 @@ class Outcomes:
                 until=until.astimezone(UTC).isoformat(),
             )
             POSTS_DEFERRED.add(1, {"kind": kind})
+            await self.progress(job, "waiting", reason=reason, due_at=until)
         return moved
+
+    async def progress(
+        self,
+        job: dict[str, Any],
+        state: ProgressState,
+        *,
+        reason: str | None = None,
+        due_at: datetime | None = None,
+        link: str | None = None,
+    ) -> None:
+        """Tell approval's queue what is happening to the post. Best effort: the next state
+        supersedes a lost one, and the outcome itself goes through the outbox."""
+        progressed = PostProgressed(
+            post_id=job["post_id"],
+            account_id=job["account_id"],
+            attempt=job["attempt"],
+            state=state,
+            at=self.clock.now(),
+            reason=reason,
+            due_at=due_at,
+            publish_id=job.get("publish_id"),
+            link=link,
+        )
+        try:
+            await self.emit(envelope(progressed, source=SOURCE, subject=job["post_id"]), job["_id"])
+        except Exception:
+            logger.warning("post.progressed not emitted", extra={"fields": {"job": job["_id"]}})
 
     async def not_yet(
         self, job: dict[str, Any], source: JobStatus, wait: timedelta, *, owner: str
@@ -105,6 +141,7 @@ class Outcomes:
             privacy_level=approved["options"]["privacy_level"],
             attempt=job["attempt"],
             retryable=retryable,
+            link=live_link(job, post_ids[0]) if post_ids else None,
         )
         event = envelope(outcome, source=SOURCE, subject=job["post_id"])
         done = await self.jobs.move(
@@ -186,3 +223,15 @@ class Outcomes:
             )
             await self.jobs.flag(job["_id"], flag)
             await self.audit.append(job["account_id"], "flagged", post_id=job["post_id"], flag=flag)
+            await self.progress(job, "flagged", reason=flag)
+
+    async def went_live(self, job: dict[str, Any], post_id: str) -> None:
+        """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE)."""
+        await self.jobs.add_post_ids(job["_id"], [post_id])
+        await self.progress(job, "live", link=live_link(job, post_id))
+
+
+def live_link(job: dict[str, Any], post_id: str) -> str:
+    """The public post on TikTok: its creator's profile, then /video/ or /photo/ and its id."""
+    kind = "video" if job["approved"].get("media_type") == "VIDEO" else "photo"
+    return f"https://www.tiktok.com/@{job.get('creator_username') or '_'}/{kind}/{post_id}"

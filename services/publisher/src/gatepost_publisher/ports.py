@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from gatepost_common.events import CloudEvent, PostPublished
+from gatepost_common.events import CloudEvent
 from gatepost_common.mongo import Document
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.lifecycle import Move
@@ -81,4 +81,6 @@ class Calls(Protocol):
 
 
 class Emitter(Protocol):
-    async def __call__(self, event: CloudEvent[PostPublished], key: str) -> None: ...
+    """Sends one event (post.published, post.progressed) keyed for its partition."""
+
+    async def __call__(self, event: CloudEvent[Any], key: str) -> None: ...

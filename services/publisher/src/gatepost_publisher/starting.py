@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
-from gatepost_common.events import CloudEvent, PostApproved
+from gatepost_common.events import CloudEvent, PostApproved, ProgressState
 from gatepost_common.kafka import PoisonMessage
 from gatepost_common.telemetry import current_trace
 from gatepost_common.tiktok import TikTokClient, chunk_plan
@@ -197,6 +197,7 @@ class Starting:
             "polls": 0,
             "retries": 0,
             "upload": None,
+            "creator_username": info.get("creator_username"),  # for the live post's link
         }
         if upload_url and approved.video:  # the bytes go next, in the following steps
             chunk, count = chunk_plan(approved.video.size, self.settings.upload_chunk_bytes)
@@ -210,7 +211,9 @@ class Starting:
                     "issued_at": now,  # TikTok's upload URL is valid for an hour
                 },
             }
-        await self.jobs.move(job["_id"], INITIATED, fields, owner=owner)
+        if await self.jobs.move(job["_id"], INITIATED, fields, owner=owner):
+            state: ProgressState = "uploading" if fields["upload"] else "processing"
+            await self.outcomes.progress({**job, **fields}, state)
 
     async def take_place(
         self,

@@ -70,16 +70,13 @@ class Uploading:
             return
         if outcome == "complete":
             now = self.clock.now()
-            await self.jobs.move(
-                job["_id"],
-                POLL_LATER,
-                {
-                    "upload": {**upload, "done": True},
-                    "processing_since": now,
-                    "due_at": self.schedule.next_poll(now, 0),
-                },
-                owner=owner,
-            )
+            fields = {
+                "upload": {**upload, "done": True},
+                "processing_since": now,
+                "due_at": self.schedule.next_poll(now, 0),
+            }
+            if await self.jobs.move(job["_id"], POLL_LATER, fields, owner=owner):
+                await self.outcomes.progress(job, "processing")
         elif outcome == "changed":
             await self.outcomes.finish(job, JobStatus.PROCESSING, "FAILED", CHANGED, owner=owner)
         else:  # the upload URL is gone: a new init, the unfinished upload is never processed

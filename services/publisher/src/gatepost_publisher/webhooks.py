@@ -149,7 +149,7 @@ class WebhookInbox:
             publish_id=job["publish_id"],
         )
         if name == "post.publish.publicly_available":
-            await self.jobs.add_post_ids(job["_id"], [str(content["post_id"])])
+            await self.following.outcomes.went_live(job, str(content["post_id"]))
         elif name in SETTLING and job["status"] == JobStatus.PROCESSING:
             reason = content.get("reason") if name == "post.publish.failed" else None
             # settling belongs to the post's trace, not to TikTok's webhook request
