@@ -281,6 +281,7 @@ async function showQueue(main) {
 const shown = new Map();  // post id → the slide the preview shows, kept across refreshes
 let editing = false;  // a person is typing in a slide editor: the queue waits to refresh
 let approving = null;  // the post the "Post to TikTok" dialog is about
+let budget = null;  // what the dialog's account can still publish (the publisher's count)
 
 function postCard(post) {
   const waiting = post.status === "awaiting_approval";
@@ -515,6 +516,11 @@ async function openApprove(post) {
     dialog.dataset.tooLong = tooLong ? "yes" : "";
   }
   dialog.dataset.blocked = info.posting_blocked ? "yes" : "";
+  budget = null;
+  updateApprove();
+  try {  // what the account can still publish: a post over it waits, and the page says until when
+    budget = await api(`/api/publisher/accounts/${post.account_id}/budget`);
+  } catch { budget = null; }
   updateApprove();
 }
 
@@ -526,6 +532,7 @@ function updateApprove() {
   document.getElementById("inbox-hint").hidden = !inbox;
   document.getElementById("declaration").hidden = inbox;
   document.getElementById("processing-note").hidden = inbox;
+  document.getElementById("budget-note").replaceChildren(budgetLine(inbox));
   const privacy = document.getElementById("privacy");
   privacy.required = !inbox;  // a hidden required field would stop the form being sent
   const disclosure = document.getElementById("disclosure").checked;
@@ -563,6 +570,22 @@ function updateApprove() {
     : again ? "Publish again" : "Approve and publish";
   document.getElementById("publish-wrap").title = needsKind
     ? "You need to indicate if your content promotes yourself, a third party, or both." : "";
+}
+
+function budgetLine(inbox) {
+  if (!budget) return "";
+  const when = (at) => new Date(at).toLocaleString();
+  if (inbox) {
+    return budget.drafts_left
+      ? `${budget.drafts_left} of ${budget.inbox_cap} inbox drafts left in 24 hours.`
+      : `TikTok allows ${budget.inbox_cap} drafts in 24 hours: this one will wait until `
+        + `${when(budget.next_draft_place_at)}.`;
+  }
+  return budget.posts_left
+    ? `${budget.posts_left} of ${budget.daily_cap} posts left today on this account; TikTok `
+      + `allows ${budget.init_per_minute} a minute.`
+    : `No posts left today on this account (${budget.daily_cap} a day): this one will wait `
+      + `until ${when(budget.day_ends_at)}.`;
 }
 
 async function submitApprove(event) {

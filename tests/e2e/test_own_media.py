@@ -46,7 +46,9 @@ def test_a_video_is_uploaded_and_sent_to_the_inbox_as_a_draft(
     expect(dialog.get_by_label("Add music automatically")).to_be_hidden()  # photos only
     dialog.locator("#video-interactions").scroll_into_view_if_needed()
     shot(page, "own-3a-approve-video-directly")
+    expect(dialog.locator("#budget-note")).to_contain_text("posts left today on this account")
     dialog.get_by_label("Send to the creator's TikTok inbox as a draft").check()
+    expect(dialog.locator("#budget-note")).to_have_text("5 of 5 inbox drafts left in 24 hours.")
     # a draft: no privacy, interaction or disclosure choices, no music declaration
     expect(dialog.get_by_label("Who can view this post")).to_be_hidden()
     expect(dialog.get_by_label("Duet")).to_be_hidden()

@@ -37,7 +37,9 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
         # a plaintext TikTok access token: the publisher only, for an account of the named user
         "POST /internal/accounts/{account_id}/token": frozenset({"publisher"}),
         "POST /internal/authorization-removed": frozenset({"publisher"}),
-        "GET /internal/users/{user_id}/accounts/{account_id}": frozenset({"generator"}),
+        "GET /internal/users/{user_id}/accounts/{account_id}": frozenset(
+            {"generator", "publisher"}
+        ),
         "GET /internal/accounts/{account_id}/style": frozenset({"generator", "approval"}),
     },
     "media": {

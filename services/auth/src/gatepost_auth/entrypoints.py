@@ -312,7 +312,11 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
         account = await auth.accounts.owned(account_id, user_id)
         if account is None or account.get("status") == "disconnected":
             raise HTTPException(404, NO_ACCOUNT)
-        return {"account_id": account_id, "status": account.get("status")}
+        return {
+            "account_id": account_id,
+            "status": account.get("status"),
+            "open_id": account.get("open_id"),  # the creator TikTok's daily limit is counted for
+        }
 
     @router.get("/internal/accounts/{account_id}/style", tags=["internal"], dependencies=internal)
     async def account_style(account_id: str) -> dict[str, Any]:

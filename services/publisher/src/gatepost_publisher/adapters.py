@@ -58,6 +58,14 @@ class AuthClient:
         answer = response.json()
         return Grant(str(answer["access_token"]), str(answer["open_id"]))
 
+    async def creator_of(self, user_id: str, account_id: str) -> str | None:
+        """The TikTok creator of the user's connected account; None when it is not theirs."""
+        response = await self.http.get(f"/internal/users/{user_id}/accounts/{account_id}")
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return str(response.json()["open_id"])
+
     async def authorization_removed(self, open_id: str, reason: int) -> None:
         response = await self.http.post(
             "/internal/authorization-removed",

@@ -14,6 +14,7 @@ from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, HostedVideo
+from gatepost_publisher.budget import Budgets, budget_routes
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
 from gatepost_publisher.following import Following
@@ -141,6 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[routes(settings, jobs, audit, inbox)],
+        routers=[
+            routes(settings, jobs, audit, inbox),
+            budget_routes(settings, Budgets(settings, infra.db, clock), auth),
+        ],
         on_start=on_start,
     )
