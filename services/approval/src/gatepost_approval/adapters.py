@@ -9,6 +9,7 @@ import httpx
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gatepost_approval import lifecycle
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_common.mongo import Document, newest_of_user
 
@@ -27,17 +28,7 @@ class MongoPostRepository:
         """Queue a generated post once; a redelivery leaves the stored one untouched."""
         result = await self.posts.update_one(
             {"_id": post["_id"]},
-            {
-                "$setOnInsert": {
-                    **post,
-                    "status": "awaiting_approval",
-                    "approved_at": None,
-                    "approved_by": None,
-                    "revision": 0,
-                    "cover_index": 0,
-                    "created_at": datetime.now(UTC),
-                }
-            },
+            {"$setOnInsert": {**post, **lifecycle.queued(datetime.now(UTC))}},
             upsert=True,
         )
         return result.upserted_id is not None
@@ -62,49 +53,29 @@ class MongoPostRepository:
         """Approve once: only a post still awaiting approval, as the person saw it (its
         revision), changes, together with its outbox. Attempt n + 1 (publishing again) only
         approves a post whose attempt n failed."""
-        when: Document = {"_id": post_id, "user_id": user_id, "revision": as_seen(revision)}
-        if attempt == 1:
-            when |= {"status": "awaiting_approval", "approved_at": None}
-        else:
-            when |= {"status": "failed", "attempt": of_attempt(attempt - 1)}
+        move = lifecycle.approve(revision, attempt, fields)
+        outbox = {"outbox_event": event, "outbox_pending": True, "outbox_claimed_until": None}
+        return await self.apply(post_id, user_id, move, outbox)
+
+    async def apply(
+        self, post_id: str, user_id: str, move: lifecycle.Move, also: Document | None = None
+    ) -> bool:
+        """One move of the post's lifecycle, if its condition still holds."""
+        update = {**move.update, "$set": {**move.update.get("$set", {}), **(also or {})}}
         result = await self.posts.update_one(
-            when,
-            {
-                "$set": {
-                    **fields,
-                    "attempt": attempt,
-                    "status": "approved",
-                    "fail_reason": None,
-                    "retryable": False,
-                    "progress": None,  # the publisher's word on this attempt comes next
-                    "outbox_event": event,
-                    "outbox_pending": True,
-                    "outbox_claimed_until": None,
-                }
-            },
+            {"_id": post_id, "user_id": user_id, **move.when}, update
         )
         return result.modified_count == 1
 
     async def revise(self, post_id: str, user_id: str, revision: int, changes: Document) -> bool:
         """Change a post awaiting approval only if nobody changed it since `revision` was read
         (two tabs editing two slides never lose one edit); the revision goes up by one."""
-        result = await self.posts.update_one(
-            {
-                "_id": post_id,
-                "user_id": user_id,
-                "status": "awaiting_approval",
-                "revision": as_seen(revision),
-            },
-            {"$set": {**changes, "edited_at": datetime.now(UTC)}, "$inc": {"revision": 1}},
+        return await self.apply(
+            post_id, user_id, lifecycle.revise(revision, changes, datetime.now(UTC))
         )
-        return result.modified_count == 1
 
     async def reject(self, post_id: str, user_id: str) -> bool:
-        result = await self.posts.update_one(
-            {"_id": post_id, "user_id": user_id, "status": "awaiting_approval"},
-            {"$set": {"status": "rejected", "rejected_at": datetime.now(UTC)}},
-        )
-        return result.modified_count == 1
+        return await self.apply(post_id, user_id, lifecycle.reject(datetime.now(UTC)))
 
     async def claim_outbox(self, post_id: str | None = None) -> Document | None:
         now = datetime.now(UTC)
@@ -129,11 +100,12 @@ class MongoPostRepository:
     async def outbox_release(self, post_id: str) -> None:
         await self.posts.update_one({"_id": post_id}, {"$set": {"outbox_claimed_until": None}})
 
-    async def record_outcome(self, post_id: str, attempt: int, fields: Document) -> None:
+    async def record_outcome(
+        self, post_id: str, attempt: int, status: str, fields: Document
+    ) -> None:
         """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
-        await self.posts.update_one(
-            {"_id": post_id, "attempt": of_attempt(attempt)}, {"$set": fields}
-        )
+        move = lifecycle.outcome(attempt, status, fields)
+        await self.posts.update_one({"_id": post_id, **move.when}, move.update)
 
     async def record_progress(self, post_id: str, attempt: int, progress: Document) -> None:
         """What the publisher says happens to the post's current attempt; an older word (its
@@ -142,23 +114,11 @@ class MongoPostRepository:
         await self.posts.update_one(
             {
                 "_id": post_id,
-                "attempt": of_attempt(attempt),
+                "attempt": lifecycle.of_attempt(attempt),
                 "$or": [{"progress.at": None}, {"progress.at": {"$lt": progress["at"]}}],
             },
             {"$set": {"progress": progress, **link}},
         )
-
-
-def as_seen(revision: int) -> Any:
-    """The condition that a post is still at the revision the person saw (posts queued before
-    revisions existed have none: they count as revision 0)."""
-    return {"$in": [None, 0]} if revision == 0 else revision
-
-
-def of_attempt(attempt: int) -> Any:
-    """The condition that a post is at approval `attempt` (posts approved before attempts
-    existed have none: theirs was the first)."""
-    return {"$in": [None, 1]} if attempt == 1 else attempt
 
 
 UNCHECKED = "TikTok account details could not be checked; try again"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -62,18 +62,6 @@ class ApprovalChoices(BaseModel):
             video_cover_timestamp_ms=self.video_cover_timestamp_ms if video else None,
             is_aigc=video and ai_generated,
         )
-
-
-QueueStatus = Literal[
-    "awaiting_approval", "approved", "rejected", "published", "failed", "in_inbox", "unknown"
-]
-
-STATUS_FROM_TIKTOK: dict[str, QueueStatus] = {
-    "PUBLISH_COMPLETE": "published",
-    "SEND_TO_USER_INBOX": "in_inbox",
-    "FAILED": "failed",
-    "UNKNOWN": "unknown",
-}
 
 
 def check_video_length(duration_s: float, creator: dict[str, object]) -> None:

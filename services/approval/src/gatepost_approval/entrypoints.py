@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
+from gatepost_approval.lifecycle import PostStatus
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
 from gatepost_common.events import PostGenerated, PostProgressed, PostPublished
 from gatepost_common.kafka import subscribe
@@ -90,7 +91,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             raise HTTPException(409, CHANGED) from None
         except ApprovalRefused as refusal:
             raise HTTPException(422, str(refusal)) from None
-        return {"post_id": post_id, "status": "approved"}
+        return {"post_id": post_id, "status": PostStatus.APPROVED.value}
 
     @router.post("/posts/{post_id}/approve", status_code=202)
     async def approve(
@@ -169,7 +170,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             raise HTTPException(404, "no such post") from None
         except AlreadyDecided:
             raise HTTPException(409, "this post was already approved or rejected") from None
-        return {"post_id": post_id, "status": "rejected"}
+        return {"post_id": post_id, "status": PostStatus.REJECTED.value}
 
     return router
 

@@ -13,13 +13,13 @@ from faststream.kafka import KafkaBroker
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import (
-    STATUS_FROM_TIKTOK,
     ApprovalChoices,
     ApprovalRefused,
     PostEdit,
     check_against_creator,
     utf16_units,
 )
+from gatepost_approval.lifecycle import approvable, editable
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
@@ -67,7 +67,7 @@ class Approvals:
         post = await self.posts.get(post_id, user_id)
         if post is None:
             raise NotFound(post_id)
-        if post["status"] != "awaiting_approval":
+        if not editable(post):
             raise AlreadyDecided(post_id)
         return post
 
@@ -84,8 +84,8 @@ class Approvals:
         await self.posts.record_outcome(
             outcome.post_id,
             outcome.attempt,
+            outcome.status,
             {
-                "status": STATUS_FROM_TIKTOK[outcome.status],
                 "publish_id": outcome.publish_id,
                 "fail_reason": outcome.fail_reason,
                 "retryable": outcome.retryable,
@@ -135,7 +135,7 @@ class Approvals:
         again: bool,
     ) -> None:
         post_id = post["_id"]
-        if post["status"] != ("failed" if again else "awaiting_approval"):
+        if not approvable(post, again):
             raise NotFailed(post_id) if again else AlreadyDecided(post_id)
         attempt = int(post.get("attempt") or 1) + again
         revision = int(post.get("revision") or 0)
@@ -215,7 +215,7 @@ class Approvals:
     async def why_unchanged(self, post_id: str, user_id: str) -> None:
         """A conditional write changed nothing: decided meanwhile, or changed by another edit."""
         post = await self.posts.get(post_id, user_id)
-        if post is None or post["status"] != "awaiting_approval":
+        if post is None or not editable(post):
             raise AlreadyDecided(post_id)
         raise PostChanged(post_id)
 

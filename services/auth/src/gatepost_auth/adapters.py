@@ -10,6 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from gatepost_auth.domain import AccountStatus, still_listed
 from gatepost_common.mongo import Document
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
@@ -113,7 +114,7 @@ class MongoAccountRepository:
         return await self.accounts.find_one({"_id": account_id, "user_id": user_id})
 
     async def for_user(self, user_id: str) -> list[Document]:
-        cursor = self.accounts.find({"user_id": user_id, "status": {"$ne": "disconnected"}})
+        cursor = self.accounts.find({"user_id": user_id, **still_listed()})
         return [a async for a in cursor.sort("created_at", 1)]
 
     async def with_open_id(self, open_id: str) -> list[Document]:
@@ -135,7 +136,7 @@ class MongoAccountRepository:
         replica refreshed it since the caller looked)."""
         condition: dict[str, Any] = {
             "_id": account_id,
-            "status": "connected",
+            "status": AccountStatus.CONNECTED.value,
             "$or": [
                 {"lease_until": None},
                 {"lease_until": {"$lte": now}},
@@ -161,7 +162,7 @@ class MongoAccountRepository:
     async def due_for_refresh(self, before: datetime, now: datetime) -> list[str]:
         cursor = self.accounts.find(
             {
-                "status": "connected",
+                "status": AccountStatus.CONNECTED.value,
                 "access_expires_at": {"$lte": before},
                 "$or": [
                     {"next_refresh_at": None},
@@ -180,7 +181,11 @@ class MongoAccountRepository:
         used (compare-and-set): it stands even if the refresher's lease ran out meanwhile, and
         loses to a disconnect (which removed the tokens) or to a refresh that already won."""
         result = await self.accounts.update_one(
-            {"_id": account_id, "status": "connected", "refresh_token": used_refresh_token},
+            {
+                "_id": account_id,
+                "status": AccountStatus.CONNECTED.value,
+                "refresh_token": used_refresh_token,
+            },
             {"$set": {**fields, "lease_until": None, "lease_owner": None}},
         )
         return result.modified_count == 1

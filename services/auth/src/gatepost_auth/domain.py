@@ -1,8 +1,34 @@
-"""Pure rules of auth: when a token needs refreshing, how long to back off, sign-in throttling."""
+"""Pure rules of auth: a connected account's life, when a token needs refreshing, how long to
+back off, sign-in throttling.
+
+    connected ──TikTok refused the refresh / the chain ended──▶ needs_reauth
+        ▲                                                           │
+        └──────────────────── the person connects again ◀───────────┘
+    any ──disconnect (tokens revoked and dropped) or TikTok's authorization.removed──▶ disconnected
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class AccountStatus(StrEnum):
+    CONNECTED = "connected"  # tokens held; refreshed before they expire
+    NEEDS_REAUTH = "needs_reauth"  # TikTok will not refresh: the person must connect again
+    DISCONNECTED = "disconnected"  # tokens dropped; hidden from the person's accounts
+
+
+def usable(account: dict[str, Any] | None) -> bool:
+    """An account the person still has (connected, or waiting to be connected again)."""
+    return account is not None and account.get("status") != AccountStatus.DISCONNECTED
+
+
+def still_listed() -> dict[str, Any]:
+    """The condition of the accounts a person still has."""
+    return {"status": {"$ne": AccountStatus.DISCONNECTED.value}}
+
 
 TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
 

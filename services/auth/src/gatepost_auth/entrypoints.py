@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_auth import oauth_state
+from gatepost_auth.domain import usable
 from gatepost_auth.handlers import (
     Auth,
     BadCredentials,
@@ -235,7 +236,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
 
     async def owned(account_id: str, user: User) -> dict[str, Any]:
         account = await auth.accounts.owned(account_id, user.id)
-        if account is None or account.get("status") == "disconnected":
+        if account is None or not usable(account):
             raise HTTPException(404, NO_ACCOUNT)  # the same answer for someone else's account
         return account
 
@@ -310,7 +311,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
         """Whether the account is one of the user's connected accounts (404 when not): topics
         are checked at the door, before any model call is paid for."""
         account = await auth.accounts.owned(account_id, user_id)
-        if account is None or account.get("status") == "disconnected":
+        if account is None or not usable(account):
             raise HTTPException(404, NO_ACCOUNT)
         return {
             "account_id": account_id,

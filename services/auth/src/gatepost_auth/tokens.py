@@ -15,7 +15,13 @@ from typing import TypeVar
 import httpx
 
 from gatepost_auth.adapters import TOKEN_FIELDS, MongoAccountRepository
-from gatepost_auth.domain import TRANSIENT_OAUTH_ERRORS, backoff, needs_refresh
+from gatepost_auth.domain import (
+    TRANSIENT_OAUTH_ERRORS,
+    AccountStatus,
+    backoff,
+    needs_refresh,
+    usable,
+)
 from gatepost_auth.settings import Settings
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
@@ -57,7 +63,7 @@ class TokenKeeper:
             "access_expires_at": now + timedelta(seconds=tokens.expires_in),
             "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
             "scope": tokens.scope,
-            "status": "connected",
+            "status": AccountStatus.CONNECTED.value,
             "reauth_reason": None,
             "refresh_failures": 0,
             "next_refresh_at": None,
@@ -69,7 +75,9 @@ class TokenKeeper:
         """Only its owner can restore the account (by connecting again): store why; the caller
         raises the answer."""
         await self.accounts.finish_lease(
-            account_id, self.owner, {"status": "needs_reauth", "reauth_reason": reason}
+            account_id,
+            self.owner,
+            {"status": AccountStatus.NEEDS_REAUTH.value, "reauth_reason": reason},
         )
         await self.audit.append(
             account_id, "refresh_failed", error=error, log_id=log_id, outcome="needs_reauth"
@@ -94,9 +102,9 @@ class TokenKeeper:
         """A valid access token, refreshed first when near expiry or when TikTok rejected it."""
         for _ in range(int(self.settings.refresh_lease_s / LEASE_WAIT_S) + 10):
             account = await self.accounts.get(account_id)
-            if account is None or account.get("status") == "disconnected":
+            if account is None or not usable(account):
                 raise UnknownAccount(account_id)
-            if account.get("status") == "needs_reauth":
+            if account.get("status") == AccountStatus.NEEDS_REAUTH:
                 raise NeedsReauth(account_id)
             window = timedelta(seconds=self.settings.refresh_window_s)
             stale = rejected or needs_refresh(
@@ -233,14 +241,16 @@ class TokenKeeper:
                 if error.http_status >= 500:
                     raise RefreshUnavailable(account_id) from None
                 # already invalid at TikTok: nothing left to revoke there
-        await self.accounts.drop_tokens(account_id, "disconnected", self.clock.now())
+        await self.accounts.drop_tokens(account_id, AccountStatus.DISCONNECTED, self.clock.now())
         await self.audit.append(account_id, "revoked", by="user")
 
     async def authorization_removed(self, open_id: str, reason: int) -> int:
         """TikTok told us (webhook) that the user removed the app: same end state as disconnect."""
         accounts = await self.accounts.with_open_id(open_id)
         for account in accounts:
-            await self.accounts.drop_tokens(account["_id"], "disconnected", self.clock.now())
+            await self.accounts.drop_tokens(
+                account["_id"], AccountStatus.DISCONNECTED, self.clock.now()
+            )
             await self.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
         return len(accounts)
 

@@ -14,6 +14,7 @@ from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
+from gatepost_generator.domain import TopicStatus
 from gatepost_generator.library import (
     ImportRejected,
     ImportTooLarge,
@@ -79,7 +80,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
             topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
         except ValueError as refused:
             raise HTTPException(422, str(refused)) from None
-        return {"topic_id": topic_id, "status": "queued"}
+        return {"topic_id": topic_id, "status": TopicStatus.QUEUED.value}
 
     @router.post("/topics/bulk", status_code=207)
     async def bulk_import(
@@ -137,7 +138,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
             raise HTTPException(404, "no such topic") from None
         except TopicBusy as busy:
             raise HTTPException(409, str(busy)) from None
-        return {"topic_id": topic_id, "status": "queued"}
+        return {"topic_id": topic_id, "status": TopicStatus.QUEUED.value}
 
     @router.delete("/topics/{topic_id}", status_code=204)
     async def delete(topic_id: str, user: User = current_user) -> None:

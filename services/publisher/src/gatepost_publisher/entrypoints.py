@@ -13,13 +13,14 @@ from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.jobs import MongoJobRepository
+from gatepost_publisher.lifecycle import JobStatus
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.starting import Intake
 from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
 
 
 def publication_view(job: dict[str, Any]) -> dict[str, Any]:
-    status = job.get("result") if job["status"] == "done" else job["status"]
+    status = job.get("result") if job["status"] == JobStatus.DONE else job["status"]
     return {
         "post_id": job["post_id"],
         "attempt": job["attempt"],

@@ -1,0 +1,121 @@
+"""A post's life in the queue, without I/O: its statuses, and each move as the conditional update
+the repository applies (a lost race changes nothing: a double click approves once).
+
+    awaiting_approval ──approve (as the person saw it: its revision)──▶ approved
+          │  └──revise (revision + 1)──┘                                  │
+          └──reject──▶ rejected                       outcome of this attempt
+                                                                          ▼
+    failed ──approve again (attempt n + 1, chosen and signed again)──▶ approved
+      ▲                                 published · in_inbox · failed · unknown
+      └───────────────────────────────────────────────────────────────────┘
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class PostStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    IN_INBOX = "in_inbox"  # a draft in the creator's TikTok inbox
+    UNKNOWN = "unknown"  # TikTok may have posted it: a person checks
+
+
+# the publisher's outcome (post.published) → the post's status
+STATUS_FROM_TIKTOK: dict[str, PostStatus] = {
+    "PUBLISH_COMPLETE": PostStatus.PUBLISHED,
+    "SEND_TO_USER_INBOX": PostStatus.IN_INBOX,
+    "FAILED": PostStatus.FAILED,
+    "UNKNOWN": PostStatus.UNKNOWN,
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """`when`: the condition (besides the post's id and owner); `update`: what it applies."""
+
+    when: dict[str, Any]
+    update: dict[str, Any]
+
+
+def as_seen(revision: int) -> Any:
+    """The condition that a post is still at the revision the person saw (posts queued before
+    revisions existed have none: they count as revision 0)."""
+    return {"$in": [None, 0]} if revision == 0 else revision
+
+
+def of_attempt(attempt: int) -> Any:
+    """The condition that a post is at approval `attempt` (posts approved before attempts
+    existed have none: theirs was the first)."""
+    return {"$in": [None, 1]} if attempt == 1 else attempt
+
+
+def queued(now: datetime) -> dict[str, Any]:
+    """A new post's fields in the queue: nobody approved it."""
+    return {
+        "status": PostStatus.AWAITING_APPROVAL.value,
+        "approved_at": None,
+        "approved_by": None,
+        "revision": 0,
+        "cover_index": 0,
+        "created_at": now,
+    }
+
+
+def approve(revision: int, attempt: int, fields: dict[str, Any]) -> Move:
+    """Attempt 1 approves a post awaiting approval; attempt n + 1 (publishing again) a post whose
+    attempt n failed. Either only as the person saw it."""
+    when: dict[str, Any] = {"revision": as_seen(revision)}
+    if attempt == 1:
+        when |= {"status": PostStatus.AWAITING_APPROVAL.value, "approved_at": None}
+    else:
+        when |= {"status": PostStatus.FAILED.value, "attempt": of_attempt(attempt - 1)}
+    update = {
+        **fields,
+        "attempt": attempt,
+        "status": PostStatus.APPROVED.value,
+        "fail_reason": None,
+        "retryable": False,
+        "progress": None,  # the publisher's word on this attempt comes next
+    }
+    return Move(when, {"$set": update})
+
+
+def revise(revision: int, changes: dict[str, Any], now: datetime) -> Move:
+    """Edit a post awaiting approval, only if nobody changed it since `revision` was read."""
+    return Move(
+        {"status": PostStatus.AWAITING_APPROVAL.value, "revision": as_seen(revision)},
+        {"$set": {**changes, "edited_at": now}, "$inc": {"revision": 1}},
+    )
+
+
+def reject(now: datetime) -> Move:
+    return Move(
+        {"status": PostStatus.AWAITING_APPROVAL.value},
+        {"$set": {"status": PostStatus.REJECTED.value, "rejected_at": now}},
+    )
+
+
+def outcome(attempt: int, status: str, fields: dict[str, Any]) -> Move:
+    """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
+    return Move(
+        {"attempt": of_attempt(attempt)},
+        {"$set": {**fields, "status": STATUS_FROM_TIKTOK[status].value}},
+    )
+
+
+def editable(post: dict[str, Any]) -> bool:
+    return post.get("status") == PostStatus.AWAITING_APPROVAL
+
+
+def approvable(post: dict[str, Any], again: bool) -> bool:
+    """Awaiting approval; or, to publish again, failed."""
+    wanted = PostStatus.FAILED if again else PostStatus.AWAITING_APPROVAL
+    return post.get("status") == wanted

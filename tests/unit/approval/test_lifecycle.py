@@ -1,0 +1,42 @@
+"""A post's life in the queue: each move's condition and update, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from gatepost_approval import lifecycle
+from gatepost_approval.lifecycle import PostStatus
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+def test_a_first_approval_needs_the_post_awaiting_approval_as_the_person_saw_it() -> None:
+    move = lifecycle.approve(3, 1, {"approved_by": "u"})
+    assert move.when == {"revision": 3, "status": "awaiting_approval", "approved_at": None}
+    assert move.update["$set"]["status"] == PostStatus.APPROVED
+    assert move.update["$set"]["progress"] is None  # no word of an earlier attempt is kept
+
+
+def test_publishing_again_needs_the_previous_attempt_to_have_failed() -> None:
+    move = lifecycle.approve(0, 3, {})
+    assert move.when == {"revision": {"$in": [None, 0]}, "status": "failed", "attempt": 2}
+    assert move.update["$set"]["attempt"] == 3
+
+
+def test_only_a_post_awaiting_approval_is_edited_or_rejected() -> None:
+    assert lifecycle.revise(1, {"title": "t"}, NOW).when["status"] == "awaiting_approval"
+    assert lifecycle.revise(1, {"title": "t"}, NOW).update["$inc"] == {"revision": 1}
+    rejected = lifecycle.reject(NOW)
+    assert rejected.when == {"status": "awaiting_approval"}
+    assert rejected.update["$set"]["status"] == PostStatus.REJECTED
+    assert lifecycle.editable({"status": "awaiting_approval"})
+    assert not lifecycle.editable({"status": "approved"})
+    assert lifecycle.approvable({"status": "failed"}, again=True)
+    assert not lifecycle.approvable({"status": "failed"}, again=False)
+
+
+def test_an_outcome_lands_only_on_its_own_attempt() -> None:
+    move = lifecycle.outcome(1, "SEND_TO_USER_INBOX", {"publish_id": "p"})
+    assert move.when == {"attempt": {"$in": [None, 1]}}  # posts from before attempts existed
+    assert move.update["$set"] == {"publish_id": "p", "status": PostStatus.IN_INBOX}
+    assert lifecycle.outcome(2, "UNKNOWN", {}).when == {"attempt": 2}
