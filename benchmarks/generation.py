@@ -31,8 +31,8 @@ from typing import Any
 import httpx
 
 from benchmarks.report import bench_stack, percentiles, save
+from gatepost_devstack.outside import eventually, generated_posts, signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import eventually, generated_posts, signed_up
 
 STAGES = ("language", "text", "images")
 SLIDES = 7

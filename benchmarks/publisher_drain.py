@@ -38,8 +38,8 @@ from benchmarks.report import bench_stack, save
 from gatepost_common import signing
 from gatepost_common.events import PostApproved, PublishOptions, envelope
 from gatepost_common.topics import POST_APPROVED, POST_PUBLISHED
+from gatepost_devstack.outside import collect, event_of, eventually, generated_posts, signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import collect, event_of, eventually, generated_posts, signed_up
 
 INIT_PER_MINUTE = 6  # TikTok's documented content/init limit, per access token
 REPLICA_PORTS = 18_700  # extra publisher replicas listen from here on

@@ -24,8 +24,7 @@ from pymongo import MongoClient
 
 from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
 from gatepost_devstack import infra
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -34,6 +33,7 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
 
 ACCOUNTS, TOPICS_EACH = 4, 3  # within the test stack's daily cap of 3 posts per creator
 SERVICES = ("generator", "media", "approval", "publisher", "auth")

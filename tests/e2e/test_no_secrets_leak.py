@@ -8,8 +8,8 @@ import json
 import httpx
 from pymongo import MongoClient
 
+from gatepost_devstack.outside import signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import signed_up
 
 
 def test_no_code_or_token_in_logs_or_databases(stack: Stack) -> None:

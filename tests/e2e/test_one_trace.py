@@ -10,8 +10,7 @@ import secrets
 from typing import Any
 
 from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -21,6 +20,7 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
 
 
 def services_in(stack: Stack, trace_id: str) -> set[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from gatepost_devstack.outside import signed_up_creator
 from gatepost_devstack.stack import Stack
 from tests.e2e.browser import browser, page, shot, signed_in_as
-from tests.support import signed_up_creator
 from tests.videos import make_video
 
 __all__ = ["browser", "page"]

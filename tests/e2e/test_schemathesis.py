@@ -11,8 +11,8 @@ import pytest
 
 from gatepost_common.access import SERVICE_TOKEN_HEADER
 from gatepost_devstack.config import SERVICES
+from gatepost_devstack.outside import signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import signed_up
 
 ST = Path(sys.executable).parent / "st"
 # the caller whose token opens the most of each service's internal routes

@@ -11,9 +11,9 @@ import httpx
 from PIL import Image, ImageChops
 
 from gatepost_common.topics import POST_APPROVED
+from gatepost_devstack.outside import APPROVAL, collect, event_of, generated_post, has, signed_up
 from gatepost_devstack.stack import Stack
 from tests.integration.test_publisher import outcome, publishes_of
-from tests.support import APPROVAL, collect, event_of, generated_post, has, signed_up
 
 
 def post_of(client: httpx.Client, post_id: str) -> dict[str, Any]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import httpx
 
 from gatepost_common.topics import POST_APPROVED, POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -17,6 +16,7 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
 
 
 async def test_topic_from_kafka_becomes_a_published_tiktok_post(stack: Stack) -> None:

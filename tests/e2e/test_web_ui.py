@@ -8,11 +8,11 @@ import uuid
 import httpx
 from playwright.sync_api import Page, expect
 
+from gatepost_devstack.outside import eventually, signed_up
 from gatepost_devstack.stack import Stack
 from gatepost_devstack.walkthrough import sign_up_by_mail
 from tests.e2e.browser import browser, page, shot, signed_in_as
 from tests.integration.test_generation import wait_topic
-from tests.support import eventually, signed_up
 
 __all__ = ["browser", "page"]
 PUBLISH_TIMEOUT_MS = 60_000

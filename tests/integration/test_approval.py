@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from gatepost_common.topics import POST_APPROVED, POST_GENERATED, TOPIC_CREATED
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -22,6 +21,7 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
 
 
 async def queued_post(stack: Stack) -> tuple[httpx.Client, str, str]:

@@ -11,9 +11,7 @@ from PIL import Image, ImageChops
 
 from gatepost_common.kafka import DLQ_REASON_HEADER
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED, dlq
-from gatepost_devstack.stack import Stack
-from gatepost_generator.language import LinguaDetector
-from tests.support import (
+from gatepost_devstack.outside import (
     collect,
     event_of,
     eventually,
@@ -22,6 +20,8 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
+from gatepost_generator.language import LinguaDetector
 
 LANGUAGES = {
     "en": "How to keep your houseplants alive all winter",

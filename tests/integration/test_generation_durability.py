@@ -19,13 +19,7 @@ from gatepost_common.mongo import create_mongo_client
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
-from gatepost_devstack.stack import Stack
-from gatepost_generator.domain import post_id_for
-from gatepost_generator.provider import ModelCalls, SharedBudget, Usage
-from gatepost_standins.openai.app import create_app
-from gatepost_standins.openai.config import OpenAIStandinConfig
-from tests.integration.test_generation import wait_topic
-from tests.support import (
+from gatepost_devstack.outside import (
     collect,
     event_of,
     eventually,
@@ -35,6 +29,12 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
+from gatepost_generator.domain import post_id_for
+from gatepost_generator.provider import ModelCalls, SharedBudget, Usage
+from gatepost_standins.openai.app import create_app
+from gatepost_standins.openai.config import OpenAIStandinConfig
+from tests.integration.test_generation import wait_topic
 from tests.unit.generator.test_model_calls import settings
 
 

@@ -9,8 +9,8 @@ import time
 import httpx
 
 from gatepost_devstack.config import SERVICES
+from gatepost_devstack.outside import eventually, generated_post, signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import eventually, generated_post, signed_up
 
 
 def test_offsets_beyond_any_page_are_refused_not_a_server_error(stack: Stack) -> None:

@@ -17,8 +17,7 @@ from gatepost_common.topics import (
     TOPIC_CREATED,
     dlq,
 )
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -28,6 +27,7 @@ from tests.support import (
     signed_up,
     topic_created,
 )
+from gatepost_devstack.stack import Stack
 
 
 async def test_malformed_topic_goes_to_the_dlq_and_the_generator_keeps_consuming(

@@ -10,9 +10,9 @@ import pytest
 
 from gatepost_common.topics import POST_APPROVED
 from gatepost_devstack import infra
+from gatepost_devstack.outside import APPROVAL, collect, eventually, has
 from gatepost_devstack.stack import Stack
 from tests.integration.test_approval import queued_post
-from tests.support import APPROVAL, collect, eventually, has
 
 
 @pytest.mark.disruptive

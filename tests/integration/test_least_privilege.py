@@ -32,10 +32,10 @@ from gatepost_common.access import (
 from gatepost_common.topics import POST_APPROVED, TOPIC_CREATED
 from gatepost_devstack import infra
 from gatepost_devstack.config import SERVICES, TEST_PORTS, new_secrets
+from gatepost_devstack.outside import APPROVAL, eventually, generated_post, signed_up
 from gatepost_devstack.stack import Stack
 from gatepost_devstack.supervisor import Supervisor
 from tests.integration.test_publisher import INIT, photo_urls, publication, publishes_of
-from tests.support import APPROVAL, eventually, generated_post, signed_up
 
 
 def internal_routes(stack: Stack, service: str) -> set[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from gatepost_devstack.config import SERVICES
+from gatepost_devstack.outside import generated_post, signed_up
 from gatepost_devstack.stack import Stack
-from tests.support import generated_post, signed_up
 
 
 async def test_every_service_log_line_is_json(stack: Stack) -> None:

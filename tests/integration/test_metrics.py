@@ -8,8 +8,7 @@ import uuid
 from typing import Any
 
 from gatepost_common.topics import POST_PUBLISHED
-from gatepost_devstack.stack import Stack
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     eventually,
@@ -18,6 +17,7 @@ from tests.support import (
     metric_total,
     signed_up,
 )
+from gatepost_devstack.stack import Stack
 
 INIT = "/v2/post/publish/content/init/"
 WATCHED = {

@@ -23,9 +23,7 @@ from gatepost_common.mongo import create_mongo_client
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_PUBLISHED
-from gatepost_devstack.stack import Stack
-from gatepost_publisher.limits import DailyCap
-from tests.support import (
+from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
@@ -35,6 +33,8 @@ from tests.support import (
     kill_and_restart,
     signed_up,
 )
+from gatepost_devstack.stack import Stack
+from gatepost_publisher.limits import DailyCap
 
 INIT = "/v2/post/publish/content/init/"
 

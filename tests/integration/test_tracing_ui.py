@@ -17,8 +17,8 @@ from opentelemetry.trace import Link, SpanKind, StatusCode
 
 from gatepost_devstack import infra
 from gatepost_devstack.config import TEST_PORTS
+from gatepost_devstack.outside import eventually
 from gatepost_devstack.supervisor import Supervisor, port_open
-from tests.support import eventually
 
 SINK_PORT = TEST_PORTS.otlp + 1  # beside the test stack's own receiver
 

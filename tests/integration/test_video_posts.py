@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gatepost_devstack.outside import APPROVAL, eventually, signed_up_creator
 from gatepost_devstack.stack import Stack
 from tests.integration.test_publisher import outcome, publication
-from tests.support import APPROVAL, eventually, signed_up_creator
 from tests.videos import make_video, photo, sha256_of
 
 CHUNK = 10_000_000  # the publisher's default chunk

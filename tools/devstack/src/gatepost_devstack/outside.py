@@ -1,5 +1,6 @@
-"""Test helpers that act as an outside system would: a plain aiokafka producer and consumer, and
-an HTTP client that goes through the gateway like a browser."""
+"""Helpers that act on a running stack as an outside system would, shared by the tests and the
+benchmarks: a plain aiokafka producer and consumer, an HTTP client that goes through the gateway
+like a browser, a signed-up user with a connected TikTok account, polling until something holds."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def collect(
     match: Callable[[Any], bool],
     *,
     count: int = 1,
-    timeout: float = 60.0,
+    timeout: float = 60.0,  # noqa: ASYNC109 (a deadline for polling, not a cancellation)
     settle: float = 0.0,
 ) -> list[Any]:
     """Read `topic` from the start until `count` records match (then wait `settle` seconds more,
