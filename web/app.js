@@ -255,6 +255,7 @@ function pager(noun, size, name) {
     controls: el("div", { class: "row pager", role: "navigation", "aria-label": name }, newer,
       label, older),
     query: () => `limit=${size + 1}&offset=${offset}`,
+    first: () => { offset = 0; },
     shown(items) {
       const page = items.slice(0, size);
       newer.disabled = offset === 0 ? true : null;
@@ -269,13 +270,48 @@ function pager(noun, size, name) {
 async function showQueue(main) {
   const list = el("div", { class: "queue" });
   const pages = pager("posts", POSTS_PER_PAGE, "Queue pages");
-  main.replaceChildren(el("h1", {}, "Queue"), list, pages.controls);
+  const accounts = await api("/api/auth/accounts");
+  const filters = queueFilters(accounts, () => { pages.first(); refresh(); });
+  main.replaceChildren(el("h1", {}, "Queue"), filters.form, list, pages.controls);
   refresh = async () => {
-    const posts = pages.shown(await api(`/api/approval/posts?${pages.query()}`));
+    const query = `${pages.query()}&${filters.query()}`;
+    const posts = pages.shown(await api(`/api/approval/posts?${query}`));
     list.replaceChildren(...(posts.length ? posts.map(postCard)
-      : [el("p", {}, "Nothing in the queue yet: add a topic in the Library.")]));
+      : [el("p", {}, filtersOn() ? "No post matches these filters."
+        : "Nothing in the queue yet: add a topic in the Library.")]));
   };
   await refresh();
+}
+
+function filtersOn() {
+  return ["filter-account", "filter-status", "filter-words"]
+    .some((id) => document.getElementById(id)?.value);
+}
+
+// Which posts the queue shows: one account, one status, words in the title or caption.
+function queueFilters(accounts, changed) {
+  let typing = null;
+  const account = el("select", { id: "filter-account", onchange: changed },
+    el("option", { value: "" }, "All accounts"),
+    accounts.map((a) => el("option", { value: a.account_id }, a.display_name)));
+  const state = el("select", { id: "filter-status", onchange: changed },
+    el("option", { value: "" }, "Every status"),
+    ["awaiting_approval", "approved", "published", "in_inbox", "failed", "unknown", "rejected"]
+      .map((value) => el("option", { value }, STATUS_NAMES[value])));
+  const words = el("input", { id: "filter-words", type: "search", maxlength: 100,
+    placeholder: "Title or caption", oninput: () => {
+      clearTimeout(typing);
+      typing = setTimeout(changed, 300);  // one request when the person pauses
+    } });
+  return {
+    form: el("form", { class: "filters", role: "search", onsubmit: (e) => e.preventDefault() },
+      el("label", { for: "filter-account" }, "Account"), account,
+      el("label", { for: "filter-status" }, "Status"), state,
+      el("label", { for: "filter-words" }, "Search"), words),
+    query: () => new URLSearchParams(Object.entries({
+      account_id: account.value, status: state.value, q: words.value.trim(),
+    }).filter(([, v]) => v)).toString(),
+  };
 }
 
 const shown = new Map();  // post id → the slide the preview shows, kept across refreshes

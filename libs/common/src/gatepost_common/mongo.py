@@ -38,9 +38,11 @@ async def newest_of_user(
     skip: int,
     *,
     statuses: list[str] | None = None,
+    where: dict[str, Any] | None = None,
 ) -> list[Document]:
-    """One page of a user's documents, newest first, of one status or else of `statuses`."""
-    query: dict[str, Any] = {"user_id": user_id}
+    """One page of a user's documents, newest first, of one status or else of `statuses`, and
+    matching `where` too."""
+    query: dict[str, Any] = {"user_id": user_id, **(where or {})}
     if status:
         query["status"] = status
     elif statuses is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,9 +38,22 @@ class MongoPostRepository:
         return await self.posts.find_one({"_id": post_id, "user_id": user_id})
 
     async def for_user(
-        self, user_id: str, status: str | None, limit: int, skip: int
+        self,
+        user_id: str,
+        status: str | None,
+        limit: int,
+        skip: int,
+        *,
+        account_id: str | None = None,
+        search: str | None = None,
     ) -> list[Document]:
-        return await newest_of_user(self.posts, user_id, status, limit, skip)
+        """A page of the person's posts, newest first: of one status, one account, and whose
+        title or caption holds `search` (any case), when given."""
+        where: Document = {"account_id": account_id} if account_id else {}
+        if search:
+            words = {"$regex": re.escape(search), "$options": "i"}
+            where["$or"] = [{"title": words}, {"caption": words}]
+        return await newest_of_user(self.posts, user_id, status, limit, skip, where=where)
 
     async def approve(
         self,

@@ -18,6 +18,7 @@ from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_token, session_user
 
 CHANGED = "the post changed since you looked at it: look at it again first"
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
 
@@ -61,11 +62,22 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
     @router.get("/posts")
     async def list_posts(
         user: User = current_user,
-        status: str | None = None,
+        status: PostStatus | None = None,
+        account_id: Annotated[str | None, Query(pattern=IDENTIFIER)] = None,
+        q: Annotated[str | None, Query(max_length=100, description="in title or caption")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[dict[str, Any]]:
-        return [post_view(d) for d in await posts.for_user(user.id, status, limit, offset)]
+        """The person's posts, newest first, a page at a time; by status, account and words."""
+        found = await posts.for_user(
+            user.id,
+            status.value if status else None,
+            limit,
+            offset,
+            account_id=account_id,
+            search=q.strip() if q else None,
+        )
+        return [post_view(d) for d in found]
 
     @router.get("/posts/{post_id}")
     async def get_post(post_id: str, user: User = current_user) -> dict[str, Any]:
