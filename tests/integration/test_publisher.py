@@ -172,8 +172,7 @@ async def test_daily_cap_holds_with_two_publisher_replicas(stack: Stack) -> None
                 client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL).status_code
                 == 202
             )
-        done = [await outcome(stack, p, timeout=60) for p in posts[:1]]
-        assert done[0]["status"] == "PUBLISH_COMPLETE"
+        # which three are published first is the replicas' race, not the approval order
 
         def settled() -> list[dict[str, Any]] | None:
             jobs = [publication(client, p) for p in posts]
@@ -181,7 +180,7 @@ async def test_daily_cap_holds_with_two_publisher_replicas(stack: Stack) -> None
             published = [j for j in jobs if j.get("status") == "PUBLISH_COMPLETE"]
             return jobs if len(published) + len(waiting) == 5 else None
 
-        jobs = eventually(settled, timeout=90)
+        jobs = eventually(settled, timeout=120)
         assert jobs is not None, [publication(client, p) for p in posts]
         assert sum(j["status"] == "PUBLISH_COMPLETE" for j in jobs) == 3
         deferred = [j for j in jobs if j["status"] == "queued"]

@@ -3,6 +3,7 @@ MongoDB-wire server of the stack), with a clock that tests can move together wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import uuid
@@ -164,14 +165,22 @@ def connected(world: AuthWorld, nickname: str = "Creator") -> tuple[httpx.Client
 
 
 def internal_token(
-    world: AuthWorld, replica: int, account_id: str, rejected: bool = False
+    world: AuthWorld,
+    replica: int,
+    account_id: str,
+    rejected: bool = False,
+    rejected_token: str | None = None,
 ) -> httpx.Response:
-    """The publisher's call for a fresh token, for the account's owner."""
+    """The publisher's call for a fresh token, for the account's owner; `rejected_token`: the
+    token TikTok refused, named by its hash."""
     with MongoClient(world.mongodb_url) as mongo:
         account = mongo[world.database]["accounts"].find_one({"_id": account_id}) or {}
+    body = {"current_token_rejected": rejected, "user_id": account.get("user_id", "nobody")}
+    if rejected_token is not None:
+        body["rejected_token_sha256"] = hashlib.sha256(rejected_token.encode()).hexdigest()
     return httpx.post(
         f"{world.replicas[replica]}/internal/accounts/{account_id}/token",
-        json={"current_token_rejected": rejected, "user_id": account.get("user_id", "nobody")},
+        json=body,
         headers=service_header(world.secrets, "publisher", "auth"),
         timeout=60,
     )

@@ -267,6 +267,27 @@ async def test_a_disconnect_wins_over_a_refresh_in_flight(
     await mongo.close()
 
 
+def test_a_rejected_token_that_was_replaced_meanwhile_is_not_refreshed_again(
+    auth_world: AuthWorld,
+) -> None:
+    """Two publisher replicas hold the same token; TikTok rejects it for both. The first has it
+    refreshed; the second, naming the same (now old) token, gets the new one: no second refresh
+    takes the first replica's fresh token away."""
+    _, account = connected(auth_world)
+    account_id = account["account_id"]
+    old = internal_token(auth_world, 0, account_id).json()["access_token"]
+    refreshes = len(httpx.get(f"{auth_world.tiktok}/_control/refreshes").json())
+    first = internal_token(auth_world, 0, account_id, rejected=True, rejected_token=old)
+    new = first.json()["access_token"]
+    assert first.status_code == 200 and new != old
+    second = internal_token(auth_world, 1, account_id, rejected=True, rejected_token=old)
+    assert second.json()["access_token"] == new
+    assert len(httpx.get(f"{auth_world.tiktok}/_control/refreshes").json()) == refreshes + 1
+    # the current token named as rejected is refreshed, as before
+    third = internal_token(auth_world, 1, account_id, rejected=True, rejected_token=new)
+    assert third.json()["access_token"] not in (old, new)
+
+
 def test_invalid_grant_marks_the_account_needs_reauth(auth_world: AuthWorld) -> None:
     http, account = connected(auth_world)
     httpx.post(f"{auth_world.tiktok}/_control/creators/{account['open_id']}/deauthorize")

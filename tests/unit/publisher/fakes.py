@@ -235,7 +235,7 @@ class FakeCalls:
     async def free_in(self, account: str, endpoint: str) -> timedelta:
         return self.slots_free_in.get(endpoint, timedelta(0))
 
-    async def grant(self, account: str, user: str, rejected: bool = False) -> Grant:
+    async def grant(self, account: str, user: str, rejected: str | None = None) -> Grant:
         if self.auth_answers:
             answer = self.auth_answers.pop(0)
             if isinstance(answer, AuthRefused):  # as TikTokCalls.grant reports auth's refusals

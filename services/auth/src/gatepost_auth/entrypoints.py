@@ -58,6 +58,9 @@ def linked(text: str) -> str:
 
 class TokenRequest(BaseModel):
     current_token_rejected: bool = False
+    # which token TikTok rejected (its SHA-256, never the token): one a replica replaced
+    # meanwhile is not refreshed again, the current one is handed over instead
+    rejected_token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
     # the user the caller acts for: the account must be theirs
     user_id: str
 
@@ -291,7 +294,11 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
         if await auth.accounts.owned(account_id, body.user_id) is None:
             raise HTTPException(404, NO_ACCOUNT)
         try:
-            fresh = await keeper.access_token(account_id, rejected=body.current_token_rejected)
+            fresh = await keeper.access_token(
+                account_id,
+                rejected=body.current_token_rejected,
+                rejected_sha256=body.rejected_token_sha256,
+            )
         except UnknownAccount:
             raise HTTPException(404, NO_ACCOUNT) from None
         except NeedsReauth:

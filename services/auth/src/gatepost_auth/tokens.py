@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -98,8 +99,12 @@ class TokenKeeper:
                 raise
         return await call(await self.access_token(account_id, rejected=True))
 
-    async def access_token(self, account_id: str, *, rejected: bool = False) -> str:
-        """A valid access token, refreshed first when near expiry or when TikTok rejected it."""
+    async def access_token(
+        self, account_id: str, *, rejected: bool = False, rejected_sha256: str | None = None
+    ) -> str:
+        """A valid access token, refreshed first when near expiry or when TikTok rejected it.
+        A rejected token named by its hash that is no longer the current one (another caller
+        had it refreshed meanwhile) refreshes nothing: the current token is the answer."""
         for _ in range(int(self.settings.refresh_lease_s / LEASE_WAIT_S) + 10):
             account = await self.accounts.get(account_id)
             if account is None or not usable(account):
@@ -107,6 +112,8 @@ class TokenKeeper:
             if account.get("status") == AccountStatus.NEEDS_REAUTH:
                 raise NeedsReauth(account_id)
             window = timedelta(seconds=self.settings.refresh_window_s)
+            if rejected and rejected_sha256 and self.replaced(account, rejected_sha256):
+                rejected = False  # replaced already: the current one, unless it is due too
             stale = rejected or needs_refresh(
                 self.clock.now(), account["access_expires_at"], window
             )
@@ -127,6 +134,11 @@ class TokenKeeper:
             if current is not None and current.get("access_token") != previous:
                 return self.cipher.decrypt(current["access_token"], account_id)
         raise RefreshUnavailable(account_id)
+
+    def replaced(self, account: dict[str, Any], rejected_sha256: str) -> bool:
+        """Whether the account's current token is another than the one TikTok rejected."""
+        current = self.cipher.decrypt(account["access_token"], account["_id"])
+        return hashlib.sha256(current.encode()).hexdigest() != rejected_sha256
 
     async def refresh(self, account_id: str, reason: str, *, only_if_expiring: bool) -> str | None:
         """Refresh under a lease; returns the new access token, or None if another holds it.

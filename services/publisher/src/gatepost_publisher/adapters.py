@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import httpx
@@ -32,13 +33,19 @@ class AuthClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def access_token(self, account_id: str, user_id: str, rejected: bool = False) -> Grant:
-        """A fresh token for the account, which must belong to `user_id`."""
+    async def access_token(
+        self, account_id: str, user_id: str, rejected: str | None = None
+    ) -> Grant:
+        """A valid token for the account, which must belong to `user_id`. `rejected`: the token
+        TikTok just refused, named to auth by its hash (auth refreshes only if it is current)."""
+        body: dict[str, object] = {
+            "current_token_rejected": rejected is not None,
+            "user_id": user_id,
+        }
+        if rejected is not None:
+            body["rejected_token_sha256"] = hashlib.sha256(rejected.encode()).hexdigest()
         try:
-            response = await self.http.post(
-                f"/internal/accounts/{account_id}/token",
-                json={"current_token_rejected": rejected, "user_id": user_id},
-            )
+            response = await self.http.post(f"/internal/accounts/{account_id}/token", json=body)
         except httpx.HTTPError:
             raise AuthRefused(
                 Handling.RETRY, "auth_unreachable", "auth could not be reached"

@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     auth = AuthClient(infra.calls("auth", settings.auth_url, timeout=60))
     limiter = RateLimiter(infra.db, clock)
-    calls = TikTokCalls(settings, auth, limiter, audit)
+    calls = TikTokCalls(settings, auth, limiter, audit, clock)
     broker = infra.kafka()
 
     async def emit(event: CloudEvent[Any], key: str) -> None:

@@ -1,18 +1,19 @@
 """Every TikTok call the publisher makes goes through here: a slot of TikTok's per-minute limit
-(shared by all replicas), a fresh token from auth, one audit entry per request, and TikTok's
-answer sorted into what to do. Nothing here waits: when no slot is free the call says when one
-will be (`NotYet`), and the job, not the worker, waits for it."""
+(shared by all replicas), a token from auth (used again for `token_reuse_s`), one audit entry per
+request, and TikTok's answer sorted into what to do. Nothing here waits: when no slot is free the
+call says when one will be (`NotYet`), and the job, not the worker, waits for it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 import httpx
 
 from gatepost_common.audit import AuditLog
+from gatepost_common.clock import Clock
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.tiktok import TikTokError
 from gatepost_publisher.adapters import AuthRefused, Grant
@@ -20,6 +21,7 @@ from gatepost_publisher.domain import Handling, handling, readable
 from gatepost_publisher.settings import Settings
 
 T = TypeVar("T")
+MAX_KEPT_GRANTS = 10_000
 
 
 class CallFailed(Exception):
@@ -45,7 +47,7 @@ class NotYet(Exception):
 
 class Tokens(Protocol):
     async def access_token(
-        self, account_id: str, user_id: str, rejected: bool = False
+        self, account_id: str, user_id: str, rejected: str | None = None
     ) -> Grant: ...
 
 
@@ -55,6 +57,9 @@ class TikTokCalls:
     auth: Tokens
     limiter: RateLimiter
     audit: AuditLog
+    clock: Clock
+    # (account, user) → (when it was fetched, the grant)
+    grants: dict[tuple[str, str], tuple[datetime, Grant]] = field(default_factory=dict)
 
     def limit(self, endpoint: str) -> int:
         s = self.settings
@@ -72,11 +77,24 @@ class TikTokCalls:
     async def free_in(self, account: str, endpoint: str) -> timedelta:
         return await self.limiter.free_in(self.key(account, endpoint), self.limit(endpoint))
 
-    async def grant(self, account: str, user: str, rejected: bool = False) -> Grant:
+    async def grant(self, account: str, user: str, rejected: str | None = None) -> Grant:
+        """A token for the user's account: the one fetched from auth in the last
+        `token_reuse_s`, unless it is `rejected` (the token TikTok just refused: auth refreshes
+        it, or hands over the one another replica had refreshed meanwhile)."""
+        now, key = self.clock.now(), (account, user)
+        reuse = timedelta(seconds=self.settings.token_reuse_s)
+        kept = self.grants.get(key)
+        if kept is not None and rejected is None and kept[0] <= now < kept[0] + reuse:
+            return kept[1]
+        self.grants.pop(key, None)
         try:
-            return await self.auth.access_token(account, user, rejected=rejected)
+            grant = await self.auth.access_token(account, user, rejected=rejected)
         except AuthRefused as refused:
             raise CallFailed(refused.handling, refused.code, refused.reason) from None
+        if len(self.grants) > MAX_KEPT_GRANTS:  # forget the old ones
+            self.grants = {k: v for k, v in self.grants.items() if v[0] >= now - reuse}
+        self.grants[key] = (now, grant)
+        return grant
 
     async def call(
         self,
@@ -98,7 +116,7 @@ class TikTokCalls:
             if wait > timedelta(0):
                 raise NotYet(wait)
             if grant is None or rejected:
-                grant = await self.grant(account, user, rejected=rejected)
+                grant = await self.grant(account, user, rejected=grant.token if grant else None)
             token = grant.token
             started = datetime.now(UTC)
             try:

@@ -41,6 +41,10 @@ class Settings(ServiceSettings):
     worker_interval_s: float = 1.0
     # the first status poll after init, each next one half as long again: webhooks come first
     status_poll_interval_s: float = 10.0
+    # a token from auth is used again for this long (auth refreshes tokens well before they
+    # expire; one TikTok rejects is asked for again at once, named by its hash, so replicas never
+    # refresh each other's fresh tokens away): one auth call a minute per account, not per call
+    token_reuse_s: float = 60.0
     status_poll_max_interval_s: float = 30.0
     lease_s: float = 120.0
     reconnect_check_s: float = 300.0  # a post waiting for its account to be reconnected
