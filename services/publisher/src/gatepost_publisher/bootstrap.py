@@ -18,6 +18,7 @@ from gatepost_publisher.budget import Budgets, budget_routes
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.entrypoints import routes, subscribers
 from gatepost_publisher.following import Following
+from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
 from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
@@ -33,7 +34,7 @@ from gatepost_publisher.ports import (
     VideoSource,
 )
 from gatepost_publisher.settings import Settings
-from gatepost_publisher.starting import Intake, Starting
+from gatepost_publisher.starting import Starting
 from gatepost_publisher.uploading import Uploading
 from gatepost_publisher.webhooks import WebhookInbox
 from gatepost_publisher.worker import Worker

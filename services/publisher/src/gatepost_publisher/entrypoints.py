@@ -12,10 +12,10 @@ from gatepost_common.audit import AuditLog
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_user
+from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import JobStatus
 from gatepost_publisher.settings import Settings
-from gatepost_publisher.starting import Intake
 from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
 
 

@@ -1,35 +1,34 @@
-"""Taking in a signed approval, and handing a queued post to TikTok: creator_info right before
-content/init, within the creator's daily cap and TikTok's per-minute limits, at most one init in
-flight per creator, and content/init sent at most once. A step ends with the job waiting (holding
-no worker), processing, or done."""
+"""Handing a queued post to TikTok: creator_info right before the init, within the creator's
+daily cap (or inbox budget) and TikTok's per-minute limits, at most one init in flight per
+creator, and the init sent at most once. A step ends with the job waiting (holding no worker),
+processing, or done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
-from gatepost_common.events import CloudEvent, PostApproved, ProgressState
-from gatepost_common.kafka import PoisonMessage
-from gatepost_common.telemetry import current_trace
+from gatepost_common.events import PostApproved, ProgressState
 from gatepost_common.tiktok import TikTokClient, chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling
+from gatepost_publisher.initiating import init_call, init_endpoint
 from gatepost_publisher.lifecycle import (
     BEGIN_INIT,
     INITIATED,
     JobStatus,
     Schedule,
-    job_id,
 )
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks, Shares
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.waiting import wait_out
 
 CHANGED = (
     "the approval's signature does not match what was about to be posted: the job was changed "
@@ -44,46 +43,6 @@ class Refused(Exception):
 
 class Blocked(Exception):
     """creator_info says the creator cannot post right now."""
-
-
-@dataclass
-class Intake:
-    settings: Settings
-    jobs: JobStore
-    audit: Audit
-    clock: Clock
-
-    async def on_post_approved(self, event: CloudEvent[PostApproved]) -> None:
-        approved = event.data
-        if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
-            await self.audit.append(
-                approved.account_id,
-                "intake_refused",
-                post_id=approved.post_id,
-                reason="bad signature",
-                event_id=event.id,
-            )
-            raise PoisonMessage("post.approved signature does not verify with the approval key")
-        stored = await self.jobs.add(
-            {
-                "_id": job_id(approved.post_id, approved.attempt),
-                "post_id": approved.post_id,
-                "attempt": approved.attempt,
-                "account_id": approved.account_id,
-                "due_at": approved.publish_after or self.clock.now(),
-                "approved": approved.signed_data(),
-                "trace": current_trace(),  # publishing continues this trace, later
-                "event_id": event.id,
-            }
-        )
-        if stored:
-            await self.audit.append(
-                approved.account_id,
-                "intake",
-                post_id=approved.post_id,
-                attempt=approved.attempt,
-                event_id=event.id,
-            )
 
 
 @dataclass
@@ -285,42 +244,7 @@ class Starting:
             raise Refused(f"a media URL is outside the verified prefixes: {outside[0]}")
 
     def init_for(self, approved: PostApproved) -> Any:
-        """The init call for this approval: photos by content/init, videos by video/init (or
-        inbox/video/init for a draft), with only the fields TikTok takes in that mode."""
-        inbox = approved.post_mode == "MEDIA_UPLOAD"
-        video = approved.video
-        if video is None:
-            info = photo_post_info(approved, inbox)
-            extra = {"is_aigc": True} if self.settings.photo_is_aigc else {}
-
-            async def init_photo(token: str) -> tuple[str, str | None]:
-                publish_id = await self.tiktok.init_photo_post(
-                    token,
-                    post_mode=approved.post_mode,
-                    post_info=info,
-                    photo_urls=approved.photo_urls,
-                    cover_index=approved.cover_index,
-                    extra=extra,
-                )
-                return publish_id, None
-
-            return init_photo
-        source: dict[str, Any] = {"source": video.transfer}
-        if video.transfer == "PULL_FROM_URL":
-            source["video_url"] = video.url
-        else:
-            chunk, count = chunk_plan(video.size, self.settings.upload_chunk_bytes)
-            source |= {"video_size": video.size, "chunk_size": chunk, "total_chunk_count": count}
-
-        async def init_video(token: str) -> tuple[str, str | None]:
-            return await self.tiktok.init_video(
-                token,
-                inbox=inbox,
-                post_info=None if inbox else video_post_info(approved),
-                source_info=source,
-            )
-
-        return init_video
+        return init_call(self.tiktok, self.settings, approved)
 
     async def refuse(self, job: dict[str, Any], owner: str, reason: str) -> None:
         await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
@@ -345,80 +269,3 @@ class Starting:
             return
         await self.give_place(job)  # nothing was posted
         await wait_out(self.outcomes, self.settings, self.schedule, job, source, owner, failure)
-
-
-def init_endpoint(approved: PostApproved) -> str:
-    """The init call's rate-limit bucket (TikTok counts each endpoint per token)."""
-    if approved.media_type == "PHOTO":
-        return "content_init"
-    return "inbox_video_init" if approved.post_mode == "MEDIA_UPLOAD" else "video_init"
-
-
-def photo_post_info(approved: PostApproved, inbox: bool) -> dict[str, Any]:
-    """A photo post's post_info: a draft takes only its title and description."""
-    info: dict[str, Any] = {"title": approved.title, "description": approved.description}
-    if inbox:
-        return info
-    options = approved.options.model_dump(
-        include={
-            "privacy_level",
-            "disable_comment",
-            "auto_add_music",
-            "brand_content_toggle",
-            "brand_organic_toggle",
-        }
-    )
-    return info | options
-
-
-def video_post_info(approved: PostApproved) -> dict[str, Any]:
-    """A video's Direct Post post_info: its caption is TikTok's `title` (2200 characters)."""
-    info = approved.options.model_dump(exclude={"auto_add_music"}, exclude_none=True)
-    return {"title": approved.description or approved.title, **info}
-
-
-async def wait_out(
-    outcomes: Outcomes,
-    settings: Settings,
-    schedule: Schedule,
-    job: dict[str, Any],
-    source: JobStatus,
-    owner: str,
-    failure: CallFailed,
-) -> None:
-    """Wait for the cause to pass: a reconnect, tomorrow's window, a rate-limit minute, or a
-    transient error (bounded: after `max_retries` the post fails, and may be published again)."""
-    now = outcomes.clock.now()
-    if failure.code == "needs_reauth":  # looked at again soon: reconnecting is quick
-        soon = now + timedelta(seconds=settings.reconnect_check_s)
-        await outcomes.wait(job, source, soon, failure.reason, owner=owner)
-        return
-    if failure.handling is Handling.DEFER:
-        tomorrow = CapWindow.at(now).next_start
-        await outcomes.wait(job, source, tomorrow, failure.reason, owner=owner)
-        return
-    retries = int(job.get("retries") or 0) + 1
-    if retries > settings.max_retries:
-        await outcomes.finish(
-            job,
-            source,
-            "FAILED",
-            f"TikTok kept failing ({failure.reason}) after {settings.max_retries} tries: "
-            "publish it again later",
-            owner=owner,
-            retryable=True,
-        )
-        return
-    if failure.handling is Handling.BACK_OFF:
-        until: datetime = now + timedelta(seconds=settings.rate_limited_backoff_s)
-    else:
-        until = schedule.next_retry(now, retries)
-    await outcomes.wait(
-        job,
-        source,
-        until,
-        f"TikTok is unavailable: {failure.reason}",
-        owner=owner,
-        kind="retry_later",
-        fields={"retries": retries},
-    )
