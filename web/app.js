@@ -283,6 +283,31 @@ async function showQueue(main) {
   await refresh();
 }
 
+// The queue by keyboard: j / k (or arrows down / up) move between posts, Enter or a opens the
+// posting page of the post in focus, Escape closes it. Typing in a field is left alone.
+function queueKeys(event) {
+  const typing = event.target.closest && event.target.closest("input, textarea, select");
+  const dialog = document.getElementById("approve-dialog");
+  if (typing || dialog.open || event.ctrlKey || event.metaKey || event.altKey) return;
+  const cards = [...document.querySelectorAll("article.post")];
+  if (!cards.length) return;
+  const focused = document.activeElement;
+  const at = cards.indexOf(focused && focused.closest && focused.closest("article.post"));
+  const go = (to) => {
+    const card = cards[Math.max(0, Math.min(cards.length - 1, to))];
+    card.focus();
+    card.scrollIntoView({ block: "nearest" });
+    event.preventDefault();
+  };
+  if (event.key === "j" || event.key === "ArrowDown") go(at + 1);
+  else if (event.key === "k" || event.key === "ArrowUp") go(at < 0 ? 0 : at - 1);
+  else if ((event.key === "Enter" || event.key === "a") && at >= 0
+      && event.target === cards[at]) {
+    const open = cards[at].querySelector("button.open-approve");
+    if (open) { open.click(); event.preventDefault(); }
+  }
+}
+
 function filtersOn() {
   return ["filter-account", "filter-status", "filter-words"]
     .some((id) => document.getElementById(id)?.value);
@@ -321,14 +346,16 @@ let budget = null;  // what the dialog's account can still publish (the publishe
 
 function postCard(post) {
   const waiting = post.status === "awaiting_approval";
-  return el("article", { class: "post", "data-post": post.post_id },
+  return el("article", { class: "post", "data-post": post.post_id, tabindex: 0,
+    "aria-label": `${post.title}: ${STATUS_NAMES[post.status] || post.status}` },
     waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
       : el("div", { class: "post-status" }, ...statusLine(post)),
     el("div", { class: "post-body" }, phone(post), editable(post) ? slideEditor(post) : ""),
     el("h3", {}, post.title),
     el("p", { class: "note" }, origin(post)),
     waiting ? el("div", { class: "row" },
-      el("button", { onclick: () => openApprove(post) }, "Approve and publish"),
+      el("button", { class: "open-approve", onclick: () => openApprove(post) },
+        "Approve and publish"),
       el("button", { class: "secondary", onclick: async () => {
         await api(`/api/approval/posts/${post.post_id}/reject`, { method: "POST" });
         await refresh();
@@ -337,7 +364,8 @@ function postCard(post) {
       el("p", { class: "note" }, post.retryable
         ? "TikTok had a passing problem: you can publish this post again."
         : "Fix what the reason says (or choose differently), then publish it again."),
-      el("button", { onclick: () => openApprove(post) }, "Publish again")) : "");
+      el("button", { class: "open-approve", onclick: () => openApprove(post) },
+        "Publish again")) : "");
 }
 
 // One status vocabulary, from approval: its own decision, then the publisher's word on it.
@@ -755,7 +783,7 @@ async function showPublications(main) {
     const jobs = await api("/api/publisher/publications");
     list.replaceChildren(el("tr", {}, el("th", {}, "Post"), el("th", {}, "Status"),
       el("th", {}, "Details"), el("th", {}, "")),
-    ...jobs.map((j) => el("tr", { "data-post": j.post_id }, el("td", {}, j.post_id.slice(0, 8)),
+    ...jobs.map((j) => el("tr", { "data-post": j.post_id }, el("td", {}, j.title || j.post_id),
       el("td", {}, status(j.status)),
       el("td", {}, j.fail_reason || j.deferred_reason || (j.post_ids.length
         ? `TikTok post ${j.post_ids.join(", ")}` : "")),
@@ -811,7 +839,8 @@ async function route() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => { flash(""); route(); });  // a message is the page's
+  document.addEventListener("keydown", queueKeys);
   document.getElementById("signout").addEventListener("click", async () => {
     await api("/api/auth/signout", { method: "POST" });
     location.hash = "";

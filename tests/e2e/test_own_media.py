@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from gatepost_devstack.outside import signed_up_creator
 from gatepost_devstack.stack import Stack
 from tests.e2e.browser import browser, page, shot, signed_in_as
-from tests.videos import make_video
+from tests.videos import make_video, photo
 
 __all__ = ["browser", "page"]
 POSTER = re.compile(r"/media/[0-9a-f]{64}\.jpg$")  # media's frame of the video
@@ -103,3 +103,36 @@ def test_a_published_video_links_to_the_live_post(stack: Stack, page: Page, tmp_
     page.get_by_label("Status").select_option("published")
     expect(card).to_be_visible()
     shot(page, "own-6-queue-filtered")
+
+
+def test_the_queue_by_keyboard_and_a_message_that_stays_on_its_page(
+    stack: Stack, page: Page
+) -> None:
+    client, _, account_id, _ = signed_up_creator(stack)
+    for n, title in enumerate(["First photo", "Second photo"]):
+        client.post(
+            "/api/approval/uploads",
+            data={"account_id": account_id, "title": title},
+            files=[("files", (f"{n}.jpg", photo(n + 70), "image/jpeg"))],
+        ).raise_for_status()
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#queue")
+    cards = page.locator("article.post")
+    expect(cards).to_have_count(2)
+    page.keyboard.press("j")
+    expect(cards.nth(0)).to_be_focused()  # newest first
+    page.keyboard.press("j")
+    expect(cards.nth(1)).to_be_focused()
+    page.keyboard.press("k")
+    expect(cards.nth(0)).to_be_focused()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Title")).to_have_value("Second photo")
+    dialog.get_by_label("Send to the creator's TikTok inbox as a draft").check()
+    dialog.get_by_role("button", name="Approve and send to inbox").click()
+    expect(page.locator("#flash")).to_contain_text("Approved")
+    page.get_by_role("link", name="Publications").click()
+    expect(page.locator("#flash")).to_have_text("")  # the message belonged to the queue
+    expect(page.locator("table.publications")).to_contain_text("Second photo")  # by title
+    shot(page, "own-7-publications-by-title")

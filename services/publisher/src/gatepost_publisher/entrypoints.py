@@ -23,6 +23,7 @@ def publication_view(job: dict[str, Any]) -> dict[str, Any]:
     status = job.get("result") if job["status"] == JobStatus.DONE else job["status"]
     return {
         "post_id": job["post_id"],
+        "title": job["approved"].get("title"),
         "attempt": job["attempt"],
         "account_id": job["account_id"],
         "status": status,
