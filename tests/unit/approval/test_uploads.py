@@ -1,0 +1,143 @@
+"""A person's own media into the queue, over fakes of media, auth's creator_info and the post
+repository: what is stored, how the video will travel to TikTok, and what is refused (and then
+nothing is queued)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+import pytest
+
+from gatepost_approval.domain import ApprovalRefused
+from gatepost_approval.uploads import UploadDetails, Uploads
+
+STORED_VIDEO = {
+    "url": "https://media.example/p/" + "a" * 64 + ".mp4",
+    "sha256": "a" * 64,
+    "size": 3_000_000,
+    "mime": "video/mp4",
+    "duration_s": 42.0,
+    "width": 1080,
+    "height": 1920,
+    "codec": "h264",
+    "poster_url": "https://media.example/p/poster.jpg",
+}
+
+
+class FakeMedia:
+    def __init__(self, refuse: str | None = None) -> None:
+        self.refuse = refuse
+        self.received: list[Any] = []
+
+    async def video(self, body: AsyncIterator[bytes]) -> dict[str, Any]:
+        self.received.append(b"".join([part async for part in body]))
+        return self.answer()
+
+    async def video_from(self, url: str) -> dict[str, Any]:
+        self.received.append(url)
+        return self.answer()
+
+    async def image(self, data: bytes) -> dict[str, Any]:
+        self.received.append(data)
+        n = len(self.received)
+        return {"url": f"https://media.example/p/{n}.jpg", "sha256": f"{n:064x}"}
+
+    def answer(self) -> dict[str, Any]:
+        if self.refuse:
+            raise ApprovalRefused(self.refuse)
+        return dict(STORED_VIDEO)
+
+
+class FakeCreators:
+    def __init__(self, longest_s: int = 300, mine: bool = True) -> None:
+        self.longest_s, self.mine = longest_s, mine
+
+    async def creator_info(self, account_id: str, session: str) -> dict[str, Any]:
+        if not self.mine:
+            raise ApprovalRefused("this post's TikTok account is not connected to you")
+        return {"max_video_post_duration_sec": self.longest_s}
+
+
+class FakePosts:
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+
+    async def add_generated(self, post: dict[str, Any]) -> bool:
+        self.docs.setdefault(post["_id"], {**post, "status": "awaiting_approval"})
+        return True
+
+    async def get(self, post_id: str, user_id: str) -> dict[str, Any] | None:
+        found = self.docs.get(post_id)
+        return found if found and found["user_id"] == user_id else None
+
+
+def uploads(media: FakeMedia, creators: FakeCreators) -> tuple[Uploads, FakePosts]:
+    posts = FakePosts()
+    return Uploads(cast(Any, posts), cast(Any, media), cast(Any, creators)), posts
+
+
+DETAILS = UploadDetails(account_id="acc-1", title="Balcony tour", caption="Morning light")
+
+
+async def chunks() -> AsyncIterator[bytes]:
+    yield b"\x00\x00\x00\x18ftyp"
+    yield b"mp42"
+
+
+async def test_an_uploaded_file_goes_by_file_upload_and_a_url_by_pull() -> None:
+    service, posts = uploads(FakeMedia(), FakeCreators())
+    by_file = await service.video("u1", "session", DETAILS, body=chunks())
+    by_url = await service.video("u1", "session", DETAILS, url="https://example.com/v.mp4")
+    assert by_file["video"]["transfer"] == "FILE_UPLOAD"
+    assert by_url["video"]["transfer"] == "PULL_FROM_URL"
+    for post in (by_file, by_url):
+        assert (post["origin"], post["media_type"], post["status"]) == (
+            "uploaded",
+            "VIDEO",
+            "awaiting_approval",
+        )
+        assert post["video"]["poster_url"] and not post["ai_generated"]
+    assert len(posts.docs) == 2
+
+
+async def test_a_video_longer_than_the_account_may_post_is_refused_and_not_queued() -> None:
+    service, posts = uploads(FakeMedia(), FakeCreators(longest_s=30))
+    with pytest.raises(ApprovalRefused, match="up to 30 s"):
+        await service.video("u1", "session", DETAILS, body=chunks())
+    assert posts.docs == {}
+
+
+async def test_what_media_refuses_is_said_and_nothing_is_queued() -> None:
+    service, posts = uploads(
+        FakeMedia(refuse="TikTok takes H.264, H.265, VP8 or VP9"), FakeCreators()
+    )
+    with pytest.raises(ApprovalRefused, match=r"H\.264"):
+        await service.video("u1", "session", DETAILS, url="https://example.com/v.avi")
+    assert posts.docs == {}
+
+
+async def test_someone_elses_account_is_refused_before_media_sees_a_byte() -> None:
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators(mine=False))
+    with pytest.raises(ApprovalRefused, match="not connected to you"):
+        await service.video("u1", "session", DETAILS, body=chunks())
+    assert media.received == [] and posts.docs == {}
+
+
+async def test_photos_are_one_to_thirty_five_each_a_slide() -> None:
+    service, _ = uploads(FakeMedia(), FakeCreators())
+    post = await service.photos("u1", "session", DETAILS, [b"one", b"two", b"three"])
+    assert [s["index"] for s in post["slides"]] == [0, 1, 2]
+    assert post["media_type"] == "PHOTO" and post["hashtags"] == []
+    with pytest.raises(ApprovalRefused, match="1 to 35"):
+        await service.photos("u1", "session", DETAILS, [b"x"] * 36)
+    with pytest.raises(ApprovalRefused, match="1 to 35"):
+        await service.photos("u1", "session", DETAILS, [])
+
+
+def test_an_upload_names_an_account_and_a_title_tiktok_takes() -> None:
+    with pytest.raises(ValueError, match="90 characters"):
+        UploadDetails(account_id="acc-1", title="x" * 91)
+    with pytest.raises(ValueError):
+        UploadDetails(account_id="acc\x1f1", title="ok")  # what schemathesis once sent
