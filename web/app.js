@@ -330,9 +330,9 @@ function queueFilters(accounts, changed) {
     } });
   return {
     form: el("form", { class: "filters", role: "search", onsubmit: (e) => e.preventDefault() },
-      el("label", { for: "filter-account" }, "Account"), account,
-      el("label", { for: "filter-status" }, "Status"), state,
-      el("label", { for: "filter-words" }, "Search"), words),
+      el("label", {}, "Account ", account),  // each label stays with its control when wrapping
+      el("label", {}, "Status ", state),
+      el("label", {}, "Search ", words)),
     query: () => new URLSearchParams(Object.entries({
       account_id: account.value, status: state.value, q: words.value.trim(),
     }).filter(([, v]) => v)).toString(),
