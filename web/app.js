@@ -529,6 +529,9 @@ async function openApprove(post) {
     document.getElementById(id).readOnly = again;
   }
   document.getElementById("sandbox-note").hidden = true;
+  // the person's own clock: the time is sent as UTC
+  document.getElementById("time-zone").textContent = "In your time zone ("
+    + `${Intl.DateTimeFormat().resolvedOptions().timeZone}); Gatepost keeps it in UTC.`;
   dialog.showModal();
   let info;
   try {
@@ -753,8 +756,13 @@ async function showAccounts(main) {
   main.replaceChildren(el("h1", {}, "Accounts"),
     el("p", {}, el("a", { class: "button", href: "/api/auth/tiktok/connect" },
       "Connect a TikTok account")), list);
+  const budgets = new Map();  // account → what it can still publish, asked once per visit
   refresh = async () => {
     const accounts = await api("/api/auth/accounts");
+    for (const a of accounts.filter((a) => !budgets.has(a.account_id))) {
+      budgets.set(a.account_id, await api(`/api/publisher/accounts/${a.account_id}/budget`)
+        .catch(() => null));
+    }
     list.replaceChildren(...(accounts.length ? accounts.map((a) => el("div",
       { class: "card account", "data-account": a.account_id },
       el("img", { src: a.avatar_url, alt: "", width: 48, height: 48 }),
@@ -764,7 +772,8 @@ async function showAccounts(main) {
           el("a", { href: "/api/auth/tiktok/connect" }, "Reconnect"))
           : el("p", { class: "note" }, "Connected", a.refresh_expires_at
             ? ` until ${new Date(a.refresh_expires_at).toLocaleDateString()} (then reconnect)`
-            : "")),
+            : ""),
+        accountBudget(budgets.get(a.account_id))),
       styleForm(a),
       el("button", { class: "secondary", onclick: async () => {
         if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
@@ -773,6 +782,13 @@ async function showAccounts(main) {
       } }, "Disconnect"))) : [el("p", {}, "No TikTok account connected yet.")]));
   };
   await refresh();
+}
+
+function accountBudget(budget) {
+  if (!budget) return "";
+  return el("p", { class: "note budget" }, `Today: ${budget.posts_left} of ${budget.daily_cap} `
+    + `posts left (TikTok allows ${budget.init_per_minute} a minute) · ${budget.drafts_left} of `
+    + `${budget.inbox_cap} inbox drafts left in 24 hours`);
 }
 
 async function showPublications(main) {

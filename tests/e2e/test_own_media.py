@@ -129,6 +129,7 @@ def test_the_queue_by_keyboard_and_a_message_that_stays_on_its_page(
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_label("Title")).to_have_value("Second photo")
+    expect(dialog.locator("#time-zone")).to_contain_text("Gatepost keeps it in UTC")
     dialog.get_by_label("Send to the creator's TikTok inbox as a draft").check()
     dialog.get_by_role("button", name="Approve and send to inbox").click()
     expect(page.locator("#flash")).to_contain_text("Approved")
@@ -136,3 +137,8 @@ def test_the_queue_by_keyboard_and_a_message_that_stays_on_its_page(
     expect(page.locator("#flash")).to_have_text("")  # the message belonged to the queue
     expect(page.locator("table.publications")).to_contain_text("Second photo")  # by title
     shot(page, "own-7-publications-by-title")
+    # the account's budget on the Accounts page: one draft of the inbox's five is taken
+    page.get_by_role("link", name="Accounts").click()
+    budget = page.locator(f'[data-account="{account_id}"] .budget')
+    expect(budget).to_contain_text("of 5 inbox drafts left in 24 hours")
+    expect(budget).to_contain_text("posts left")
