@@ -4,7 +4,7 @@ nothing is queued)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 import pytest
@@ -77,6 +77,18 @@ def uploads(media: FakeMedia, creators: FakeCreators) -> tuple[Uploads, FakePost
     return Uploads(cast(Any, posts), cast(Any, media), cast(Any, creators)), posts
 
 
+def readers(photos: list[bytes]) -> list[Callable[[], Awaitable[bytes]]]:
+    """Each photo read when asked, as the route hands over uploaded files."""
+
+    def reader(data: bytes) -> Callable[[], Awaitable[bytes]]:
+        async def read() -> bytes:
+            return data
+
+        return read
+
+    return [reader(p) for p in photos]
+
+
 DETAILS = UploadDetails(account_id="acc-1", title="Balcony tour", caption="Morning light")
 
 
@@ -127,11 +139,11 @@ async def test_someone_elses_account_is_refused_before_media_sees_a_byte() -> No
 
 async def test_photos_are_one_to_thirty_five_each_a_slide() -> None:
     service, _ = uploads(FakeMedia(), FakeCreators())
-    post = await service.photos("u1", "session", DETAILS, [b"one", b"two", b"three"])
+    post = await service.photos("u1", "session", DETAILS, readers([b"one", b"two", b"three"]))
     assert [s["index"] for s in post["slides"]] == [0, 1, 2]
     assert post["media_type"] == "PHOTO" and post["hashtags"] == []
     with pytest.raises(ApprovalRefused, match="1 to 35"):
-        await service.photos("u1", "session", DETAILS, [b"x"] * 36)
+        await service.photos("u1", "session", DETAILS, readers([b"x"] * 36))
     with pytest.raises(ApprovalRefused, match="1 to 35"):
         await service.photos("u1", "session", DETAILS, [])
 

@@ -56,9 +56,7 @@ def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
             elif len(files) == 1 and kinds <= VIDEO_TYPES:
                 post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
             elif files and kinds <= PHOTO_TYPES:
-                post = await uploads.photos(
-                    user.id, session, details, [await f.read() for f in files]
-                )
+                post = await uploads.photos(user.id, session, details, [f.read for f in files])
             else:
                 raise ApprovalRefused(
                     "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "

@@ -6,7 +6,7 @@ approval like any generated one, marked as uploaded (and AI-generated only if th
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -97,15 +97,20 @@ class Uploads:
         return await self.queue(user_id, details, {"media_type": "VIDEO", "video": video})
 
     async def photos(
-        self, user_id: str, session: str, details: UploadDetails, photos: list[bytes]
+        self,
+        user_id: str,
+        session: str,
+        details: UploadDetails,
+        photos: list[Callable[[], Awaitable[bytes]]],
     ) -> dict[str, Any]:
-        """1 to 35 photos into the queue, each made a 1080×1080 JPEG by media."""
+        """1 to 35 photos into the queue, each made a 1080×1080 JPEG by media. Each is read when
+        it is handed to media, so one photo at a time is held in memory."""
         if not 1 <= len(photos) <= 35:
             raise ApprovalRefused("a photo post has 1 to 35 photos")
         await self.creators.creator_info(details.account_id, session)  # the account is theirs
         slides = []
-        for index, data in enumerate(photos):
-            stored = await self.media.image(data)
+        for index, read in enumerate(photos):
+            stored = await self.media.image(await read())
             slides.append(
                 {
                     "index": index,

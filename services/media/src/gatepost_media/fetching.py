@@ -4,7 +4,9 @@ followed."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlparse
 
 import httpx
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict
@@ -23,6 +25,21 @@ async def download(url: str, max_bytes: int, timeout_s: float) -> bytes:
     data = bytearray()
     await stream_to(url, max_bytes, timeout_s, data.extend, "image")
     return bytes(data)
+
+
+async def public_host(url: str) -> None:
+    """Refuse a URL whose host is, or resolves to, a loopback, private, link-local or reserved
+    address: a person's URL must not make media reach into the network it runs in (a cloud's
+    metadata service, the other services, the database)."""
+    host = urlparse(url).hostname or ""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        raise FetchFailed(f"the host {host!r} could not be found") from None
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global or ip.is_multicast:
+            raise FetchFailed(f"the URL's host {host!r} is not a public address")
 
 
 async def stream_to(

@@ -17,5 +17,8 @@ class Settings(ServiceSettings):
     fetch_timeout_s: float = 15.0
     max_video_bytes: int = 4_000_000_000  # TikTok's limit
     video_fetch_timeout_s: float = 600.0
+    # a video URL a person gives is fetched only from public addresses; the local run and the
+    # tests serve videos from 127.0.0.1 and turn this on
+    fetch_private_addresses: bool = False
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"

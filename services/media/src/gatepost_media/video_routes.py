@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from gatepost_media.adapters import VideoStore
-from gatepost_media.fetching import FetchFailed, FetchRequest, stream_to
+from gatepost_media.fetching import FetchFailed, FetchRequest, public_host, stream_to
 from gatepost_media.settings import Settings
 from gatepost_media.videos import RejectedVideo, poster_frame, probe
 
@@ -97,6 +97,8 @@ def video_routes(
 
         async def fill(write: Callable[[bytes], object]) -> None:
             try:
+                if not settings.fetch_private_addresses:
+                    await public_host(str(body.url))
                 await stream_to(
                     str(body.url),
                     settings.max_video_bytes,

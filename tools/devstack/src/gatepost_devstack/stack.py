@@ -245,6 +245,8 @@ class Stack:
             "media": {
                 "MEDIA_DIR": str(self.folder / "media"),
                 "PUBLIC_BASE_URL": self.media_public_url,
+                # videos by URL come from this machine in the local run and the tests
+                "FETCH_PRIVATE_ADDRESSES": "true",
             },
             "generator": {
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
