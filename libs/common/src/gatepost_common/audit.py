@@ -21,30 +21,48 @@ def entry_hash(entry: Document) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+MAX_TAILS = 50_000
+
+
 class AuditLog:
+    """Appends are one insert while this process wrote the account's last entry: the tail it
+    wrote is remembered. Entries are numbered densely and (account, seq) is unique, so a tail
+    another replica moved on makes the insert collide: the tail is read again and the entry
+    linked to it. A stale tail can cost a retry, never a wrong link."""
+
     def __init__(self, db: AsyncDatabase[Document], collection: str = "audit") -> None:
         self.entries = db[collection]
+        self.tails: dict[str, tuple[int, str]] = {}  # account → (seq, hash) of its last entry
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index([("account_id", 1), ("seq", 1)], unique=True)
 
+    async def tail(self, account_id: str) -> tuple[int, str]:
+        last = await self.entries.find_one({"account_id": account_id}, sort=[("seq", -1)])
+        return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
     async def append(self, account_id: str, kind: str, **detail: Any) -> None:
+        known = self.tails.get(account_id)
         for _ in range(20):  # a concurrent writer took our seq: read the new tail and retry
-            last = await self.entries.find_one({"account_id": account_id}, sort=[("seq", -1)])
+            seq, prev_hash = known if known is not None else await self.tail(account_id)
             entry = {
                 "account_id": account_id,
-                "seq": (last["seq"] + 1) if last else 1,
+                "seq": seq + 1,
                 "at": datetime.now(UTC).isoformat(),
                 "kind": kind,
                 "detail": detail,
-                "prev_hash": last["hash"] if last else GENESIS,
+                "prev_hash": prev_hash,
             }
             entry["hash"] = entry_hash(entry)
             try:
                 await self.entries.insert_one(entry)
-                return
             except DuplicateKeyError:
+                known = None
                 continue
+            if len(self.tails) >= MAX_TAILS:
+                self.tails.clear()
+            self.tails[account_id] = (seq + 1, str(entry["hash"]))
+            return
         raise RuntimeError(f"could not append to the audit log of {account_id}")
 
     async def for_account(
