@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +45,9 @@ class AuditLog:
 
     async def append(self, account_id: str, kind: str, **detail: Any) -> None:
         known = self.tails.get(account_id)
-        for _ in range(20):  # a concurrent writer took our seq: read the new tail and retry
+        for attempt in range(100):  # a concurrent writer took our seq: read the tail again
+            if attempt:  # writers that collided spread out, so one of them gets through
+                await asyncio.sleep(random.uniform(0, 0.002 * min(attempt, 20)))
             seq, prev_hash = known if known is not None else await self.tail(account_id)
             entry = {
                 "account_id": account_id,
