@@ -27,6 +27,7 @@ from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import Handling
 from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
+from gatepost_publisher.limits import next_place
 from gatepost_publisher.settings import Settings
 
 T = TypeVar("T")
@@ -177,10 +178,10 @@ class FakeShares:
             return None
         day = timedelta(hours=24)
         recent = sorted(at for c, at in self.sent.values() if c == creator and at > now - day)
-        if len(recent) >= self.cap:
-            return recent[len(recent) - self.cap] + day
-        self.sent[job_id] = (creator, now)
-        return None
+        frees = next_place(recent, self.cap)
+        if frees is None:
+            self.sent[job_id] = (creator, now)
+        return frees
 
     async def release(self, job_id: str) -> None:
         self.sent.pop(job_id, None)

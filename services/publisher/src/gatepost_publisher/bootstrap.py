@@ -112,16 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     shares = InboxShares(infra.db, settings.inbox_share_cap)
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
-    adapters = Adapters(
-        jobs,
-        audit,
-        calls,
-        tiktok,
-        DailyCap(infra.db, settings.daily_cap),
-        InitLocks(infra.db),
-        shares,
-        videos,
-    )
+    cap = DailyCap(infra.db, settings.daily_cap)
+    adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
     parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker
     inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
@@ -145,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Gatepost publisher",
         routers=[
             routes(settings, jobs, audit, inbox),
-            budget_routes(settings, Budgets(settings, infra.db, clock), auth),
+            budget_routes(settings, Budgets(settings, cap, shares, clock), auth),
         ],
         on_start=on_start,
     )

@@ -10,14 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel
-from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.clock import Clock
-from gatepost_common.mongo import Document
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.adapters import AuthClient
 from gatepost_publisher.domain import CapWindow
-from gatepost_publisher.limits import DAY
+from gatepost_publisher.limits import DailyCap, InboxShares, next_place
 from gatepost_publisher.settings import Settings
 
 
@@ -37,21 +35,16 @@ class Budget(BaseModel):
 @dataclass
 class Budgets:
     settings: Settings
-    db: AsyncDatabase[Document]
+    cap: DailyCap
+    shares: InboxShares
     clock: Clock
 
     async def of(self, account_id: str, creator: str) -> Budget:
         now = self.clock.now()
         window = CapWindow.at(now)
-        counter = await self.db["daily_caps"].find_one({"_id": f"{creator}:{window.day}"})
-        posts = int((counter or {}).get("count") or 0)
-        drafts = [
-            d["at"]
-            async for d in self.db["inbox_shares"]
-            .find({"creator": creator, "at": {"$gt": now - DAY}})
-            .sort("at")
-        ]
-        cap, inbox = self.settings.daily_cap, self.settings.inbox_share_cap
+        posts = await self.cap.used(creator, window.day)
+        drafts = await self.shares.recent(creator, now)
+        cap, inbox = self.cap.cap, self.shares.cap
         return Budget(
             account_id=account_id,
             daily_cap=cap,
@@ -61,7 +54,7 @@ class Budgets:
             inbox_cap=inbox,
             drafts_24h=len(drafts),
             drafts_left=max(inbox - len(drafts), 0),
-            next_draft_place_at=drafts[len(drafts) - inbox] + DAY if len(drafts) >= inbox else None,
+            next_draft_place_at=next_place(drafts, inbox),
             init_per_minute=self.settings.init_per_minute,
         )
 

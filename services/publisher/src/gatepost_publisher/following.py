@@ -13,7 +13,7 @@ from gatepost_common.events import PublishStatus
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import AUTO_RETRY_FAIL_REASONS, RETRYABLE_FAIL_REASONS, Handling
-from gatepost_publisher.lifecycle import POLL_LATER, START_AGAIN, JobStatus, Schedule
+from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Calls, JobStore
 from gatepost_publisher.settings import Settings
@@ -133,25 +133,11 @@ class Following:
         ):
             return False
         due = self.schedule.next_retry(self.clock.now(), again + 5)  # 16 s, then twice as long
-        moved = await self.jobs.move(
-            job["_id"],
-            START_AGAIN,
-            {
-                "due_at": due,
-                "started_again": again + 1,
-                "publish_id": None,
-                "earlier_publish_ids": [*job.get("earlier_publish_ids", []), job["publish_id"]],
-                "deferred_reason": f"TikTok could not publish it ({reason}): trying again",
-            },
+        await self.outcomes.start_again(
+            job,
+            due,
+            f"TikTok could not publish it ({reason}): trying again",
+            f"TikTok ended it FAILED ({reason}); nothing was posted",
             owner=owner,
         )
-        if moved:
-            await self.outcomes.audit.append(
-                job["account_id"],
-                "retry_later",
-                post_id=job["post_id"],
-                reason=f"TikTok ended it FAILED ({reason}); nothing was posted",
-                publish_id=job["publish_id"],
-                until=due.isoformat(),
-            )
         return True

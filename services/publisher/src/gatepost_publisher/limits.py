@@ -54,6 +54,11 @@ class DailyCap:
                     return False
         return False
 
+    async def used(self, holder: str, day: str) -> int:
+        """How many of the day's places are taken."""
+        counter = await self.counters.find_one({"_id": f"{holder}:{day}"})
+        return int((counter or {}).get("count") or 0)
+
     async def release(self, holder: str, day: str, post_id: str) -> None:
         """Give the post's reservation back (nothing was posted), once."""
         await self.counters.update_one(
@@ -100,17 +105,17 @@ class InboxShares:
     async def ensure_indexes(self) -> None:
         await self.shares.create_index([("creator", 1), ("at", 1)])
 
+    async def recent(self, creator: str, now: datetime) -> list[datetime]:
+        """When the creator's drafts of the last 24 hours were sent, oldest first."""
+        found = self.shares.find({"creator": creator, "at": {"$gt": now - DAY}}).sort("at")
+        return [d["at"] async for d in found]
+
     async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None:
         """Take a place for `job_id`; when none is free, the time the next one frees."""
         if await self.shares.find_one({"_id": job_id}) is not None:
             return None  # taken already (the step is done again after a crash)
-        since = now - DAY
-        recent = [
-            d["at"]
-            async for d in self.shares.find({"creator": creator, "at": {"$gt": since}}).sort("at")
-        ]
-        if len(recent) >= self.cap:
-            frees: datetime = recent[len(recent) - self.cap] + DAY
+        frees = next_place(await self.recent(creator, now), self.cap)
+        if frees is not None:
             return frees
         await self.shares.update_one(
             {"_id": job_id}, {"$setOnInsert": {"creator": creator, "at": now}}, upsert=True
@@ -119,3 +124,9 @@ class InboxShares:
 
     async def release(self, job_id: str) -> None:
         await self.shares.delete_one({"_id": job_id})
+
+
+def next_place(recent: list[datetime], cap: int) -> datetime | None:
+    """With drafts sent at `recent` (oldest first) and `cap` allowed in any 24 hours: None while
+    a place is free, else when the next one frees."""
+    return recent[len(recent) - cap] + DAY if len(recent) >= cap else None

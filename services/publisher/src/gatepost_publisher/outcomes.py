@@ -21,7 +21,7 @@ from gatepost_common.events import (
     parse,
 )
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
-from gatepost_publisher.lifecycle import JobStatus, ending, waiting
+from gatepost_publisher.lifecycle import START_AGAIN, JobStatus, ending, waiting
 from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore, Shares
 from gatepost_publisher.settings import Settings
 
@@ -107,6 +107,41 @@ class Outcomes:
             await self.emit(envelope(progressed, source=SOURCE, subject=job["post_id"]), job["_id"])
         except Exception:
             logger.warning("post.progressed not emitted", extra={"fields": {"job": job["_id"]}})
+
+    async def start_again(
+        self,
+        job: dict[str, Any],
+        due: datetime,
+        deferred_reason: str,
+        audited_reason: str,
+        *,
+        owner: str | None,
+    ) -> bool:
+        """Nothing was posted: the same approval goes to TikTok again at `due`, with a new init
+        (the earlier publish_id is kept beside the job, and the step is audited)."""
+        moved = await self.jobs.move(
+            job["_id"],
+            START_AGAIN,
+            {
+                "due_at": due,
+                "started_again": int(job.get("started_again") or 0) + 1,
+                "publish_id": None,
+                "upload": None,
+                "earlier_publish_ids": [*job.get("earlier_publish_ids", []), job["publish_id"]],
+                "deferred_reason": deferred_reason,
+            },
+            owner=owner,
+        )
+        if moved:
+            await self.audit.append(
+                job["account_id"],
+                "retry_later",
+                post_id=job["post_id"],
+                reason=audited_reason,
+                publish_id=job["publish_id"],
+                until=due.isoformat(),
+            )
+        return moved
 
     async def not_yet(
         self, job: dict[str, Any], source: JobStatus, wait: timedelta, *, owner: str

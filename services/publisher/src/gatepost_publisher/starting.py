@@ -100,12 +100,10 @@ class Starting:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
         window = CapWindow.at(self.clock.now())
-        if not await self.take_place(job, approved, creator, window, owner):
+        held = await self.take_place(job, approved, creator, window, owner)
+        if held is None:
             return
-        if approved.post_mode == "MEDIA_UPLOAD":
-            job = {**job, "creator": creator, "inbox_share": True}
-        else:
-            job = {**job, "creator": creator, "cap_day": window.day}
+        job = {**job, "creator": creator, **held}
         source = JobStatus.QUEUED
         try:
             info = await self.calls.call(
@@ -114,7 +112,6 @@ class Starting:
             self.check(approved, info)
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
-            held: dict[str, Any] = {k: job[k] for k in ("cap_day", "inbox_share") if k in job}
             if not await self.jobs.move(
                 job["_id"],
                 BEGIN_INIT,
@@ -181,21 +178,21 @@ class Starting:
         creator: str,
         window: CapWindow,
         owner: str,
-    ) -> bool:
-        """A place in the creator's daily cap (a post) or inbox budget (a draft); when there is
-        none the job waits, visibly, until there is."""
+    ) -> dict[str, Any] | None:
+        """A place in the creator's daily cap (a post) or inbox budget (a draft), as the job's
+        fields that say which it holds; None when there is none: the job waits, visibly."""
         if approved.post_mode == "MEDIA_UPLOAD":
             frees = await self.shares.reserve(creator, job["_id"], self.clock.now())
             if frees is None:
-                return True
+                return {"inbox_share": True}
             reason = (
                 f"TikTok allows {self.shares.cap} drafts in a creator's inbox within 24 hours; "
                 "the next place frees then"
             )
             await self.outcomes.wait(job, JobStatus.QUEUED, frees, reason, owner=owner)
-            return False
+            return None
         if await self.cap.reserve(creator, window.day, job["_id"]):
-            return True
+            return {"cap_day": window.day}
         await self.outcomes.wait(
             job,
             JobStatus.QUEUED,
@@ -203,7 +200,7 @@ class Starting:
             f"the daily cap of {self.settings.daily_cap} posts is reached",
             owner=owner,
         )
-        return False
+        return None
 
     async def give_place(self, job: dict[str, Any]) -> None:
         """Nothing was sent: the cap or inbox place is someone else's meanwhile."""

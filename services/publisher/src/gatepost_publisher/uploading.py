@@ -22,7 +22,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import PostApproved, Video
 from gatepost_common.tiktok import TikTokClient, chunk_range
 from gatepost_publisher.adapters import VideoUnreadable
-from gatepost_publisher.lifecycle import POLL_LATER, START_AGAIN, JobStatus, Schedule
+from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore, VideoSource
 from gatepost_publisher.settings import Settings
@@ -155,16 +155,10 @@ class Uploading:
             job, owner, again + 1, self.settings.tiktok_failure_retries, reason
         ):
             return
-        await self.jobs.move(
-            job["_id"],
-            START_AGAIN,
-            {
-                "due_at": self.clock.now() + timedelta(seconds=1),
-                "started_again": again + 1,
-                "publish_id": None,
-                "upload": None,
-                "earlier_publish_ids": [*job.get("earlier_publish_ids", []), job["publish_id"]],
-                "deferred_reason": f"TikTok's upload URL {why}: uploading again",
-            },
+        await self.outcomes.start_again(
+            job,
+            self.clock.now() + timedelta(seconds=1),
+            f"TikTok's upload URL {why}: uploading again",
+            f"TikTok's upload URL {why} before the upload ended; nothing was posted",
             owner=owner,
         )
