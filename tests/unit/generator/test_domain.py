@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from gatepost_generator.domain import CarouselText, post_id_for, utf16_length
+from gatepost_common.events import utf16_units
+from gatepost_generator.domain import CarouselText, post_id_for
 
 
 def carousel(**fields: object) -> dict[str, object]:
@@ -20,7 +21,7 @@ def carousel(**fields: object) -> dict[str, object]:
 
 
 def test_title_limit_counts_utf16_units() -> None:
-    assert utf16_length("😀") == 2
+    assert utf16_units("😀") == 2
     CarouselText.model_validate(carousel(title="😀" * 45))
     with pytest.raises(ValidationError, match="UTF-16"):
         CarouselText.model_validate(carousel(title="😀" * 46))

@@ -16,7 +16,8 @@ from gatepost_common import topics
 NonEmpty = Annotated[str, Field(min_length=1)]
 EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 # ids that other systems send: letters, digits and a few separators, never spaces or line breaks
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
 
 
 def utf16_units(text: str) -> int:

@@ -7,7 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gatepost_common.events import MediaType, PostMode, PrivacyLevel, PublishOptions
+from gatepost_common.events import (
+    MediaType,
+    PostMode,
+    PrivacyLevel,
+    PublishOptions,
+    utf16_units,
+)
 
 
 class ApprovalRefused(ValueError):
@@ -101,10 +107,6 @@ def check_against_creator(
         raise ApprovalRefused(
             "Comments are turned off for this account on TikTok, so they cannot be allowed."
         )
-
-
-def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class PostEdit(BaseModel):

@@ -13,12 +13,11 @@ from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.lifecycle import PostStatus
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
-from gatepost_common.events import PostGenerated, PostProgressed, PostPublished
+from gatepost_common.events import IDENTIFIER, PostGenerated, PostProgressed, PostPublished
 from gatepost_common.kafka import subscribe
 from gatepost_common.sessions import User, session_token, session_user
 
 CHANGED = "the post changed since you looked at it: look at it again first"
-IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
 

@@ -17,7 +17,6 @@ from gatepost_approval.domain import (
     ApprovalRefused,
     PostEdit,
     check_against_creator,
-    utf16_units,
 )
 from gatepost_approval.lifecycle import approvable, editable
 from gatepost_approval.settings import Settings
@@ -33,6 +32,7 @@ from gatepost_common.events import (
     Video,
     envelope,
     parse,
+    utf16_units,
 )
 from gatepost_common.kafka import publish_event
 from gatepost_common.metrics import POSTS_APPROVED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import ValidationError
@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.entrypoints import post_view
 from gatepost_approval.uploads import UploadDetails, Uploads
+from gatepost_common.events import VideoMime
 from gatepost_common.sessions import User, session_token, session_user
 
-VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/webm"}
+VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 

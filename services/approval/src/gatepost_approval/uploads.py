@@ -15,8 +15,8 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
-from gatepost_approval.domain import ApprovalRefused, check_video_length, utf16_units
-from gatepost_common.events import Identifier
+from gatepost_approval.domain import ApprovalRefused, check_video_length
+from gatepost_common.events import Identifier, utf16_units
 
 MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
 

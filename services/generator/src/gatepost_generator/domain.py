@@ -19,6 +19,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gatepost_common.events import utf16_units
+
 SLIDES = 7
 TITLE_LIMIT_UTF16 = 90  # TikTok's photo-post title limit, counted in UTF-16 code units
 
@@ -102,10 +104,6 @@ def delete(topic_id: str, user_id: str, now: datetime) -> Transition:
     )
 
 
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 class SlideDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, Field(min_length=1, max_length=200)]
@@ -126,7 +124,7 @@ class CarouselText(BaseModel):
     @field_validator("title")
     @classmethod
     def _title_fits_tiktok(cls, title: str) -> str:
-        if utf16_length(title) > TITLE_LIMIT_UTF16:
+        if utf16_units(title) > TITLE_LIMIT_UTF16:
             raise ValueError(f"title is longer than {TITLE_LIMIT_UTF16} UTF-16 units")
         return title
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel
 
 from gatepost_common.clock import Clock
+from gatepost_common.events import IDENTIFIER
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.adapters import AuthClient
 from gatepost_publisher.domain import CapWindow
@@ -65,7 +66,7 @@ def budget_routes(settings: Settings, budgets: Budgets, auth: AuthClient) -> API
 
     @router.get("/accounts/{account_id}/budget")
     async def budget(
-        account_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")],
+        account_id: Annotated[str, Path(pattern=IDENTIFIER)],
         user: User = current_user,
     ) -> Budget:
         """How many posts the account can still publish today, and drafts send to its inbox."""
