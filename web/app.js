@@ -42,12 +42,16 @@ async function api(path, options = {}) {
   });
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const detail = body && body.detail;
-    const message = Array.isArray(detail) ? detail.map((d) => `${d.loc.at(-1)}: ${d.msg}`).join("; ")
-      : detail || `HTTP ${response.status}`;
-    throw Object.assign(new Error(message), { status: response.status });
+    throw Object.assign(new Error(problem(body, response.status)), { status: response.status });
   }
   return body;
+}
+
+// What a refused request says: the service's reason, or each invalid field's.
+function problem(body, status) {
+  const detail = body && body.detail;
+  return Array.isArray(detail) ? detail.map((d) => `${d.loc.at(-1)}: ${d.msg}`).join("; ")
+    : detail || `HTTP ${status}`;
 }
 
 function el(tag, attributes = {}, ...children) {
@@ -233,10 +237,10 @@ function upload(data, onProgress) {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
     request.onload = () => {
-      const body = JSON.parse(request.responseText || "null");
+      let body = null;
+      try { body = JSON.parse(request.responseText); } catch { body = null; }
       if (request.status === 201) resolve(body);
-      else reject(new Error((body && typeof body.detail === "string" && body.detail)
-        || `HTTP ${request.status}`));
+      else reject(new Error(problem(body, request.status)));
     };
     request.onerror = () => reject(new Error("the upload did not reach Gatepost"));
     request.send(data);

@@ -45,7 +45,7 @@ def routes(
     internal = [internal_callers]  # who may call which: gatepost_common.access
 
     def stored(sha256: str, jpeg: bytes) -> dict[str, object]:
-        url = f"{settings.public_base_url}/{sha256}.jpg"
+        url = settings.url_of(f"{sha256}.jpg")
         return {"sha256": sha256, "url": url, "width": 1080, "height": 1080, "bytes": len(jpeg)}
 
     async def store_image(data: bytes) -> dict[str, object]:
@@ -129,7 +129,7 @@ def routes(
         """A video's poster frame, kept as ffmpeg made it (the video's shape, not a slide's)."""
         sha256 = hashlib.sha256(jpeg).hexdigest()
         await store.put(sha256, jpeg)
-        return {"sha256": sha256, "url": f"{settings.public_base_url}/{sha256}.jpg"}
+        return {"sha256": sha256, "url": settings.url_of(f"{sha256}.jpg")}
 
     router.include_router(video_routes(settings, videos, store_poster, internal_callers))
     return router

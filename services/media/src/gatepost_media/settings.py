@@ -22,3 +22,7 @@ class Settings(ServiceSettings):
     fetch_private_addresses: bool = False
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
+
+    def url_of(self, name: str) -> str:
+        """The public, stable URL of a stored file (`<sha256>.jpg`, `<sha256>.mp4`, …)."""
+        return f"{self.public_base_url}/{name}"

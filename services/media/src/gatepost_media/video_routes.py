@@ -17,10 +17,9 @@ from fastapi.responses import FileResponse
 from gatepost_media.adapters import VideoStore
 from gatepost_media.fetching import FetchFailed, FetchRequest, public_host, stream_to
 from gatepost_media.settings import Settings
-from gatepost_media.videos import RejectedVideo, poster_frame, probe
+from gatepost_media.videos import MIME, RejectedVideo, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
-MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 Poster = Callable[[bytes], Awaitable[dict[str, object]]]
 
@@ -42,7 +41,7 @@ def video_routes(
         sha256, size = await run_in_threadpool(file_sha256, received)
         described = vars(facts) | {"bytes": size, "poster_url": poster["url"]}
         await videos.keep(received, sha256, described)
-        url = f"{settings.public_base_url}/{sha256}.{facts.extension}"
+        url = settings.url_of(f"{sha256}.{facts.extension}")
         return {
             "sha256": sha256,
             "url": url,

@@ -18,6 +18,7 @@ WEBM_CODECS = frozenset({"vp8", "vp9"})
 MIN_SIDE, MAX_SIDE = 360, 4096
 MIN_FPS, MAX_FPS = 23, 60
 LONGEST_S = 600  # "max via upload endpoint 10 min"
+MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}  # by file extension
 
 
 class RejectedVideo(ValueError):
@@ -75,11 +76,11 @@ def facts_of(report: dict[str, Any]) -> VideoFacts:
         raise RejectedVideo("the file has no video stream")
     codec = str(video.get("codec_name", ""))
     if "webm" in names:
-        mime, extension = "video/webm", "webm"
+        extension = "webm"
         if codec not in WEBM_CODECS:
             raise RejectedVideo(f"a WebM video must be VP8 or VP9, not {codec}")
     elif "mov" in names or "mp4" in names:
-        mime, extension = ("video/quicktime", "mov") if brand == "qt" else ("video/mp4", "mp4")
+        extension = "mov" if brand == "qt" else "mp4"
     else:
         raise RejectedVideo(
             f"TikTok takes MP4, MOV or WebM videos, not {form.get('format_long_name') or 'this'}"
@@ -99,7 +100,9 @@ def facts_of(report: dict[str, Any]) -> VideoFacts:
         raise RejectedVideo(
             f"the video is {duration:.0f} s long: TikTok takes videos of up to {LONGEST_S} s"
         )
-    return VideoFacts(mime, extension, codec, width, height, round(fps, 3), round(duration, 3))
+    return VideoFacts(
+        MIME[extension], extension, codec, width, height, round(fps, 3), round(duration, 3)
+    )
 
 
 def frame_rate(text: str) -> float:
