@@ -7,18 +7,20 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.kafka.publisher import DefaultPublisher
 from faststream.message import StreamMessage
 from faststream.security import BaseSecurity, SASLScram256
 from opentelemetry.sdk.trace import TracerProvider
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 
-from gatepost_common.events import CloudEvent, D, parse
+from gatepost_common.events import CloudEvent, D, EventData, parse
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import dlq
 
@@ -77,15 +79,57 @@ def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | N
     )
 
 
+# the topics each broker was declared to emit (`emits`), so its AsyncAPI document lists them
+_declared: WeakKeyDictionary[KafkaBroker, dict[str, DefaultPublisher]] = WeakKeyDictionary()
+
+
+def inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its `$defs` written in place (event models are not recursive), so it
+    can stand inside another document's schema."""
+    definitions = schema.get("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: resolve(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+def event_schema(model: type[D]) -> dict[str, Any]:
+    """The JSON schema of `model`'s CloudEvent (structured mode)."""
+    return inlined(CloudEvent[model].model_json_schema())  # type: ignore[valid-type]
+
+
+def emits(broker: KafkaBroker, model: type[EventData]) -> None:
+    """Declare that this service publishes `model`'s events: its AsyncAPI document lists the
+    topic with the event's schema, and `publish_event` refuses a topic not declared."""
+    publisher = broker.publisher(
+        model.TYPE,
+        title=f"{model.TYPE}:publish",
+        description=f"Emits {model.SCHEMA} CloudEvents (structured mode), keyed as the "
+        "architecture says.",
+        schema=Annotated[bytes, WithJsonSchema(event_schema(model))],
+    )
+    _declared.setdefault(broker, {})[model.TYPE] = publisher
+
+
 async def publish_event(
     broker: KafkaBroker, event: CloudEvent[Any], *, key: str, ack_within_s: float = 10.0
 ) -> None:
     """Publish one CloudEvent (structured mode) and wait for the broker's acknowledgement;
     raises TimeoutError when Kafka does not acknowledge in time (callers keep an outbox)."""
+    publisher = _declared.get(broker, {}).get(event.type)
+    if publisher is None:
+        raise RuntimeError(f"{event.type} is not declared: call emits() at the composition root")
     async with asyncio.timeout(ack_within_s):
-        await broker.publish(
+        await publisher.publish(
             event.model_dump_json().encode(),
-            topic=event.type,
             key=key.encode(),
             headers={"content-type": "application/cloudevents+json", "ce_type": event.type},
         )
@@ -197,7 +241,13 @@ def subscribe(
     partitions are handled side by side (each one still in order, committed after handling)."""
     deliveries = Deliveries(broker)
 
-    @broker.subscriber(
+    # The body stays bytes for FastStream (Deliveries decodes it, so a bad event goes to the DLQ
+    # and binary content mode is read from headers); the schema tells AsyncAPI what it is.
+    async def consume(body: bytes, message: KafkaMessage) -> None:
+        await deliveries.consume(model, handler, body, message)
+
+    consume.__annotations__["body"] = Annotated[bytes, WithJsonSchema(event_schema(model))]
+    broker.subscriber(
         model.TYPE,
         group_id=group_id,
         max_workers=consumers,
@@ -205,7 +255,13 @@ def subscribe(
         auto_offset_reset="earliest",
         decoder=_raw_body,
         title=f"{group_id}:{model.TYPE}",
-        description=f"Consumes {model.SCHEMA} CloudEvents.",
+        description=f"Consumes {model.SCHEMA} CloudEvents, in structured or binary content "
+        "mode; one that is invalid, or keeps failing, goes to the dead-letter topic.",
+    )(consume)
+    broker.publisher(
+        dlq(model.TYPE),
+        title=f"{dlq(model.TYPE)}:publish",
+        description=f"{model.TYPE} messages this consumer gave up on, as received, with the "
+        f"reason in the `{DLQ_REASON_HEADER}` header.",
+        schema=Annotated[bytes, WithJsonSchema({"type": "string", "format": "binary"})],
     )
-    async def consume(body: bytes, message: KafkaMessage) -> None:
-        await deliveries.consume(model, handler, body, message)

@@ -13,8 +13,14 @@ from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.lifecycle import PostStatus
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
-from gatepost_common.events import IDENTIFIER, PostGenerated, PostProgressed, PostPublished
-from gatepost_common.kafka import subscribe
+from gatepost_common.events import (
+    IDENTIFIER,
+    PostApproved,
+    PostGenerated,
+    PostProgressed,
+    PostPublished,
+)
+from gatepost_common.kafka import emits, subscribe
 from gatepost_common.sessions import User, session_token, session_user
 
 CHANGED = "the post changed since you looked at it: look at it again first"
@@ -187,6 +193,8 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
 
 
 def subscribers(broker: KafkaBroker, approvals: Approvals) -> None:
+    """What approval consumes and emits on Kafka (its AsyncAPI document lists both)."""
+    emits(broker, PostApproved)
     subscribe(broker, PostGenerated, approvals.on_post_generated, group_id="approval")
     subscribe(broker, PostPublished, approvals.on_post_published, group_id="approval")
     subscribe(broker, PostProgressed, approvals.on_post_progressed, group_id="approval")

@@ -10,8 +10,8 @@ from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from gatepost_common.events import TopicCreated
-from gatepost_common.kafka import subscribe
+from gatepost_common.events import PostGenerated, TopicCreated
+from gatepost_common.kafka import emits, subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.domain import TopicStatus
@@ -198,4 +198,7 @@ def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any
 
 
 def subscribers(broker: KafkaBroker, library: TopicLibrary) -> None:
+    """What the generator consumes and emits on Kafka (its AsyncAPI document lists both)."""
+    emits(broker, TopicCreated)
+    emits(broker, PostGenerated)
     subscribe(broker, TopicCreated, library.accept, group_id="generator")

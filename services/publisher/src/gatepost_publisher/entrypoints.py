@@ -9,8 +9,8 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.audit import AuditLog
-from gatepost_common.events import PostApproved
-from gatepost_common.kafka import subscribe
+from gatepost_common.events import PostApproved, PostProgressed, PostPublished
+from gatepost_common.kafka import emits, subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
@@ -87,6 +87,9 @@ def routes(
 
 
 def subscribers(broker: KafkaBroker, intake: Intake, consumers: int) -> None:
+    """What the publisher consumes and emits on Kafka (its AsyncAPI document lists both)."""
+    emits(broker, PostPublished)
+    emits(broker, PostProgressed)
     subscribe(
         broker, PostApproved, intake.on_post_approved, group_id="publisher", consumers=consumers
     )
