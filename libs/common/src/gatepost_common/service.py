@@ -9,12 +9,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification.asyncapi import AsyncAPI
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -157,15 +158,24 @@ def create_service_app(
     return app
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, bool]  # mongodb, kafka, and each background job
+
+
 def health_router(infra: Infrastructure, workers: Sequence[Worker] = ()) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Health:
+        return Health(status="ok")
 
-    @router.get("/readyz")
-    async def readyz(response: Response) -> dict[str, Any]:
+    @router.get("/readyz", responses={503: {"model": Readiness, "description": "Not ready"}})
+    async def readyz(response: Response) -> Readiness:
         checks = {"mongodb": await mongo_ready(infra.mongo)}
         if infra.broker is not None:
             checks["kafka"] = await infra.broker.ping(timeout=2.0)
@@ -173,7 +183,7 @@ def health_router(infra: Infrastructure, workers: Sequence[Worker] = ()) -> APIR
         checks |= {f"worker:{w.name}": w.healthy for w in workers}
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
-        return {"ready": ready, "checks": checks}
+        return Readiness(ready=ready, checks=checks)
 
     return router
 

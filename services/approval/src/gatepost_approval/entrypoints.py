@@ -12,6 +12,7 @@ from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.lifecycle import PostStatus
+from gatepost_approval.schemas import Decision, PostView
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
 from gatepost_common.events import (
     IDENTIFIER,
@@ -27,39 +28,6 @@ CHANGED = "the post changed since you looked at it: look at it again first"
 Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
 
-def post_view(doc: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "account_id",
-        "topic_id",
-        "language",
-        "title",
-        "caption",
-        "hashtags",
-        "slides",
-        "status",
-        "approved_at",
-        "approved_by",
-        "options",
-        "publish_id",
-        "fail_reason",
-        "tiktok_post_ids",
-        "created_at",
-        "ai_generated",
-        "model",
-        "revision",
-        "cover_index",
-        "attempt",
-        "retryable",
-        "origin",
-        "media_type",
-        "video",
-        "post_mode",
-        "progress",
-        "tiktok_url",
-    )
-    return {"post_id": doc["_id"], **{k: doc.get(k) for k in keep}}
-
-
 def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) -> APIRouter:
     router = APIRouter(tags=["queue"])
     current_user = session_user(public_key)
@@ -72,7 +40,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         q: Annotated[str | None, Query(max_length=100, description="in title or caption")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[PostView]:
         """The person's posts, newest first, a page at a time; by status, account and words."""
         found = await posts.for_user(
             user.id,
@@ -82,18 +50,18 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             account_id=account_id,
             search=q.strip() if q else None,
         )
-        return [post_view(d) for d in found]
+        return [PostView.of(d) for d in found]
 
     @router.get("/posts/{post_id}")
-    async def get_post(post_id: str, user: User = current_user) -> dict[str, Any]:
+    async def get_post(post_id: str, user: User = current_user) -> PostView:
         doc = await posts.get(post_id, user.id)
         if doc is None:
             raise HTTPException(404, "no such post")
-        return post_view(doc)
+        return PostView.of(doc)
 
     async def approving(
         post_id: str, choices: ApprovalChoices, request: Request, user: User, again: bool
-    ) -> dict[str, str]:
+    ) -> Decision:
         try:
             await approvals.approve(post_id, user.id, choices, session_token(request), again=again)
         except NotFound:
@@ -108,12 +76,12 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             raise HTTPException(409, CHANGED) from None
         except ApprovalRefused as refusal:
             raise HTTPException(422, str(refusal)) from None
-        return {"post_id": post_id, "status": PostStatus.APPROVED.value}
+        return Decision(post_id=post_id, status=PostStatus.APPROVED)
 
     @router.post("/posts/{post_id}/approve", status_code=202)
     async def approve(
         post_id: str, choices: ApprovalChoices, request: Request, user: User = current_user
-    ) -> dict[str, str]:
+    ) -> Decision:
         """Approve this one post (there is no bulk approval): the choices are re-checked against
         the account's fresh creator_info, then post.approved is signed and emitted once."""
         return await approving(post_id, choices, request, user, again=False)
@@ -121,7 +89,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
     @router.post("/posts/{post_id}/publish-again", status_code=202)
     async def publish_again(
         post_id: str, choices: ApprovalChoices, request: Request, user: User = current_user
-    ) -> dict[str, str]:
+    ) -> Decision:
         """Approve a failed post once more, as a new attempt: the person chooses again, the
         choices are re-checked against fresh creator_info, and a new post.approved (with the
         next attempt number) is signed. A post whose outcome is unknown cannot: TikTok may
@@ -130,7 +98,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
 
     async def editing(
         post_id: str, user: User, change: Callable[[dict[str, Any]], Awaitable[None]]
-    ) -> dict[str, Any]:
+    ) -> PostView:
         """One edit of a post awaiting approval; the post as it is now."""
         try:
             await change(await approvals.editable(post_id, user.id))
@@ -145,14 +113,14 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         return await get_post(post_id, user)
 
     @router.patch("/posts/{post_id}")
-    async def edit(post_id: str, changes: PostEdit, user: User = current_user) -> dict[str, Any]:
+    async def edit(post_id: str, changes: PostEdit, user: User = current_user) -> PostView:
         """Title (set again on the cover), caption, hashtags, within TikTok's limits."""
         return await editing(post_id, user, lambda _: approvals.edit(post_id, user.id, changes))
 
     @router.put("/posts/{post_id}/slides/{position}/text")
     async def slide_words(
         post_id: str, position: Slide, change: SlideWords, user: User = current_user
-    ) -> dict[str, Any]:
+    ) -> PostView:
         """New words on one slide: composed again by media, under a new URL."""
         return await editing(
             post_id, user, lambda post: approvals.editor.set_words(post, position, change)
@@ -161,33 +129,33 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
     @router.post("/posts/{post_id}/slides/{position}/redraw")
     async def redraw(
         post_id: str, position: Slide, change: Revised, user: User = current_user
-    ) -> dict[str, Any]:
+    ) -> PostView:
         """A new picture for one slide (one image call); the other six are kept."""
         return await editing(
             post_id, user, lambda post: approvals.editor.redraw(post, position, change)
         )
 
     @router.put("/posts/{post_id}/cover")
-    async def cover(post_id: str, change: CoverChoice, user: User = current_user) -> dict[str, Any]:
+    async def cover(post_id: str, change: CoverChoice, user: User = current_user) -> PostView:
         """Which slide is the cover (it carries the title)."""
         return await editing(
             post_id, user, lambda post: approvals.editor.choose_cover(post, change)
         )
 
     @router.put("/posts/{post_id}/order")
-    async def order(post_id: str, change: SlideOrder, user: User = current_user) -> dict[str, Any]:
+    async def order(post_id: str, change: SlideOrder, user: User = current_user) -> PostView:
         """The slides in a new order: `order[i]` is the position the new i-th slide had."""
         return await editing(post_id, user, lambda post: approvals.editor.reorder(post, change))
 
     @router.post("/posts/{post_id}/reject")
-    async def reject(post_id: str, user: User = current_user) -> dict[str, str]:
+    async def reject(post_id: str, user: User = current_user) -> Decision:
         try:
             await approvals.reject(post_id, user.id)
         except NotFound:
             raise HTTPException(404, "no such post") from None
         except AlreadyDecided:
             raise HTTPException(409, "this post was already approved or rejected") from None
-        return {"post_id": post_id, "status": PostStatus.REJECTED.value}
+        return Decision(post_id=post_id, status=PostStatus.REJECTED)
 
     return router
 

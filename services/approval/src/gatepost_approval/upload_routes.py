@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import ValidationError
 
 from gatepost_approval.domain import ApprovalRefused
-from gatepost_approval.entrypoints import post_view
+from gatepost_approval.schemas import PostView
 from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.events import VideoMime
 from gatepost_common.sessions import User, session_token, session_user
@@ -37,7 +37,7 @@ def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
         video_url: Annotated[str | None, Form()] = None,
         files: Annotated[list[UploadFile] | None, File()] = None,
         user: User = current_user,
-    ) -> dict[str, Any]:
+    ) -> PostView:
         """Your own media into the approval queue: one video (MP4, MOV or WebM) as a file or a
         `video_url`, or 1 to 35 photos (JPEG, PNG or WebP), with a title and caption. The video is
         checked for TikTok (container, codecs, size, frame rate, length against the account's
@@ -65,6 +65,6 @@ def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
                 )
         except ApprovalRefused as refused:
             raise HTTPException(422, str(refused)) from None
-        return post_view(post)
+        return PostView.of(post)
 
     return router

@@ -23,7 +23,6 @@ from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.clock import Clock
 from gatepost_common.sessions import User
-from gatepost_common.slide_style import Style
 from gatepost_common.tiktok import TikTokClient
 
 logger = logging.getLogger(__name__)
@@ -179,23 +178,3 @@ class Auth:
         await self.keeper.audit.append(account_id, "connected", scope=tokens.scope)
         logger.info("tiktok account connected", extra={"fields": {"account_id": account_id}})
         return account_id
-
-
-def account_view(account: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "account_id": account["_id"],
-        "display_name": account.get("display_name"),
-        "avatar_url": account.get("avatar_url"),
-        "status": account.get("status"),
-        "open_id": account.get("open_id"),
-        "scope": account.get("scope"),
-        "access_expires_at": account.get("access_expires_at"),
-        "refresh_expires_at": account.get("refresh_expires_at"),
-        "reauth_reason": account.get("reauth_reason"),
-        "style": style_of(account),
-    }
-
-
-def style_of(account: dict[str, Any]) -> dict[str, Any]:
-    """The account's slide style, the default when none was chosen."""
-    return Style(**(account.get("style") or {})).model_dump()

@@ -16,6 +16,7 @@ from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.library import (
+    MAX_IMPORT_ROWS,
     ImportRejected,
     ImportTooLarge,
     TopicBusy,
@@ -24,6 +25,13 @@ from gatepost_generator.library import (
     parse_csv,
 )
 from gatepost_generator.provider import ModelCalls, Usage
+from gatepost_generator.schemas import (
+    Illustration,
+    ImportProgress,
+    ImportResult,
+    QueuedTopic,
+    TopicView,
+)
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -39,35 +47,41 @@ class BulkTopics(BaseModel):
     topics: list[Any]
 
 
-def topic_view(doc: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "text",
-        "account_id",
-        "status",
-        "stage",
-        "reason",
-        "post_id",
-        "language",
-        "source",
-        "import_id",
-        "attempts",
-        "created_at",
-        "updated_at",
-    )
-    return {"topic_id": doc["_id"], **{k: doc.get(k) for k in keep}, "usage": usage_of(doc)}
-
-
-def usage_of(doc: dict[str, Any]) -> dict[str, int]:
-    """What the topic cost: text tokens, images made, and the image tokens they were billed."""
-    usage = doc.get("usage") or {}
-    return {
-        "text_tokens": usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0),
-        "prompt_tokens": usage.get("prompt_tokens", 0),
-        "completion_tokens": usage.get("completion_tokens", 0),
-        "images": usage.get("images", 0),
-        "image_tokens": usage.get("image_tokens", 0),
-        "rate_limited": usage.get("rate_limited", 0),
+# the bulk route reads its body itself (JSON or a CSV upload, bounded before parsing): documented
+BULK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["topics"],
+                    "properties": {
+                        "topics": {
+                            "type": "array",
+                            "maxItems": MAX_IMPORT_ROWS,
+                            "items": NewTopic.model_json_schema(),
+                        }
+                    },
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "UTF-8 CSV, header `text,account_id` (account_id "
+                            "may be given as the query's default instead)",
+                        }
+                    },
+                }
+            },
+        },
     }
+}
 
 
 def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str) -> APIRouter:
@@ -75,19 +89,19 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
     current_user = session_user(public_key)
 
     @router.post("/topics", status_code=201)
-    async def create_topic(body: NewTopic, user: User = current_user) -> dict[str, str]:
+    async def create_topic(body: NewTopic, user: User = current_user) -> QueuedTopic:
         try:
             topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
         except ValueError as refused:
             raise HTTPException(422, str(refused)) from None
-        return {"topic_id": topic_id, "status": TopicStatus.QUEUED.value}
+        return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
-    @router.post("/topics/bulk", status_code=207)
+    @router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
     async def bulk_import(
         request: Request,
         user: User = current_user,
         account_id: Annotated[str | None, Query(description="default for CSV rows")] = None,
-    ) -> dict[str, Any]:
+    ) -> ImportResult:
         """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
         `file`, header `text,account_id`). Every row gets its own verdict."""
         import_id = str(uuid.uuid4())
@@ -99,46 +113,50 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
         except ImportRejected as rejected:
             raise HTTPException(422, str(rejected)) from None
         accepted = sum(r["accepted"] for r in results)
-        return {
-            "import_id": import_id if accepted else None,
-            "accepted": accepted,
-            "rejected": len(results) - accepted,
-            "rows": results,
-        }
+        return ImportResult.model_validate(
+            {
+                "import_id": import_id if accepted else None,
+                "accepted": accepted,
+                "rejected": len(results) - accepted,
+                "rows": results,
+            }
+        )
 
     @router.get("/imports/{import_id}")
-    async def import_progress(import_id: str, user: User = current_user) -> dict[str, Any]:
+    async def import_progress(import_id: str, user: User = current_user) -> ImportProgress:
         """How far a bulk import got: topics per status, and how many are finished."""
         try:
-            return await library.progress(user.id, import_id)
+            return ImportProgress.model_validate(await library.progress(user.id, import_id))
         except TopicNotFound:
             raise HTTPException(404, "no such import") from None
 
     @router.get("/topics")
     async def list_topics(
         user: User = current_user,
-        status: str | None = None,
+        status: TopicStatus | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> list[dict[str, Any]]:
-        return [topic_view(d) for d in await topics.for_user(user.id, status, limit, offset)]
+    ) -> list[TopicView]:
+        """The person's topics, newest first, a page at a time."""
+        found = await topics.for_user(user.id, status.value if status else None, limit, offset)
+        return [TopicView.of(d) for d in found]
 
     @router.get("/topics/{topic_id}")
-    async def get_topic(topic_id: str, user: User = current_user) -> dict[str, Any]:
+    async def get_topic(topic_id: str, user: User = current_user) -> TopicView:
         found = await topics.get(topic_id, user.id)
         if found is None:
             raise HTTPException(404, "no such topic")
-        return topic_view(found)
+        return TopicView.of(found)
 
     @router.post("/topics/{topic_id}/retry", status_code=202)
-    async def retry(topic_id: str, user: User = current_user) -> dict[str, str]:
+    async def retry(topic_id: str, user: User = current_user) -> QueuedTopic:
         try:
             await library.retry(user.id, topic_id)
         except TopicNotFound:
             raise HTTPException(404, "no such topic") from None
         except TopicBusy as busy:
             raise HTTPException(409, str(busy)) from None
-        return {"topic_id": topic_id, "status": TopicStatus.QUEUED.value}
+        return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
     @router.delete("/topics/{topic_id}", status_code=204)
     async def delete(topic_id: str, user: User = current_user) -> None:
@@ -185,14 +203,14 @@ def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any
     router = APIRouter(tags=["internal"], dependencies=[internal_callers])
 
     @router.post("/internal/illustrations", status_code=201)
-    async def illustrate(body: IllustrationRequest) -> dict[str, Any]:
+    async def illustrate(body: IllustrationRequest) -> Illustration:
         usage = Usage()
         try:
             image = await calls.image(body.prompt, usage)
             stored = await media.store(image)
         except Exception as error:
             raise HTTPException(502, f"the image model failed: {error}") from None
-        return {"url": stored["url"], "sha256": stored["sha256"], "images": usage.images}
+        return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)
 
     return router
 

@@ -17,9 +17,11 @@ from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.domain import RejectedImage, normalise
 from gatepost_media.fetching import FetchFailed, FetchRequest, download
 from gatepost_media.fonts import GlyphMissing
+from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, TextDoesNotFit, compose
 from gatepost_media.video_routes import video_file, video_routes
+from gatepost_media.videos import MIME
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -44,11 +46,11 @@ def routes(
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
     internal = [internal_callers]  # who may call which: gatepost_common.access
 
-    def stored(sha256: str, jpeg: bytes) -> dict[str, object]:
+    def stored(sha256: str, jpeg: bytes) -> StoredImage:
         url = settings.url_of(f"{sha256}.jpg")
-        return {"sha256": sha256, "url": url, "width": 1080, "height": 1080, "bytes": len(jpeg)}
+        return StoredImage(sha256=sha256, url=url, width=1080, height=1080, bytes=len(jpeg))
 
-    async def store_image(data: bytes) -> dict[str, object]:
+    async def store_image(data: bytes) -> StoredImage:
         if not data:
             raise HTTPException(422, "the request body is empty: send the image bytes")
         try:
@@ -75,7 +77,7 @@ def routes(
         return out.getvalue()
 
     @router.post("/internal/slides", dependencies=internal, status_code=201)
-    async def slide(body: SlideRequest) -> dict[str, object]:
+    async def slide(body: SlideRequest) -> ComposedSlide:
         """Set a slide's words on its stored picture; the same inputs give the same bytes and
         URL. 422 with the reason when the words cannot be set (a glyph the font lacks, too long)."""
         if not store.path(body.picture_sha256).exists():
@@ -86,10 +88,10 @@ def routes(
             raise HTTPException(422, str(refused)) from None
         sha256 = hashlib.sha256(jpeg).hexdigest()
         await store.put(sha256, jpeg)
-        return stored(sha256, jpeg) | {"picture_sha256": body.picture_sha256}
+        return ComposedSlide(**vars(stored(sha256, jpeg)), picture_sha256=body.picture_sha256)
 
     @router.post("/internal/images", dependencies=internal, status_code=201)
-    async def upload(request: Request) -> dict[str, object]:
+    async def upload(request: Request) -> StoredImage:
         """Store the image in the request body."""
         if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
             raise HTTPException(413, too_big)
@@ -101,7 +103,7 @@ def routes(
         return await store_image(bytes(data))
 
     @router.post("/internal/images/fetch", dependencies=internal, status_code=201)
-    async def fetch(body: FetchRequest) -> dict[str, object]:
+    async def fetch(body: FetchRequest) -> StoredImage:
         """Fetch an image from a URL (no redirects, size and time limits), then store it."""
         try:
             data = await download(
@@ -111,7 +113,21 @@ def routes(
             raise HTTPException(422, str(failure)) from None
         return await store_image(data)
 
-    @router.get("/media/{name}")
+    @router.get(
+        "/media/{name}",
+        response_class=FileResponse,
+        responses={
+            200: {
+                "description": "The file, as stored (ranges supported)",
+                "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    **{
+                        m: {"schema": {"type": "string", "format": "binary"}} for m in MIME.values()
+                    },
+                },
+            }
+        },
+    )
     async def media(name: str) -> FileResponse:
         """Served as is, never redirected (TikTok follows no redirects); ranges supported."""
         if not name.endswith(".jpg"):

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 
 from gatepost_media.adapters import VideoStore
 from gatepost_media.fetching import FetchFailed, FetchRequest, public_host, stream_to
+from gatepost_media.schemas import StoredVideo
 from gatepost_media.settings import Settings
 from gatepost_media.videos import MIME, RejectedVideo, poster_frame, probe
 
@@ -31,7 +32,7 @@ def video_routes(
     internal = [internal_callers]
     too_big = f"videos are limited to {settings.max_video_bytes} bytes"
 
-    async def keep(received: Path) -> dict[str, object]:
+    async def keep(received: Path) -> StoredVideo:
         """Check the received file; keep it under its sha256, with a poster frame."""
         try:
             facts = await probe(received)
@@ -42,17 +43,17 @@ def video_routes(
         described = vars(facts) | {"bytes": size, "poster_url": poster["url"]}
         await videos.keep(received, sha256, described)
         url = settings.url_of(f"{sha256}.{facts.extension}")
-        return {
-            "sha256": sha256,
-            "url": url,
-            "size": size,
-            "mime": facts.mime,
-            "duration_s": facts.duration_s,
-            "width": facts.width,
-            "height": facts.height,
-            "codec": facts.codec,
-            "poster_url": poster["url"],
-        }
+        return StoredVideo(
+            sha256=sha256,
+            url=url,
+            size=size,
+            mime=facts.mime,
+            duration_s=facts.duration_s,
+            width=facts.width,
+            height=facts.height,
+            codec=facts.codec,
+            poster_url=str(poster["url"]),
+        )
 
     async def received_by(fill: Callable[[Callable[[bytes], object]], Awaitable[None]]) -> Path:
         """A temporary file filled by `fill` (removed if anything goes wrong)."""
@@ -65,14 +66,14 @@ def video_routes(
             raise
         return part
 
-    async def kept(part: Path) -> dict[str, object]:
+    async def kept(part: Path) -> StoredVideo:
         try:
             return await keep(part)
         finally:
             await run_in_threadpool(part.unlink, missing_ok=True)  # a kept one was renamed
 
     @router.post("/internal/videos", dependencies=internal, status_code=201)
-    async def upload(request: Request) -> dict[str, object]:
+    async def upload(request: Request) -> StoredVideo:
         """Take the video in the request body: checked for TikTok, kept, a poster frame made.
         422 with the reason when TikTok would not take it."""
         if int(request.headers.get("content-length") or 0) > settings.max_video_bytes:
@@ -91,7 +92,7 @@ def video_routes(
         return await kept(await received_by(fill))
 
     @router.post("/internal/videos/fetch", dependencies=internal, status_code=201)
-    async def fetch(body: FetchRequest) -> dict[str, object]:
+    async def fetch(body: FetchRequest) -> StoredVideo:
         """Fetch a video from a URL (no redirects, size and time limits), then take it."""
 
         async def fill(write: Callable[[bytes], object]) -> None:

@@ -3,7 +3,7 @@ the `post.approved` subscriber."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
@@ -14,30 +14,9 @@ from gatepost_common.kafka import emits, subscribe
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
-from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.schemas import AuditEntry, Publication, WebhookReceipt
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
-
-
-def publication_view(job: dict[str, Any]) -> dict[str, Any]:
-    status = job.get("result") if job["status"] == JobStatus.DONE else job["status"]
-    return {
-        "post_id": job["post_id"],
-        "title": job["approved"].get("title"),
-        "attempt": job["attempt"],
-        "account_id": job["account_id"],
-        "status": status,
-        "fail_reason": job.get("fail_reason"),
-        "retryable": job.get("retryable", False),
-        "deferred_reason": job.get("deferred_reason"),
-        "due_at": job.get("due_at"),
-        "publish_id": job.get("publish_id"),
-        "post_ids": job.get("post_ids", []),
-        "flag": job.get("flag"),
-        "privacy_level": job["approved"]["options"]["privacy_level"],
-        "media_type": job["approved"].get("media_type", "PHOTO"),
-        "post_mode": job["approved"].get("post_mode", "DIRECT_POST"),
-    }
 
 
 def routes(
@@ -47,8 +26,8 @@ def routes(
     current_user = session_user(settings.session_public_key)
 
     @router.get("/publications", tags=["publications"])
-    async def publications(user: User = current_user) -> list[dict[str, Any]]:
-        return [publication_view(j) for j in await jobs.for_user(user.id)]
+    async def publications(user: User = current_user) -> list[Publication]:
+        return [Publication.of(j) for j in await jobs.for_user(user.id)]
 
     @router.get("/accounts/{account_id}/audit", tags=["publications"])
     async def audit_log(
@@ -56,14 +35,16 @@ def routes(
         user: User = current_user,
         limit: Annotated[int, Query(ge=1, le=500)] = 200,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditEntry]:
         """The account's audit entries, newest first, a page at a time."""
         if not await jobs.owns_account(user.id, account_id):
             raise HTTPException(404, "no such account")
-        return await audit.for_account(account_id, limit, offset)
+        return [
+            AuditEntry.model_validate(e) for e in await audit.for_account(account_id, limit, offset)
+        ]
 
     @router.post("/webhooks/tiktok", tags=["webhooks"])
-    async def tiktok_webhook(request: Request, background: BackgroundTasks) -> dict[str, bool]:
+    async def tiktok_webhook(request: Request, background: BackgroundTasks) -> WebhookReceipt:
         body = await request.body()
         try:
             verify_signature(
@@ -81,7 +62,7 @@ def routes(
                 raise HTTPException(503, "not applied yet: deliver it again")
         elif pending:
             background.add_task(inbox.apply, body)  # after the 200 has gone out
-        return {"received": True, "duplicate": not pending}
+        return WebhookReceipt(received=True, duplicate=not pending)
 
     return router
 

@@ -1,0 +1,85 @@
+"""What approval's routes answer: the response models of its OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from gatepost_approval.lifecycle import PostStatus
+from gatepost_common.events import (
+    MediaType,
+    PostMode,
+    ProgressState,
+    PublishOptions,
+    Video,
+)
+
+
+class SlideView(BaseModel):
+    """One picture of a photo post (a generated slide, or a person's own photo)."""
+
+    index: int
+    text: str
+    prompt: str = ""
+    image_url: str  # what TikTok is sent: the picture with the slide's words on it
+    sha256: str | None = None
+    illustration_url: str | None = None  # the picture without words
+    illustration_sha256: str | None = None
+
+
+class Progress(BaseModel):
+    """The publisher's latest word on an approved post."""
+
+    state: ProgressState
+    at: datetime
+    reason: str | None = None
+    due_at: datetime | None = None
+    publish_id: str | None = None
+    link: str | None = None
+
+
+class PostView(BaseModel):
+    """A post in the queue, as its person sees it."""
+
+    post_id: str
+    account_id: str
+    topic_id: str | None = None  # none for a person's own media
+    language: str | None = None
+    title: str
+    caption: str
+    hashtags: list[str]
+    slides: list[SlideView] | None = None
+    status: PostStatus
+    approved_at: datetime | None = None
+    approved_by: str | None = None
+    options: PublishOptions | None = None
+    publish_id: str | None = None
+    fail_reason: str | None = None
+    tiktok_post_ids: list[str] | None = None
+    created_at: datetime | None = None
+    ai_generated: bool
+    model: str | None = None  # the language model that wrote it
+    revision: int | None = None
+    cover_index: int | None = None
+    attempt: int | None = None
+    retryable: bool | None = None
+    origin: Literal["generated", "uploaded"] | None = None
+    media_type: MediaType | None = None
+    video: Video | None = None
+    post_mode: PostMode | None = None
+    progress: Progress | None = None
+    tiktok_url: str | None = None
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> PostView:
+        """The stored post as its view (fields the view does not name stay behind)."""
+        return cls.model_validate({"post_id": doc["_id"], **doc})
+
+
+class Decision(BaseModel):
+    """What a person decided about one post."""
+
+    post_id: str
+    status: PostStatus

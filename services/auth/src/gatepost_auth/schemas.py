@@ -1,0 +1,80 @@
+"""What auth's routes answer: the response models of its OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from gatepost_auth.domain import AccountStatus
+from gatepost_common.events import PrivacyLevel
+from gatepost_common.slide_style import Style
+
+
+class Me(BaseModel):
+    user_id: str
+    email: str
+
+
+class Session(Me):
+    """A session just started (its token is in an HttpOnly cookie)."""
+
+    csrf_token: str  # echoed in X-CSRF-Token by the page's script
+
+
+class SignupAnswer(BaseModel):
+    """The same for every address: whether it has an account is not told."""
+
+    detail: str
+    mailbox: str | None = None  # a local run's mailbox page
+
+
+class AccountView(BaseModel):
+    """A connected TikTok account (its tokens never leave auth)."""
+
+    account_id: str
+    display_name: str | None = None
+    avatar_url: str | None = None
+    status: AccountStatus
+    open_id: str | None = None
+    scope: str | None = None
+    access_expires_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+    reauth_reason: str | None = None
+    style: Style
+
+    @classmethod
+    def of(cls, account: dict[str, Any]) -> AccountView:
+        return cls.model_validate(
+            {**account, "account_id": account["_id"], "style": account.get("style") or {}}
+        )
+
+
+class CreatorInfo(BaseModel):
+    """TikTok's creator_info, as the posting page needs it."""
+
+    creator_nickname: str | None = None
+    creator_username: str | None = None
+    creator_avatar_url: str | None = None
+    privacy_level_options: list[PrivacyLevel] = []
+    comment_disabled: bool | None = None
+    duet_disabled: bool | None = None
+    stitch_disabled: bool | None = None
+    max_video_post_duration_sec: int | None = None
+    posting_blocked: bool | None = None
+
+
+class AccessToken(BaseModel):
+    access_token: str
+    open_id: str  # the creator it speaks for: TikTok's daily limit is counted per creator
+
+
+class OwnedAccount(BaseModel):
+    account_id: str
+    status: AccountStatus
+    open_id: str | None = None
+
+
+class RemovedAuthorizations(BaseModel):
+    accounts: int  # how many accounts TikTok's notice ended
