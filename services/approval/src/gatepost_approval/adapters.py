@@ -115,24 +115,22 @@ class MongoPostRepository:
         await self.posts.update_one({"_id": post_id}, {"$set": {"outbox_claimed_until": None}})
 
     async def record_outcome(
-        self, post_id: str, attempt: int, status: str, fields: Document
+        self, post_id: str, attempt: int, status: str, fields: Document, at: datetime
     ) -> None:
         """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
-        move = lifecycle.outcome(attempt, status, fields)
+        move = lifecycle.outcome(attempt, status, fields, at)
         await self.posts.update_one({"_id": post_id, **move.when}, move.update)
 
     async def record_progress(self, post_id: str, attempt: int, progress: Document) -> None:
         """What the publisher says happens to the post's current attempt; an older word (its
-        `at`) than the one stored changes nothing. A live post's link is kept with the post."""
-        link = {"tiktok_url": progress["link"]} if progress.get("link") else {}
-        await self.posts.update_one(
-            {
-                "_id": post_id,
-                "attempt": lifecycle.of_attempt(attempt),
-                "$or": [{"progress.at": None}, {"progress.at": {"$lt": progress["at"]}}],
-            },
-            {"$set": {"progress": progress, **link}},
-        )
+        `at`) than the one stored only joins the history. A live post's link is kept."""
+        move = lifecycle.progressed(attempt, progress)
+        done = await self.posts.update_one({"_id": post_id, **move.when}, move.update)
+        if done.matched_count == 0:  # an older word, arrived late: history only
+            await self.posts.update_one(
+                {"_id": post_id, "attempt": lifecycle.of_attempt(attempt)},
+                lifecycle.remembered(attempt, progress),
+            )
 
 
 UNCHECKED = "TikTok account details could not be checked; try again"

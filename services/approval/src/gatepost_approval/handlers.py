@@ -93,6 +93,7 @@ class Approvals:
                 "published_privacy_level": outcome.privacy_level,
                 **({"tiktok_url": outcome.link} if outcome.link else {}),
             },
+            event.time,
         )
 
     async def on_post_progressed(self, event: CloudEvent[PostProgressed]) -> None:
@@ -186,6 +187,7 @@ class Approvals:
                 "approved_by": user_id,
                 "options": options.model_dump(mode="json"),
                 "post_mode": choices.post_mode,
+                "publish_after": choices.publish_after,
             },
             event.model_dump_json(),
             revision,

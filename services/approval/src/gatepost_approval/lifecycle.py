@@ -85,7 +85,10 @@ def approve(revision: int, attempt: int, fields: dict[str, Any]) -> Move:
         "retryable": False,
         "progress": None,  # the publisher's word on this attempt comes next
     }
-    return Move(when, {"$set": update})
+    approved = {"state": "approved", "at": fields["approved_at"], "attempt": attempt}
+    if fields.get("publish_after"):
+        approved["due_at"] = fields["publish_after"]
+    return Move(when, {"$set": update, "$push": {"history": approved}})
 
 
 def revise(revision: int, changes: dict[str, Any], now: datetime) -> Move:
@@ -103,12 +106,35 @@ def reject(now: datetime) -> Move:
     )
 
 
-def outcome(attempt: int, status: str, fields: dict[str, Any]) -> Move:
-    """The outcome of the post's current attempt (a late outcome of an earlier one is not)."""
+def outcome(attempt: int, status: str, fields: dict[str, Any], at: datetime) -> Move:
+    """The outcome of the post's current attempt (a late outcome of an earlier one is not); the
+    post's history gains it once, however often it is delivered."""
+    state = STATUS_FROM_TIKTOK[status].value
+    ended = {"state": state, "at": at, "attempt": attempt, "reason": fields.get("fail_reason")}
+    if fields.get("tiktok_url"):
+        ended["link"] = fields["tiktok_url"]
     return Move(
         {"attempt": of_attempt(attempt)},
-        {"$set": {**fields, "status": STATUS_FROM_TIKTOK[status].value}},
+        {"$set": {**fields, "status": state}, "$addToSet": {"history": ended}},
     )
+
+
+def progressed(attempt: int, progress: dict[str, Any]) -> Move:
+    """The publisher's newer word on the post's current attempt: it becomes the post's progress
+    (an older one does not) and joins its history."""
+    link = {"tiktok_url": progress["link"]} if progress.get("link") else {}
+    return Move(
+        {
+            "attempt": of_attempt(attempt),
+            "$or": [{"progress.at": None}, {"progress.at": {"$lt": progress["at"]}}],
+        },
+        {"$set": {"progress": progress, **link}, **remembered(attempt, progress)},
+    )
+
+
+def remembered(attempt: int, progress: dict[str, Any]) -> dict[str, Any]:
+    """The history's share of a progress event (a redelivered one is not added twice)."""
+    return {"$addToSet": {"history": {**progress, "attempt": attempt}}}
 
 
 def editable(post: dict[str, Any]) -> bool:

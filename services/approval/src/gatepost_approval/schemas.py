@@ -40,6 +40,18 @@ class Progress(BaseModel):
     link: str | None = None
 
 
+class Moment(BaseModel):
+    """One step of a post's life after approval, for its timeline."""
+
+    state: str  # approved, waiting, uploading, processing, flagged, live, or how it ended
+    at: datetime
+    attempt: int = 1
+    reason: str | None = None
+    due_at: datetime | None = None  # waiting until (or scheduled for)
+    publish_id: str | None = None
+    link: str | None = None
+
+
 class PostView(BaseModel):
     """A post in the queue, as its person sees it."""
 
@@ -71,11 +83,14 @@ class PostView(BaseModel):
     post_mode: PostMode | None = None
     progress: Progress | None = None
     tiktok_url: str | None = None
+    publish_after: datetime | None = None  # the time the person chose, if any
+    history: list[Moment] = []  # oldest first
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> PostView:
         """The stored post as its view (fields the view does not name stay behind)."""
-        return cls.model_validate({"post_id": doc["_id"], **doc})
+        moments = sorted(doc.get("history") or [], key=lambda m: (m.get("attempt", 1), m["at"]))
+        return cls.model_validate({**doc, "post_id": doc["_id"], "history": moments})
 
 
 class Decision(BaseModel):

@@ -42,6 +42,11 @@ class AccountView(BaseModel):
     access_expires_at: datetime | None = None
     refresh_expires_at: datetime | None = None
     reauth_reason: str | None = None
+    # the connection's health: when TikTok last issued its tokens, refreshes that failed in a
+    # row (TikTok unreachable) and when the next try is
+    tokens_at: datetime | None = None
+    refresh_failures: int | None = None
+    next_refresh_at: datetime | None = None
     style: Style
 
     @classmethod

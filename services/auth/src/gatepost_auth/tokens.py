@@ -64,6 +64,7 @@ class TokenKeeper:
             "access_expires_at": now + timedelta(seconds=tokens.expires_in),
             "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in),
             "scope": tokens.scope,
+            "tokens_at": now,  # when TikTok last issued them (connected or refreshed)
             "status": AccountStatus.CONNECTED.value,
             "reauth_reason": None,
             "refresh_failures": 0,
