@@ -65,3 +65,31 @@ def signed_in_as(page: Page, client: httpx.Client, stack: Stack) -> None:
             for c in client.cookies.jar
         ]
     )
+
+
+AXE = Path(__file__).parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core (from npm, run in the page) finds serious or critical."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document)).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)"""
+    )
+    return [str(problem) for problem in found]
+
+
+def look_at(page: Page, name: str) -> list[str]:
+    """The page at desktop and at phone width: a screenshot of each, and what axe-core finds
+    serious or critical at either."""
+    problems = []
+    for width, (x, y) in WIDTHS.items():
+        page.set_viewport_size({"width": x, "height": y})
+        page.wait_for_timeout(300)  # the layout settles
+        shot(page, f"{name}-{width}")
+        problems += [f"{width}: {problem}" for problem in accessibility_problems(page)]
+    return problems

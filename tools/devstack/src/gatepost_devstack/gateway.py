@@ -86,7 +86,7 @@ http {{
       {PROXY}
     }}
     location / {{
-      root {REPO_ROOT / "web"};
+      root {REPO_ROOT / "web" / "app"};
       try_files $uri /index.html;
     }}
   }}

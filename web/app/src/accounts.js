@@ -1,0 +1,116 @@
+// @ts-check
+// Accounts: each TikTok account's connection health, what it can still publish, its slide style.
+import { auth, publisher } from "./api.js";
+import { el, flash, patch, refresh, view, when } from "./dom.js";
+
+/** @typedef {import("./api.js").Account} Account */
+/** @typedef {import("./api.js").Budget} Budget */
+
+/** @param {HTMLElement} main */
+export async function showAccounts(main) {
+  const list = el("div", { class: "accounts" });
+  main.replaceChildren(el("h1", {}, "Accounts"),
+    el("p", {}, el("a", { class: "button", href: auth.connectUrl }, "Connect a TikTok account")),
+    list);
+  /** @type {Map<string, Budget | null>} account → what it can still publish, asked once a visit */
+  const budgets = new Map();
+  view.refresh = async () => {
+    const accounts = await auth.accounts();
+    for (const a of accounts.filter((a) => !budgets.has(a.account_id))) {
+      budgets.set(a.account_id, await publisher.budget(a.account_id).catch(() => null));
+    }
+    patch(list, accounts.length
+      ? accounts.map((a) => accountCard(a, budgets.get(a.account_id) ?? null))
+      : [el("p", {}, "No TikTok account connected yet.")]);
+  };
+  await refresh();
+}
+
+/** @param {Account} a @param {Budget | null} budget */
+function accountCard(a, budget) {
+  return el("div", { class: "card account", "data-account": a.account_id, "data-key": a.account_id,
+    "data-version": JSON.stringify([a, budget]) },
+  el("img", { src: a.avatar_url, alt: "", width: 48, height: 48,
+    onerror: (/** @type {Event} */ e) => { /** @type {HTMLImageElement} */ (e.target).removeAttribute("src"); } }),
+  el("div", {}, el("strong", {}, a.display_name), health(a), accountBudget(budget)),
+  styleForm(a),
+  el("button", { class: "secondary", onclick: async () => {
+    if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
+    await auth.disconnect(a.account_id);
+    await refresh();
+  } }, "Disconnect"));
+}
+
+/** The connection's health: working (and since when), struggling, or ended (and why).
+ * @param {Account} a */
+function health(a) {
+  if (a.status === "needs_reauth") {
+    return el("p", { class: "error health" }, "Needs reconnecting: ",
+      a.reauth_reason || "TikTok ended this connection.", " ",
+      el("a", { href: auth.connectUrl }, "Reconnect"));
+  }
+  const failures = a.refresh_failures || 0;
+  if (failures) {
+    return el("p", { class: "warning health" }, `TikTok could not be reached to renew the access `
+      + `(${failures} ${failures > 1 ? "tries" : "try"}); next try ${when(a.next_refresh_at)}. `
+      + "Posts wait meanwhile.");
+  }
+  return el("p", { class: "note health" }, "Connected",
+    a.tokens_at ? ` · access renewed ${when(a.tokens_at)}` : "",
+    a.access_expires_at ? `; next renewal before ${when(a.access_expires_at)}` : "",
+    a.refresh_expires_at
+      ? ` · reconnect by ${new Date(a.refresh_expires_at).toLocaleDateString()}` : "");
+}
+
+/** @param {Budget | null} budget */
+function accountBudget(budget) {
+  if (!budget) return "";
+  return el("p", { class: "note budget" }, `Today: ${budget.posts_left} of ${budget.daily_cap} `
+    + `posts left (TikTok allows ${budget.init_per_minute} a minute) · ${budget.drafts_left} of `
+    + `${budget.inbox_cap} inbox drafts left in 24 hours`);
+}
+
+/** The account's slide style ("brand kit"): applied to slides composed from now on.
+ * @param {Account} account */
+function styleForm(account) {
+  const style = account.style;
+  /** @param {string} name */
+  const id = (name) => `${name}-${account.account_id}`;
+  const problem = el("p", { class: "error", role: "alert" });
+  /** @param {string} name @param {string} label @param {HTMLElement} input */
+  const field = (name, label, input) => el("label", { for: id(name) }, label, input);
+  /** @param {"family" | "position"} name @param {string[][]} options */
+  const select = (name, options) => {
+    const box = el("select", { id: id(name), name },
+      options.map(([value, text]) => el("option", { value }, text)));
+    box.value = style[name] ?? "";
+    return box;
+  };
+  /** @param {"text_colour" | "box_colour"} name */
+  const colour = (name) => el("input", { type: "color", id: id(name), name, value: style[name] });
+  const form = el("form", { class: "style-form", onsubmit: async (/** @type {SubmitEvent} */ event) => {
+    event.preventDefault();
+    problem.textContent = "";
+    const data = new FormData(/** @type {HTMLFormElement} */ (event.target));
+    try {
+      await auth.setStyle(account.account_id, {
+        family: /** @type {any} */ (data.get("family")),
+        position: /** @type {any} */ (data.get("position")),
+        text_colour: String(data.get("text_colour")).toUpperCase(),
+        box_colour: String(data.get("box_colour")).toUpperCase() });
+      flash("Slide style saved: new slides use it.");
+    } catch (error) { problem.textContent = /** @type {Error} */ (error).message; }
+  } },
+  field("family", "Font ", select("family", [["Noto Sans", "Noto Sans"], ["Noto Serif", "Noto Serif"]])),
+  field("position", "Words sit ", select("position", [["top", "at the top"],
+    ["center", "in the middle"], ["bottom", "at the bottom"]])),
+  field("text_colour", "Text colour ", colour("text_colour")),
+  field("box_colour", "Box colour ", colour("box_colour")),
+  el("button", { type: "submit", class: "secondary" }, "Save slide style"), problem);
+  // while it is open, the page does not refresh under the person's hands
+  return el("details", { class: "style",
+    ontoggle: (/** @type {Event} */ event) => {
+      view.editing = /** @type {HTMLDetailsElement} */ (event.target).open;
+    } },
+  el("summary", {}, "Slide style"), form);
+}

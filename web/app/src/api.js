@@ -1,0 +1,138 @@
+// @ts-check
+// The services behind the gateway, one typed call per route the UI uses. The types are generated
+// from the services' OpenAPI documents (web/types, `npm run types`): a field the UI reads that a
+// service does not answer, or a body it would refuse, fails `npm run check`.
+
+/** @typedef {import("../../types/auth").components["schemas"]} AuthSchemas */
+/** @typedef {import("../../types/generator").components["schemas"]} GeneratorSchemas */
+/** @typedef {import("../../types/approval").components["schemas"]} ApprovalSchemas */
+/** @typedef {import("../../types/publisher").components["schemas"]} PublisherSchemas */
+
+/** @typedef {AuthSchemas["AccountView"]} Account */
+/** @typedef {AuthSchemas["CreatorInfo"]} CreatorInfo */
+/** @typedef {AuthSchemas["Style"]} Style */
+/** @typedef {GeneratorSchemas["TopicView"]} Topic */
+/** @typedef {GeneratorSchemas["ImportResult"]} ImportResult */
+/** @typedef {GeneratorSchemas["ImportProgress"]} ImportProgress */
+/** @typedef {ApprovalSchemas["PostView"]} Post */
+/** @typedef {ApprovalSchemas["ApprovalChoices"]} ApprovalChoices */
+/** @typedef {ApprovalSchemas["PostEdit"]} PostEdit */
+/** @typedef {PublisherSchemas["Publication"]} Publication */
+/** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
+/** @typedef {PublisherSchemas["Budget"]} Budget */
+
+/** @param {string} name */
+export function cookie(name) {
+  const found = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+  return found ? decodeURIComponent(found.split("=")[1]) : "";
+}
+
+/** What a refused request says: the service's reason, or each invalid field's.
+ * @param {any} body @param {number} status */
+export function problem(body, status) {
+  const detail = body && body.detail;
+  return Array.isArray(detail)
+    ? detail.map((d) => `${d.loc.at(-1)}: ${d.msg}`).join("; ")
+    : detail || `HTTP ${status}`;
+}
+
+/** A request refused by a service, with its status.  */
+export class Refused extends Error {
+  /** @param {string} message @param {number} status */
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * @param {string} method @param {string} path
+ * @param {{ json?: unknown, body?: BodyInit }} [send]
+ * @returns {Promise<any>}
+ */
+async function call(method, path, send = {}) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (send.json !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = cookie("gatepost_csrf");
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: send.json !== undefined ? JSON.stringify(send.json) : send.body,
+  });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new Refused(problem(body, response.status), response.status);
+  return body;
+}
+
+/** @param {string} id */
+const one = (id) => encodeURIComponent(id);
+
+export const auth = {
+  /** @returns {Promise<AuthSchemas["Me"]>} */
+  me: () => call("GET", "/api/auth/me"),
+  /** @param {"signin" | "signup"} mode @param {AuthSchemas["Credentials"]} credentials
+   * @returns {Promise<AuthSchemas["Session"] | AuthSchemas["SignupAnswer"]>} */
+  enter: (mode, credentials) => call("POST", `/api/auth/${mode}`, { json: credentials }),
+  /** @param {string} token @returns {Promise<AuthSchemas["Session"]>} */
+  confirm: (token) => call("POST", "/api/auth/signup/confirm", { json: { token } }),
+  /** @returns {Promise<null>} */
+  signOut: () => call("POST", "/api/auth/signout"),
+  /** @returns {Promise<Account[]>} */
+  accounts: () => call("GET", "/api/auth/accounts"),
+  /** @param {string} id @returns {Promise<CreatorInfo>} */
+  creatorInfo: (id) => call("GET", `/api/auth/accounts/${one(id)}/creator-info`),
+  /** @param {string} id @param {Style} style @returns {Promise<Account>} */
+  setStyle: (id, style) => call("PUT", `/api/auth/accounts/${one(id)}/style`, { json: style }),
+  /** @param {string} id @returns {Promise<null>} */
+  disconnect: (id) => call("DELETE", `/api/auth/accounts/${one(id)}`),
+  connectUrl: "/api/auth/tiktok/connect",
+};
+
+export const generator = {
+  /** @param {GeneratorSchemas["NewTopic"]} topic @returns {Promise<GeneratorSchemas["QueuedTopic"]>} */
+  addTopic: (topic) => call("POST", "/api/generator/topics", { json: topic }),
+  /** @param {FormData} csv @param {string} account @returns {Promise<ImportResult>} */
+  bulk: (csv, account) =>
+    call("POST", `/api/generator/topics/bulk?account_id=${one(account)}`, { body: csv }),
+  /** @param {string} id @returns {Promise<ImportProgress>} */
+  importProgress: (id) => call("GET", `/api/generator/imports/${one(id)}`),
+  /** @param {string} query @returns {Promise<Topic[]>} */
+  topics: (query) => call("GET", `/api/generator/topics?${query}`),
+  /** @param {string} id @returns {Promise<GeneratorSchemas["QueuedTopic"]>} */
+  retry: (id) => call("POST", `/api/generator/topics/${one(id)}/retry`),
+};
+
+export const approval = {
+  /** @param {string} query @returns {Promise<Post[]>} */
+  posts: (query) => call("GET", `/api/approval/posts?${query}`),
+  /** @param {string} id @returns {Promise<Post>} */
+  post: (id) => call("GET", `/api/approval/posts/${one(id)}`),
+  /** @param {string} id @param {PostEdit} changes @returns {Promise<Post>} */
+  edit: (id, changes) => call("PATCH", `/api/approval/posts/${one(id)}`, { json: changes }),
+  /** One change of the slide editor (words, a new picture, the cover, the order).
+   * @param {string} id @param {string} path @param {"PUT" | "POST"} method
+   * @param {ApprovalSchemas["SlideWords"] | ApprovalSchemas["Revised"]
+   *   | ApprovalSchemas["CoverChoice"] | ApprovalSchemas["SlideOrder"]} change
+   * @returns {Promise<Post>} */
+  editSlides: (id, path, method, change) =>
+    call(method, `/api/approval/posts/${one(id)}${path}`, { json: change }),
+  /** @param {string} id @param {ApprovalChoices} choices
+   * @returns {Promise<ApprovalSchemas["Decision"]>} */
+  approve: (id, choices) => call("POST", `/api/approval/posts/${one(id)}/approve`, { json: choices }),
+  /** @param {string} id @param {ApprovalChoices} choices
+   * @returns {Promise<ApprovalSchemas["Decision"]>} */
+  publishAgain: (id, choices) =>
+    call("POST", `/api/approval/posts/${one(id)}/publish-again`, { json: choices }),
+  /** @param {string} id @returns {Promise<ApprovalSchemas["Decision"]>} */
+  reject: (id) => call("POST", `/api/approval/posts/${one(id)}/reject`),
+  uploadUrl: "/api/approval/uploads",
+};
+
+export const publisher = {
+  /** @returns {Promise<Publication[]>} */
+  publications: () => call("GET", "/api/publisher/publications"),
+  /** @param {string} account @param {string} query @returns {Promise<AuditEntry[]>} */
+  audit: (account, query) => call("GET", `/api/publisher/accounts/${one(account)}/audit?${query}`),
+  /** @param {string} account @returns {Promise<Budget>} */
+  budget: (account) => call("GET", `/api/publisher/accounts/${one(account)}/budget`),
+};

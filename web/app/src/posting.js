@@ -1,0 +1,268 @@
+// @ts-check
+// The posting page ("Post to TikTok"), in the order of TikTok's content sharing guidelines: who
+// posts, the preview, where it goes, the words (editable), who can view it, interactions,
+// disclosure, when, the declaration, and the button.
+import { approval, auth, publisher } from "./api.js";
+import { byId, el, flash, refresh } from "./dom.js";
+import { current, phone, turnTo } from "./preview.js";
+
+/** @typedef {import("./api.js").Post} Post */
+/** @typedef {import("./api.js").Budget} Budget */
+/** @typedef {import("./api.js").ApprovalChoices} ApprovalChoices */
+
+const MUSIC = "https://www.tiktok.com/legal/page/global/music-usage-confirmation/en";
+const BRANDED = "https://www.tiktok.com/legal/page/global/bc-policy/en";
+const PRIVACY_NAMES = {
+  PUBLIC_TO_EVERYONE: "Everyone",
+  MUTUAL_FOLLOW_FRIENDS: "Friends",
+  FOLLOWER_OF_CREATOR: "Followers",
+  SELF_ONLY: "Only me",
+};
+
+/** the post the page is about, and what its account can still publish (the publisher's count) */
+const page = {
+  /** @type {Post | null} */ post: null,
+  /** @type {Budget | null} */ budget: null,
+};
+
+/** @param {string} id */
+const input = (id) => byId(id, HTMLInputElement);
+/** @param {string} id */
+const box = (id) => byId(id, HTMLElement);
+const dialog = () => byId("approve-dialog", HTMLDialogElement);
+const inboxChosen = () => {
+  const mode = document.querySelector("input[name=post_mode]:checked");
+  return mode instanceof HTMLInputElement && mode.value === "MEDIA_UPLOAD";
+};
+
+/** @param {Post} post */
+export async function openPosting(post) {
+  byId("approve-form", HTMLFormElement).reset();
+  const privacy = byId("privacy", HTMLSelectElement);
+  privacy.replaceChildren(el("option", { value: "", disabled: true, selected: true },
+    "Choose who can view this post"));
+  box("approve-error").textContent = "";
+  box("disclosure-options").hidden = true;
+  const postingAs = box("posting-as");
+  const cannot = box("cannot-post");
+  postingAs.textContent = "Loading the account's current TikTok settings…";
+  dialog().dataset.post = post.post_id;
+  page.post = post;
+  // what will be posted, as TikTok will show it, and its words, editable (guidelines 5a, 2a)
+  const preview = box("approve-preview");
+  const video = post.media_type === "VIDEO";
+  /** @param {number} position */
+  const go = (position) => {
+    turnTo(post, position);
+    preview.replaceChildren(phone(post, go));
+  };
+  go(current(post));
+  box("video-interactions").hidden = !video;
+  box("cover-wrap").hidden = !video;
+  box("music-wrap").hidden = video;
+  box("hashtags-wrap").hidden = post.origin === "uploaded";
+  const duration = box("duration-note");
+  duration.hidden = true;
+  dialog().dataset.tooLong = "";
+  input("post-title").value = post.title;
+  byId("post-caption", HTMLTextAreaElement).value = post.caption;
+  input("post-hashtags").value = post.hashtags.join(" ");
+  // publishing a failed post again sends what was approved: its words are not edited any more
+  const again = post.status === "failed";
+  input("post-title").readOnly = again;
+  byId("post-caption", HTMLTextAreaElement).readOnly = again;
+  input("post-hashtags").readOnly = again;
+  box("sandbox-note").hidden = true;
+  // the person's own clock: the time is sent as UTC
+  box("time-zone").textContent = "In your time zone ("
+    + `${Intl.DateTimeFormat().resolvedOptions().timeZone}); Gatepost keeps it in UTC.`;
+  dialog().showModal();
+  let info;
+  try {
+    info = await auth.creatorInfo(post.account_id);
+  } catch (error) {
+    postingAs.textContent = "";
+    cannot.textContent = /** @type {Error} */ (error).message;
+    cannot.hidden = false;
+    return;
+  }
+  postingAs.replaceChildren("Posting as ", el("strong", {}, info.creator_nickname),
+    ` (@${info.creator_username})`);
+  cannot.hidden = !info.posting_blocked;
+  cannot.textContent = info.posting_blocked
+    ? "TikTok says this account cannot post more right now. Please try again later." : "";
+  const levels = info.privacy_level_options || [];
+  for (const level of levels) {
+    privacy.append(el("option", { value: level }, PRIVACY_NAMES[level] || level));
+  }
+  // An app TikTok has not audited yet may only post privately: say so once, plainly.
+  const sandbox = box("sandbox-note");
+  sandbox.hidden = !(levels.length === 1 && levels[0] === "SELF_ONLY");
+  sandbox.textContent = "TikTok has not audited this Gatepost app yet, so TikTok accepts only "
+    + "private posts: this one can be seen only by the account (\u201cOnly me\u201d), and the "
+    + "account itself must be private. Once TikTok audits the app, every option appears here.";
+  input("allow-comment").disabled = Boolean(info.comment_disabled);
+  box("comment-off").hidden = !info.comment_disabled;
+  // Duet and Stitch: greyed out where the creator turned them off (guidelines 3c)
+  const off = [];
+  input("allow-duet").disabled = Boolean(info.duet_disabled);
+  if (info.duet_disabled) off.push("Duet");
+  input("allow-stitch").disabled = Boolean(info.stitch_disabled);
+  if (info.stitch_disabled) off.push("Stitch");
+  const offNote = box("interactions-off");
+  offNote.hidden = !off.length;
+  offNote.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} turned off for `
+    + "this account on TikTok.";
+  if (video && post.video) {  // the creator's own limit, asked just now (guidelines 1c)
+    const seconds = Math.round(post.video.duration_s);
+    const longest = info.max_video_post_duration_sec ?? 0;
+    const tooLong = post.video.duration_s > longest;
+    duration.hidden = false;
+    duration.className = tooLong ? "error" : "note";
+    duration.textContent = tooLong
+      ? `This video is ${seconds} s long; this account can post videos of up to ${longest} s.`
+      : `This video is ${seconds} s long (this account can post up to ${longest} s).`;
+    dialog().dataset.tooLong = tooLong ? "yes" : "";
+  }
+  dialog().dataset.blocked = info.posting_blocked ? "yes" : "";
+  page.budget = null;
+  updatePosting();
+  try {  // what the account can still publish: a post over it waits, and the page says until when
+    page.budget = await publisher.budget(post.account_id);
+  } catch { page.budget = null; }
+  updatePosting();
+}
+
+/** The page's rules, applied after every change the person makes. */
+export function updatePosting() {
+  const inbox = inboxChosen();
+  // a draft takes only its title and caption: the creator makes every other choice in TikTok
+  box("direct-only").hidden = inbox;
+  box("inbox-hint").hidden = !inbox;
+  box("declaration").hidden = inbox;
+  box("processing-note").hidden = inbox;
+  box("budget-note").replaceChildren(budgetLine(inbox));
+  const privacy = byId("privacy", HTMLSelectElement);
+  privacy.required = !inbox;  // a hidden required field would stop the form being sent
+  const disclosure = input("disclosure").checked;
+  const yours = input("your-brand");
+  const branded = input("branded-content");
+  box("disclosure-options").hidden = !disclosure;
+  if (!disclosure) { yours.checked = false; branded.checked = false; }
+  // Branded content cannot be private: disable whichever of the two would conflict.
+  const onlyMe = [...privacy.options].find((o) => o.value === "SELF_ONLY");
+  if (onlyMe) {
+    onlyMe.disabled = branded.checked;
+    onlyMe.title = branded.checked ? "Branded content visibility cannot be set to private." : "";
+  }
+  branded.disabled = privacy.value === "SELF_ONLY";
+  if (branded.parentElement) {
+    branded.parentElement.title = branded.disabled
+      ? "Branded content visibility cannot be set to private." : "";
+  }
+  const note = box("label-note");
+  note.hidden = !(yours.checked || branded.checked);
+  const thing = page.post && page.post.media_type === "VIDEO" ? "video" : "photo";
+  note.textContent = branded.checked ? `Your ${thing} will be labeled as 'Paid partnership'.`
+    : `Your ${thing} will be labeled as 'Promotional content'.`;
+  box("declaration").replaceChildren(...(branded.checked
+    ? ["By posting, you agree to TikTok's ", el("a", { href: BRANDED, target: "_blank" },
+      "Branded Content Policy"), " and ", el("a", { href: MUSIC, target: "_blank" },
+      "Music Usage Confirmation"), "."]
+    : ["By posting, you agree to TikTok's ", el("a", { href: MUSIC, target: "_blank" },
+      "Music Usage Confirmation"), "."]));
+  const needsKind = !inbox && disclosure && !yours.checked && !branded.checked;
+  const submit = byId("approve-submit", HTMLButtonElement);
+  submit.disabled = (!inbox && !privacy.value) || needsKind || dialog().dataset.blocked === "yes"
+    || dialog().dataset.tooLong === "yes";
+  const again = page.post && page.post.status === "failed";
+  submit.textContent = inbox ? "Approve and send to inbox"
+    : again ? "Publish again" : "Approve and publish";
+  box("publish-wrap").title = needsKind
+    ? "You need to indicate if your content promotes yourself, a third party, or both." : "";
+}
+
+/** @param {boolean} inbox */
+function budgetLine(inbox) {
+  const budget = page.budget;
+  if (!budget) return "";
+  /** @param {string | null | undefined} at */
+  const when = (at) => (at ? new Date(at).toLocaleString() : "soon");
+  if (inbox) {
+    return budget.drafts_left
+      ? `${budget.drafts_left} of ${budget.inbox_cap} inbox drafts left in 24 hours.`
+      : `TikTok allows ${budget.inbox_cap} drafts in 24 hours: this one will wait until `
+        + `${when(budget.next_draft_place_at)}.`;
+  }
+  return budget.posts_left
+    ? `${budget.posts_left} of ${budget.daily_cap} posts left today on this account; TikTok `
+      + `allows ${budget.init_per_minute} a minute.`
+    : `No posts left today on this account (${budget.daily_cap} a day): this one will wait `
+      + `until ${when(budget.day_ends_at)}.`;
+}
+
+/** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */
+function choices(post) {
+  const after = input("publish-after").value;
+  const publish_after = after ? new Date(after).toISOString() : null;
+  if (inboxChosen()) return { post_mode: "MEDIA_UPLOAD", publish_after };
+  const checked = (/** @type {string} */ id) => input(id).checked;
+  const privacy = /** @type {ApprovalChoices["privacy_level"]} */ (
+    byId("privacy", HTMLSelectElement).value);
+  return {
+    post_mode: "DIRECT_POST",
+    privacy_level: privacy,
+    allow_comment: checked("allow-comment"),
+    disclosure: checked("disclosure"),
+    your_brand: checked("your-brand"),
+    branded_content: checked("branded-content"),
+    music_usage_consent: true,  // the declaration above the button: posting is consenting
+    publish_after,
+    ...(post.media_type === "VIDEO" ? {
+      allow_duet: checked("allow-duet"),
+      allow_stitch: checked("allow-stitch"),
+      video_cover_timestamp_ms: Math.round(1000 * Number(input("cover-s").value)),
+    } : { auto_add_music: checked("auto-music") }),
+  };
+}
+
+/** @param {SubmitEvent} event */
+export async function submitPosting(event) {
+  event.preventDefault();
+  const post = page.post;
+  if (!post) return;
+  const chosen = choices(post);
+  const tags = input("post-hashtags").value.split(/\s+/).filter(Boolean);
+  /** @type {import("./api.js").PostEdit} */
+  const changed = {};
+  const title = input("post-title").value.trim();
+  const caption = byId("post-caption", HTMLTextAreaElement).value;
+  // only what the person changed is sent (an uploaded post has no hashtags to keep to 3–5)
+  if (title !== post.title) changed.title = title;
+  if (caption !== post.caption) changed.caption = caption;
+  if (tags.join(" ") !== (post.hashtags || []).join(" ")) changed.hashtags = tags;
+  try {
+    if (post.status === "failed") {  // a new attempt of what was approved before
+      await approval.publishAgain(post.post_id, { ...chosen, revision: post.revision ?? 0 });
+      dialog().close();
+      flash("Publishing again. It may take a few minutes to appear on the TikTok profile.");
+      await refresh();
+      return;
+    }
+    let revision = post.revision ?? 0;
+    if (Object.keys(changed).length) {
+      // the person's own words first (the cover is set again under a new title)
+      const edited = await approval.edit(post.post_id, { ...changed, revision });
+      revision = edited.revision ?? revision;
+    }
+    // approve exactly what the person saw
+    await approval.approve(post.post_id, { ...chosen, revision });
+    dialog().close();
+    flash(chosen.post_mode === "MEDIA_UPLOAD"
+      ? "Approved. TikTok will notify the creator to finish the draft in the TikTok app."
+      : "Approved. It may take a few minutes to appear on the TikTok profile.");
+    await refresh();
+  } catch (error) {
+    box("approve-error").textContent = /** @type {Error} */ (error).message;
+  }
+}
