@@ -72,7 +72,8 @@ def test_a_posts_timeline_goes_from_approval_to_published(stack: Stack, page: Pa
     page.goto(f"{stack.gateway_url}/#publications")
     row = page.locator(f'tr[data-post="{post_id}"]')
     row.get_by_role("button", name="Timeline").click()
-    timeline = page.get_by_role("list", name="Timeline of A timeline")
+    title = client.get(f"/api/approval/posts/{post_id}").json()["title"]
+    timeline = page.get_by_role("list", name=f"Timeline of {title}")
     expect(timeline.locator("li").first).to_contain_text("Approved")
     expect(timeline.locator("li").last).to_contain_text("Published")
     expect(timeline).to_contain_text("Sent: TikTok is processing it")
