@@ -107,3 +107,19 @@ def test_a_refresh_changes_only_what_changed(stack: Stack, page: Page) -> None:
     client.post(f"/api/approval/posts/{post_id}/reject")
     expect(card.locator(".post-status")).to_contain_text("Rejected", timeout=10_000)
     expect(card).not_to_have_attribute("data-seen", "before refreshes")  # this one was redrawn
+
+
+def test_no_page_is_wider_than_a_phone(stack: Stack, page: Page) -> None:
+    client, _ = queued(stack, "Narrow pages")
+    signed_in_as(page, client, stack)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, ready in [
+        ("library", "table.topics tbody tr"),
+        ("queue", "article.post"),
+        ("accounts", ".account .health"),
+        ("publications", "h1"),
+    ]:
+        page.goto(f"{stack.gateway_url}/#{name}")
+        page.wait_for_selector(ready)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{name} is {width} px wide"

@@ -46,7 +46,7 @@ function publicationRow(j, open, audit) {
     "data-version": JSON.stringify([j, expanded]) },
   el("td", {}, j.title || j.post_id, j.attempt > 1 ? ` (attempt ${j.attempt})` : ""),
   el("td", {}, status(j.status)),
-  el("td", {}, j.fail_reason || (j.deferred_reason
+  el("td", { class: "details" }, j.fail_reason || (j.deferred_reason
     ? `${j.deferred_reason}${j.due_at ? `; next try ${when(j.due_at)}` : ""}`
     : j.post_ids?.length ? `TikTok post ${j.post_ids.join(", ")}` : "")),
   el("td", { class: "row" },
@@ -94,7 +94,7 @@ async function showAudit(box, accountId) {
     const entries = pages.shown(await publisher.audit(accountId, pages.query()));
     table.replaceChildren(...entries.map((e) => el("tr", {}, el("td", {}, e.seq),
       el("td", {}, when(e.at)), el("td", {}, e.kind),
-      el("td", {}, Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" ")))));
+      el("td", { class: "details" }, Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" ")))));
   };
   const pages = pager("entries", ENTRIES_PER_PAGE, "Audit log pages", load);
   box.replaceChildren(el("h2", {}, "Audit log"), el("p", { class: "note" }, "Every step the "
