@@ -4,8 +4,11 @@ linked to their posts, and lists updated in place (no full re-render)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from gatepost_devstack.outside import eventually
 from gatepost_devstack.stack import Stack
@@ -123,3 +126,36 @@ def test_no_page_is_wider_than_a_phone(stack: Stack, page: Page) -> None:
         page.wait_for_selector(ready)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"{name} is {width} px wide"
+
+
+def test_a_post_is_edited_previewed_and_scheduled_in_the_persons_time_zone(
+    stack: Stack, browser: Browser
+) -> None:
+    client, post_id = queued(stack, "Scheduled in Tokyo")
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    page = context.new_page()
+    try:
+        signed_in_as(page, client, stack)
+        page.goto(f"{stack.gateway_url}/#queue?post={post_id}")
+        card = page.locator(f'article[data-post="{post_id}"]')
+        card.get_by_role("button", name="Next slide").click()
+        expect(card.locator(".counter")).to_have_text("2 / 7")
+        card.get_by_role("button", name="Approve and publish").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.locator(".approve-preview .counter")).to_have_text("2 / 7")  # the preview
+        expect(dialog.locator("#time-zone")).to_contain_text("Asia/Tokyo")
+        dialog.get_by_label("Caption", exact=True).fill("Words the person chose for the caption")
+        tokyo = datetime.now(ZoneInfo("Asia/Tokyo")).replace(second=0, microsecond=0)
+        later = tokyo + timedelta(hours=3)
+        dialog.get_by_label("Publish after (optional)").fill(later.strftime("%Y-%m-%dT%H:%M"))
+        dialog.get_by_label("Who can view this post").select_option("SELF_ONLY")
+        dialog.get_by_role("button", name="Approve and publish").click()
+        expect(dialog).to_be_hidden()
+        post = client.get(f"/api/approval/posts/{post_id}").json()
+        assert post["caption"] == "Words the person chose for the caption"
+        stored = datetime.fromisoformat(post["publish_after"]).replace(tzinfo=UTC)
+        assert stored == later.astimezone(UTC)  # the person's local time, kept in UTC
+        expect(card.locator(".post-status")).to_contain_text("Scheduled")
+        expect(card.locator(".post-status")).to_contain_text(later.strftime("%H:%M"))
+    finally:
+        context.close()

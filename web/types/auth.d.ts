@@ -399,7 +399,7 @@ export interface components {
             /** Max Video Post Duration Sec */
             max_video_post_duration_sec?: number | null;
             /** Posting Blocked */
-            posting_blocked?: boolean | null;
+            posting_blocked?: string | null;
             /**
              * Privacy Level Options
              * @default []

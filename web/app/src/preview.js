@@ -78,6 +78,7 @@ function videoPhone(post) {
 function under(post) {
   return el("div", { class: "under" },
     // a long caption scrolls: reachable by keyboard too
-    el("p", { class: "caption", tabindex: 0, "aria-label": "Caption" }, post.caption),
+    el("p", { class: "caption", tabindex: 0, "aria-label": "The caption, as TikTok shows it" },
+      post.caption),
     el("p", { class: "hashtags" }, (post.hashtags || []).join(" ")));
 }

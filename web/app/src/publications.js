@@ -77,7 +77,8 @@ async function timelineRow(job) {
           el("strong", {}, /** @type {Record<string, string>} */ (MOMENTS)[m.state] || m.state),
           (m.attempt ?? 1) > 1 ? ` (attempt ${m.attempt})` : "",
           m.reason ? `: ${m.reason}` : "",
-          m.due_at ? ` (until ${when(m.due_at)})` : "",
+          m.due_at ? (m.state === "approved" ? `, to publish at ${when(m.due_at)}`
+            : ` (until ${when(m.due_at)})`) : "",
           m.link ? [" · ", el("a", { href: m.link, target: "_blank", rel: "noopener" },
             "View on TikTok")] : ""))),
       failed ? el("p", { class: "row" }, el("span", { class: "note" }, post.retryable

@@ -149,6 +149,10 @@ function statusLine(post) {
     const until = when(progress.due_at);
     line.push(el("span", { class: "status status-waiting" }, "Waiting"),
       ` ${progress.reason}${until ? `; next try ${until}` : ""}`);
+  } else if (post.status === "approved" && !progress && post.publish_after
+      && new Date(post.publish_after) > new Date()) {  // the time the person chose
+    line.push(el("span", { class: "status status-waiting" }, "Scheduled"),
+      ` for ${when(post.publish_after)} (your time)`);
   } else if (post.status === "approved" && (state === "uploading" || state === "processing")) {
     line.push(el("span", { class: "status" }, PROGRESS_NAMES[state]));
   } else {

@@ -67,7 +67,7 @@ class CreatorInfo(BaseModel):
     duet_disabled: bool | None = None
     stitch_disabled: bool | None = None
     max_video_post_duration_sec: int | None = None
-    posting_blocked: bool | None = None
+    posting_blocked: str | None = None  # TikTok's code when the creator cannot post now
 
 
 class AccessToken(BaseModel):
