@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from gatepost_devstack.outside import eventually
+from gatepost_devstack.outside import eventually, signed_up
 from gatepost_devstack.stack import Stack
 from tests.e2e.browser import browser, look_at, page, signed_in_as
 from tests.e2e.test_web_ui import queued
@@ -159,3 +159,82 @@ def test_a_post_is_edited_previewed_and_scheduled_in_the_persons_time_zone(
         expect(card.locator(".post-status")).to_contain_text(later.strftime("%H:%M"))
     finally:
         context.close()
+
+
+def test_a_waiting_post_says_why_and_until_when(stack: Stack, page: Page) -> None:
+    client, post_id = queued(stack, "Waiting for TikTok")
+    faults = f"http://127.0.0.1:{stack.ports.tiktok}/_control/faults"
+    init = "/v2/post/publish/content/init/"
+    fault = {"next_errors": 1, "error_status": 403, "error_code": "spam_risk_too_many_posts"}
+    httpx.put(faults, json={init: fault}).raise_for_status()
+    try:
+        approved = client.post(
+            f"/api/approval/posts/{post_id}/approve",
+            json={"privacy_level": "SELF_ONLY", "music_usage_consent": True, "revision": 0},
+        )
+        assert approved.status_code == 202, approved.text
+        assert eventually(
+            lambda: (
+                (client.get(f"/api/approval/posts/{post_id}").json().get("progress") or {}).get(
+                    "state"
+                )
+                == "waiting"
+            ),
+            timeout=60,
+        )
+    finally:
+        httpx.put(faults, json={}).raise_for_status()
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#queue?post={post_id}")
+    status = page.locator(f'article[data-post="{post_id}"] .post-status')
+    expect(status).to_contain_text("Waiting")
+    expect(status).to_contain_text("daily post limit")
+    expect(status).to_contain_text("next try")
+    page.goto(f"{stack.gateway_url}/#publications")
+    row = page.locator(f'tr[data-post="{post_id}"]')
+    expect(row).to_contain_text("daily post limit")
+    row.get_by_role("button", name="Timeline").click()
+    expect(page.locator(".timeline .moment-waiting")).to_contain_text("daily post limit")
+    look_at(page, "workspace-waiting")
+
+
+def test_a_bulk_import_of_200_topics_shows_progress_and_every_post_is_reachable(
+    stack: Stack, page: Page
+) -> None:
+    client, _, _ = signed_up(stack)  # the import's rows go to the account by default
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#library")
+    rows = "".join(f"Balcony plant {i:03d}\n" for i in range(200))
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "t.csv", "mimeType": "text/csv", "buffer": f"text\n{rows}".encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-report")).to_contain_text("200 accepted, 0 rejected")
+    progress = page.locator("#import-progress progress")
+    expect(progress).to_have_attribute("max", "200")
+    expect(page.locator("#import-progress")).to_contain_text("of 200 generated")
+    look_at(page, "workspace-bulk-import")
+    expect(page.locator("#import-progress")).to_contain_text(
+        "200 of 200 generated", timeout=600_000
+    )
+    expect(progress).to_have_attribute("value", "200")
+    assert eventually(
+        lambda: len(client.get("/api/approval/posts?limit=100&offset=100").json()) == 100,
+        timeout=60,
+    )
+    page.goto(f"{stack.gateway_url}/#queue")
+    cards = page.locator("article.post")
+    pages = page.get_by_role("navigation", name="Queue pages")
+    seen: set[str] = set()
+    for number in range(20):
+        expect(pages.get_by_role("status")).to_have_text(
+            f"posts {10 * number + 1}–{10 * (number + 1)}"
+        )
+        seen |= {cards.nth(i).get_attribute("data-post") or "" for i in range(10)}
+        if number < 19:
+            pages.get_by_role("button", name="Older").click()
+    expect(pages.get_by_role("button", name="Older")).to_be_disabled()
+    assert len(seen) == 200  # every post reachable page by page
+    page.get_by_label("Search").fill("Balcony plant 137")  # and by words in its title
+    expect(cards).to_have_count(1)
+    expect(cards).to_contain_text("Balcony plant 137")
