@@ -204,12 +204,17 @@ def test_a_bulk_import_of_200_topics_shows_progress_and_every_post_is_reachable(
     client, _, _ = signed_up(stack)  # the import's rows go to the account by default
     signed_in_as(page, client, stack)
     page.goto(f"{stack.gateway_url}/#library")
-    rows = "".join(f"Balcony plant {i:03d}\n" for i in range(200))
+    rows = "".join(f"Balcony plant {i:03d}\n" for i in range(200)) + "x" * 2001 + "\n"
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "t.csv", "mimeType": "text/csv", "buffer": f"text\n{rows}".encode()}]
     )
     page.get_by_role("button", name="Import").click()
-    expect(page.locator("#import-report")).to_contain_text("200 accepted, 0 rejected")
+    report = page.locator("#import-report")
+    expect(report).to_contain_text("200 accepted, 1 rejected")
+    refused = report.locator("> table tr")  # the refused row first, outside "Every row"
+    expect(refused).to_have_count(2)
+    expect(refused.nth(1)).to_contain_text("Rejected: text")
+    expect(report.locator("details")).not_to_have_attribute("open", "")
     progress = page.locator("#import-progress progress")
     expect(progress).to_have_attribute("max", "200")
     expect(page.locator("#import-progress")).to_contain_text("of 200 generated")

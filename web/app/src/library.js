@@ -92,10 +92,16 @@ function bulkImport(accounts) {
     try {
       const result = await generator.bulk(upload, String(form.get("account_id")));
       if (result.import_id) imported.id = result.import_id;
+      /** @param {typeof result.rows} rows */
+      const table = (rows) => el("table", {}, el("tr", {}, el("th", {}, "Row"),
+        el("th", {}, "Result")), rows.map((r) => el("tr", {}, el("td", {}, r.row),
+        el("td", {}, r.accepted ? "Accepted" : `Rejected: ${r.error}`))));
+      const refused = result.rows.filter((r) => !r.accepted);
+      // what needs the person's eye first: the refused rows; every row on request
       report.replaceChildren(el("p", {}, `${result.accepted} accepted, ${result.rejected} rejected`),
-        el("table", {}, el("tr", {}, el("th", {}, "Row"), el("th", {}, "Result")),
-          result.rows.map((r) => el("tr", {}, el("td", {}, r.row),
-            el("td", {}, r.accepted ? "Accepted" : `Rejected: ${r.error}`)))));
+        refused.length ? table(refused) : "",
+        el("details", {}, el("summary", {}, `Every row (${result.rows.length})`),
+          table(result.rows)));
       await refresh();
     } catch (error) { flash(/** @type {Error} */ (error).message, "error"); }
   } },
