@@ -79,6 +79,18 @@ def create_broker(settings: ServiceSettings, tracer_provider: TracerProvider | N
     )
 
 
+# what a use case is given to publish an event (key: the partition key); bound to Kafka at the
+# composition root, a list in unit tests
+Emit = Callable[[CloudEvent[Any], str], Awaitable[None]]
+
+
+def emitter(broker: KafkaBroker) -> Emit:
+    async def emit(event: CloudEvent[Any], key: str) -> None:
+        await publish_event(broker, event, key=key)
+
+    return emit
+
+
 # the topics each broker was declared to emit (`emits`), so its AsyncAPI document lists them
 _declared: WeakKeyDictionary[KafkaBroker, dict[str, DefaultPublisher]] = WeakKeyDictionary()
 

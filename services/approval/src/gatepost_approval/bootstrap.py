@@ -1,4 +1,10 @@
-"""Composition root of the approval service."""
+"""Composition root of the approval service: `build` wires the use cases to what they are given
+(a database, an emitter, HTTP clients), `create_app` gives them the real ones. Unit tests call
+`build` with an in-memory database, a list for an emitter and mock transports."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -10,34 +16,58 @@ from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
 from gatepost_approval.upload_routes import upload_routes
 from gatepost_approval.uploads import MediaClient, Uploads
+from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.slides import SlideComposer, StyleSource
+
+# an HTTP client for another service's internal routes, its calls signed as approval
+Calls = Callable[[str, str, float], httpx.AsyncClient]
+
+
+@dataclass
+class Parts:
+    posts: MongoPostRepository
+    approvals: Approvals
+    uploads: Uploads
+
+
+def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.AsyncClient) -> Parts:
+    """The use cases over `db` (a MongoDB database); `auth`: auth's public routes, asked with
+    the person's own session (creator_info of their account)."""
+    posts = MongoPostRepository(db)
+    creators = CreatorInfoClient(auth)
+    editor = SlideEditor(
+        posts,
+        SlideComposer(calls("media", settings.media_url, 30)),
+        # a new picture is one image call: tens of seconds with real models
+        IllustrationClient(calls("generator", settings.generator_url, 180)),
+        StyleSource(calls("auth", settings.auth_url, 20)),
+    )
+    approvals = Approvals(settings, posts, emit, creators, editor)
+    # a person's video goes through to media as it arrives: minutes for a large file
+    uploads = Uploads(posts, MediaClient(calls("media", settings.media_url, 900)), creators)
+    return Parts(posts, approvals, uploads)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings)
-    posts = MongoPostRepository(infra.db)
-    creators = CreatorInfoClient(httpx.AsyncClient(base_url=settings.auth_url, timeout=30))
-    editor = SlideEditor(
-        posts,
-        SlideComposer(infra.calls("media", settings.media_url, timeout=30)),
-        # a new picture is one image call: tens of seconds with real models
-        IllustrationClient(infra.calls("generator", settings.generator_url, timeout=180)),
-        StyleSource(infra.calls("auth", settings.auth_url, timeout=20)),
+    broker = infra.kafka()
+    parts = build(
+        settings,
+        infra.db,
+        emitter(broker),
+        lambda service, url, timeout: infra.calls(service, url, timeout),
+        httpx.AsyncClient(base_url=settings.auth_url, timeout=30),
     )
-    approvals = Approvals(settings, posts, infra.kafka(), creators, editor)
-    # a person's video goes through to media as it arrives: minutes for a large file
-    media = MediaClient(infra.calls("media", settings.media_url, timeout=900))
-    uploads = Uploads(posts, media, creators)
-    subscribers(infra.kafka(), approvals)
-    infra.background.append(approvals.run_outbox)
+    subscribers(broker, parts.approvals)
+    infra.background.append(parts.approvals.run_outbox)
     return create_service_app(
         infra,
         title="Gatepost approval",
         routers=[
-            routes(approvals, posts, settings.session_public_key),
-            upload_routes(uploads, settings.session_public_key),
+            routes(parts.approvals, parts.posts, settings.session_public_key),
+            upload_routes(parts.uploads, settings.session_public_key),
         ],
-        on_start=posts.ensure_indexes,
+        on_start=parts.posts.ensure_indexes,
     )

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream.kafka import KafkaBroker
-
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import (
     ApprovalChoices,
@@ -34,7 +32,7 @@ from gatepost_common.events import (
     parse,
     utf16_units,
 )
-from gatepost_common.kafka import publish_event
+from gatepost_common.kafka import Emit
 from gatepost_common.metrics import POSTS_APPROVED
 from gatepost_common.telemetry import current_trace, linked, tracer
 
@@ -58,7 +56,7 @@ class NotFailed(RuntimeError):
 class Approvals:
     settings: Settings
     posts: MongoPostRepository
-    broker: KafkaBroker
+    emit: Emit  # post.approved, from the outbox
     creators: CreatorInfoClient
     editor: SlideEditor
 
@@ -233,7 +231,7 @@ class Approvals:
         while (claimed := await self.posts.claim_outbox(post_id)) is not None:
             event = parse(PostApproved, claimed["outbox_event"].encode())
             try:
-                await publish_event(self.broker, event, key=event.data.account_id)
+                await self.emit(event, event.data.account_id)
             except Exception:
                 logger.warning(
                     "post.approved not emitted yet; the outbox will retry",

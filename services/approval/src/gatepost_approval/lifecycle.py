@@ -126,7 +126,12 @@ def progressed(attempt: int, progress: dict[str, Any]) -> Move:
     return Move(
         {
             "attempt": of_attempt(attempt),
-            "$or": [{"progress.at": None}, {"progress.at": {"$lt": progress["at"]}}],
+            # no word yet (none, or cleared by a new attempt), or an older one
+            "$or": [
+                {"progress": None},
+                {"progress.at": None},
+                {"progress.at": {"$lt": progress["at"]}},
+            ],
         },
         {"$set": {"progress": progress, **link}, **remembered(attempt, progress)},
     )
