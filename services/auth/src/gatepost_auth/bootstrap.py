@@ -1,4 +1,8 @@
-"""Composition root of the auth service."""
+"""Composition root of the auth service: `build` wires the use cases to what they are given (a
+database, TikTok's HTTP client, a clock, a mailer), `create_app` gives them the real ones. Unit
+tests call `build` with an in-memory database and TikTok answered by a mock transport."""
+
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -10,45 +14,69 @@ from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.audit import AuditLog
-from gatepost_common.clock import clock_for
+from gatepost_common.clock import Clock, clock_for
 from gatepost_common.crypto import TokenCipher
 from gatepost_common.service import Infrastructure, create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
 
 
-def token_keeper(settings: Settings, infra: Infrastructure) -> TokenKeeper:
+def keeper_over(
+    settings: Settings, db: Any, tiktok_http: httpx.AsyncClient, clock: Clock
+) -> TokenKeeper:
     tiktok = TikTokClient(
-        httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30),
+        tiktok_http,
         client_key=settings.tiktok_client_key,
         client_secret=settings.tiktok_client_secret,
     )
     return TokenKeeper(
         settings,
-        MongoAccountRepository(infra.db),
+        MongoAccountRepository(db),
         TokenCipher.from_config(settings.token_keys, settings.active_token_key),
         tiktok,
-        AuditLog(infra.db),
+        AuditLog(db),
+        clock,
+    )
+
+
+def token_keeper(settings: Settings, infra: Infrastructure) -> TokenKeeper:
+    return keeper_over(
+        settings,
+        infra.db,
+        httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30),
         clock_for(settings.environment, settings.clock_offset_file),
     )
+
+
+def build(
+    settings: Settings, db: Any, tiktok_http: httpx.AsyncClient, clock: Clock, mailer: Mailer
+) -> Auth:
+    """People, sessions and TikTok accounts over `db` (a MongoDB database)."""
+    keeper = keeper_over(settings, db, tiktok_http, clock)
+    users = MongoUserRepository(db)
+    return Auth(settings, users, keeper.accounts, keeper, keeper.tiktok, clock, mailer)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings, kafka=False)
-    keeper = token_keeper(settings, infra)
-    users = MongoUserRepository(infra.db)
     mailer: Mailer = (
         FileMailbox(settings.mailbox_file)
         if settings.mailbox_file is not None
         else SmtpMailer(settings.smtp_url, settings.mail_from)
     )
-    auth = Auth(settings, users, keeper.accounts, keeper, keeper.tiktok, keeper.clock, mailer)
-    infra.background.append(keeper.run)
+    auth = build(
+        settings,
+        infra.db,
+        httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30),
+        clock_for(settings.environment, settings.clock_offset_file),
+        mailer,
+    )
+    infra.background.append(auth.keeper.run)
 
     async def on_start() -> None:
-        await users.ensure_indexes()
-        await keeper.accounts.ensure_indexes()
-        await keeper.audit.ensure_indexes()
+        await auth.users.ensure_indexes()
+        await auth.accounts.ensure_indexes()
+        await auth.keeper.audit.ensure_indexes()
 
     return create_service_app(
         infra,
