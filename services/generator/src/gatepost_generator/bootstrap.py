@@ -1,13 +1,21 @@
-"""Composition root of the generator service."""
+"""Composition root of the generator service: `build` wires the use cases to what they are given
+(a database, the model provider's client, an emitter, HTTP clients, a clock), `create_app` gives
+them the real ones. Unit tests call `build` with an in-memory database, the OpenAI stand-in in
+process and media answered by a mock transport."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from openai import AsyncOpenAI
 
 from gatepost_common.clock import Clock, clock_for
+from gatepost_common.kafka import Emit, emitter
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.slides import StyleSource
@@ -20,20 +28,27 @@ from gatepost_generator.provider import ModelCalls, SharedBudget
 from gatepost_generator.settings import Settings
 from gatepost_generator.worker import GenerationWorker
 
+# an HTTP client for another service's internal routes, its calls signed as the generator
+Calls = Callable[[str, str, float], httpx.AsyncClient]
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    settings = settings or Settings()
-    clock = clock or clock_for(settings.environment, settings.clock_offset_file)
-    infra = infrastructure(settings)
-    topics = MongoTopicRepository(infra.db)
-    # retries are Gatepost's own (ModelCalls): each try takes its place in the shared budget
-    ai = AsyncOpenAI(
-        base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key,
-        timeout=settings.openai_timeout_s,
-        max_retries=0,
-    )
-    limiter = RateLimiter(infra.db, clock)
+
+@dataclass
+class Parts:
+    topics: MongoTopicRepository
+    limiter: RateLimiter
+    calls: ModelCalls
+    media: MediaClient
+    detector: LinguaDetector
+    library: TopicLibrary
+    worker: GenerationWorker
+
+
+def build(
+    settings: Settings, db: Any, ai: AsyncOpenAI, emit: Emit, calls: Calls, clock: Clock
+) -> Parts:
+    """The topic library and the generation worker over `db` (a MongoDB database)."""
+    topics = MongoTopicRepository(db)
+    limiter = RateLimiter(db, clock)
     budget = SharedBudget(
         limiter,
         {
@@ -41,26 +56,49 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "images": settings.image_budget_per_minute,
         },
     )
-    calls = ModelCalls(ai, budget, settings)
-    media = MediaClient(infra.calls("media", settings.media_url, timeout=20))
+    model = ModelCalls(ai, budget, settings)
+    media = MediaClient(calls("media", settings.media_url, 20))
     detector = LinguaDetector(
         languages=settings.languages or None, low_accuracy=settings.language_low_accuracy
     )
-    language = TopicLanguage(detector, LLMLanguage(calls), settings.default_language)
-    styles = StyleSource(infra.calls("auth", settings.auth_url, timeout=20))
-    generator = Generator(settings, topics, calls, media, language, detector, clock, styles)
-    worker = GenerationWorker(settings, topics, generator, infra.kafka(), clock)
-    library = TopicLibrary(topics, infra.kafka(), clock, styles)
-    subscribers(infra.kafka(), library)
+    language = TopicLanguage(detector, LLMLanguage(model), settings.default_language)
+    styles = StyleSource(calls("auth", settings.auth_url, 20))
+    generator = Generator(settings, topics, model, media, language, detector, clock, styles)
+    worker = GenerationWorker(settings, topics, generator, emit, clock)
+    library = TopicLibrary(topics, emit, clock, styles)
+    return Parts(topics, limiter, model, media, detector, library, worker)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    clock = clock or clock_for(settings.environment, settings.clock_offset_file)
+    infra = infrastructure(settings)
+    # retries are Gatepost's own (ModelCalls): each try takes its place in the shared budget
+    ai = AsyncOpenAI(
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key,
+        timeout=settings.openai_timeout_s,
+        max_retries=0,
+    )
+    broker = infra.kafka()
+    parts = build(
+        settings,
+        infra.db,
+        ai,
+        emitter(broker),
+        lambda service, url, timeout: infra.calls(service, url, timeout),
+        clock,
+    )
+    subscribers(broker, parts.library)
 
     async def on_start() -> None:
-        await topics.ensure_indexes()
-        await limiter.ensure_indexes()
+        await parts.topics.ensure_indexes()
+        await parts.limiter.ensure_indexes()
 
         # load the language models off the event loop, then start generating
         async def warm_then_work() -> None:
-            await asyncio.to_thread(detector.warm_up)
-            await worker.run()
+            await asyncio.to_thread(parts.detector.warm_up)
+            await parts.worker.run()
 
         infra.background.append(warm_then_work)
 
@@ -68,8 +106,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         infra,
         title="Gatepost generator",
         routers=[
-            routes(library, topics, settings.session_public_key),
-            internal_routes(calls, media, infra.internal_callers()),
+            routes(parts.library, parts.topics, settings.session_public_key),
+            internal_routes(parts.calls, parts.media, infra.internal_callers()),
         ],
         on_start=on_start,
     )

@@ -11,12 +11,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import CloudEvent, TopicCreated, TopicSource, envelope
-from gatepost_common.kafka import PoisonMessage, publish_event
+from gatepost_common.kafka import Emit, PoisonMessage
 from gatepost_common.slides import StyleSource
 from gatepost_common.telemetry import current_trace
 from gatepost_generator import domain
@@ -50,7 +49,7 @@ NOT_YOURS = "account_id: not one of your connected TikTok accounts"
 @dataclass
 class TopicLibrary:
     topics: MongoTopicRepository
-    broker: KafkaBroker
+    emit: Emit  # topic.created, for topics typed or imported here
     clock: Clock
     accounts: StyleSource  # auth: whose an account is
 
@@ -132,7 +131,7 @@ class TopicLibrary:
             async with gate:
                 try:
                     event = envelope(topic, source=SOURCE, subject=topic.topic_id)
-                    await publish_event(self.broker, event, key=topic.topic_id)
+                    await self.emit(event, topic.topic_id)
                 except Exception:
                     logger.warning("topic.created not published; the topic is queued anyway")
 

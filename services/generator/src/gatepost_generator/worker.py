@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
-from faststream.kafka import KafkaBroker
-
 from gatepost_common.clock import Clock
 from gatepost_common.events import PostGenerated, envelope
-from gatepost_common.kafka import publish_event
+from gatepost_common.kafka import Emit
 from gatepost_common.metrics import GENERATION_DURATION, POSTS_FAILED, POSTS_GENERATED
 from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
@@ -39,7 +37,7 @@ class GenerationWorker:
     settings: Settings
     topics: MongoTopicRepository
     generator: Generator
-    broker: KafkaBroker
+    emit_event: Emit  # post.generated
     clock: Clock
     owner: str = field(default_factory=lambda: f"generator-{uuid.uuid4().hex[:12]}")
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
@@ -143,7 +141,7 @@ class GenerationWorker:
     async def emit(self, topic_id: str, post: PostGenerated) -> None:
         try:
             event = envelope(post, source=SOURCE, subject=post.post_id)
-            await publish_event(self.broker, event, key=post.post_id)
+            await self.emit_event(event, post.post_id)
         except Exception:
             logger.warning("post.generated not acknowledged; the outbox sends it again")
             return

@@ -1,0 +1,140 @@
+"""The generator's use cases through its composition root (`bootstrap.build`), over an in-memory
+database, the strict OpenAI stand-in in process, media and auth answered by a mock transport and a
+list for Kafka: a topic from Kafka (delivered twice) is queued once, the worker turns it into a
+post of seven composed slides and emits it once, with what it cost; an image the model keeps
+failing fails the topic with the reason and emits nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from openai import AsyncOpenAI
+
+from gatepost_common.clock import Clock
+from gatepost_common.events import CloudEvent, PostGenerated, TopicCreated, envelope
+from gatepost_generator.bootstrap import Parts, build
+from gatepost_generator.entrypoints import subscribers
+from gatepost_generator.settings import Settings
+from gatepost_standins.openai.app import create_app
+from gatepost_standins.openai.config import OpenAIStandinConfig
+from tests.unit.memory import MemoryDatabase
+
+
+class FixedClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Services:
+    """media and auth's internal routes, as the generator calls them."""
+
+    def __init__(self) -> None:
+        self.images: list[str] = []
+        self.slides: list[dict[str, Any]] = []
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/internal/images":
+            sha = hashlib.sha256(request.content).hexdigest()
+            self.images.append(sha)
+            return httpx.Response(
+                201,
+                json={
+                    "sha256": sha,
+                    "url": f"https://m/{sha}.jpg",
+                    "width": 1080,
+                    "height": 1080,
+                    "bytes": 1,
+                },
+            )
+        if path == "/internal/slides":
+            body = json.loads(request.content)
+            self.slides.append(body)
+            sha = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            return httpx.Response(201, json={"sha256": sha, "url": f"https://m/{sha}.jpg"})
+        if path.startswith("/internal/users/"):
+            return httpx.Response(200, json={"account_id": "a1", "status": "connected"})
+        if path.startswith("/internal/accounts/") and path.endswith("/style"):
+            return httpx.Response(200, json={})
+        return httpx.Response(404, json={"detail": "not here"})
+
+
+class World:
+    def __init__(self, **standin: Any) -> None:
+        self.emitted: list[CloudEvent[Any]] = []
+        self.services = Services()
+        standin_app = create_app(OpenAIStandinConfig(**standin))
+        ai = AsyncOpenAI(
+            api_key="sk-test",
+            base_url="http://standin/v1",
+            max_retries=0,
+            http_client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=standin_app), base_url="http://standin"
+            ),
+        )
+        settings = Settings(
+            session_public_key="unused",
+            openai_api_key="sk-test",
+            openai_base_url="http://standin/v1",
+            languages=["en", "fr"],
+        )
+        transport = httpx.MockTransport(self.services.answer)
+        self.parts: Parts = build(
+            settings,
+            MemoryDatabase(),
+            ai,
+            self.emit,
+            lambda _, url, __: httpx.AsyncClient(base_url=url, transport=transport),
+            FixedClock(),
+        )
+
+    async def emit(self, event: CloudEvent[Any], key: str) -> None:
+        self.emitted.append(event)
+
+    async def generate_all(self) -> None:
+        worker = self.parts.worker
+        await worker.fill()
+        await asyncio.gather(*worker.running.values())
+
+
+def topic(text: str, topic_id: str = "t1") -> CloudEvent[TopicCreated]:
+    data = TopicCreated(topic_id=topic_id, user_id="u1", account_id="a1", text=text)
+    return envelope(data, source="another-team", subject=topic_id)
+
+
+async def test_a_topic_from_kafka_becomes_one_post_of_seven_composed_slides() -> None:
+    world = World()
+    broker = KafkaBroker()
+    subscribers(broker, world.parts.library)
+    async with TestKafkaBroker(broker) as test_broker:
+        body = topic("Five herbs that grow on a balcony").model_dump_json().encode()
+        await test_broker.publish(body, topic="topic.created")
+        await test_broker.publish(body, topic="topic.created")  # delivered again
+    await world.generate_all()
+    [event] = [e for e in world.emitted if e.type == "post.generated"]
+    post = event.data
+    assert isinstance(post, PostGenerated)
+    assert post.topic_id == "t1" and post.language == "en" and len(post.slides) == 7
+    assert len(world.services.images) == 7 and len(world.services.slides) == 7
+    assert [s["title"] for s in world.services.slides].count(None) == 6  # the cover's title
+    stored = await world.parts.topics.get("t1", "u1")
+    assert stored is not None and stored["status"] == "generated"
+    assert stored["post_id"] == post.post_id and stored["usage"]["images"] == 7
+    await world.parts.worker.flush_outbox()  # emitted already: not again
+    assert len([e for e in world.emitted if e.type == "post.generated"]) == 1
+
+
+async def test_an_image_the_model_keeps_failing_fails_the_topic_with_the_reason() -> None:
+    world = World(fail_image_when=["balcony"])
+    await world.parts.library.accept(topic("A balcony that stays green"))
+    await world.generate_all()
+    stored = await world.parts.topics.get("t1", "u1")
+    assert stored is not None and stored["status"] == "failed"
+    assert "could not be rendered" in stored["reason"] and "500" in stored["reason"]
+    assert [e for e in world.emitted if e.type == "post.generated"] == []
