@@ -4,6 +4,7 @@ linked to their posts, and lists updated in place (no full re-render)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,12 +19,32 @@ from tests.e2e.test_web_ui import queued
 __all__ = ["browser", "page"]
 
 
-def published(client: httpx.Client, post_id: str) -> None:
+# each page of the workspace, and what shows once it has loaded
+PAGES = {
+    "library": "table.topics tbody tr",
+    "queue": "article.post",
+    "accounts": ".account .health",
+    "publications": "h1",
+}
+
+
+def each_page(page: Page, stack: Stack) -> Iterator[str]:
+    for name, ready in PAGES.items():
+        page.goto(f"{stack.gateway_url}/#{name}")
+        page.wait_for_selector(ready)
+        yield name
+
+
+def approve(client: httpx.Client, post_id: str) -> None:
     approved = client.post(
         f"/api/approval/posts/{post_id}/approve",
         json={"privacy_level": "SELF_ONLY", "music_usage_consent": True, "revision": 0},
     )
     assert approved.status_code == 202, approved.text
+
+
+def published(client: httpx.Client, post_id: str) -> None:
+    approve(client, post_id)
     assert eventually(
         lambda: client.get(f"/api/approval/posts/{post_id}").json()["status"] == "published",
         timeout=90,
@@ -46,14 +67,7 @@ def test_every_page_reads_at_both_widths_without_serious_accessibility_problems(
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     problems = look_at(page, "workspace-signin")
     signed_in_as(page, client, stack)
-    for name, ready in [
-        ("library", "table.topics tbody tr"),
-        ("queue", "article.post"),
-        ("accounts", ".account .health"),
-        ("publications", "h1"),
-    ]:
-        page.goto(f"{stack.gateway_url}/#{name}")
-        page.wait_for_selector(ready)
+    for name in each_page(page, stack):
         problems += look_at(page, f"workspace-{name}")
     page.goto(f"{stack.gateway_url}/#queue")
     page.locator(f'article[data-post="{post_id}"]').get_by_role(
@@ -116,14 +130,7 @@ def test_no_page_is_wider_than_a_phone(stack: Stack, page: Page) -> None:
     client, _ = queued(stack, "Narrow pages")
     signed_in_as(page, client, stack)
     page.set_viewport_size({"width": 390, "height": 844})
-    for name, ready in [
-        ("library", "table.topics tbody tr"),
-        ("queue", "article.post"),
-        ("accounts", ".account .health"),
-        ("publications", "h1"),
-    ]:
-        page.goto(f"{stack.gateway_url}/#{name}")
-        page.wait_for_selector(ready)
+    for name in each_page(page, stack):
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"{name} is {width} px wide"
 
@@ -168,11 +175,7 @@ def test_a_waiting_post_says_why_and_until_when(stack: Stack, page: Page) -> Non
     fault = {"next_errors": 1, "error_status": 403, "error_code": "spam_risk_too_many_posts"}
     httpx.put(faults, json={init: fault}).raise_for_status()
     try:
-        approved = client.post(
-            f"/api/approval/posts/{post_id}/approve",
-            json={"privacy_level": "SELF_ONLY", "music_usage_consent": True, "revision": 0},
-        )
-        assert approved.status_code == 202, approved.text
+        approve(client, post_id)
         assert eventually(
             lambda: (
                 (client.get(f"/api/approval/posts/{post_id}").json().get("progress") or {}).get(
