@@ -17,6 +17,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/posting-page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Posting
+         * @description The posting page's rules for the person's current choices: whether they can be
+         *     posted (and why not), what the page may offer, the label and the agreements. Approving
+         *     applies the same rules, against creator_info asked afresh.
+         */
+        post: operations["posting_posting_page_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/posts": {
         parameters: {
             query?: never;
@@ -26,7 +48,8 @@ export interface paths {
         };
         /**
          * List Posts
-         * @description The person's posts, newest first, a page at a time; by status, account and words.
+         * @description The person's posts, newest first, a page at a time; by status, account, language and
+         *     words.
          */
         get: operations["list_posts_posts_get"];
         put?: never;
@@ -199,6 +222,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/posts/languages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Languages
+         * @description The languages the person's posts are in (the queue's language filter).
+         */
+        get: operations["languages_posts_languages_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -334,6 +377,27 @@ export interface components {
             revision: number;
         };
         /**
+         * CreatorFacts
+         * @description The account's creator_info, as the page loaded it.
+         */
+        CreatorFacts: {
+            /** Comment Disabled */
+            comment_disabled?: boolean | null;
+            /** Duet Disabled */
+            duet_disabled?: boolean | null;
+            /** Max Video Post Duration Sec */
+            max_video_post_duration_sec?: number | null;
+            /** Posting Blocked */
+            posting_blocked?: string | null;
+            /**
+             * Privacy Level Options
+             * @default []
+             */
+            privacy_level_options?: ("PUBLIC_TO_EVERYONE" | "MUTUAL_FOLLOW_FRIENDS" | "FOLLOWER_OF_CREATOR" | "SELF_ONLY")[];
+            /** Stitch Disabled */
+            stitch_disabled?: boolean | null;
+        };
+        /**
          * Decision
          * @description What a person decided about one post.
          */
@@ -354,6 +418,11 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Languages */
+        Languages: {
+            /** Languages */
+            languages: string[];
         };
         /**
          * Moment
@@ -394,6 +463,50 @@ export interface components {
             revision?: number | null;
             /** Title */
             title?: string | null;
+        };
+        /**
+         * PostingPage
+         * @description What the page shows for these choices.
+         */
+        PostingPage: {
+            /** Agreements */
+            agreements: ("music_usage_confirmation" | "branded_content_policy")[];
+            /** Branded Offered */
+            branded_offered: boolean;
+            /** Can Post */
+            can_post: boolean;
+            /** Comment Offered */
+            comment_offered: boolean;
+            /** Duet Offered */
+            duet_offered: boolean;
+            /** Exclusion */
+            exclusion: string | null;
+            /** Label */
+            label: string | null;
+            /** Private Offered */
+            private_offered: boolean;
+            /** Problem */
+            problem: string | null;
+            /** Stitch Offered */
+            stitch_offered: boolean;
+        };
+        /** PostingQuestion */
+        PostingQuestion: {
+            /**
+             * Ai Generated
+             * @default false
+             */
+            ai_generated?: boolean;
+            choices: components["schemas"]["ApprovalChoices"];
+            creator: components["schemas"]["CreatorFacts"];
+            /**
+             * Media Type
+             * @default PHOTO
+             * @enum {string}
+             */
+            media_type?: "PHOTO" | "VIDEO";
+            /** Video Duration S */
+            video_duration_s?: number | null;
         };
         /**
          * PostStatus
@@ -655,10 +768,44 @@ export interface operations {
             };
         };
     };
+    posting_posting_page_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostingQuestion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostingPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_posts_posts_get: {
         parameters: {
             query?: {
                 account_id?: string | null;
+                language?: string | null;
                 limit?: number;
                 offset?: number;
                 /** @description in title or caption */
@@ -998,6 +1145,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    languages_posts_languages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Languages"];
                 };
             };
         };

@@ -200,8 +200,9 @@ async def test_a_failed_post_goes_again_and_a_late_word_of_its_first_attempt_is_
     await world.approvals.approve("p1", "u1", CHOICES, "session-of-u1", again=True)
     assert [e.data.attempt for e in world.emitted] == [1, 2]
     await world.approvals.on_post_published(outcome("FAILED", 1, "a late duplicate"))
-    await world.approvals.on_post_published(outcome("PUBLISH_COMPLETE", 2))
-    await world.approvals.on_post_published(outcome("PUBLISH_COMPLETE", 2))  # redelivered
+    live = outcome("PUBLISH_COMPLETE", 2)
+    await world.approvals.on_post_published(live)
+    await world.approvals.on_post_published(live)  # the same event, delivered again
     post = await world.post("p1")
     assert (post["status"], post["attempt"]) == ("published", 2)
     steps = [(m["state"], m["attempt"]) for m in post["history"]]
@@ -224,3 +225,15 @@ async def test_an_older_word_of_the_publisher_joins_the_timeline_but_not_the_sta
     assert post["progress"]["state"] == "processing"
     assert {m["state"] for m in post["history"]} == {"approved", "processing", "waiting"}
     assert json.dumps([m["state"] for m in post["history"]])  # kept as plain documents
+
+
+async def test_the_queue_is_filtered_by_language_and_lists_its_languages() -> None:
+    world = World()
+    for post_id, language in [("p1", "en"), ("p2", "fr"), ("p3", "fr")]:
+        event = generated(post_id)
+        french = event.data.model_copy(update={"language": language})
+        await world.approvals.on_post_generated(envelope(french, source="g", subject=post_id))
+    french = await world.parts.posts.for_user("u1", None, 10, 0, language="fr")
+    assert sorted(p["_id"] for p in french) == ["p2", "p3"]
+    assert await world.parts.posts.languages("u1") == ["en", "fr"]
+    assert await world.parts.posts.languages("someone else") == []

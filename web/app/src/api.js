@@ -17,6 +17,7 @@
 /** @typedef {ApprovalSchemas["PostView"]} Post */
 /** @typedef {ApprovalSchemas["ApprovalChoices"]} ApprovalChoices */
 /** @typedef {ApprovalSchemas["PostEdit"]} PostEdit */
+/** @typedef {ApprovalSchemas["PostingPage"]} PostingPage */
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
@@ -105,6 +106,8 @@ export const generator = {
 export const approval = {
   /** @param {string} query @returns {Promise<Post[]>} */
   posts: (query) => call("GET", `/api/approval/posts?${query}`),
+  /** @returns {Promise<ApprovalSchemas["Languages"]>} */
+  languages: () => call("GET", "/api/approval/posts/languages"),
   /** @param {string} id @returns {Promise<Post>} */
   post: (id) => call("GET", `/api/approval/posts/${one(id)}`),
   /** @param {string} id @param {PostEdit} changes @returns {Promise<Post>} */
@@ -116,6 +119,9 @@ export const approval = {
    * @returns {Promise<Post>} */
   editSlides: (id, path, method, change) =>
     call(method, `/api/approval/posts/${one(id)}${path}`, { json: change }),
+  /** The posting page's rules for these choices (TikTok's guidelines, kept by approval).
+   * @param {ApprovalSchemas["PostingQuestion"]} question @returns {Promise<PostingPage>} */
+  postingPage: (question) => call("POST", "/api/approval/posting-page", { json: question }),
   /** @param {string} id @param {ApprovalChoices} choices
    * @returns {Promise<ApprovalSchemas["Decision"]>} */
   approve: (id, choices) => call("POST", `/api/approval/posts/${one(id)}/approve`, { json: choices }),

@@ -23,6 +23,8 @@ const PRIVACY_NAMES = {
 const page = {
   /** @type {Post | null} */ post: null,
   /** @type {Budget | null} */ budget: null,
+  /** @type {import("./api.js").CreatorInfo | null} */ creator: null,
+  asked: 0,  // the latest question to approval: an answer to an older one is dropped
 };
 
 /** @param {string} id */
@@ -48,6 +50,7 @@ export async function openPosting(post) {
   postingAs.textContent = "Loading the account's current TikTok settings…";
   dialog().dataset.post = post.post_id;
   page.post = post;
+  page.creator = null;  // until this account's creator_info is here, nothing can be posted
   // what will be posted, as TikTok will show it, and its words, editable (guidelines 5a, 2a)
   const preview = box("approve-preview");
   const video = post.media_type === "VIDEO";
@@ -63,7 +66,6 @@ export async function openPosting(post) {
   box("hashtags-wrap").hidden = post.origin === "uploaded";
   const duration = box("duration-note");
   duration.hidden = true;
-  dialog().dataset.tooLong = "";
   input("post-title").value = post.title;
   byId("post-caption", HTMLTextAreaElement).value = post.caption;
   input("post-hashtags").value = post.hashtags.join(" ");
@@ -101,30 +103,13 @@ export async function openPosting(post) {
   sandbox.textContent = "TikTok has not audited this Gatepost app yet, so TikTok accepts only "
     + "private posts: this one can be seen only by the account (\u201cOnly me\u201d), and the "
     + "account itself must be private. Once TikTok audits the app, every option appears here.";
-  input("allow-comment").disabled = Boolean(info.comment_disabled);
-  box("comment-off").hidden = !info.comment_disabled;
-  // Duet and Stitch: greyed out where the creator turned them off (guidelines 3c)
-  const off = [];
-  input("allow-duet").disabled = Boolean(info.duet_disabled);
-  if (info.duet_disabled) off.push("Duet");
-  input("allow-stitch").disabled = Boolean(info.stitch_disabled);
-  if (info.stitch_disabled) off.push("Stitch");
-  const offNote = box("interactions-off");
-  offNote.hidden = !off.length;
-  offNote.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} turned off for `
-    + "this account on TikTok.";
   if (video && post.video) {  // the creator's own limit, asked just now (guidelines 1c)
     const seconds = Math.round(post.video.duration_s);
-    const longest = info.max_video_post_duration_sec ?? 0;
-    const tooLong = post.video.duration_s > longest;
     duration.hidden = false;
-    duration.className = tooLong ? "error" : "note";
-    duration.textContent = tooLong
-      ? `This video is ${seconds} s long; this account can post videos of up to ${longest} s.`
-      : `This video is ${seconds} s long (this account can post up to ${longest} s).`;
-    dialog().dataset.tooLong = tooLong ? "yes" : "";
+    duration.textContent = `This video is ${seconds} s long (this account can post up to `
+      + `${info.max_video_post_duration_sec ?? 0} s).`;
   }
-  dialog().dataset.blocked = info.posting_blocked ? "yes" : "";
+  page.creator = info;
   page.budget = null;
   updatePosting();
   try {  // what the account can still publish: a post over it waits, and the page says until when
@@ -133,53 +118,80 @@ export async function openPosting(post) {
   updatePosting();
 }
 
-/** The page's rules, applied after every change the person makes. */
-export function updatePosting() {
+/** After every change the person makes: the page's layout for where the post goes, then the
+ * posting rules for these choices, asked of approval (the rules live there, in one place). */
+export async function updatePosting() {
   const inbox = inboxChosen();
   // a draft takes only its title and caption: the creator makes every other choice in TikTok
   box("direct-only").hidden = inbox;
   box("inbox-hint").hidden = !inbox;
-  box("declaration").hidden = inbox;
   box("processing-note").hidden = inbox;
   box("budget-note").replaceChildren(budgetLine(inbox));
-  const privacy = byId("privacy", HTMLSelectElement);
-  privacy.required = !inbox;  // a hidden required field would stop the form being sent
+  byId("privacy", HTMLSelectElement).required = !inbox;  // a hidden required field blocks sending
   const disclosure = input("disclosure").checked;
-  const yours = input("your-brand");
-  const branded = input("branded-content");
   box("disclosure-options").hidden = !disclosure;
-  if (!disclosure) { yours.checked = false; branded.checked = false; }
-  // Branded content cannot be private: disable whichever of the two would conflict.
-  const onlyMe = [...privacy.options].find((o) => o.value === "SELF_ONLY");
-  if (onlyMe) {
-    onlyMe.disabled = branded.checked;
-    onlyMe.title = branded.checked ? "Branded content visibility cannot be set to private." : "";
-  }
-  branded.disabled = privacy.value === "SELF_ONLY";
-  if (branded.parentElement) {
-    branded.parentElement.title = branded.disabled
-      ? "Branded content visibility cannot be set to private." : "";
-  }
-  const note = box("label-note");
-  note.hidden = !(yours.checked || branded.checked);
-  const thing = page.post && page.post.media_type === "VIDEO" ? "video" : "photo";
-  note.textContent = branded.checked ? `Your ${thing} will be labeled as 'Paid partnership'.`
-    : `Your ${thing} will be labeled as 'Promotional content'.`;
-  box("declaration").replaceChildren(...(branded.checked
-    ? ["By posting, you agree to TikTok's ", el("a", { href: BRANDED, target: "_blank" },
-      "Branded Content Policy"), " and ", el("a", { href: MUSIC, target: "_blank" },
-      "Music Usage Confirmation"), "."]
-    : ["By posting, you agree to TikTok's ", el("a", { href: MUSIC, target: "_blank" },
-      "Music Usage Confirmation"), "."]));
-  const needsKind = !inbox && disclosure && !yours.checked && !branded.checked;
+  if (!disclosure) { input("your-brand").checked = false; input("branded-content").checked = false; }
   const submit = byId("approve-submit", HTMLButtonElement);
-  submit.disabled = (!inbox && !privacy.value) || needsKind || dialog().dataset.blocked === "yes"
-    || dialog().dataset.tooLong === "yes";
   const again = page.post && page.post.status === "failed";
   submit.textContent = inbox ? "Approve and send to inbox"
     : again ? "Publish again" : "Approve and publish";
-  box("publish-wrap").title = needsKind
-    ? "You need to indicate if your content promotes yourself, a third party, or both." : "";
+  const post = page.post;
+  if (!post || !page.creator) { submit.disabled = true; return; }
+  const asked = ++page.asked;
+  let rules;
+  try {
+    rules = await approval.postingPage({
+      choices: choices(post), creator: page.creator, media_type: post.media_type ?? "PHOTO",
+      video_duration_s: post.video ? post.video.duration_s : null,
+      ai_generated: post.ai_generated,
+    });
+  } catch (error) {
+    if (asked !== page.asked) return;
+    submit.disabled = true;
+    box("approve-error").textContent = /** @type {Error} */ (error).message;
+    return;
+  }
+  if (asked === page.asked) show(rules, post);
+}
+
+/** What the rules allow, on the page. @param {import("./api.js").PostingPage} rules
+ * @param {Post} post */
+function show(rules, post) {
+  const privacy = byId("privacy", HTMLSelectElement);
+  const onlyMe = [...privacy.options].find((o) => o.value === "SELF_ONLY");
+  if (onlyMe) {  // branded content cannot be private: whichever side would conflict is disabled
+    onlyMe.disabled = !rules.private_offered;
+    onlyMe.title = rules.private_offered ? "" : rules.exclusion || "";
+  }
+  const branded = input("branded-content");
+  branded.disabled = !rules.branded_offered;
+  if (branded.parentElement) {
+    branded.parentElement.title = branded.disabled ? rules.exclusion || "" : "";
+  }
+  // what the creator turned off on TikTok is greyed out (guidelines 2c, 3c)
+  input("allow-comment").disabled = !rules.comment_offered;
+  box("comment-off").hidden = rules.comment_offered;
+  input("allow-duet").disabled = !rules.duet_offered;
+  input("allow-stitch").disabled = !rules.stitch_offered;
+  const off = [["Duet", rules.duet_offered], ["Stitch", rules.stitch_offered]]
+    .filter(([, offered]) => !offered).map(([name]) => name);
+  const offNote = box("interactions-off");
+  offNote.hidden = !off.length;
+  offNote.textContent = `${off.join(" and ")} ${off.length > 1 ? "are" : "is"} turned off for `
+    + "this account on TikTok.";
+  const note = box("label-note");
+  note.hidden = !rules.label;
+  note.textContent = `Your ${post.media_type === "VIDEO" ? "video" : "photo"} will be labeled as `
+    + `'${rules.label}'.`;
+  const declaration = box("declaration");
+  declaration.hidden = !rules.agreements.length;
+  const links = rules.agreements.map((agreement) => agreement === "branded_content_policy"
+    ? el("a", { href: BRANDED, target: "_blank" }, "Branded Content Policy")
+    : el("a", { href: MUSIC, target: "_blank" }, "Music Usage Confirmation"));
+  declaration.replaceChildren("By posting, you agree to TikTok's ",
+    ...links.flatMap((link, i) => (i ? [" and ", link] : [link])), ".");
+  byId("approve-submit", HTMLButtonElement).disabled = !rules.can_post;
+  box("publish-wrap").title = rules.problem || "";
 }
 
 /** @param {boolean} inbox */
@@ -208,7 +220,7 @@ function choices(post) {
   if (inboxChosen()) return { post_mode: "MEDIA_UPLOAD", publish_after };
   const checked = (/** @type {string} */ id) => input(id).checked;
   const privacy = /** @type {ApprovalChoices["privacy_level"]} */ (
-    byId("privacy", HTMLSelectElement).value);
+    byId("privacy", HTMLSelectElement).value || null);
   return {
     post_mode: "DIRECT_POST",
     privacy_level: privacy,

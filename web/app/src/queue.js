@@ -26,8 +26,8 @@ export async function showQueue(main, params = new URLSearchParams()) {
     return;
   }
   const pages = pager("posts", POSTS_PER_PAGE, "Queue pages");
-  const accounts = await auth.accounts();
-  const filters = queueFilters(accounts, () => { pages.first(); refresh(); });
+  const [accounts, { languages }] = await Promise.all([auth.accounts(), approval.languages()]);
+  const filters = queueFilters(accounts, languages, () => { pages.first(); refresh(); });
   main.replaceChildren(el("h1", {}, "Queue"), filters.form, list, pages.controls);
   view.refresh = async () => {
     const posts = pages.shown(await approval.posts(`${pages.query()}&${filters.query()}`));
@@ -69,10 +69,12 @@ export function queueKeys(event) {
 }
 
 /**
- * Which posts the queue shows: one account, one status, words in the title or caption.
- * @param {import("./api.js").Account[]} accounts @param {() => void} changed
+ * Which posts the queue shows: one account, one status, one language, words in the title or
+ * caption.
+ * @param {import("./api.js").Account[]} accounts @param {string[]} languages
+ * @param {() => void} changed
  */
-function queueFilters(accounts, changed) {
+function queueFilters(accounts, languages, changed) {
   /** @type {number | undefined} */
   let typing;
   const account = el("select", { id: "filter-account", onchange: changed },
@@ -82,6 +84,10 @@ function queueFilters(accounts, changed) {
     el("option", { value: "" }, "Every status"),
     ["awaiting_approval", "approved", "published", "in_inbox", "failed", "unknown", "rejected"]
       .map((value) => el("option", { value }, statusName(value))));
+  const names = new Intl.DisplayNames([navigator.language || "en"], { type: "language" });
+  const language = el("select", { id: "filter-language", onchange: changed },
+    el("option", { value: "" }, "Every language"),
+    languages.map((code) => el("option", { value: code }, names.of(code) || code)));
   const words = el("input", { id: "filter-words", type: "search", maxlength: 100,
     placeholder: "Title or caption", oninput: () => {
       clearTimeout(typing);
@@ -91,10 +97,12 @@ function queueFilters(accounts, changed) {
     form: el("form", { class: "filters", role: "search", onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       el("label", {}, "Account ", account),  // each label stays with its control when wrapping
       el("label", {}, "Status ", state),
+      el("label", {}, "Language ", language),
       el("label", {}, "Search ", words)),
-    on: () => Boolean(account.value || state.value || words.value.trim()),
+    on: () => Boolean(account.value || state.value || language.value || words.value.trim()),
     query: () => new URLSearchParams(Object.entries({
-      account_id: account.value, status: state.value, q: words.value.trim(),
+      account_id: account.value, status: state.value, language: language.value,
+      q: words.value.trim(),
     }).filter(([, v]) => v)).toString(),
   };
 }

@@ -34,6 +34,11 @@ class MongoPostRepository:
         )
         return result.upserted_id is not None
 
+    async def languages(self, user_id: str) -> list[str]:
+        """The languages the person's posts are in."""
+        found = await self.posts.distinct("language", {"user_id": user_id})
+        return sorted(str(language) for language in found if language)
+
     async def get(self, post_id: str, user_id: str) -> Document | None:
         return await self.posts.find_one({"_id": post_id, "user_id": user_id})
 
@@ -46,10 +51,13 @@ class MongoPostRepository:
         *,
         account_id: str | None = None,
         search: str | None = None,
+        language: str | None = None,
     ) -> list[Document]:
-        """A page of the person's posts, newest first: of one status, one account, and whose
-        title or caption holds `search` (any case), when given."""
+        """A page of the person's posts, newest first: of one status, one account, one language,
+        and whose title or caption holds `search` (any case), when given."""
         where: Document = {"account_id": account_id} if account_id else {}
+        if language:
+            where["language"] = language
         if search:
             words = {"$regex": re.escape(search), "$options": "i"}
             where["$or"] = [{"title": words}, {"caption": words}]

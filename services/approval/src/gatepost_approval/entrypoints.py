@@ -12,7 +12,8 @@ from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
 from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
 from gatepost_approval.lifecycle import PostStatus
-from gatepost_approval.schemas import Decision, PostView
+from gatepost_approval.posting import PostingPage, PostingQuestion, posting_page
+from gatepost_approval.schemas import Decision, Languages, PostView
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
 from gatepost_common.events import (
     IDENTIFIER,
@@ -25,6 +26,7 @@ from gatepost_common.kafka import emits, subscribe
 from gatepost_common.sessions import User, session_token, session_user
 
 CHANGED = "the post changed since you looked at it: look at it again first"
+LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"  # as the generator detects it
 Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
 
@@ -38,10 +40,12 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         status: PostStatus | None = None,
         account_id: Annotated[str | None, Query(pattern=IDENTIFIER)] = None,
         q: Annotated[str | None, Query(max_length=100, description="in title or caption")] = None,
+        language: Annotated[str | None, Query(pattern=LANGUAGE)] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[PostView]:
-        """The person's posts, newest first, a page at a time; by status, account and words."""
+        """The person's posts, newest first, a page at a time; by status, account, language and
+        words."""
         found = await posts.for_user(
             user.id,
             status.value if status else None,
@@ -49,8 +53,21 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
             offset,
             account_id=account_id,
             search=q.strip() if q else None,
+            language=language,
         )
         return [PostView.of(d) for d in found]
+
+    @router.get("/posts/languages")
+    async def languages(user: User = current_user) -> Languages:
+        """The languages the person's posts are in (the queue's language filter)."""
+        return Languages(languages=await posts.languages(user.id))
+
+    @router.post("/posting-page")
+    async def posting(question: PostingQuestion, user: User = current_user) -> PostingPage:
+        """The posting page's rules for the person's current choices: whether they can be
+        posted (and why not), what the page may offer, the label and the agreements. Approving
+        applies the same rules, against creator_info asked afresh."""
+        return posting_page(question)
 
     @router.get("/posts/{post_id}")
     async def get_post(post_id: str, user: User = current_user) -> PostView:

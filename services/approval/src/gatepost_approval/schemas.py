@@ -98,3 +98,7 @@ class Decision(BaseModel):
 
     post_id: str
     status: PostStatus
+
+
+class Languages(BaseModel):
+    languages: list[str]  # those the person's posts are in
