@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from PIL import Image, ImageChops
 
-from gatepost_common.kafka import DLQ_REASON_HEADER
+from gatepost_common.consuming import DLQ_REASON_HEADER
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED, dlq
 from gatepost_devstack.outside import (
     collect,

@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatepost_common.consuming import DLQ_REASON_HEADER, Deliveries, PoisonMessage
 from gatepost_common.events import CloudEvent, TopicCreated, envelope
-from gatepost_common.kafka import DLQ_REASON_HEADER, Deliveries, PoisonMessage
 
 
 @dataclass

@@ -15,6 +15,7 @@ from gatepost_approval.lifecycle import PostStatus
 from gatepost_approval.posting import PostingPage, PostingQuestion, posting_page
 from gatepost_approval.schemas import Decision, Languages, PostView
 from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
+from gatepost_common.consuming import subscribe
 from gatepost_common.events import (
     IDENTIFIER,
     PostApproved,
@@ -22,7 +23,7 @@ from gatepost_common.events import (
     PostProgressed,
     PostPublished,
 )
-from gatepost_common.kafka import emits, subscribe
+from gatepost_common.kafka import emits
 from gatepost_common.sessions import User, session_token, session_user
 
 CHANGED = "the post changed since you looked at it: look at it again first"

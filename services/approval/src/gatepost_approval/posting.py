@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, check_against_creator
-from gatepost_common.events import MediaType, PrivacyLevel
+from gatepost_common.events import MediaType
 
 BRANDED_NOT_PRIVATE = "Branded content visibility cannot be set to private."
 Agreement = Literal["music_usage_confirmation", "branded_content_policy"]
@@ -19,7 +19,7 @@ Agreement = Literal["music_usage_confirmation", "branded_content_policy"]
 class CreatorFacts(BaseModel):
     """The account's creator_info, as the page loaded it."""
 
-    privacy_level_options: list[PrivacyLevel] = []
+    privacy_level_options: list[str] = []  # as TikTok lists them
     comment_disabled: bool | None = None
     duet_disabled: bool | None = None
     stitch_disabled: bool | None = None

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from gatepost_auth.domain import AccountStatus
-from gatepost_common.events import PrivacyLevel
 from gatepost_common.slide_style import Style
 
 
@@ -36,7 +35,7 @@ class AccountView(BaseModel):
     account_id: str
     display_name: str | None = None
     avatar_url: str | None = None
-    status: AccountStatus
+    status: AccountStatus | None = None  # none for a moment while it is being connected
     open_id: str | None = None
     scope: str | None = None
     access_expires_at: datetime | None = None
@@ -62,7 +61,8 @@ class CreatorInfo(BaseModel):
     creator_nickname: str | None = None
     creator_username: str | None = None
     creator_avatar_url: str | None = None
-    privacy_level_options: list[PrivacyLevel] = []
+    # as TikTok lists them: one it adds later is shown, not refused (approving checks it)
+    privacy_level_options: list[str] = []
     comment_disabled: bool | None = None
     duet_disabled: bool | None = None
     stitch_disabled: bool | None = None
@@ -77,7 +77,7 @@ class AccessToken(BaseModel):
 
 class OwnedAccount(BaseModel):
     account_id: str
-    status: AccountStatus
+    status: AccountStatus | None = None
     open_id: str | None = None
 
 

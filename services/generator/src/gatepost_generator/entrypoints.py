@@ -10,8 +10,9 @@ from faststream.kafka import KafkaBroker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
+from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostGenerated, TopicCreated
-from gatepost_common.kafka import emits, subscribe
+from gatepost_common.kafka import emits
 from gatepost_common.sessions import User, session_user
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
 from gatepost_generator.domain import TopicStatus

@@ -9,8 +9,9 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.audit import AuditLog
+from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostApproved, PostProgressed, PostPublished
-from gatepost_common.kafka import emits, subscribe
+from gatepost_common.kafka import emits
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository

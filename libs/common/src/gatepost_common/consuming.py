@@ -1,0 +1,163 @@
+"""Consuming CloudEvents from Kafka: decode (structured or binary content mode), handle, then
+acknowledge, only once the effect is stored; a message that can never be processed, or keeps
+failing, goes to `<topic>.dlq` with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
+from pydantic import ValidationError, WithJsonSchema
+
+from gatepost_common.events import CloudEvent, D, parse
+from gatepost_common.kafka import event_schema
+from gatepost_common.topics import dlq
+
+logger = logging.getLogger(__name__)
+
+DLQ_REASON_HEADER = "x-dlq-reason"
+REDELIVERY_PAUSE_S = 1.0
+MAX_DELIVERIES = 5  # a message whose handling failed this often goes to the DLQ
+
+
+class PoisonMessage(Exception):
+    """The message can never be processed (bad signature, impossible state): dead-letter it."""
+
+
+async def dead_letter(broker: KafkaBroker, message: StreamMessage[Any], reason: str) -> None:
+    raw = message.raw_message
+    topic = getattr(raw, "topic", "unknown")
+    logger.warning("dead-lettering a message", extra={"fields": {"topic": topic, "reason": reason}})
+    await broker.publish(
+        message.body,
+        topic=dlq(topic),
+        key=getattr(raw, "key", None),
+        headers={
+            DLQ_REASON_HEADER: reason[:1000],
+            "x-dlq-source-offset": f"{getattr(raw, 'partition', -1)}:{getattr(raw, 'offset', -1)}",
+        },
+    )
+
+
+async def _raw_body(message: StreamMessage[Any]) -> bytes:
+    return message.body
+
+
+@dataclass
+class Deliveries:
+    """How one consumer treats each delivery: decode, handle, then acknowledge. A message that
+    can never be processed goes to `<topic>.dlq` at once; one whose handling keeps failing goes
+    there after `max_attempts` deliveries, with the last error (counted per process: a restart
+    counts again). A message is acknowledged only once its effect, or its dead letter, is
+    stored: if the dead letter cannot be written, it is delivered again."""
+
+    broker: KafkaBroker
+    max_attempts: int = MAX_DELIVERIES
+    pause_s: float = REDELIVERY_PAUSE_S
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    async def consume(
+        self,
+        model: type[D],
+        handler: Callable[[CloudEvent[D]], Awaitable[None]],
+        body: bytes,
+        message: Any,
+    ) -> None:
+        try:
+            event = parse(model, body, headers_of(message))
+        except (ValidationError, ValueError) as error:
+            await self.give_up(message, f"invalid {model.TYPE} CloudEvent: {error}")
+            return
+        key = where(message)
+        try:
+            await handler(event)
+        except PoisonMessage as error:
+            await self.give_up(message, str(error))
+            return
+        except Exception as error:
+            self.attempts[key] = self.attempts.get(key, 0) + 1
+            if self.attempts[key] >= self.max_attempts:
+                logger.exception("handler failed for the last time; dead-lettering")
+                await self.give_up(
+                    message, f"failed {self.attempts[key]} times, last: {error!r}"[:1000]
+                )
+                return
+            logger.exception("handler failed; the message will be redelivered")
+            await asyncio.sleep(self.pause_s)
+            await message.nack()
+            return
+        self.attempts.pop(key, None)
+        await message.ack()
+
+    async def give_up(self, message: Any, reason: str) -> None:
+        try:
+            await dead_letter(self.broker, message, reason)
+        except Exception:
+            logger.exception("the dead letter could not be written; the message comes again")
+            await asyncio.sleep(self.pause_s)
+            await message.nack()
+            return
+        self.attempts.pop(where(message), None)
+        await message.ack()
+
+
+def headers_of(message: Any) -> dict[str, str]:
+    """The message's Kafka headers as text (FastStream decodes them; raw bytes are decoded)."""
+    found = getattr(message, "headers", None) or {}
+    return {
+        str(k).lower(): v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+        for k, v in dict(found).items()
+    }
+
+
+def where(message: Any) -> str:
+    raw = message.raw_message
+    return (
+        f"{getattr(raw, 'topic', '?')}:{getattr(raw, 'partition', -1)}:{getattr(raw, 'offset', -1)}"
+    )
+
+
+def subscribe(
+    broker: KafkaBroker,
+    model: type[D],
+    handler: Callable[[CloudEvent[D]], Awaitable[None]],
+    *,
+    group_id: str,
+    consumers: int = 1,
+) -> None:
+    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry.
+    `consumers`: members of the group in this process, each with partitions of its own, so
+    partitions are handled side by side (each one still in order, committed after handling)."""
+    deliveries = Deliveries(broker)
+
+    # The body stays bytes for FastStream (Deliveries decodes it, so a bad event goes to the DLQ
+    # and binary content mode is read from headers); the schema tells AsyncAPI what it is.
+    async def consume(body: bytes, message: KafkaMessage) -> None:
+        await deliveries.consume(model, handler, body, message)
+
+    consume.__annotations__["body"] = Annotated[bytes, WithJsonSchema(event_schema(model))]
+    broker.subscriber(
+        model.TYPE,
+        group_id=group_id,
+        max_workers=consumers,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        decoder=_raw_body,
+        title=f"{group_id}:{model.TYPE}",
+        description=f"Consumes {model.SCHEMA} CloudEvents, in structured or binary content "
+        "mode; one that is invalid, or keeps failing, goes to the dead-letter topic.",
+    )(consume)
+    broker.publisher(
+        dlq(model.TYPE),
+        title=f"{dlq(model.TYPE)}:publish",
+        description=f"{model.TYPE} messages this consumer gave up on, as received, with the "
+        f"reason in the `{DLQ_REASON_HEADER}` header.",
+        schema=Annotated[bytes, WithJsonSchema({"type": "string", "format": "binary"})],
+    )
