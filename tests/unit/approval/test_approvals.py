@@ -171,8 +171,8 @@ async def test_an_approval_kafka_refused_leaves_through_the_outbox_once() -> Non
     await world.parts.posts.posts.update_one(  # the failed attempt's claim has run out
         {"_id": "p1"}, {"$set": {"outbox_claimed_until": datetime.now(UTC) - timedelta(1)}}
     )
-    assert await world.approvals.flush_outbox() == 1
-    assert await world.approvals.flush_outbox() == 0
+    assert await world.parts.outbox.flush() == 1
+    assert await world.parts.outbox.flush() == 0
     assert [e.data.post_id for e in world.emitted] == ["p1"]
 
 

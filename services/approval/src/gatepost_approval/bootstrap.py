@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, MongoPostRepository
 from gatepost_approval.entrypoints import routes, subscribers
 from gatepost_approval.handlers import Approvals
+from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
 from gatepost_approval.upload_routes import upload_routes
@@ -29,6 +30,7 @@ class Parts:
     posts: MongoPostRepository
     approvals: Approvals
     uploads: Uploads
+    outbox: ApprovalOutbox
 
 
 def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.AsyncClient) -> Parts:
@@ -43,10 +45,11 @@ def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.Asy
         IllustrationClient(calls("generator", settings.generator_url, 180)),
         StyleSource(calls("auth", settings.auth_url, 20)),
     )
-    approvals = Approvals(settings, posts, emit, creators, editor)
+    outbox = ApprovalOutbox(posts, emit, settings.outbox_interval_s)
+    approvals = Approvals(settings, posts, outbox, creators, editor)
     # a person's video goes through to media as it arrives: minutes for a large file
     uploads = Uploads(posts, MediaClient(calls("media", settings.media_url, 900)), creators)
-    return Parts(posts, approvals, uploads)
+    return Parts(posts, approvals, uploads, outbox)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         httpx.AsyncClient(base_url=settings.auth_url, timeout=30),
     )
     subscribers(broker, parts.approvals)
-    infra.background.append(parts.approvals.run_outbox)
+    infra.background.append(parts.outbox.run)
     return create_service_app(
         infra,
         title="Gatepost approval",

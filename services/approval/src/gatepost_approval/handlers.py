@@ -3,7 +3,6 @@ the publishing outcome."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from gatepost_approval.domain import (
     check_against_creator,
 )
 from gatepost_approval.lifecycle import approvable, editable
+from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
@@ -29,10 +29,8 @@ from gatepost_common.events import (
     PostPublished,
     Video,
     envelope,
-    parse,
     utf16_units,
 )
-from gatepost_common.kafka import Emit
 from gatepost_common.metrics import POSTS_APPROVED
 from gatepost_common.telemetry import current_trace, linked, tracer
 
@@ -56,7 +54,7 @@ class NotFailed(RuntimeError):
 class Approvals:
     settings: Settings
     posts: MongoPostRepository
-    emit: Emit  # post.approved, from the outbox
+    outbox: ApprovalOutbox  # post.approved leaves through it
     creators: CreatorInfoClient
     editor: SlideEditor
 
@@ -196,7 +194,7 @@ class Approvals:
         if not stored:
             await self.why_unchanged(post_id, user_id)
         POSTS_APPROVED.add(1)
-        await self.flush_outbox(post_id)
+        await self.outbox.flush(post_id)
 
     async def edit(self, post_id: str, user_id: str, changes: PostEdit) -> None:
         post = await self.editable(post_id, user_id)
@@ -224,32 +222,6 @@ class Approvals:
             raise NotFound(post_id)
         if not await self.posts.reject(post_id, user_id):
             raise AlreadyDecided(post_id)
-
-    async def flush_outbox(self, post_id: str | None = None) -> int:
-        """Emit stored approvals that Kafka has not acknowledged yet; returns how many."""
-        sent = 0
-        while (claimed := await self.posts.claim_outbox(post_id)) is not None:
-            event = parse(PostApproved, claimed["outbox_event"].encode())
-            try:
-                await self.emit(event, event.data.account_id)
-            except Exception:
-                logger.warning(
-                    "post.approved not emitted yet; the outbox will retry",
-                    extra={"fields": {"post_id": claimed["_id"]}},
-                )
-                await self.posts.outbox_release(claimed["_id"])
-                return sent
-            await self.posts.outbox_sent(claimed["_id"])
-            sent += 1
-        return sent
-
-    async def run_outbox(self) -> None:
-        while True:
-            try:
-                await self.flush_outbox()
-            except Exception:
-                logger.exception("outbox pass failed")
-            await asyncio.sleep(self.settings.outbox_interval_s)
 
 
 def caption_with_hashtags(caption: str, hashtags: list[str]) -> str:

@@ -1,0 +1,48 @@
+"""The approvals' outbox: a signed `post.approved` is stored with the post's approval and emitted
+after; one Kafka did not acknowledge is emitted again (consumers are idempotent by post and
+attempt), so an approval is never lost and never sent for a post that was not approved."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from gatepost_approval.adapters import MongoPostRepository
+from gatepost_common.events import PostApproved, parse
+from gatepost_common.kafka import Emit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ApprovalOutbox:
+    posts: MongoPostRepository
+    emit: Emit
+    interval_s: float
+
+    async def flush(self, post_id: str | None = None) -> int:
+        """Emit stored approvals that Kafka has not acknowledged yet; returns how many."""
+        sent = 0
+        while (claimed := await self.posts.claim_outbox(post_id)) is not None:
+            event = parse(PostApproved, claimed["outbox_event"].encode())
+            try:
+                await self.emit(event, event.data.account_id)
+            except Exception:
+                logger.warning(
+                    "post.approved not emitted yet; the outbox will retry",
+                    extra={"fields": {"post_id": claimed["_id"]}},
+                )
+                await self.posts.outbox_release(claimed["_id"])
+                return sent
+            await self.posts.outbox_sent(claimed["_id"])
+            sent += 1
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.flush()
+            except Exception:
+                logger.exception("outbox pass failed")
+            await asyncio.sleep(self.interval_s)
