@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gatepost_auth.adapters import TOKEN_FIELDS, MongoAccountRepository
+from gatepost_auth.adapters import MongoAccountRepository
 from gatepost_auth.domain import (
     TRANSIENT_OAUTH_ERRORS,
     AccountStatus,
@@ -266,17 +266,3 @@ class TokenKeeper:
             )
             await self.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
         return len(accounts)
-
-    async def reseal_all(self) -> int:
-        """Re-encrypt every token not sealed with the active key (after adding a new key)."""
-        count = 0
-        for account in await self.accounts.sealed_with_other_keys(self.cipher.active_key_id):
-            fields = {
-                name: self.cipher.encrypt(
-                    self.cipher.decrypt(account[name], account["_id"]), account["_id"]
-                )
-                for name in TOKEN_FIELDS
-                if name in account
-            }
-            count += await self.accounts.replace_sealed(account, fields)
-        return count
