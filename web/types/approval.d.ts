@@ -393,7 +393,7 @@ export interface components {
              * Privacy Level Options
              * @default []
              */
-            privacy_level_options?: ("PUBLIC_TO_EVERYONE" | "MUTUAL_FOLLOW_FRIENDS" | "FOLLOWER_OF_CREATOR" | "SELF_ONLY")[];
+            privacy_level_options?: string[];
             /** Stitch Disabled */
             stitch_disabled?: boolean | null;
         };

@@ -366,7 +366,7 @@ export interface components {
             refresh_failures?: number | null;
             /** Scope */
             scope?: string | null;
-            status: components["schemas"]["AccountStatus"];
+            status?: components["schemas"]["AccountStatus"] | null;
             style: components["schemas"]["Style"];
             /** Tokens At */
             tokens_at?: string | null;
@@ -404,7 +404,7 @@ export interface components {
              * Privacy Level Options
              * @default []
              */
-            privacy_level_options?: ("PUBLIC_TO_EVERYONE" | "MUTUAL_FOLLOW_FRIENDS" | "FOLLOWER_OF_CREATOR" | "SELF_ONLY")[];
+            privacy_level_options?: string[];
             /** Stitch Disabled */
             stitch_disabled?: boolean | null;
         };
@@ -441,7 +441,7 @@ export interface components {
             account_id: string;
             /** Open Id */
             open_id?: string | null;
-            status: components["schemas"]["AccountStatus"];
+            status?: components["schemas"]["AccountStatus"] | null;
         };
         /** Readiness */
         Readiness: {
