@@ -580,7 +580,8 @@ export interface components {
         };
         /**
          * Progress
-         * @description The publisher's latest word on an approved post.
+         * @description The publisher's word on an approved post (a post.progressed without its ids), as approval
+         *     keeps it: the newest by `at` is the post's progress, every one is in its history.
          */
         Progress: {
             /**

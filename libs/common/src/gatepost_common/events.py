@@ -213,7 +213,19 @@ class PostPublished(EventData):
 ProgressState = Literal["waiting", "uploading", "processing", "flagged", "live"]
 
 
-class PostProgressed(EventData):
+class Progress(BaseModel):
+    """The publisher's word on an approved post (a post.progressed without its ids), as approval
+    keeps it: the newest by `at` is the post's progress, every one is in its history."""
+
+    state: ProgressState
+    at: datetime
+    reason: str | None = None
+    due_at: datetime | None = None
+    publish_id: str | None = None
+    link: str | None = None
+
+
+class PostProgressed(EventData, Progress):
     """What happens to an approved post before and after its outcome, as the publisher sees it:
     waiting (a daily cap, TikTok's limits, a reconnect: with the reason and until when), the video
     uploading, TikTok processing it, flagged for a person (approved for everyone, still not
@@ -225,12 +237,6 @@ class PostProgressed(EventData):
     post_id: NonEmpty
     account_id: NonEmpty
     attempt: Annotated[int, Field(ge=1, le=100)] = 1
-    state: ProgressState
-    at: datetime
-    reason: str | None = None
-    due_at: datetime | None = None
-    publish_id: str | None = None
-    link: str | None = None
 
 
 D = TypeVar("D", bound=EventData)

@@ -27,6 +27,7 @@ from gatepost_common.events import (
     PostGenerated,
     PostProgressed,
     PostPublished,
+    Progress,
     Video,
     envelope,
     utf16_units,
@@ -96,9 +97,7 @@ class Approvals:
         """The publisher's word on an approved post: waiting (why, until when), uploading,
         processing, flagged for a person, live (with its link)."""
         progressed = event.data
-        progress = progressed.model_dump(
-            include={"state", "at", "reason", "due_at", "publish_id", "link"}
-        )
+        progress = progressed.model_dump(include=set(Progress.model_fields))
         await self.posts.record_progress(progressed.post_id, progressed.attempt, progress)
 
     async def approve(

@@ -11,7 +11,7 @@ from gatepost_approval.lifecycle import PostStatus
 from gatepost_common.events import (
     MediaType,
     PostMode,
-    ProgressState,
+    Progress,
     PublishOptions,
     Video,
 )
@@ -27,17 +27,6 @@ class SlideView(BaseModel):
     sha256: str | None = None
     illustration_url: str | None = None  # the picture without words
     illustration_sha256: str | None = None
-
-
-class Progress(BaseModel):
-    """The publisher's latest word on an approved post."""
-
-    state: ProgressState
-    at: datetime
-    reason: str | None = None
-    due_at: datetime | None = None
-    publish_id: str | None = None
-    link: str | None = None
 
 
 class Moment(BaseModel):
