@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from gatepost_devstack.outside import eventually, signed_up
 from gatepost_devstack.stack import Stack
@@ -249,3 +249,30 @@ def test_a_bulk_import_of_200_topics_shows_progress_and_every_post_is_reachable(
     page.get_by_label("Search").fill("Balcony plant 137")  # and by words in its title
     expect(cards).to_have_count(1)
     expect(cards).to_contain_text("Balcony plant 137")
+
+
+def test_an_older_answer_never_draws_over_the_page_asked_for(stack: Stack, page: Page) -> None:
+    client, post_id = queued(stack, "Answers out of order")
+    signed_in_as(page, client, stack)
+    page.goto(f"{stack.gateway_url}/#queue")
+    expect(page.locator(f'article[data-post="{post_id}"]')).to_be_visible()
+    held: list[Route] = []
+
+    def hold_the_unfiltered(route: Route) -> None:
+        if "status=" in route.request.url:
+            route.continue_()
+        else:
+            held.append(route)  # the queue's own refresh, answered late
+
+    page.route("**/api/approval/posts?*", hold_the_unfiltered)
+    page.wait_for_timeout(2_500)  # a refresh of the whole queue is on its way
+    assert held
+    page.get_by_label("Status").select_option("rejected")
+    empty = page.get_by_text("No post matches these filters.")
+    expect(empty).to_be_visible()
+    with page.expect_response(lambda answer: answer.request in [r.request for r in held]):
+        for route in held:
+            route.continue_()  # the older answer arrives after the newer one
+    page.wait_for_timeout(200)  # it is read and handled (a redraw would come now)
+    assert page.locator("article.post").count() == 0  # looked at once: no waiting for a redraw
+    assert empty.is_visible()

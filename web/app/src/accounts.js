@@ -1,7 +1,7 @@
 // @ts-check
 // Accounts: each TikTok account's connection health, what it can still publish, its slide style.
 import { auth, publisher } from "./api.js";
-import { el, flash, patch, refresh, view, when } from "./dom.js";
+import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Budget} Budget */
@@ -14,15 +14,15 @@ export async function showAccounts(main) {
     list);
   /** @type {Map<string, Budget | null>} account → what it can still publish, asked once a visit */
   const budgets = new Map();
-  view.refresh = async () => {
+  view.refresh = newest(async () => {
     const accounts = await auth.accounts();
     for (const a of accounts.filter((a) => !budgets.has(a.account_id))) {
       budgets.set(a.account_id, await publisher.budget(a.account_id).catch(() => null));
     }
-    patch(list, accounts.length
-      ? accounts.map((a) => accountCard(a, budgets.get(a.account_id) ?? null))
-      : [el("p", {}, "No TikTok account connected yet.")]);
-  };
+    return accounts;
+  }, (accounts) => patch(list, accounts.length
+    ? accounts.map((a) => accountCard(a, budgets.get(a.account_id) ?? null))
+    : [el("p", {}, "No TikTok account connected yet.")]));
   await refresh();
 }
 

@@ -14,6 +14,21 @@ export async function refresh() {
 }
 
 /**
+ * A refresher that draws only the newest answer: one asked before a page was turned (or a filter
+ * changed) and answered after is dropped, so an older page never overwrites the one asked for.
+ * @template T @param {() => Promise<T>} load @param {(loaded: T) => void} draw
+ * @returns {() => Promise<void>}
+ */
+export function newest(load, draw) {
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    const loaded = await load();
+    if (mine === asked) draw(loaded);
+  };
+}
+
+/**
  * An element with attributes (`on…` are listeners; false, null and undefined are left out).
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag

@@ -2,7 +2,7 @@
 // The library: topics typed or bulk-imported (with the import's progress), a person's own media,
 // and every topic with its status, cost and the post it became.
 import { approval, auth, cookie, generator, problem } from "./api.js";
-import { el, flash, pager, patch, refresh, status, view } from "./dom.js";
+import { el, flash, newest, pager, patch, refresh, status, view } from "./dom.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Topic} Topic */
@@ -28,15 +28,18 @@ export async function showLibrary(main) {
   main.replaceChildren(el("h1", {}, "Library"),
     el("div", { class: "grid" }, oneTopic(accounts), bulkImport(accounts), ownMedia(accounts)),
     progress, el("h2", {}, "Topics"), list, pages.controls);
-  view.refresh = async () => {
-    if (imported.id) {
-      const p = await generator.importProgress(imported.id);
-      const failed = p.counts.failed ? `, ${p.counts.failed} failed` : "";
-      progress.replaceChildren(el("label", {}, `Bulk import: ${p.counts.generated ?? 0} of `
-        + `${p.total} generated${failed} `, el("progress", { max: p.total, value: p.finished })));
+  view.refresh = newest(async () => ({
+    bulk: imported.id ? await generator.importProgress(imported.id) : null,
+    topics: await generator.topics(pages.query()),
+  }), ({ bulk, topics }) => {
+    if (bulk) {
+      const failed = bulk.counts.failed ? `, ${bulk.counts.failed} failed` : "";
+      progress.replaceChildren(el("label", {}, `Bulk import: ${bulk.counts.generated ?? 0} of `
+        + `${bulk.total} generated${failed} `,
+      el("progress", { max: bulk.total, value: bulk.finished })));
     }
-    patch(rows, pages.shown(await generator.topics(pages.query())).map(topicRow));
-  };
+    patch(rows, pages.shown(topics).map(topicRow));
+  });
   await refresh();
 }
 

@@ -3,7 +3,7 @@
 // sent, processing, live with its link, or failed with the reason and "publish again"), and each
 // account's audit log, newest first, a page at a time.
 import { approval, publisher } from "./api.js";
-import { el, pager, patch, refresh, status, view, when } from "./dom.js";
+import { el, newest, pager, patch, refresh, status, view, when } from "./dom.js";
 import { openPosting } from "./posting.js";
 
 /** @typedef {import("./api.js").Publication} Publication */
@@ -26,15 +26,14 @@ export async function showPublications(main) {
   main.replaceChildren(el("h1", {}, "Publications"),
     el("table", { class: "publications" }, el("thead", {}, el("tr", {}, el("th", {}, "Post"),
       el("th", {}, "Status"), el("th", {}, "Details"), el("th", {}, ""))), rows), audit);
-  view.refresh = async () => {
-    const jobs = await publisher.publications();
+  view.refresh = newest(async () => {
     const shown = [];
-    for (const job of jobs) {
+    for (const job of await publisher.publications()) {
       shown.push(publicationRow(job, open, audit));
       if (open.has(job.post_id)) shown.push(await timelineRow(job));
     }
-    patch(rows, shown);
-  };
+    return shown;
+  }, (shown) => patch(rows, shown));
   await refresh();
 }
 

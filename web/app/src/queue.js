@@ -2,7 +2,7 @@
 // The queue: each post as it will look on TikTok, its status in one vocabulary, the slide editor,
 // filters, pages and the keyboard.
 import { approval, auth } from "./api.js";
-import { byId, el, pager, patch, refresh, status, statusName, view, when } from "./dom.js";
+import { byId, el, newest, pager, patch, refresh, status, statusName, view, when } from "./dom.js";
 import { openPosting } from "./posting.js";
 import { current, phone, shown, turnTo } from "./preview.js";
 
@@ -21,7 +21,7 @@ export async function showQueue(main, params = new URLSearchParams()) {
   if (only) {
     main.replaceChildren(el("h1", {}, "Queue"),
       el("p", {}, el("a", { href: "#queue" }, "← The whole queue")), list);
-    view.refresh = async () => { patch(list, [postCard(await approval.post(only))]); };
+    view.refresh = newest(() => approval.post(only), (post) => patch(list, [postCard(post)]));
     await refresh();
     return;
   }
@@ -29,12 +29,12 @@ export async function showQueue(main, params = new URLSearchParams()) {
   const [accounts, { languages }] = await Promise.all([auth.accounts(), approval.languages()]);
   const filters = queueFilters(accounts, languages, () => { pages.first(); refresh(); });
   main.replaceChildren(el("h1", {}, "Queue"), filters.form, list, pages.controls);
-  view.refresh = async () => {
-    const posts = pages.shown(await approval.posts(`${pages.query()}&${filters.query()}`));
+  view.refresh = newest(() => approval.posts(`${pages.query()}&${filters.query()}`), (found) => {
+    const posts = pages.shown(found);
     patch(list, posts.length ? posts.map(postCard)
       : [el("p", {}, filters.on() ? "No post matches these filters."
         : "Nothing in the queue yet: add a topic in the Library.")]);
-  };
+  });
   await refresh();
 }
 
