@@ -36,7 +36,8 @@ from aiokafka import AIOKafkaProducer
 
 from benchmarks.report import bench_stack, save
 from gatepost_common import signing
-from gatepost_common.events import PostApproved, PublishOptions, envelope
+from gatepost_common.cloud_event import envelope
+from gatepost_common.events import PostApproved, PublishOptions
 from gatepost_common.topics import POST_APPROVED, POST_PUBLISHED
 from gatepost_devstack.outside import collect, event_of, eventually, generated_posts, signed_up
 from gatepost_devstack.stack import Stack

@@ -8,8 +8,9 @@ import uuid
 import httpx
 
 from gatepost_common import signing
+from gatepost_common.cloud_event import envelope
 from gatepost_common.consuming import DLQ_REASON_HEADER
-from gatepost_common.events import PostApproved, PublishOptions, envelope
+from gatepost_common.events import PostApproved, PublishOptions
 from gatepost_common.topics import (
     POST_APPROVED,
     POST_GENERATED,

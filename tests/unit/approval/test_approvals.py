@@ -21,15 +21,8 @@ from gatepost_approval.handlers import AlreadyDecided, NotFailed
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged
 from gatepost_common import signing
-from gatepost_common.events import (
-    CloudEvent,
-    PostApproved,
-    PostGenerated,
-    PostProgressed,
-    PostPublished,
-    Slide,
-    envelope,
-)
+from gatepost_common.cloud_event import CloudEvent, envelope
+from gatepost_common.events import PostApproved, PostGenerated, PostProgressed, PostPublished, Slide
 from tests.unit.memory import MemoryDatabase
 
 SIGNING_KEY, PUBLIC_KEY = signing.generate_keypair()

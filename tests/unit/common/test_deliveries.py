@@ -8,8 +8,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.consuming import DLQ_REASON_HEADER, Deliveries, PoisonMessage
-from gatepost_common.events import CloudEvent, TopicCreated, envelope
+from gatepost_common.events import TopicCreated
 
 
 @dataclass

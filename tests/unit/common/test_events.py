@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from gatepost_common.events import PostPublished, TopicCreated, envelope, parse
+from gatepost_common.cloud_event import envelope, parse
+from gatepost_common.events import PostPublished, TopicCreated
 from gatepost_common.schemas import write
 
 

@@ -14,7 +14,8 @@ from faststream.specification.asyncapi import AsyncAPI
 
 from gatepost_approval.entrypoints import subscribers as approval_endpoints
 from gatepost_common import topics
-from gatepost_common.events import TopicCreated, envelope
+from gatepost_common.cloud_event import envelope
+from gatepost_common.events import TopicCreated
 from gatepost_common.kafka import publish_event
 from gatepost_generator.entrypoints import subscribers as generator_endpoints
 from gatepost_publisher.entrypoints import subscribers as publisher_endpoints

@@ -17,7 +17,8 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from openai import AsyncOpenAI
 
 from gatepost_common.clock import Clock
-from gatepost_common.events import CloudEvent, PostGenerated, TopicCreated, envelope
+from gatepost_common.cloud_event import CloudEvent, envelope
+from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_generator.bootstrap import Parts, build
 from gatepost_generator.entrypoints import subscribers
 from gatepost_generator.settings import Settings

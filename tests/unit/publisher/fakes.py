@@ -13,13 +13,8 @@ from typing import Any, TypeVar
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
-from gatepost_common.events import (
-    CloudEvent,
-    PostApproved,
-    PostProgressed,
-    PostPublished,
-    envelope,
-)
+from gatepost_common.cloud_event import CloudEvent, envelope
+from gatepost_common.events import PostApproved, PostProgressed, PostPublished
 from gatepost_common.mongo import Document
 from gatepost_publisher.adapters import AuthRefused, Grant
 from gatepost_publisher.bootstrap import Adapters, Parts, wire

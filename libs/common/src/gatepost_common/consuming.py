@@ -16,7 +16,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 from pydantic import ValidationError, WithJsonSchema
 
-from gatepost_common.events import CloudEvent, D, parse
+from gatepost_common.cloud_event import CloudEvent, D, parse
 from gatepost_common.kafka import event_schema
 from gatepost_common.topics import dlq
 

@@ -1,20 +1,16 @@
-"""The four events of the contract (ARCHITECTURE.md), each inside a CloudEvents 1.0 envelope."""
+"""The events of the contract (ARCHITECTURE.md): each one's data, its type and its schema. The
+CloudEvents 1.0 envelope around them: gatepost_common.cloud_event."""
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gatepost_common import topics
 
 NonEmpty = Annotated[str, Field(min_length=1)]
-EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 # ids that other systems send: letters, digits and a few separators, never spaces or line breaks
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
@@ -239,39 +235,6 @@ class PostProgressed(EventData, Progress):
     attempt: Annotated[int, Field(ge=1, le=100)] = 1
 
 
-D = TypeVar("D", bound=EventData)
-
-
-class CloudEvent(BaseModel, Generic[D]):
-    """A CloudEvents 1.0 event. Gatepost writes every attribute; what the spec leaves optional
-    (subject, time, datacontenttype, dataschema) is optional here too, and extension attributes
-    (e.g. the Kafka binding's `partitionkey`, tracing's `traceparent`) are kept."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    specversion: Literal["1.0"] = "1.0"
-    id: NonEmpty = Field(default_factory=lambda: str(uuid.uuid4()))
-    source: NonEmpty
-    type: NonEmpty
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    subject: NonEmpty | None = None
-    datacontenttype: Annotated[str, Field(pattern=r"^application/json\s*(;.*)?$")] = (
-        "application/json"
-    )
-    dataschema: NonEmpty | None = None
-    data: D
-
-    @model_validator(mode="after")
-    def _extension_names(self) -> CloudEvent[D]:
-        for name in self.model_extra or {}:
-            if not EXTENSION_NAME.match(name):
-                raise ValueError(
-                    f"{name!r} is not a CloudEvents attribute name (lower-case letters and "
-                    "digits, at most 20)"
-                )
-        return self
-
-
 EVENT_TYPES: tuple[type[EventData], ...] = (
     TopicCreated,
     PostGenerated,
@@ -279,31 +242,3 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     PostPublished,
     PostProgressed,
 )
-
-
-def envelope(data: D, *, source: str, subject: str) -> CloudEvent[D]:
-    """Wrap event data in its CloudEvent with the right type and schema."""
-    # parameterised by the concrete type, so the data serialises with all of its fields
-    return CloudEvent[type(data)](  # type: ignore[misc,operator,no-any-return]
-        source=source, type=data.TYPE, subject=subject, dataschema=data.SCHEMA, data=data
-    )
-
-
-def parse(model: type[D], raw: bytes, headers: Mapping[str, str] | None = None) -> CloudEvent[D]:
-    """Decode one Kafka message in either content mode of the CloudEvents Kafka binding:
-    structured (the value is the whole event) or binary (attributes in `ce_` headers, the value
-    is the data). Raises pydantic.ValidationError or ValueError when it is not this event."""
-    headers = headers or {}
-    if "ce_specversion" in headers:
-        attributes: dict[str, Any] = {
-            name[3:]: value for name, value in headers.items() if name.startswith("ce_")
-        }
-        if "content-type" in headers:
-            attributes["datacontenttype"] = headers["content-type"]
-        document = {**attributes, "data": json.loads(raw)}
-        event = CloudEvent[model].model_validate(document)  # type: ignore[valid-type]
-    else:
-        event = CloudEvent[model].model_validate_json(raw)  # type: ignore[valid-type]
-    if event.type != model.TYPE:
-        raise ValueError(f"expected CloudEvent type {model.TYPE!r}, got {event.type!r}")
-    return event

@@ -16,7 +16,8 @@ from faststream.security import BaseSecurity, SASLScram256
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import WithJsonSchema
 
-from gatepost_common.events import CloudEvent, D, EventData
+from gatepost_common.cloud_event import CloudEvent, D
+from gatepost_common.events import EventData
 from gatepost_common.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)

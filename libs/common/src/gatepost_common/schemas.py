@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gatepost_common.events import EVENT_TYPES, CloudEvent
+from gatepost_common.cloud_event import CloudEvent
+from gatepost_common.events import EVENT_TYPES
 
 
 def event_schemas() -> dict[str, dict[str, Any]]:

@@ -7,13 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gatepost_common.events import (
-    MediaType,
-    PostMode,
-    PrivacyLevel,
-    PublishOptions,
-    utf16_units,
-)
+from gatepost_common.events import MediaType, PostMode, PrivacyLevel, PublishOptions, utf16_units
 
 
 class ApprovalRefused(ValueError):

@@ -20,8 +20,8 @@ from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
+from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import (
-    CloudEvent,
     MediaType,
     PostApproved,
     PostGenerated,
@@ -29,7 +29,6 @@ from gatepost_common.events import (
     PostPublished,
     Progress,
     Video,
-    envelope,
     utf16_units,
 )
 from gatepost_common.metrics import POSTS_APPROVED

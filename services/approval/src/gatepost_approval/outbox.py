@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass
 
 from gatepost_approval.adapters import MongoPostRepository
-from gatepost_common.events import PostApproved, parse
+from gatepost_common.cloud_event import parse
+from gatepost_common.events import PostApproved
 from gatepost_common.kafka import Emit
 
 logger = logging.getLogger(__name__)

@@ -8,13 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from gatepost_approval.lifecycle import PostStatus
-from gatepost_common.events import (
-    MediaType,
-    PostMode,
-    Progress,
-    PublishOptions,
-    Video,
-)
+from gatepost_common.events import MediaType, PostMode, Progress, PublishOptions, Video
 
 
 class SlideView(BaseModel):

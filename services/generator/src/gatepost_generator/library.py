@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
+from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.consuming import PoisonMessage
-from gatepost_common.events import CloudEvent, TopicCreated, TopicSource, envelope
+from gatepost_common.events import TopicCreated, TopicSource
 from gatepost_common.kafka import Emit
 from gatepost_common.slides import StyleSource
 from gatepost_common.telemetry import current_trace

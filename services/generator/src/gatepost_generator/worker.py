@@ -16,7 +16,8 @@ from datetime import timedelta
 from functools import partial
 
 from gatepost_common.clock import Clock
-from gatepost_common.events import PostGenerated, envelope
+from gatepost_common.cloud_event import envelope
+from gatepost_common.events import PostGenerated
 from gatepost_common.kafka import Emit
 from gatepost_common.metrics import GENERATION_DURATION, POSTS_FAILED, POSTS_GENERATED
 from gatepost_common.mongo import Document

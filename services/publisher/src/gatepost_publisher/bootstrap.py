@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
-from gatepost_common.events import CloudEvent
+from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.kafka import publish_event
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure

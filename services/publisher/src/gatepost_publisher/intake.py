@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
+from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.consuming import PoisonMessage
-from gatepost_common.events import CloudEvent, PostApproved
+from gatepost_common.events import PostApproved
 from gatepost_common.telemetry import current_trace
 from gatepost_publisher.lifecycle import job_id
 from gatepost_publisher.ports import Audit, JobStore

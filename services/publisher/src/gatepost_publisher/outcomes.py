@@ -11,15 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gatepost_common.clock import Clock
-from gatepost_common.events import (
-    CloudEvent,
-    PostProgressed,
-    PostPublished,
-    ProgressState,
-    PublishStatus,
-    envelope,
-    parse,
-)
+from gatepost_common.cloud_event import CloudEvent, envelope, parse
+from gatepost_common.events import PostProgressed, PostPublished, ProgressState, PublishStatus
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
 from gatepost_publisher.lifecycle import START_AGAIN, JobStatus, ending, waiting
 from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore, Shares

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from gatepost_common.events import CloudEvent
+from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.mongo import Document
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.lifecycle import Move
