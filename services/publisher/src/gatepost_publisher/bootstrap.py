@@ -1,15 +1,13 @@
 """Composition root of the publisher service."""
 
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
-from gatepost_common.cloud_event import CloudEvent
-from gatepost_common.kafka import publish_event
+from gatepost_common.kafka import Emit, emitter
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.tiktok import TikTokClient
@@ -27,7 +25,6 @@ from gatepost_publisher.ports import (
     Audit,
     Calls,
     Cap,
-    Emitter,
     JobStore,
     Locks,
     Shares,
@@ -63,7 +60,7 @@ class Parts:
     worker: Worker
 
 
-def wire(settings: Settings, adapters: Adapters, emit: Emitter, clock: Clock) -> Parts:
+def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Parts:
     """The use cases over the given adapters."""
     a = adapters
     schedule = Schedule(
@@ -105,16 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limiter = RateLimiter(infra.db, clock)
     calls = TikTokCalls(settings, auth, limiter, audit, clock)
     broker = infra.kafka()
-
-    async def emit(event: CloudEvent[Any], key: str) -> None:
-        await publish_event(broker, event, key=key)
-
     shares = InboxShares(infra.db, settings.inbox_share_cap)
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
     adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
-    parts = wire(settings, adapters, emit, clock)
+    parts = wire(settings, adapters, emitter(broker), clock)
     following, worker = parts.following, parts.worker
     inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
     subscribers(broker, parts.intake, settings.intake_consumers)

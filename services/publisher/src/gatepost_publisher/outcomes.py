@@ -13,9 +13,10 @@ from typing import Any
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope, parse
 from gatepost_common.events import PostProgressed, PostPublished, ProgressState, PublishStatus
+from gatepost_common.kafka import Emit
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
 from gatepost_publisher.lifecycle import START_AGAIN, JobStatus, ending, waiting
-from gatepost_publisher.ports import Audit, Cap, Emitter, JobStore, Shares
+from gatepost_publisher.ports import Audit, Cap, JobStore, Shares
 from gatepost_publisher.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class Outcomes:
     audit: Audit
     cap: Cap
     shares: Shares
-    emit: Emitter
+    emit: Emit  # post.published, post.progressed
     clock: Clock
 
     async def wait(

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.mongo import Document
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.lifecycle import Move
@@ -78,9 +77,3 @@ class Calls(Protocol):
         repeatable: bool = True,
         grant: Grant | None = None,
     ) -> T: ...
-
-
-class Emitter(Protocol):
-    """Sends one event (post.published, post.progressed) keyed for its partition."""
-
-    async def __call__(self, event: CloudEvent[Any], key: str) -> None: ...
