@@ -3,7 +3,7 @@
 // posts, the preview, where it goes, the words (editable), who can view it, interactions,
 // disclosure, when, the declaration, and the button.
 import { approval, auth, publisher } from "./api.js";
-import { byId, el, flash, refresh } from "./dom.js";
+import { byId, el, flash, refresh, when } from "./dom.js";
 import { current, phone, turnTo } from "./preview.js";
 
 /** @typedef {import("./api.js").Post} Post */
@@ -199,18 +199,18 @@ function budgetLine(inbox) {
   const budget = page.budget;
   if (!budget) return "";
   /** @param {string | null | undefined} at */
-  const when = (at) => (at ? new Date(at).toLocaleString() : "soon");
+  const until = (at) => when(at) || "soon";
   if (inbox) {
     return budget.drafts_left
       ? `${budget.drafts_left} of ${budget.inbox_cap} inbox drafts left in 24 hours.`
       : `TikTok allows ${budget.inbox_cap} drafts in 24 hours: this one will wait until `
-        + `${when(budget.next_draft_place_at)}.`;
+        + `${until(budget.next_draft_place_at)}.`;
   }
   return budget.posts_left
     ? `${budget.posts_left} of ${budget.daily_cap} posts left today on this account; TikTok `
       + `allows ${budget.init_per_minute} a minute.`
     : `No posts left today on this account (${budget.daily_cap} a day): this one will wait `
-      + `until ${when(budget.day_ends_at)}.`;
+      + `until ${until(budget.day_ends_at)}.`;
 }
 
 /** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */
