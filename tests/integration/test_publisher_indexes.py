@@ -80,7 +80,7 @@ async def test_every_query_of_the_worker_loop_has_an_index(stack: Stack) -> None
     try:
         jobs, audit, limiter = MongoJobRepository(db), AuditLog(db), RateLimiter(db, Clock())
         cap, locks = DailyCap(db, 3), InitLocks(db)
-        for indexed in (jobs, audit, limiter):
+        for indexed in (jobs, audit):
             await indexed.ensure_indexes()
         now = datetime.now(UTC)
         await jobs.add(

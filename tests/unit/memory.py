@@ -4,6 +4,10 @@ no server. The operators Gatepost's conditional updates use ($in with None for a
 $or, $lt, $inc, $push, $addToSet, upserts, find_one_and_update) behave as MongoDB's; the
 integration tests run the same repositories against the real MongoDB-wire server.
 
+Filled gap: mongomock cannot apply the positional `$` after a filter on an array of scalars
+(`{"used": {"$lte": t}}`, the rate limiter's claim); `update_one` names the matched element by
+its index first, as MongoDB would.
+
 Known gap: mongomock does not match `{"a.b": None}` against a document whose `a` is null (MongoDB
 does); Gatepost's conditions name that case explicitly (`{"a": None}`)."""
 
@@ -13,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import mongomock
+from mongomock.filtering import filter_applies
 
 
 class MemoryCursor:
@@ -53,6 +58,28 @@ class MemoryCollection:
     async def create_index(self, keys: Any, **options: Any) -> str:
         known = {k: v for k, v in options.items() if k in {"unique", "name", "sparse"}}
         return str(self.collection.create_index(keys, **known))
+
+    async def update_one(self, query: dict[str, Any], update: dict[str, Any], **kw: Any) -> Any:
+        kw.pop("session", None)
+        positional = [f for f in update.get("$set", {}) if f.endswith(".$")]
+        if not positional:
+            return self.collection.update_one(query, update, **kw)
+        found = self.collection.find_one(query)
+        if found is None:
+            return self.collection.update_one({"_id": {"$in": []}}, {"$set": {"x": 1}})
+        changes = dict(update["$set"])
+        for field in positional:
+            array = field.removesuffix(".$")
+            condition = {array: query[array]}
+            index = next(
+                i
+                for i, element in enumerate(found[array])
+                if filter_applies(condition, {array: element})  # type: ignore[no-untyped-call]
+            )
+            changes[f"{array}.{index}"] = changes.pop(field)
+        return self.collection.update_one(
+            {**query, "_id": found["_id"]}, {**update, "$set": changes}, **kw
+        )
 
     def __getattr__(self, name: str) -> Any:
         """find_one, insert_one, update_one, find_one_and_update, delete_one, count_documents…:

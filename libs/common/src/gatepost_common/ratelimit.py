@@ -1,7 +1,10 @@
-"""A sliding one-minute window shared by every replica, kept in MongoDB as N slots (N = the
-limit). Taking a call means claiming a slot last used over a minute ago, in one atomic update, so
-no replica ever sees more than N calls inside any 60 seconds. The publisher keeps TikTok's
-per-token limits with it; the generator keeps the AI provider's per-minute budgets."""
+"""A sliding one-minute window shared by every replica, kept in MongoDB as one document per key
+listing when each of its N slots (N = the limit) was last used. Taking a call claims a slot last
+used over a minute ago in one atomic update of that document (the positional `$` names the slot
+its filter matched), so no replica ever sees more than N calls inside any 60 seconds. Every read
+and write is by `_id`: no query scans, on a real MongoDB or on the local server (which scans any
+query its unique indexes cannot answer). The publisher keeps TikTok's per-token limits with it;
+the generator keeps the AI provider's per-minute budgets."""
 
 from __future__ import annotations
 
@@ -9,9 +12,8 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
@@ -24,50 +26,58 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 class RateLimiter:
     def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
-        self.slots = db["rate_slots"]
+        self.windows = db["rate_windows"]
         self.clock = clock
-
-    async def ensure_indexes(self) -> None:
-        await self.slots.create_index([("key", 1), ("used_at", 1)])
-
-    async def _prepare(self, key: str, limit: int) -> None:
-        documents = [{"_id": f"{key}#{i}", "key": key, "used_at": EPOCH} for i in range(limit)]
-        with contextlib.suppress(BulkWriteError):  # they exist already (another replica)
-            await self.slots.insert_many(documents, ordered=False)
 
     async def try_acquire(self, key: str, limit: int) -> timedelta:
         """Claim a call now (returns zero), or say how long until a slot frees up."""
-        now = self.clock.now()
-        claimed = await self.slots.find_one_and_update(
-            {"key": key, "used_at": {"$lte": now - WINDOW}},
-            {"$set": {"used_at": now}},
-            return_document=ReturnDocument.AFTER,
-        )
-        if claimed is not None:
-            return timedelta(0)
-        wait = await self._oldest_frees_in(key, now)
-        if wait is None:
-            await self._prepare(key, limit)
-            return await self.try_acquire(key, limit)
-        return wait
-
-    async def _oldest_frees_in(self, key: str, now: datetime) -> timedelta | None:
-        """How long until the key's least recently used slot frees (None: it has no slots)."""
-        oldest = await self.slots.find_one({"key": key}, sort=[("used_at", 1)])
-        if oldest is None:
-            return None
-        freed: timedelta = oldest["used_at"] + WINDOW - now
-        return max(freed, timedelta(milliseconds=50))
+        while True:
+            now = self.clock.now()
+            claimed = await self.windows.update_one(
+                {"_id": key, "limit": limit, "used": {"$lte": now - WINDOW}},
+                {"$set": {"used.$": now}},  # the slot the filter matched
+            )
+            if claimed.modified_count == 1:
+                return timedelta(0)
+            oldest = min(await self._slots(key, limit))
+            if oldest > now - WINDOW:
+                return max(oldest + WINDOW - now, timedelta(milliseconds=50))
+            # a slot is free: the window was just made or resized, or one freed meanwhile
 
     async def free_in(self, key: str, limit: int) -> timedelta:
         """How long until a call would be allowed (zero: now), claiming nothing."""
-        now = self.clock.now()
-        if await self.slots.find_one({"key": key, "used_at": {"$lte": now - WINDOW}}) is not None:
+        window = await self.windows.find_one({"_id": key})
+        if window is None:
+            return timedelta(0)  # never used: its slots are made on the first claim
+        recent: list[datetime] = sorted(window["used"])[-limit:]
+        if len(recent) < limit:
             return timedelta(0)
-        # never used: its slots are made on the first claim
-        return await self._oldest_frees_in(key, now) or timedelta(0)
+        return max(recent[0] + WINDOW - self.clock.now(), timedelta(0))
 
     async def acquire(self, key: str, limit: int) -> None:
         """Wait until a call is allowed, then claim it."""
         while (wait := await self.try_acquire(key, limit)) > timedelta(0):  # noqa: ASYNC110
             await asyncio.sleep(wait.total_seconds())  # the wait is known: no event to await
+
+    async def _slots(self, key: str, limit: int) -> list[datetime]:
+        """When each of the key's slots was last used, made on first use; a window kept for
+        another limit (the setting changed) is resized, keeping its most recent uses, in one
+        compare-and-set."""
+        while True:
+            window = await self.windows.find_one({"_id": key})
+            if window is None:
+                with contextlib.suppress(DuplicateKeyError):  # another replica made it
+                    await self.windows.insert_one(
+                        {"_id": key, "limit": limit, "used": [EPOCH] * limit}
+                    )
+                continue
+            used: list[datetime] = window["used"]
+            if window.get("limit") == limit:
+                return used
+            resized = ([EPOCH] * limit + sorted(used))[-limit:]
+            changed = await self.windows.update_one(
+                {"_id": key, "limit": window.get("limit"), "used": used},
+                {"$set": {"limit": limit, "used": resized}},
+            )
+            if changed.modified_count == 1:
+                return resized

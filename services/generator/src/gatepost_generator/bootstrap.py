@@ -93,7 +93,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     async def on_start() -> None:
         await parts.topics.ensure_indexes()
-        await parts.limiter.ensure_indexes()
 
         # load the language models off the event loop, then start generating
         async def warm_then_work() -> None:

@@ -121,7 +121,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def on_start() -> None:
         await jobs.ensure_indexes()
         await audit.ensure_indexes()
-        await limiter.ensure_indexes()
         await inbox.ensure_indexes()
         await shares.ensure_indexes()
 
