@@ -29,8 +29,10 @@ MAX_TAILS = 50_000
 class AuditLog:
     """Appends are one insert while this process wrote the account's last entry: the tail it
     wrote is remembered. Entries are numbered densely and (account, seq) is unique, so a tail
-    another replica moved on makes the insert collide: the tail is read again and the entry
-    linked to it. A stale tail can cost a retry, never a wrong link."""
+    another replica moved on makes the insert collide: the entry that took the place is read by
+    that key and the new one linked after it, trying the next place (a lookup by the unique key
+    is cheap everywhere; the local server answers a sorted tail query by scanning the whole
+    log). A stale tail can cost a retry, never a wrong link."""
 
     def __init__(self, db: AsyncDatabase[Document], collection: str = "audit") -> None:
         self.entries = db[collection]
@@ -42,6 +44,10 @@ class AuditLog:
     async def tail(self, account_id: str) -> tuple[int, str]:
         last = await self.entries.find_one({"account_id": account_id}, sort=[("seq", -1)])
         return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+    async def entry_after(self, account_id: str, seq: int) -> tuple[int, str] | None:
+        found = await self.entries.find_one({"account_id": account_id, "seq": seq + 1})
+        return (seq + 1, found["hash"]) if found else None
 
     async def append(self, account_id: str, kind: str, **detail: Any) -> None:
         known = self.tails.get(account_id)
@@ -61,7 +67,9 @@ class AuditLog:
             try:
                 await self.entries.insert_one(entry)
             except DuplicateKeyError:
-                known = None
+                # another writer appended entry seq + 1: link to it (one lookup by the unique
+                # key); a tail far behind (or an entry that cannot be read) is read afresh
+                known = await self.entry_after(account_id, seq) if attempt < 3 else None
                 continue
             if len(self.tails) >= MAX_TAILS:
                 self.tails.clear()

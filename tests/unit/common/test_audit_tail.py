@@ -1,0 +1,50 @@
+"""The audit log over an in-memory MongoDB: a writer whose remembered tail another replica moved
+on links after the entry that took its place, found by the unique key, without reading the
+account's whole log for its tail (the local MongoDB-wire server answers that sorted query by
+scanning every entry of every account)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from gatepost_common.audit import AuditLog, verify_chain
+from tests.unit.memory import MemoryDatabase
+
+
+class CountingLog(AuditLog):
+    tail_reads = 0
+
+    async def tail(self, account_id: str) -> tuple[int, str]:
+        self.tail_reads += 1
+        return await super().tail(account_id)
+
+
+async def entries(db: MemoryDatabase) -> list[dict[str, Any]]:
+    return [e async for e in db["audit"].find({"account_id": "a"}).sort("seq", 1)]
+
+
+async def test_a_stale_tail_links_after_the_entry_that_took_its_place() -> None:
+    db = MemoryDatabase()
+    await db["audit"].create_index([("account_id", 1), ("seq", 1)], unique=True)
+    first, second = CountingLog(cast(Any, db)), CountingLog(cast(Any, db))
+    await first.append("a", "intake")
+    await second.append("a", "tiktok_call")  # reads the tail once: it never wrote here
+    await second.append("a", "tiktok_call")
+    await first.append("a", "webhook")  # remembers seq 1; seq 2 and 3 are taken
+    assert (first.tail_reads, second.tail_reads) == (1, 1)
+    found = await entries(db)
+    assert [e["kind"] for e in found] == ["intake", "tiktok_call", "tiktok_call", "webhook"]
+    assert verify_chain(found) is None
+
+
+async def test_a_tail_far_behind_is_read_afresh() -> None:
+    db = MemoryDatabase()
+    await db["audit"].create_index([("account_id", 1), ("seq", 1)], unique=True)
+    first, second = CountingLog(cast(Any, db)), CountingLog(cast(Any, db))
+    await first.append("a", "intake")
+    for _ in range(10):
+        await second.append("a", "tiktok_call")
+    await first.append("a", "webhook")
+    assert first.tail_reads == 2, "three steps forward, then one read of the tail"
+    found = await entries(db)
+    assert len(found) == 12 and found[-1]["kind"] == "webhook" and verify_chain(found) is None
