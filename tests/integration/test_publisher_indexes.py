@@ -95,8 +95,7 @@ async def test_every_query_of_the_worker_loop_has_an_index(stack: Stack) -> None
         )
         queries.seen.clear()
         # the worker loop, as `Worker.run` and its steps make it
-        job = await jobs.claim_due("w1", now, timedelta(seconds=60))
-        assert job is not None
+        assert await jobs.claim_due("w1", now, timedelta(seconds=60), 32)
         await jobs.renew("j1", "w1", now + timedelta(seconds=60))
         await jobs.orphaned_attempts(now)
         await jobs.pending_outcomes(now)

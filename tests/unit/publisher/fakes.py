@@ -57,7 +57,9 @@ class FakeJobs:
         found = self.docs.get(job_id)
         return copy.deepcopy(found) if found else None
 
-    async def claim_due(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
+    async def claim_due(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 1
+    ) -> list[Document]:
         due = [
             d
             for d in self.docs.values()
@@ -65,11 +67,10 @@ class FakeJobs:
             and d["due_at"] <= now
             and (d["lease_until"] is None or d["lease_until"] < now)
         ]
-        if not due:
-            return None
-        job = min(due, key=lambda d: d["due_at"])
-        job.update(lease_until=now + lease, lease_owner=owner)
-        return copy.deepcopy(job)
+        claimed = sorted(due, key=lambda d: d["due_at"])[:limit]
+        for job in claimed:
+            job.update(lease_until=now + lease, lease_owner=owner)
+        return copy.deepcopy(claimed)
 
     async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
         job = self.docs.get(job_id)
@@ -331,9 +332,10 @@ class World:
 
     async def step(self, owner: str = "worker-a") -> dict[str, Any] | None:
         """Claim the job due first and work one step of it, as one worker would."""
-        job = await self.jobs.claim_due(owner, self.clock.now(), timedelta(seconds=120))
-        if job is None:
+        claimed = await self.jobs.claim_due(owner, self.clock.now(), timedelta(seconds=120))
+        if not claimed:
             return None
+        [job] = claimed
         worker = self.parts.worker
         worker.owner = owner
         await worker.step(job)

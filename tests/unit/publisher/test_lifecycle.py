@@ -167,11 +167,10 @@ async def test_a_webhook_and_a_poll_that_both_see_failed_settle_once() -> None:
 async def test_a_worker_whose_lease_was_taken_over_cannot_move_the_job() -> None:
     w = world()
     await w.approve()
-    job = await w.jobs.claim_due("worker-a", w.clock.now(), timedelta(seconds=120))
-    assert job is not None
+    assert await w.jobs.claim_due("worker-a", w.clock.now(), timedelta(seconds=120))
     w.clock.advance(121)
-    taken = await w.jobs.claim_due("worker-b", w.clock.now(), timedelta(seconds=120))
-    assert taken is not None and taken["lease_owner"] == "worker-b"
+    [taken] = await w.jobs.claim_due("worker-b", w.clock.now(), timedelta(seconds=120))
+    assert taken["lease_owner"] == "worker-b"
     assert not await w.jobs.move("post-1", waiting(JobStatus.QUEUED), {}, owner="worker-a")
     assert not await w.jobs.renew("post-1", "worker-a", w.clock.now())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -75,20 +74,28 @@ class MongoJobRepository:
     async def get(self, job_id: str) -> Document | None:
         return as_job(await self.jobs.find_one({"_id": job_id}))
 
-    async def claim_due(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
-        """The job due longest, held by no live worker, is `owner`'s until its lease ends."""
-        return as_job(
-            await self.jobs.find_one_and_update(
-                {
-                    "status": {"$in": [s.value for s in ACTIVE]},
-                    "due_at": {"$lte": now},
-                    "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-                },
-                {"$set": {"lease_until": now + lease, "lease_owner": owner}},
-                sort=[("due_at", 1)],
-                return_document=ReturnDocument.AFTER,
+    async def claim_due(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 1
+    ) -> list[Document]:
+        """Up to `limit` of the jobs due longest, held by no live worker, each `owner`'s until
+        its lease ends: one query for the candidates, then a conditional update of each by
+        `_id` (a job another replica claimed in between is left to it). One query per batch, not
+        per job: the local MongoDB-wire server answers it by scanning every job."""
+        claimable = {
+            "status": {"$in": [s.value for s in ACTIVE]},
+            "due_at": {"$lte": now},
+            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+        }
+        lease_update = {"lease_until": now + lease, "lease_owner": owner}
+        candidates = self.jobs.find(claimable).sort("due_at", 1).limit(limit)
+        claimed = []
+        async for job in candidates:
+            taken = await self.jobs.update_one(
+                {"_id": job["_id"], **claimable}, {"$set": lease_update}
             )
-        )
+            if taken.modified_count == 1:
+                claimed.append(as_job({**job, **lease_update}) or job)
+        return claimed
 
     async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
         result = await self.jobs.update_one(

@@ -72,18 +72,18 @@ class Worker:
         await self.outcomes.check_visibility()
 
     async def fill(self, running: set[asyncio.Task[None]]) -> None:
-        """Claim due jobs until the replica works `publish_concurrency` of them. After a claim
-        found nothing due, the next is tried a `worker_interval_s` later, not after every step
-        that ends (each claim is a database round trip)."""
+        """Claim due jobs, as many at once as there are free places, until the replica works
+        `publish_concurrency` of them. After a claim found nothing due, the next is tried a
+        `worker_interval_s` later, not after every step that ends (each claim is a query)."""
         loop = asyncio.get_running_loop()
         if loop.time() < self.idle_until:
             return
-        while len(running) < self.settings.publish_concurrency:
-            job = await self.jobs.claim_due(self.owner, self.clock.now(), self.lease)
-            if job is None:
+        while (free := self.settings.publish_concurrency - len(running)) > 0:
+            claimed = await self.jobs.claim_due(self.owner, self.clock.now(), self.lease, free)
+            if not claimed:
                 self.idle_until = loop.time() + self.settings.worker_interval_s
                 return
-            running.add(asyncio.create_task(self.work(job)))
+            running.update(asyncio.create_task(self.work(job)) for job in claimed)
 
     async def work(self, job: dict[str, Any]) -> None:
         with tracer.start_as_current_span(
