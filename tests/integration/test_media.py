@@ -73,6 +73,7 @@ def test_upload_is_hosted_content_addressed_with_caching_headers(stack: Stack) -
     hosted = httpx.get(first["url"], follow_redirects=False)
     assert hosted.status_code == 200 and hosted.headers["etag"] == f'"{first["sha256"]}"'
     assert hosted.headers["content-type"] == "image/jpeg"
+    assert hosted.headers["cache-control"] == "public, max-age=31536000, immutable"
     partial = httpx.get(first["url"], headers={"Range": "bytes=0-99"})
     assert partial.status_code == 206 and len(partial.content) == 100
     assert hosted.content.startswith(partial.content)

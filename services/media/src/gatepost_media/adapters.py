@@ -28,6 +28,8 @@ class ImageStore:
             fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
             with os.fdopen(fd, "wb") as out:
                 out.write(jpeg)
+            # public: the gateway's nginx (another user) serves the file itself
+            os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         await self.images.update_one(
             {"_id": sha256},

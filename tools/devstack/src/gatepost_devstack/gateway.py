@@ -33,6 +33,22 @@ SIGNIN_ZONE = "limit_req_zone $binary_remote_addr zone=signin:10m rate=10r/m;"
 SIGNIN_LIMIT = "limit_req zone=signin burst=10 nodelay; limit_req_status 429;"
 
 
+def media_files(folder: Path, media: str) -> str:
+    """The public pictures TikTok pulls, served by nginx straight from media's folder (each is
+    written once, under its content's hash, and never changes): pulling a post's pictures costs
+    the Python services nothing. Anything else under /media/ (videos, unknown names) goes to
+    `media`, which answers the same way. Compose's gateway has the same lines."""
+    return f"""location ~ "^/media/(?<picture>[0-9a-f]{{64}})\\.jpg$" {{
+      root {folder};
+      types {{ }}
+      default_type image/jpeg;
+      etag off;
+      add_header ETag "\\"$picture\\"" always;
+      add_header Cache-Control "public, max-age=31536000, immutable" always;
+      try_files /$picture.jpg {media};
+    }}"""
+
+
 # a person's own video (TikTok takes up to 4 GB) streams through to approval as it arrives
 UPLOADS = "client_max_body_size 4g; proxy_request_buffering off; proxy_read_timeout 900s;"
 
@@ -81,8 +97,13 @@ http {{
       {PROXY}
     }}
 {services}
+    {media_files(folder / "media", "@media")}
     location /media/ {{
       proxy_pass http://127.0.0.1:{ports.media}/media/;
+      {PROXY}
+    }}
+    location @media {{
+      proxy_pass http://127.0.0.1:{ports.media};
       {PROXY}
     }}
     location / {{
