@@ -113,7 +113,7 @@ async def test_every_query_of_the_worker_loop_has_an_index(stack: Stack) -> None
         await jobs.by_publish_id("p_pub_1")
         await jobs.owns_account("u1", "a1")
         await jobs.for_user("u1")
-        inbox = WebhookInbox(db, jobs, None, audit, None, Clock())  # type: ignore[arg-type]
+        inbox = WebhookInbox(db, jobs, None, audit, Clock())  # type: ignore[arg-type]
         await inbox.ensure_indexes()
         await inbox.reapply_due()
 

@@ -127,23 +127,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/internal/authorization-removed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Authorization Removed */
-        post: operations["authorization_removed_internal_authorization_removed_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/internal/users/{user_id}/accounts/{account_id}": {
         parameters: {
             query?: never;
@@ -371,16 +354,6 @@ export interface components {
             /** Tokens At */
             tokens_at?: string | null;
         };
-        /** AuthorizationRemoved */
-        AuthorizationRemoved: {
-            /** Open Id */
-            open_id: string;
-            /**
-             * Reason
-             * @default 0
-             */
-            reason?: number;
-        };
         /**
          * CreatorInfo
          * @description TikTok's creator_info, as the posting page needs it.
@@ -451,11 +424,6 @@ export interface components {
             };
             /** Ready */
             ready: boolean;
-        };
-        /** RemovedAuthorizations */
-        RemovedAuthorizations: {
-            /** Accounts */
-            accounts: number;
         };
         /**
          * Session
@@ -769,41 +737,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    authorization_removed_internal_authorization_removed_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "x-service-token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AuthorizationRemoved"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RemovedAuthorizations"];
                 };
             };
             /** @description Validation Error */

@@ -100,7 +100,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Tiktok Webhook */
+        /**
+         * Tiktok Webhook
+         * @description Verified once here, then handed to `tiktok.webhook` for auth and the publisher;
+         *     TikTok hears 200 only once Kafka holds the event (an error: it delivers again).
+         */
         post: operations["tiktok_webhook_webhooks_tiktok_post"];
         delete?: never;
         options?: never;
@@ -252,8 +256,6 @@ export interface components {
         };
         /** WebhookReceipt */
         WebhookReceipt: {
-            /** Duplicate */
-            duplicate: boolean;
             /** Received */
             received: boolean;
         };

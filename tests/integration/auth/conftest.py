@@ -1,11 +1,14 @@
 """Auth under test: its own TikTok stand-in and two auth replicas sharing one database (the real
-MongoDB-wire server of the stack), with a clock that tests can move together with TikTok's."""
+MongoDB-wire server of the stack), with a clock that tests can move together with TikTok's. They
+read tiktok.webhook on the stack's Kafka in a consumer group of their own (as the super user: the
+`auth` principal may read only the group `auth`, the stack's own auth)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
+from gatepost_common.cloud_event import envelope
 from gatepost_common.crypto import TokenCipher
+from gatepost_common.events import TikTokWebhook
+from gatepost_common.topics import TIKTOK_WEBHOOK
 from gatepost_devstack.config import service_header, service_keys_env
 from gatepost_devstack.stack import Stack, http_ok, sign_up_by_link
 from gatepost_devstack.supervisor import Supervisor, port_open
@@ -33,6 +40,8 @@ class AuthWorld:
     clock_file: Path
     logs: Path
     mongodb_url: str
+    kafka: dict[str, str]  # KAFKA_* of the replicas
+    stack: Stack
 
     def advance(self, seconds: float) -> None:
         current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
@@ -40,6 +49,30 @@ class AuthWorld:
         httpx.post(
             f"{self.tiktok}/_control/clock/advance", params={"seconds": seconds}
         ).raise_for_status()
+
+    async def tiktok_says(self, event: str, open_id: str, **content: object) -> None:
+        """A TikTok webhook as the publisher's receiver writes it to tiktok.webhook."""
+        body = json.dumps(
+            {
+                "client_key": "gatepost-local",
+                "event": event,
+                "create_time": int(time.time()),
+                "user_openid": open_id,
+                "content": json.dumps(content),
+            }
+        ).encode()
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.stack.kafka_bootstrap, **self.stack.kafka_options("publisher")
+        )
+        await producer.start()
+        try:
+            data = TikTokWebhook.received(body)
+            made = envelope(data, source="gatepost/publisher", subject=open_id)
+            await producer.send_and_wait(
+                TIKTOK_WEBHOOK, made.model_dump_json().encode(), key=open_id.encode()
+            )
+        finally:
+            await producer.stop()
 
     @property
     def mailbox(self) -> Path:
@@ -73,6 +106,7 @@ class AuthWorld:
             "CLOCK_OFFSET_FILE": str(self.clock_file),
             "REFRESH_INTERVAL_S": "0.5",
             "REFRESH_WINDOW_S": "3600",
+            **self.kafka,
             **extra,
         }
 
@@ -91,6 +125,8 @@ def auth_world(stack: Stack) -> Iterator[AuthWorld]:
         clock_file=clock,
         logs=folder / "logs",
         mongodb_url=stack.mongodb_url,
+        kafka=kafka_env(stack),
+        stack=stack,
     )
     config = folder / "tiktok.json"
     config.write_text(
@@ -123,6 +159,16 @@ def auth_world(stack: Stack) -> Iterator[AuthWorld]:
         yield world
     finally:
         supervisor.stop()
+
+
+def kafka_env(stack: Stack) -> dict[str, str]:
+    admin = stack.kafka_options()
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap,
+        "KAFKA_USERNAME": admin.get("sasl_plain_username", ""),
+        "KAFKA_PASSWORD": admin.get("sasl_plain_password", ""),
+        "WEBHOOK_CONSUMER_GROUP": f"auth-under-test-{uuid.uuid4().hex[:8]}",
+    }
 
 
 def client(base: str) -> httpx.Client:

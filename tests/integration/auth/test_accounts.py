@@ -21,6 +21,7 @@ from gatepost_auth.tokens import NeedsReauth
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.service import Infrastructure
 from gatepost_devstack.config import service_header
+from gatepost_devstack.outside import eventually
 from tests.integration.auth.conftest import (
     AuthWorld,
     client,
@@ -350,17 +351,18 @@ def test_disconnect_revokes_at_tiktok_and_forgets_the_tokens(auth_world: AuthWor
     assert internal_token(auth_world, 0, account["account_id"]).status_code == 404
 
 
-def test_authorization_removed_leads_to_the_same_state(auth_world: AuthWorld) -> None:
+async def test_authorization_removed_leads_to_the_same_state(auth_world: AuthWorld) -> None:
+    """TikTok's authorization.removed, read from tiktok.webhook on the real broker, ends the
+    connection as a disconnect does (no service calls auth for it)."""
     http, account = connected(auth_world)
-    answer = httpx.post(
-        f"{auth_world.replicas[1]}/internal/authorization-removed",
-        json={"open_id": account["open_id"], "reason": 1},
-        headers=service_header(auth_world.secrets, "publisher", "auth"),
+    await auth_world.tiktok_says("authorization.removed", account["open_id"], reason=1)
+    assert eventually(
+        lambda: stored(auth_world, account["account_id"])["status"] == "disconnected", timeout=30
     )
-    assert answer.json() == {"accounts": 1}
     doc = stored(auth_world, account["account_id"])
-    assert doc["status"] == "disconnected" and "access_token" not in doc
+    assert "access_token" not in doc and "refresh_token" not in doc
     assert http.get("/accounts").json() == []
+    assert audit_kinds(auth_world, account["account_id"])[-1] == "revoked"
 
 
 def test_creator_info_for_the_approval_screen(auth_world: AuthWorld) -> None:

@@ -13,6 +13,7 @@ from faststream.kafka import KafkaBroker
 from faststream.specification.asyncapi import AsyncAPI
 
 from gatepost_approval.entrypoints import subscribers as approval_endpoints
+from gatepost_auth.webhooks import subscribers as auth_endpoints
 from gatepost_common import topics
 from gatepost_common.cloud_event import envelope
 from gatepost_common.events import TopicCreated
@@ -26,6 +27,7 @@ HANDLERS = SimpleNamespace(
     on_post_progressed=AsyncMock(),
     accept=AsyncMock(),
     on_post_approved=AsyncMock(),
+    on_webhook=AsyncMock(),
 )
 # who consumes and who emits what: ARCHITECTURE.md's topic table
 SERVICES = {
@@ -40,9 +42,14 @@ SERVICES = {
         {topics.POST_APPROVED},
     ),
     "publisher": (
-        lambda broker: publisher_endpoints(broker, HANDLERS, 1),  # type: ignore[arg-type]
-        {topics.POST_APPROVED},
-        {topics.POST_PUBLISHED, topics.POST_PROGRESSED},
+        lambda broker: publisher_endpoints(broker, HANDLERS, HANDLERS, 1),  # type: ignore[arg-type]
+        {topics.POST_APPROVED, topics.TIKTOK_WEBHOOK},
+        {topics.POST_PUBLISHED, topics.POST_PROGRESSED, topics.TIKTOK_WEBHOOK},
+    ),
+    "auth": (
+        lambda broker: auth_endpoints(broker, HANDLERS, "auth"),  # type: ignore[arg-type]
+        {topics.TIKTOK_WEBHOOK},
+        set(),
     ),
 }
 

@@ -23,6 +23,7 @@ from gatepost_common.topics import (
     POST_GENERATED,
     POST_PROGRESSED,
     POST_PUBLISHED,
+    TIKTOK_WEBHOOK,
     TOPIC_CREATED,
     dlq,
 )
@@ -36,7 +37,6 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
     "auth": {
         # a plaintext TikTok access token: the publisher only, for an account of the named user
         "POST /internal/accounts/{account_id}/token": frozenset({"publisher"}),
-        "POST /internal/authorization-removed": frozenset({"publisher"}),
         "GET /internal/users/{user_id}/accounts/{account_id}": frozenset(
             {"generator", "publisher"}
         ),
@@ -72,8 +72,11 @@ TOPICS: dict[str, TopicAccess] = {
     POST_APPROVED: TopicAccess(frozenset({"approval"}), frozenset({"publisher"})),
     POST_PUBLISHED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
     POST_PROGRESSED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
+    # TikTok's webhooks, verified once by the publisher's receiver: auth applies
+    # authorization.removed, the publisher the post.publish.* events
+    TIKTOK_WEBHOOK: TopicAccess(frozenset({"publisher"}), frozenset({"auth", "publisher"})),
 }
-KAFKA_PRINCIPALS = ("generator", "approval", "publisher", "ingest")  # auth, media: no Kafka
+KAFKA_PRINCIPALS = ("generator", "approval", "publisher", "auth", "ingest")  # media: no Kafka
 
 
 @dataclass(frozen=True)

@@ -131,11 +131,14 @@ def subscribe(
     *,
     group_id: str,
     consumers: int = 1,
+    max_attempts: int = MAX_DELIVERIES,
+    pause_s: float = REDELIVERY_PAUSE_S,
 ) -> None:
-    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry.
-    `consumers`: members of the group in this process, each with partitions of its own, so
-    partitions are handled side by side (each one still in order, committed after handling)."""
-    deliveries = Deliveries(broker)
+    """Consume `model`'s topic: decode, handle, then commit; poison → DLQ, errors → retry
+    (`max_attempts` deliveries, `pause_s` apart, then the DLQ). `consumers`: members of the group
+    in this process, each with partitions of its own, so partitions are handled side by side
+    (each one still in order, committed after handling)."""
+    deliveries = Deliveries(broker, max_attempts=max_attempts, pause_s=pause_s)
 
     # The body stays bytes for FastStream (Deliveries decodes it, so a bad event goes to the DLQ
     # and binary content mode is read from headers); the schema tells AsyncAPI what it is.

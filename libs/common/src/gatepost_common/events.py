@@ -3,8 +3,10 @@ CloudEvents 1.0 envelope around them: gatepost_common.cloud_event."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,12 +118,56 @@ class PostProgressed(EventData, Progress):
     attempt: Annotated[int, Field(ge=1, le=100)] = 1
 
 
+class TikTokWebhook(EventData):
+    """One TikTok webhook delivery, its signature verified once, by the publisher's receiver: auth
+    applies `authorization.removed`, the publisher the `post.publish.*` events. The CloudEvent's id
+    is the sha256 of TikTok's body, so a delivery TikTok repeats is recognised by its consumers."""
+
+    TYPE: ClassVar[str] = topics.TIKTOK_WEBHOOK
+    SCHEMA: ClassVar[str] = "gatepost/tiktok.webhook/v1"
+
+    event: NonEmpty  # e.g. post.publish.complete, authorization.removed
+    user_openid: str  # the creator it concerns
+    create_time: int
+    # TikTok's `content`: a JSON object in a string (publish_id, reason, post_id, …)
+    content: str = "{}"
+    body: NonEmpty  # the request body as TikTok signed it
+
+    @classmethod
+    def received(cls, body: bytes) -> TikTokWebhook:
+        """The event in a verified body; ValueError when it is not a TikTok event."""
+        text = body.decode("utf-8")
+        sent = json.loads(text)
+        if not isinstance(sent, dict):
+            raise ValueError("a TikTok webhook is a JSON object")
+        return cls(
+            event=str(sent.get("event") or ""),
+            user_openid=str(sent.get("user_openid") or ""),
+            create_time=int(sent.get("create_time") or 0),
+            content=str(sent.get("content") or "{}"),
+            body=text,
+        )
+
+    def details(self) -> dict[str, Any]:
+        """`content`, read (an empty object when it is not one)."""
+        try:
+            found = json.loads(self.content)
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.body.encode()).hexdigest()
+
+
 EVENT_TYPES: tuple[type[EventData], ...] = (
     TopicCreated,
     PostGenerated,
     PostApproved,
     PostPublished,
     PostProgressed,
+    TikTokWebhook,
 )
 __all__ = [  # re-exported: the contract's events and their field types are read from here
     "IDENTIFIER",

@@ -7,8 +7,16 @@ POST_GENERATED: Final = "post.generated"
 POST_APPROVED: Final = "post.approved"
 POST_PUBLISHED: Final = "post.published"
 POST_PROGRESSED: Final = "post.progressed"
+TIKTOK_WEBHOOK: Final = "tiktok.webhook"
 
-ALL_TOPICS: Final = (TOPIC_CREATED, POST_GENERATED, POST_APPROVED, POST_PUBLISHED, POST_PROGRESSED)
+ALL_TOPICS: Final = (
+    TOPIC_CREATED,
+    POST_GENERATED,
+    POST_APPROVED,
+    POST_PUBLISHED,
+    POST_PROGRESSED,
+    TIKTOK_WEBHOOK,
+)
 
 
 def dlq(topic: str) -> str:

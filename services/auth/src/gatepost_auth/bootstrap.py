@@ -13,6 +13,7 @@ from gatepost_auth.handlers import Auth
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
+from gatepost_auth.webhooks import RemovedAuthorizations, subscribers
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.crypto import TokenCipher
@@ -58,7 +59,7 @@ def build(
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    infra = infrastructure(settings, kafka=False)
+    infra = infrastructure(settings)
     mailer: Mailer = (
         FileMailbox(settings.mailbox_file)
         if settings.mailbox_file is not None
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mailer,
     )
     infra.background.append(auth.keeper.run)
+    subscribers(infra.kafka(), RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group)
 
     async def on_start() -> None:
         await auth.users.ensure_indexes()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from gatepost_auth.domain import usable
 from gatepost_auth.handlers import Auth
-from gatepost_auth.schemas import AccessToken, OwnedAccount, RemovedAuthorizations
+from gatepost_auth.schemas import AccessToken, OwnedAccount
 from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable, UnknownAccount
 from gatepost_common.slide_style import Style
 
@@ -24,11 +24,6 @@ class TokenRequest(BaseModel):
     rejected_token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
     # the user the caller acts for: the account must be theirs
     user_id: str
-
-
-class AuthorizationRemoved(BaseModel):
-    open_id: str
-    reason: int = 0
 
 
 def internal_routes(auth: Auth, internal_callers: Any) -> APIRouter:
@@ -74,10 +69,5 @@ def internal_routes(auth: Auth, internal_callers: Any) -> APIRouter:
         if account is None:
             raise HTTPException(404, NO_ACCOUNT)
         return Style(**(account.get("style") or {}))
-
-    @router.post("/internal/authorization-removed")
-    async def authorization_removed(body: AuthorizationRemoved) -> RemovedAuthorizations:
-        removed = await keeper.authorization_removed(body.open_id, body.reason)
-        return RemovedAuthorizations(accounts=removed)
 
     return router

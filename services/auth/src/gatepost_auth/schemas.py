@@ -79,7 +79,3 @@ class OwnedAccount(BaseModel):
     account_id: str
     status: AccountStatus | None = None
     open_id: str | None = None
-
-
-class RemovedAuthorizations(BaseModel):
-    accounts: int  # how many accounts TikTok's notice ended

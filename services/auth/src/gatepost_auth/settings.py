@@ -45,6 +45,8 @@ class Settings(ServiceSettings):
     mail_from: str = "Gatepost <no-reply@localhost>"
     # local and test runs: mail goes to this file instead, shown at GET /mailbox
     mailbox_file: Path | None = None
+    # the consumer group that reads tiktok.webhook (another only for a second, separate auth)
+    webhook_consumer_group: str = "auth"
 
     @model_validator(mode="after")
     def _mail_goes_somewhere(self) -> Settings:

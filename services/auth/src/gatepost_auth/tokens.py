@@ -258,8 +258,13 @@ class TokenKeeper:
         await self.audit.append(account_id, "revoked", by="user")
 
     async def authorization_removed(self, open_id: str, reason: int) -> int:
-        """TikTok told us (webhook) that the user removed the app: same end state as disconnect."""
-        accounts = await self.accounts.with_open_id(open_id)
+        """TikTok told us (webhook) that the user removed the app: same end state as disconnect.
+        Told again (a repeated delivery), nothing changes: the count is of accounts ended now."""
+        accounts = [
+            a
+            for a in await self.accounts.with_open_id(open_id)
+            if a.get("status") != AccountStatus.DISCONNECTED
+        ]
         for account in accounts:
             await self.accounts.drop_tokens(
                 account["_id"], AccountStatus.DISCONNECTED, self.clock.now()

@@ -73,13 +73,6 @@ class AuthClient:
         response.raise_for_status()
         return str(response.json()["open_id"])
 
-    async def authorization_removed(self, open_id: str, reason: int) -> None:
-        response = await self.http.post(
-            "/internal/authorization-removed",
-            json={"open_id": open_id, "reason": reason},
-        )
-        response.raise_for_status()
-
 
 class VideoUnreadable(Exception):
     """The hosted video could not be read as approved (gone, changed, or media unreachable)."""

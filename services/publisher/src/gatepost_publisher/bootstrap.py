@@ -107,10 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
     adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
-    parts = wire(settings, adapters, emitter(broker), clock)
+    emit = emitter(broker)
+    parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker
-    inbox = WebhookInbox(infra.db, jobs, following, audit, auth, clock)
-    subscribers(broker, parts.intake, settings.intake_consumers)
+    inbox = WebhookInbox(infra.db, jobs, following, audit, clock)
+    subscribers(broker, parts.intake, inbox, settings.intake_consumers)
     infra.background.append(worker.run)
 
     async def reapply_webhooks() -> None:
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         infra,
         title="Gatepost publisher",
         routers=[
-            routes(settings, jobs, audit, inbox),
+            routes(settings, jobs, audit, emit, clock),
             budget_routes(settings, Budgets(settings, cap, shares, clock), auth),
         ],
         on_start=on_start,

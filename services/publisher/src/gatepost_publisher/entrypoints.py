@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.audit import AuditLog
+from gatepost_common.clock import Clock
 from gatepost_common.consuming import subscribe
-from gatepost_common.events import PostApproved, PostProgressed, PostPublished
-from gatepost_common.kafka import emits
+from gatepost_common.events import PostApproved, PostProgressed, PostPublished, TikTokWebhook
+from gatepost_common.kafka import Emit, emits
 from gatepost_common.sessions import User, session_user
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.schemas import AuditEntry, Publication, WebhookReceipt
 from gatepost_publisher.settings import Settings
-from gatepost_publisher.webhooks import BadSignature, WebhookInbox, verify_signature
+from gatepost_publisher.webhooks import BadSignature, WebhookInbox, forward, verify_signature
 
 
 def routes(
-    settings: Settings, jobs: MongoJobRepository, audit: AuditLog, inbox: WebhookInbox
+    settings: Settings, jobs: MongoJobRepository, audit: AuditLog, emit: Emit, clock: Clock
 ) -> APIRouter:
     router = APIRouter()
     current_user = session_user(settings.session_public_key)
@@ -45,33 +46,37 @@ def routes(
         ]
 
     @router.post("/webhooks/tiktok", tags=["webhooks"])
-    async def tiktok_webhook(request: Request, background: BackgroundTasks) -> WebhookReceipt:
+    async def tiktok_webhook(request: Request) -> WebhookReceipt:
+        """Verified once here, then handed to `tiktok.webhook` for auth and the publisher;
+        TikTok hears 200 only once Kafka holds the event (an error: it delivers again)."""
         body = await request.body()
         try:
             verify_signature(
                 settings.tiktok_client_secret,
                 request.headers.get("tiktok-signature", ""),
                 body,
-                inbox.clock.now(),
+                clock.now(),
                 settings.webhook_tolerance_s,
             )
         except BadSignature as refused:
             raise HTTPException(401, str(refused)) from None
-        pending = await inbox.receive(body)
-        if pending and inbox.must_apply_first(body):
-            if not await inbox.apply(body):
-                raise HTTPException(503, "not applied yet: deliver it again")
-        elif pending:
-            background.add_task(inbox.apply, body)  # after the 200 has gone out
-        return WebhookReceipt(received=True, duplicate=not pending)
+        try:
+            await forward(emit, body)
+        except ValueError as error:
+            raise HTTPException(400, f"not a TikTok event: {error}") from None
+        except TimeoutError:
+            raise HTTPException(503, "not stored yet: deliver it again") from None
+        return WebhookReceipt(received=True)
 
     return router
 
 
-def subscribers(broker: KafkaBroker, intake: Intake, consumers: int) -> None:
+def subscribers(broker: KafkaBroker, intake: Intake, inbox: WebhookInbox, consumers: int) -> None:
     """What the publisher consumes and emits on Kafka (its AsyncAPI document lists both)."""
     emits(broker, PostPublished)
     emits(broker, PostProgressed)
+    emits(broker, TikTokWebhook)
     subscribe(
         broker, PostApproved, intake.on_post_approved, group_id="publisher", consumers=consumers
     )
+    subscribe(broker, TikTokWebhook, inbox.on_webhook, group_id="publisher")

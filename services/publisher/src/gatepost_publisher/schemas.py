@@ -60,5 +60,4 @@ class AuditEntry(BaseModel):
 
 
 class WebhookReceipt(BaseModel):
-    received: bool
-    duplicate: bool  # delivered before: not applied again
+    received: bool  # verified and held by Kafka (tiktok.webhook) for auth and the publisher

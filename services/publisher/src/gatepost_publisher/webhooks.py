@@ -1,13 +1,15 @@
-"""TikTok webhooks: verify `TikTok-Signature` (HMAC-SHA256 of "t.body" with the client secret,
-compared in constant time, within a timestamp tolerance), store each raw event once, answer at
-once, and apply it to its job in the background."""
+"""TikTok webhooks. The receiver verifies `TikTok-Signature` (HMAC-SHA256 of "t.body" with the
+client secret, compared in constant time, within a timestamp tolerance) and writes the delivery to
+`tiktok.webhook`, answering TikTok once Kafka holds it. The publisher reads that topic for its
+`post.publish.*` events (auth reads it for `authorization.removed`): each is stored once in the
+inbox (a delivery TikTok repeats is recognised by its bytes) and applied to its job; one that
+cannot be applied yet is applied again later, with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,15 +19,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.clock import Clock
+from gatepost_common.cloud_event import CloudEvent, envelope
+from gatepost_common.events import TikTokWebhook
+from gatepost_common.kafka import Emit
 from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
-from gatepost_publisher.adapters import AuthClient
 from gatepost_publisher.following import Following
 from gatepost_publisher.lifecycle import JobStatus
 from gatepost_publisher.ports import Audit, JobStore
 
 logger = logging.getLogger(__name__)
 REAPPLY_BASE_S, REAPPLY_MAX_S = 1.0, 300.0
+PUBLISH_EVENTS = "post.publish."
 
 SETTLING = {
     "post.publish.complete": "PUBLISH_COMPLETE",
@@ -52,14 +57,31 @@ def verify_signature(
         raise BadSignature("timestamp outside the tolerance")
 
 
+async def forward(emit: Emit, body: bytes) -> None:
+    """Hand a verified delivery on to `tiktok.webhook` (keyed by creator, so one creator's events
+    stay in order), waiting for Kafka to hold it; ValueError when it is no TikTok event. The
+    event's id is the digest of TikTok's bytes: the same delivery twice is the same event."""
+    webhook = TikTokWebhook.received(body)
+    event = envelope(webhook, source="gatepost/publisher", subject=webhook.user_openid)
+    await emit(event.model_copy(update={"id": webhook.digest}), webhook.user_openid or "tiktok")
+
+
 @dataclass
 class WebhookInbox:
     db: AsyncDatabase[Document]
     jobs: JobStore
     following: Following
     audit: Audit
-    auth: AuthClient
     clock: Clock
+
+    async def on_webhook(self, event: CloudEvent[TikTokWebhook]) -> None:
+        """A verified delivery from `tiktok.webhook`: stored, then applied (or kept to apply
+        again later: the message is done either way, the inbox keeps what is left to do)."""
+        webhook = event.data
+        if not webhook.event.startswith(PUBLISH_EVENTS):
+            return  # authorization.removed and the rest: auth's, or nobody's
+        if await self.receive(webhook.body.encode()):
+            await self.apply(webhook.body.encode())
 
     async def receive(self, body: bytes) -> bool:
         """Store the raw event once (dedupe by its bytes); True while it is still to apply (a
@@ -81,21 +103,12 @@ class WebhookInbox:
             stored = await self.db["webhook_inbox"].find_one({"_id": key})
             return stored is not None and not stored.get("applied")
 
-    @staticmethod
-    def must_apply_first(body: bytes) -> bool:
-        """`authorization.removed` is applied before TikTok is answered: if it cannot be, TikTok
-        hears an error and delivers it again, rather than an account staying connected."""
-        return b'"authorization.removed"' in body
-
     async def apply(self, body: bytes) -> bool:
         """Apply one stored event; False (and a later retry, with backoff) when it could not."""
         key = hashlib.sha256(body).hexdigest()
         try:
-            event = json.loads(body)
-            content = json.loads(event.get("content") or "{}")
-            await self.apply_event(
-                str(event.get("event", "")), content, str(event.get("user_openid", ""))
-            )
+            webhook = TikTokWebhook.received(body)
+            await self.apply_event(webhook.event, webhook.details())
         except Exception:
             logger.exception("webhook could not be applied yet; it is applied again later")
             stored = await self.db["webhook_inbox"].find_one({"_id": key}) or {}
@@ -122,8 +135,8 @@ class WebhookInbox:
             await asyncio.sleep(interval_s)
 
     async def reapply_due(self) -> int:
-        """Apply again the stored events whose application failed (auth down, a crash between
-        storing and applying); returns how many were applied now."""
+        """Apply again the stored events whose application failed (the database away, a crash
+        between storing and applying); returns how many were applied now."""
         cursor = (
             self.db["webhook_inbox"]
             .find({"applied": False, "next_attempt_at": {"$lte": self.clock.now()}})
@@ -134,10 +147,7 @@ class WebhookInbox:
             applied += await self.apply(stored["raw"].encode())
         return applied
 
-    async def apply_event(self, name: str, content: dict[str, Any], open_id: str) -> None:
-        if name == "authorization.removed":
-            await self.auth.authorization_removed(open_id, int(content.get("reason", 0)))
-            return
+    async def apply_event(self, name: str, content: dict[str, Any]) -> None:
         job = await self.jobs.by_publish_id(str(content.get("publish_id", "")))
         if job is None:
             return

@@ -46,7 +46,12 @@ def local_secrets(folder: Path) -> dict[str, str]:
     these from its environment."""
     path = folder / "secrets.json"
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    made = {**new_secrets(), **stored}
+    fresh = new_secrets()
+    made = {**fresh, **stored}
+    # a principal added since (auth reads tiktok.webhook) gets its password too
+    made["kafka_passwords"] = json.dumps(
+        json.loads(fresh["kafka_passwords"]) | json.loads(made["kafka_passwords"])
+    )
     if made != stored:
         path.write_text(json.dumps(made))
         path.chmod(0o600)

@@ -1,0 +1,46 @@
+"""TikTok's webhooks as auth reads them from `tiktok.webhook`, where the publisher's receiver
+writes each delivery once its signature is verified: `authorization.removed` ends every
+connection to that creator (tokens dropped, the account disconnected), as a disconnect does. The
+other events are the publisher's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faststream.kafka import KafkaBroker
+
+from gatepost_auth.tokens import TokenKeeper
+from gatepost_common.cloud_event import CloudEvent
+from gatepost_common.consuming import PoisonMessage, subscribe
+from gatepost_common.events import TikTokWebhook
+
+# auth's database away for a while must not dead-letter a removal: ask again for minutes
+REMOVAL_ATTEMPTS, REMOVAL_PAUSE_S = 60, 3.0
+
+
+@dataclass
+class RemovedAuthorizations:
+    keeper: TokenKeeper
+
+    async def on_webhook(self, event: CloudEvent[TikTokWebhook]) -> None:
+        webhook = event.data
+        if webhook.event != "authorization.removed":
+            return
+        if not webhook.user_openid:
+            raise PoisonMessage("authorization.removed names no creator (user_openid)")
+        reason = webhook.details().get("reason", 0)
+        await self.keeper.authorization_removed(
+            webhook.user_openid, reason if isinstance(reason, int) else 0
+        )
+
+
+def subscribers(broker: KafkaBroker, removed: RemovedAuthorizations, group_id: str) -> None:
+    """What auth consumes on Kafka (its AsyncAPI document lists it); it emits nothing."""
+    subscribe(
+        broker,
+        TikTokWebhook,
+        removed.on_webhook,
+        group_id=group_id,
+        max_attempts=REMOVAL_ATTEMPTS,
+        pause_s=REMOVAL_PAUSE_S,
+    )

@@ -1,0 +1,87 @@
+"""TikTok's webhooks on the publisher's side: the receiver hands a verified delivery to
+`tiktok.webhook` (its id the digest of TikTok's bytes, keyed by creator); the publisher's consumer
+(through FastStream's TestKafkaBroker) settles the post a `post.publish.*` event names, once
+however often TikTok delivers it, and leaves `authorization.removed` to auth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, cast
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+from gatepost_common.cloud_event import CloudEvent
+from gatepost_publisher.entrypoints import subscribers
+from gatepost_publisher.webhooks import WebhookInbox, forward
+from tests.unit.memory import MemoryDatabase
+from tests.unit.publisher.fakes import World, world
+
+
+def delivery(event: str, open_id: str = "creator-1", **content: Any) -> bytes:
+    return json.dumps(
+        {
+            "client_key": "k",
+            "event": event,
+            "create_time": 1_795_000_000,
+            "user_openid": open_id,
+            "content": json.dumps(content),
+        }
+    ).encode()
+
+
+async def test_a_verified_delivery_goes_to_the_topic_as_tiktok_sent_it() -> None:
+    sent: list[tuple[CloudEvent[Any], str]] = []
+
+    async def emit(event: CloudEvent[Any], key: str) -> None:
+        sent.append((event, key))
+
+    body = delivery("post.publish.complete", publish_id="p_pub_1")
+    await forward(emit, body)
+    await forward(emit, body)  # TikTok delivers again: the same event
+    [(first, key), (again, _)] = sent
+    assert first.type == "tiktok.webhook" and key == "creator-1"
+    assert first.id == again.id == hashlib.sha256(body).hexdigest()
+    assert first.data.body.encode() == body and first.data.event == "post.publish.complete"
+    with pytest.raises(ValueError):
+        await forward(emit, b"[1, 2]")
+
+
+async def processing(w: World) -> str:
+    await w.approve()
+    await w.step()  # creator_info, then content/init: TikTok is processing it
+    assert w.job()["status"] == "processing"
+    return str(w.job()["publish_id"])
+
+
+async def test_a_publish_event_settles_its_post_once_and_removal_is_left_to_auth() -> None:
+    w = world()
+    publish_id = await processing(w)
+    db = MemoryDatabase()
+    inbox = WebhookInbox(cast(Any, db), w.jobs, w.parts.following, w.audit, w.clock)
+    broker = KafkaBroker()
+    subscribers(broker, w.parts.intake, inbox, 1)
+    complete = delivery("post.publish.complete", publish_id=publish_id)
+    removed = delivery("authorization.removed", reason=1)
+    async with TestKafkaBroker(broker) as test_broker:
+        for body in (complete, complete, removed):
+            await test_broker.publish(await forwarded(body), topic="tiktok.webhook")
+    assert w.job()["status"] == "done" and w.job()["result"] == "PUBLISH_COMPLETE"
+    assert [e.status for e in w.emitted] == ["PUBLISH_COMPLETE"]
+    assert w.audit.kinds().count("webhook") == 1, "delivered twice, applied once"
+    stored = [d async for d in db["webhook_inbox"].find({})]
+    assert [(d["_id"], d["applied"]) for d in stored] == [
+        (hashlib.sha256(complete).hexdigest(), True)
+    ], "authorization.removed is auth's: not kept here"
+
+
+async def forwarded(body: bytes) -> bytes:
+    """What the receiver writes to `tiktok.webhook` for TikTok's `body`."""
+    made: list[CloudEvent[Any]] = []
+
+    async def keep(event: CloudEvent[Any], key: str) -> None:
+        made.append(event)
+
+    await forward(keep, body)
+    return made[0].model_dump_json().encode()
