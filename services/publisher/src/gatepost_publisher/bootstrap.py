@@ -21,6 +21,7 @@ from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
 from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
 from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.places import Places
 from gatepost_publisher.ports import (
     Audit,
     Calls,
@@ -75,9 +76,8 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
         a.audit,
         a.calls,
         a.tiktok,
-        a.cap,
         a.locks,
-        a.shares,
+        Places(settings, a.cap, a.shares, outcomes, clock),
         outcomes,
         clock,
         schedule,

@@ -49,6 +49,41 @@ def init_call(tiktok: TikTokClient, settings: Settings, approved: PostApproved) 
     return init_video
 
 
+class Refused(Exception):
+    """Nothing is sent, ever, for this approval: the reason says why."""
+
+
+class Blocked(Exception):
+    """creator_info says the creator cannot post right now."""
+
+
+def check_creator(settings: Settings, approved: PostApproved, creator: dict[str, Any]) -> None:
+    """creator_info, asked right before posting, still allows what the person approved."""
+    if creator.get("posting_blocked"):
+        raise Blocked(f"TikTok: {creator['posting_blocked']}")
+    direct = approved.post_mode == "DIRECT_POST"  # a draft's privacy is chosen in TikTok
+    if direct and approved.options.privacy_level not in creator.get("privacy_level_options", []):
+        raise Refused(
+            f"privacy level {approved.options.privacy_level} is no longer offered by this account"
+        )
+    video = approved.video
+    if video is not None:
+        longest = int(creator.get("max_video_post_duration_sec") or 0)
+        if video.duration_s > longest:
+            raise Refused(
+                f"the video is {video.duration_s:.0f} s long; this account can post videos "
+                f"of up to {longest} s"
+            )
+    pulled = approved.photo_urls + (
+        [video.url] if video and video.transfer == "PULL_FROM_URL" else []
+    )
+    outside = [
+        u for u in pulled if not any(u.startswith(p) for p in settings.verified_url_prefixes)
+    ]
+    if outside:
+        raise Refused(f"a media URL is outside the verified prefixes: {outside[0]}")
+
+
 def init_endpoint(approved: PostApproved) -> str:
     """The init call's rate-limit bucket (TikTok counts each endpoint per token)."""
     if approved.media_type == "PHOTO":

@@ -18,7 +18,7 @@ from gatepost_common.tiktok import TikTokClient, chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling
-from gatepost_publisher.initiating import init_call, init_endpoint
+from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import (
     BEGIN_INIT,
     INITIATED,
@@ -26,7 +26,8 @@ from gatepost_publisher.lifecycle import (
     Schedule,
 )
 from gatepost_publisher.outcomes import Outcomes
-from gatepost_publisher.ports import Audit, Calls, Cap, JobStore, Locks, Shares
+from gatepost_publisher.places import Places
+from gatepost_publisher.ports import Audit, Calls, JobStore, Locks
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.waiting import wait_out
 
@@ -37,14 +38,6 @@ CHANGED = (
 LOCK_RETRY = timedelta(milliseconds=500)  # another post of the creator is being initiated
 
 
-class Refused(Exception):
-    """Nothing is sent, ever, for this approval: the reason says why."""
-
-
-class Blocked(Exception):
-    """creator_info says the creator cannot post right now."""
-
-
 @dataclass
 class Starting:
     settings: Settings
@@ -52,9 +45,8 @@ class Starting:
     audit: Audit
     calls: Calls
     tiktok: TikTokClient
-    cap: Cap
     locks: Locks
-    shares: Shares
+    places: Places
     outcomes: Outcomes
     clock: Clock
     schedule: Schedule
@@ -100,7 +92,7 @@ class Starting:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
         window = CapWindow.at(self.clock.now())
-        held = await self.take_place(job, approved, creator, window, owner)
+        held = await self.places.take(job, approved, creator, window, owner)
         if held is None:
             return
         job = {**job, "creator": creator, **held}
@@ -109,7 +101,7 @@ class Starting:
             info = await self.calls.call(
                 account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
-            self.check(approved, info)
+            check_creator(self.settings, approved, info)
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
             if not await self.jobs.move(
@@ -118,7 +110,7 @@ class Starting:
                 {"attempt_at": self.clock.now(), "creator": creator, **held},
                 owner=owner,
             ):
-                await self.give_place(job)
+                await self.places.give_back(job)
                 return
             source = JobStatus.INITIATING
             publish_id, upload_url = await self.calls.call(
@@ -131,11 +123,11 @@ class Starting:
                 grant=grant,
             )
         except NotYet as not_yet:
-            await self.give_place(job)
+            await self.places.give_back(job)
             await self.outcomes.not_yet(job, source, not_yet.wait, owner=owner)
             return
         except Blocked as blocked:
-            await self.give_place(job)
+            await self.places.give_back(job)
             later = self.clock.now() + timedelta(seconds=self.settings.defer_blocked_s)
             await self.outcomes.wait(job, source, later, str(blocked), owner=owner)
             return
@@ -171,75 +163,6 @@ class Starting:
             state: ProgressState = "uploading" if fields["upload"] else "processing"
             await self.outcomes.progress({**job, **fields}, state)
 
-    async def take_place(
-        self,
-        job: dict[str, Any],
-        approved: PostApproved,
-        creator: str,
-        window: CapWindow,
-        owner: str,
-    ) -> dict[str, Any] | None:
-        """A place in the creator's daily cap (a post) or inbox budget (a draft), as the job's
-        fields that say which it holds; None when there is none: the job waits, visibly."""
-        if approved.post_mode == "MEDIA_UPLOAD":
-            frees = await self.shares.reserve(creator, job["_id"], self.clock.now())
-            if frees is None:
-                return {"inbox_share": True}
-            reason = (
-                f"TikTok allows {self.shares.cap} drafts in a creator's inbox within 24 hours; "
-                "the next place frees then"
-            )
-            await self.outcomes.wait(job, JobStatus.QUEUED, frees, reason, owner=owner)
-            return None
-        if await self.cap.reserve(creator, window.day, job["_id"]):
-            return {"cap_day": window.day}
-        await self.outcomes.wait(
-            job,
-            JobStatus.QUEUED,
-            window.next_start,
-            f"the daily cap of {self.settings.daily_cap} posts is reached",
-            owner=owner,
-        )
-        return None
-
-    async def give_place(self, job: dict[str, Any]) -> None:
-        """Nothing was sent: the cap or inbox place is someone else's meanwhile."""
-        if job.get("cap_day"):
-            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
-        if job.get("inbox_share"):
-            await self.shares.release(job["_id"])
-
-    def check(self, approved: PostApproved, creator: dict[str, Any]) -> None:
-        """creator_info, asked right before posting, still allows what the person approved."""
-        if creator.get("posting_blocked"):
-            raise Blocked(f"TikTok: {creator['posting_blocked']}")
-        direct = approved.post_mode == "DIRECT_POST"  # a draft's privacy is chosen in TikTok
-        if direct and approved.options.privacy_level not in creator.get(
-            "privacy_level_options", []
-        ):
-            raise Refused(
-                f"privacy level {approved.options.privacy_level} is no longer offered by this "
-                "account"
-            )
-        video = approved.video
-        if video is not None:
-            longest = int(creator.get("max_video_post_duration_sec") or 0)
-            if video.duration_s > longest:
-                raise Refused(
-                    f"the video is {video.duration_s:.0f} s long; this account can post videos "
-                    f"of up to {longest} s"
-                )
-        pulled = approved.photo_urls + (
-            [video.url] if video and video.transfer == "PULL_FROM_URL" else []
-        )
-        outside = [
-            u
-            for u in pulled
-            if not any(u.startswith(p) for p in self.settings.verified_url_prefixes)
-        ]
-        if outside:
-            raise Refused(f"a media URL is outside the verified prefixes: {outside[0]}")
-
     def init_for(self, approved: PostApproved) -> Any:
         return init_call(self.tiktok, self.settings, approved)
 
@@ -264,5 +187,5 @@ class Starting:
         if failure.handling is Handling.FAIL:
             await self.outcomes.finish(job, source, "FAILED", failure.reason, owner=owner)
             return
-        await self.give_place(job)  # nothing was posted
+        await self.places.give_back(job)  # nothing was posted
         await wait_out(self.outcomes, self.settings, self.schedule, job, source, owner, failure)

@@ -1,0 +1,62 @@
+"""A queued post's place before it is sent: one of its creator's daily cap (a post) or of TikTok's
+inbox budget (a draft). Taken right before content/init; given back when nothing was sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gatepost_common.clock import Clock
+from gatepost_common.events import PostApproved
+from gatepost_publisher.domain import CapWindow
+from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.ports import Cap, Shares
+from gatepost_publisher.settings import Settings
+
+
+@dataclass
+class Places:
+    settings: Settings
+    cap: Cap
+    shares: Shares
+    outcomes: Outcomes
+    clock: Clock
+
+    async def take(
+        self,
+        job: dict[str, Any],
+        approved: PostApproved,
+        creator: str,
+        window: CapWindow,
+        owner: str,
+    ) -> dict[str, Any] | None:
+        """A place in the creator's daily cap (a post) or inbox budget (a draft), as the job's
+        fields that say which it holds; None when there is none: the job waits, visibly."""
+        if approved.post_mode == "MEDIA_UPLOAD":
+            frees = await self.shares.reserve(creator, job["_id"], self.clock.now())
+            if frees is None:
+                return {"inbox_share": True}
+            reason = (
+                f"TikTok allows {self.shares.cap} drafts in a creator's inbox within 24 hours; "
+                "the next place frees then"
+            )
+            await self.outcomes.wait(job, JobStatus.QUEUED, frees, reason, owner=owner)
+            return None
+        if await self.cap.reserve(creator, window.day, job["_id"]):
+            return {"cap_day": window.day}
+        await self.outcomes.wait(
+            job,
+            JobStatus.QUEUED,
+            window.next_start,
+            f"the daily cap of {self.settings.daily_cap} posts is reached",
+            owner=owner,
+        )
+        return None
+
+    async def give_back(self, job: dict[str, Any]) -> None:
+        """Nothing was sent: the cap or inbox place is someone else's meanwhile."""
+        if job.get("cap_day"):
+            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
+        if job.get("inbox_share"):
+            await self.shares.release(job["_id"])
