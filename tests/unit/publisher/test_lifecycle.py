@@ -11,6 +11,7 @@ import pytest
 
 from gatepost_publisher.adapters import AuthRefused
 from gatepost_publisher.domain import Handling
+from gatepost_publisher.housekeeping import recover
 from gatepost_publisher.lifecycle import MOVES, JobStatus, ending, job_id, waiting
 from tests.unit.publisher.fakes import refused, server_error, world
 
@@ -182,10 +183,10 @@ async def test_an_attempt_orphaned_by_a_crash_becomes_unknown_only_after_its_lea
     with pytest.raises(asyncio.CancelledError):
         await w.step()
     assert w.job()["status"] == "initiating"
-    await w.parts.outcomes.recover()
+    await recover(w.parts.outcomes)
     assert w.job()["status"] == "initiating", "another replica's live attempt is left alone"
     w.clock.advance(121)
-    await w.parts.outcomes.recover()
+    await recover(w.parts.outcomes)
     assert (w.job()["status"], w.job()["result"]) == ("done", "UNKNOWN")
 
 

@@ -1,7 +1,7 @@
 """How a job ends or waits: the outcome recorded with its `post.published` event in one update (an
 outbox, emitted now and again until Kafka takes it), the audit entry, the daily cap place given
-back when nothing was posted; and the checks that run between jobs: attempts orphaned by a crashed
-replica, outcomes Kafka has not taken yet, public posts TikTok kept private."""
+back when nothing was posted; what happens meanwhile (post.progressed). The checks between jobs
+that end or flag jobs: housekeeping.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gatepost_common.clock import Clock
-from gatepost_common.cloud_event import CloudEvent, envelope, parse
+from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostProgressed, PostPublished, ProgressState, PublishStatus
 from gatepost_common.kafka import Emit
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
@@ -21,7 +21,6 @@ from gatepost_publisher.settings import Settings
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/publisher"
-UNSENT_AFTER = timedelta(seconds=5)  # an outcome its own job did not get into Kafka by then
 
 
 def counted_outcome(status: PublishStatus, approved_at: str) -> None:
@@ -217,42 +216,6 @@ class Outcomes:
             return False
         await self.jobs.outcome_sent(job_id)
         return True
-
-    async def flush(self) -> None:
-        """Emit stored outcomes that their own job could not get into Kafka."""
-        for pending in await self.jobs.pending_outcomes(self.clock.now() - UNSENT_AFTER):
-            if not await self.send(
-                pending["_id"], parse(PostPublished, pending["outcome_event"].encode())
-            ):
-                return
-
-    async def recover(self) -> None:
-        """After a crash between content/init and storing its publish_id, never post again:
-        the job becomes UNKNOWN for a person to resolve. Only attempts whose worker's lease ran
-        out count: an attempt in progress on another replica is left alone."""
-        for job in await self.jobs.orphaned_attempts(self.clock.now()):
-            await self.finish(
-                job,
-                JobStatus.INITIATING,
-                "UNKNOWN",
-                "the publisher stopped while TikTok was being asked to post: check "
-                "the TikTok profile before posting again",
-            )
-
-    async def check_visibility(self) -> None:
-        """Flag posts approved for everyone that TikTok has not made public (e.g. kept them
-        SELF_ONLY, as it does for sandbox or unaudited apps): a person should look."""
-        for job in await self.jobs.visibility_due(self.clock.now()):
-            if job.get("post_ids"):
-                await self.jobs.watch_visibility(job["_id"], None)
-                continue
-            flag = (
-                "approved for everyone, but TikTok has not made it public: it may have been "
-                "posted as private (SELF_ONLY)"
-            )
-            await self.jobs.flag(job["_id"], flag)
-            await self.audit.append(job["account_id"], "flagged", post_id=job["post_id"], flag=flag)
-            await self.progress(job, "flagged", reason=flag)
 
     async def went_live(self, job: dict[str, Any], post_id: str) -> None:
         """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE)."""

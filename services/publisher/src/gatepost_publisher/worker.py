@@ -16,6 +16,7 @@ from typing import Any
 from gatepost_common.clock import Clock
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.following import Following
+from gatepost_publisher.housekeeping import between_jobs
 from gatepost_publisher.lifecycle import JobStatus
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore
@@ -67,9 +68,7 @@ class Worker:
                 task.cancel()
 
     async def between_jobs(self) -> None:
-        await self.outcomes.recover()  # any replica may have died mid-attempt
-        await self.outcomes.flush()
-        await self.outcomes.check_visibility()
+        await between_jobs(self.outcomes)
 
     async def fill(self, running: set[asyncio.Task[None]]) -> None:
         """Claim due jobs, as many at once as there are free places, until the replica works
