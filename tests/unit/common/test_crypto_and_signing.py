@@ -7,7 +7,7 @@ from cryptography.exceptions import InvalidTag
 
 from gatepost_common import signing
 from gatepost_common.crypto import TokenCipher, new_key
-from gatepost_common.tiktok import code_challenge, pkce_pair
+from gatepost_common.tiktok_oauth import code_challenge, pkce_pair
 
 
 def test_sealed_token_opens_only_for_its_account() -> None:

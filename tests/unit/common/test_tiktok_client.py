@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gatepost_common.tiktok import TikTokClient, TikTokOAuthError
+from gatepost_common.tiktok import TikTokClient
+from gatepost_common.tiktok_oauth import TikTokOAuthError
 
 
 def client_answering(status: int, body: dict[str, str]) -> TikTokClient:

@@ -19,7 +19,8 @@ from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable
 from gatepost_auth.user_routes import user_routes
 from gatepost_common.sessions import User, session_user
 from gatepost_common.slide_style import Style
-from gatepost_common.tiktok import TikTokError, TikTokOAuthError, authorize_url, pkce_pair
+from gatepost_common.tiktok import TikTokError
+from gatepost_common.tiktok_oauth import TikTokOAuthError, authorize_url, pkce_pair
 
 
 def routes(auth: Auth, internal_callers: Any) -> APIRouter:

@@ -27,7 +27,8 @@ from gatepost_auth.settings import Settings
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
 from gatepost_common.crypto import TokenCipher
-from gatepost_common.tiktok import TikTokClient, TikTokError, TikTokOAuthError, TokenSet
+from gatepost_common.tiktok import TikTokClient, TikTokError
+from gatepost_common.tiktok_oauth import TikTokOAuthError, TokenSet
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
