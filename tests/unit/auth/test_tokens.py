@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from gatepost_auth.bootstrap import build
+from gatepost_auth.ending import disconnect
 from gatepost_auth.handlers import Auth
 from gatepost_auth.mail import Mail
 from gatepost_auth.settings import Settings
@@ -171,7 +172,7 @@ async def test_a_token_replaced_meanwhile_is_not_refreshed_again() -> None:
 
 async def test_disconnecting_revokes_at_tiktok_and_forgets_the_tokens() -> None:
     auth, tiktok, _clock, account_id = await connected()
-    await auth.keeper.disconnect(account_id)
+    await disconnect(auth.keeper, account_id)
     assert tiktok.revoked == ["act.1"]
     account = await auth.accounts.get(account_id)
     assert account is not None and account["status"] == "disconnected"

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from gatepost_auth import oauth_state
+from gatepost_auth import ending, oauth_state
 from gatepost_auth.domain import usable
 from gatepost_auth.handlers import Auth, PermissionNotGranted
 from gatepost_auth.internal_routes import NO_ACCOUNT, internal_routes
@@ -129,7 +129,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
     async def disconnect(account_id: str, user: User = current_user) -> None:
         await owned(account_id, user)
         try:
-            await keeper.disconnect(account_id)
+            await ending.disconnect(keeper, account_id)
         except RefreshUnavailable:
             raise HTTPException(502, "TikTok could not be reached: try again") from None
 

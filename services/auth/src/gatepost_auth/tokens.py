@@ -1,5 +1,6 @@
 """The life of a connected account's tokens: store sealed, hand out fresh, refresh before expiry
-(one replica at a time), mark `needs_reauth`, revoke, and re-seal under a new key."""
+(one replica at a time), mark `needs_reauth`. Ending a connection (revoking): ending.py;
+re-sealing under a new key: rotate_keys.py."""
 
 from __future__ import annotations
 
@@ -242,33 +243,3 @@ class TokenKeeper:
             except Exception:
                 logger.exception("refresh pass failed")
             await asyncio.sleep(self.settings.refresh_interval_s)
-
-    async def disconnect(self, account_id: str) -> None:
-        """Revoke at TikTok, then forget the tokens; the audit trail stays."""
-        account = await self.accounts.get(account_id)
-        if account is None:
-            raise UnknownAccount(account_id)
-        if "access_token" in account:
-            try:
-                await self.tiktok.revoke(self.cipher.decrypt(account["access_token"], account_id))
-            except TikTokOAuthError as error:
-                if error.http_status >= 500:
-                    raise RefreshUnavailable(account_id) from None
-                # already invalid at TikTok: nothing left to revoke there
-        await self.accounts.drop_tokens(account_id, AccountStatus.DISCONNECTED, self.clock.now())
-        await self.audit.append(account_id, "revoked", by="user")
-
-    async def authorization_removed(self, open_id: str, reason: int) -> int:
-        """TikTok told us (webhook) that the user removed the app: same end state as disconnect.
-        Told again (a repeated delivery), nothing changes: the count is of accounts ended now."""
-        accounts = [
-            a
-            for a in await self.accounts.with_open_id(open_id)
-            if a.get("status") != AccountStatus.DISCONNECTED
-        ]
-        for account in accounts:
-            await self.accounts.drop_tokens(
-                account["_id"], AccountStatus.DISCONNECTED, self.clock.now()
-            )
-            await self.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
-        return len(accounts)

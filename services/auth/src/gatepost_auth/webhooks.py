@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 
+from gatepost_auth.ending import authorization_removed
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.consuming import PoisonMessage, subscribe
@@ -29,8 +30,8 @@ class RemovedAuthorizations:
         if not webhook.user_openid:
             raise PoisonMessage("authorization.removed names no creator (user_openid)")
         reason = webhook.details().get("reason", 0)
-        await self.keeper.authorization_removed(
-            webhook.user_openid, reason if isinstance(reason, int) else 0
+        await authorization_removed(
+            self.keeper, webhook.user_openid, reason if isinstance(reason, int) else 0
         )
 
 
