@@ -24,11 +24,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import budoux
-from icu4py.breakers import LineBreaker
 from PIL import Image, ImageDraw, ImageFont
 
-from gatepost_common.slide_style import Family, Style, contrast, relative_luminance, rgb
+from gatepost_common.slide_style import Family, Style, rgb
+from gatepost_media.breaking import pieces
+from gatepost_media.contrast import scrim_alpha
 from gatepost_media.fonts import Face, check_coverage, face_for
 
 SIDE = 1080
@@ -37,7 +37,6 @@ PADDING = 28  # scrim around the text
 MAX_SIZE, MIN_SIZE = 112, 30
 LINE_SPACING = 1.0  # Noto's ascent and descent already leave room for stacked marks
 BODY_SCALE = 0.6  # the cover's slide text, under its title
-MIN_CONTRAST = 4.5
 EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u3030\u303d\u3297\u3299]"
     "(?:\ufe0f|[\U0001f3fb-\U0001f3ff]|\u200d[\U0001f000-\U0001faff\u2600-\u27bf])*\ufe0f?"
@@ -80,39 +79,6 @@ def font_at(face: Face, size: int) -> ImageFont.FreeTypeFont:
 
 def width_of(text: str, font: ImageFont.FreeTypeFont, face: Face, language: str) -> float:
     return font.getlength(text, direction="rtl" if face.rtl else "ltr", language=language)
-
-
-@cache
-def phrase_parser(language: str) -> budoux.Parser | None:
-    if language == "ja":
-        return budoux.load_default_japanese_parser()
-    if language == "zh":
-        return budoux.load_default_simplified_chinese_parser()
-    return None
-
-
-def pieces(text: str, language: str) -> list[str]:
-    """What may not be split across lines: ICU's line-break segments (UAX #14, with dictionary
-    breaking for Thai, Lao, Khmer and Burmese), kept whole within a Japanese or Chinese phrase
-    (BudouX) and within a Korean word (Korean breaks between words, as CSS `keep-all`)."""
-    segments = list(LineBreaker(text, language or "en"))
-    parser = phrase_parser(language)
-    if parser is None and language != "ko":
-        return segments
-    phrase_ends: set[int] = set()
-    if parser is not None:
-        at = 0
-        for phrase in parser.parse(text):
-            at += len(phrase)
-            phrase_ends.add(at)
-    merged, current, at = [], "", 0
-    for segment in segments:
-        current += segment
-        at += len(segment)
-        if (at in phrase_ends) if parser is not None else segment[-1:].isspace():
-            merged.append(current)
-            current = ""
-    return [*merged, current] if current else merged
 
 
 def wrap(
@@ -162,25 +128,6 @@ def layout(
             if found.height <= max_height:
                 return found
     raise TextDoesNotFit(f"the text does not fit a slide even at {MIN_SIZE} px: shorten it")
-
-
-def scrim_alpha(text_colour: str, box_colour: str) -> float:
-    """The least opacity of the box colour at which the text keeps `MIN_CONTRAST` (with a
-    margin for JPEG) over any picture: black and white are the extremes of what lies behind."""
-    text, box = rgb(text_colour), rgb(box_colour)
-    text_lum = relative_luminance(text)
-    for step in range(12, 21):
-        alpha = step / 20
-        behind = [
-            relative_luminance(
-                tuple(alpha * b + (1 - alpha) * g for b, g in zip(box, bg, strict=True))
-            )
-            for bg in ((0, 0, 0), (255, 255, 255))
-        ]
-        same_side = all((lum > text_lum) == (relative_luminance(box) > text_lum) for lum in behind)
-        if same_side and min(contrast(text_lum, lum) for lum in behind) >= MIN_CONTRAST * 1.15:
-            return alpha
-    return 1.0
 
 
 @dataclass(frozen=True)
