@@ -1,5 +1,6 @@
-"""Use cases: queue a generated post, approve one post (signed event via the outbox), record
-the publishing outcome."""
+"""Use cases: approve one post (a signed event via the outbox), edit or reject it, publish a
+failed one again. Queueing a generated post and recording what the publisher says:
+post_events.py."""
 
 from __future__ import annotations
 
@@ -17,22 +18,19 @@ from gatepost_approval.domain import (
 )
 from gatepost_approval.lifecycle import approvable, editable
 from gatepost_approval.outbox import ApprovalOutbox
+from gatepost_approval.post_events import PostEvents
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
-from gatepost_common.cloud_event import CloudEvent, envelope
+from gatepost_common.cloud_event import envelope
 from gatepost_common.events import (
     MediaType,
     PostApproved,
-    PostGenerated,
-    PostProgressed,
-    PostPublished,
-    Progress,
     Video,
     utf16_units,
 )
 from gatepost_common.metrics import POSTS_APPROVED
-from gatepost_common.telemetry import current_trace, linked, tracer
+from gatepost_common.telemetry import linked, tracer
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/approval"
@@ -51,7 +49,10 @@ class NotFailed(RuntimeError):
 
 
 @dataclass
-class Approvals:
+class Approvals(PostEvents):
+    """A person's decisions on one post (approve, edit, reject, publish again); what the other
+    services say of it: PostEvents."""
+
     settings: Settings
     posts: MongoPostRepository
     outbox: ApprovalOutbox  # post.approved leaves through it
@@ -66,38 +67,6 @@ class Approvals:
         if not editable(post):
             raise AlreadyDecided(post_id)
         return post
-
-    async def on_post_generated(self, event: CloudEvent[PostGenerated]) -> None:
-        post = event.data
-        document = post.model_dump(mode="json")
-        document["_id"] = document.pop("post_id")
-        document["trace"] = current_trace()  # the approval, later, links back to this trace
-        if await self.posts.add_generated(document):
-            logger.info("post queued", extra={"fields": {"post_id": post.post_id}})
-
-    async def on_post_published(self, event: CloudEvent[PostPublished]) -> None:
-        outcome = event.data
-        await self.posts.record_outcome(
-            outcome.post_id,
-            outcome.attempt,
-            outcome.status,
-            {
-                "publish_id": outcome.publish_id,
-                "fail_reason": outcome.fail_reason,
-                "retryable": outcome.retryable,
-                "tiktok_post_ids": outcome.post_ids,
-                "published_privacy_level": outcome.privacy_level,
-                **({"tiktok_url": outcome.link} if outcome.link else {}),
-            },
-            event.time,
-        )
-
-    async def on_post_progressed(self, event: CloudEvent[PostProgressed]) -> None:
-        """The publisher's word on an approved post: waiting (why, until when), uploading,
-        processing, flagged for a person, live (with its link)."""
-        progressed = event.data
-        progress = progressed.model_dump(include=set(Progress.model_fields))
-        await self.posts.record_progress(progressed.post_id, progressed.attempt, progress)
 
     async def approve(
         self,
