@@ -20,8 +20,9 @@ from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.slides import StyleSource
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
-from gatepost_generator.entrypoints import internal_routes, routes, subscribers
+from gatepost_generator.entrypoints import routes, subscribers
 from gatepost_generator.generation import Generator
+from gatepost_generator.internal_routes import internal_routes
 from gatepost_generator.language import LinguaDetector, LLMLanguage, TopicLanguage
 from gatepost_generator.library import TopicLibrary
 from gatepost_generator.provider import ModelCalls, SharedBudget

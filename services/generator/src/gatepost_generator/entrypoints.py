@@ -1,88 +1,34 @@
-"""HTTP routes (the topic library) and the `topic.created` subscriber."""
+"""HTTP routes (the topic library) and the `topic.created` subscriber. A bulk import's body:
+bulk_rows.py; the internal route: internal_routes.py."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.datastructures import UploadFile
 
 from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
 from gatepost_common.sessions import User, session_user
-from gatepost_generator.adapters import MediaClient, MongoTopicRepository
+from gatepost_generator.adapters import MongoTopicRepository
+from gatepost_generator.bulk_rows import BULK_BODY, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.library import (
-    MAX_IMPORT_ROWS,
     ImportRejected,
     ImportTooLarge,
     TopicBusy,
     TopicLibrary,
     TopicNotFound,
-    parse_csv,
 )
-from gatepost_generator.provider import ModelCalls, Usage
 from gatepost_generator.schemas import (
-    Illustration,
     ImportProgress,
     ImportResult,
     QueuedTopic,
     TopicView,
 )
-
-MAX_UPLOAD_BYTES = 5_000_000
-
-
-class NewTopic(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: Annotated[str, Field(min_length=1, max_length=2000)]
-    account_id: Annotated[str, Field(min_length=1)]
-
-
-class BulkTopics(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    topics: list[Any]
-
-
-# the bulk route reads its body itself (JSON or a CSV upload, bounded before parsing): documented
-BULK_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["topics"],
-                    "properties": {
-                        "topics": {
-                            "type": "array",
-                            "maxItems": MAX_IMPORT_ROWS,
-                            "items": NewTopic.model_json_schema(),
-                        }
-                    },
-                }
-            },
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "UTF-8 CSV, header `text,account_id` (account_id "
-                            "may be given as the query's default instead)",
-                        }
-                    },
-                }
-            },
-        },
-    }
-}
 
 
 def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str) -> APIRouter:
@@ -166,52 +112,6 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
             await library.delete(user.id, topic_id)
         except TopicNotFound:
             raise HTTPException(404, "no such topic") from None
-
-    return router
-
-
-async def read_rows(request: Request, default_account: str | None) -> list[Any]:
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ImportRejected("send the CSV file in the multipart field 'file'")
-        data = await upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise ImportRejected(f"the CSV file is larger than {MAX_UPLOAD_BYTES} bytes")
-        return parse_csv(data, default_account)
-    body = bytearray()
-    async for part in request.stream():  # bounded before anything is parsed
-        body += part
-        if len(body) > MAX_UPLOAD_BYTES:
-            raise ImportTooLarge(f"the import is larger than {MAX_UPLOAD_BYTES} bytes")
-    try:
-        return BulkTopics.model_validate_json(bytes(body)).topics
-    except ValidationError:
-        raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
-
-
-class IllustrationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    prompt: Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any) -> APIRouter:
-    """For approval's slide editor: one new illustration (one image call, within the provider's
-    budgets like every other), stored by media."""
-    # who may call it: gatepost_common.access
-    router = APIRouter(tags=["internal"], dependencies=[internal_callers])
-
-    @router.post("/internal/illustrations", status_code=201)
-    async def illustrate(body: IllustrationRequest) -> Illustration:
-        usage = Usage()
-        try:
-            image = await calls.image(body.prompt, usage)
-            stored = await media.store(image)
-        except Exception as error:
-            raise HTTPException(502, f"the image model failed: {error}") from None
-        return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)
 
     return router
 

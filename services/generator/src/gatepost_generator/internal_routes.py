@@ -1,0 +1,36 @@
+"""The generator's internal route: one new illustration for approval's slide editor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepost_generator.adapters import MediaClient
+from gatepost_generator.provider import ModelCalls, Usage
+from gatepost_generator.schemas import Illustration
+
+
+class IllustrationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any) -> APIRouter:
+    """For approval's slide editor: one new illustration (one image call, within the provider's
+    budgets like every other), stored by media."""
+    # who may call it: gatepost_common.access
+    router = APIRouter(tags=["internal"], dependencies=[internal_callers])
+
+    @router.post("/internal/illustrations", status_code=201)
+    async def illustrate(body: IllustrationRequest) -> Illustration:
+        usage = Usage()
+        try:
+            image = await calls.image(body.prompt, usage)
+            stored = await media.store(image)
+        except Exception as error:
+            raise HTTPException(502, f"the image model failed: {error}") from None
+        return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)
+
+    return router
