@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.access import ServiceAuth, caller, public_keys
+from gatepost_common.errors import answer_domain_errors
 from gatepost_common.kafka import create_broker
 from gatepost_common.logs import configure_logging
 from gatepost_common.metrics import setup_metrics
@@ -144,6 +145,7 @@ def create_service_app(
             await infra.mongo.close()
 
     app = FastAPI(title=title, lifespan=lifespan)
+    answer_domain_errors(app)
     app.include_router(health_router(infra, workers))
     if infra.broker is not None:
         asyncapi = AsyncAPI(infra.broker, title=title, schema_version="3.0.0")

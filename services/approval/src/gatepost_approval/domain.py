@@ -7,10 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gatepost_common.errors import RefusedInput
 from gatepost_common.events import MediaType, PostMode, PrivacyLevel, PublishOptions, utf16_units
 
 
-class ApprovalRefused(ValueError):
+class ApprovalRefused(RefusedInput, ValueError):
     """The choices do not satisfy TikTok's rules; the message is shown to the person."""
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_approval.adapters import MongoPostRepository
-from gatepost_approval.domain import ApprovalChoices, ApprovalRefused, PostEdit
-from gatepost_approval.handlers import AlreadyDecided, Approvals, NotFailed, NotFound
+from gatepost_approval.domain import ApprovalChoices, PostEdit
+from gatepost_approval.handlers import Approvals, NotFound
 from gatepost_approval.lifecycle import PostStatus
 from gatepost_approval.posting import PostingPage, PostingQuestion, posting_page
 from gatepost_approval.schemas import Decision, Languages, PostView
-from gatepost_approval.slides import CoverChoice, PostChanged, Revised, SlideOrder, SlideWords
+from gatepost_approval.slides import CoverChoice, Revised, SlideOrder, SlideWords
 from gatepost_common.consuming import subscribe
 from gatepost_common.events import (
     IDENTIFIER,
@@ -26,7 +26,6 @@ from gatepost_common.events import (
 from gatepost_common.kafka import emits
 from gatepost_common.sessions import User, session_token, session_user
 
-CHANGED = "the post changed since you looked at it: look at it again first"
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"  # as the generator detects it
 Slide = Annotated[int, Path(ge=0, le=6, description="the slide's position, 0 to 6")]
 
@@ -74,26 +73,15 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
     async def get_post(post_id: str, user: User = current_user) -> PostView:
         doc = await posts.get(post_id, user.id)
         if doc is None:
-            raise HTTPException(404, "no such post")
+            raise NotFound(post_id)
         return PostView.of(doc)
 
+    # a refusal (no such post, decided already, changed meanwhile, TikTok's rules) is a
+    # DomainError: the service answers it with its status and reason (gatepost_common.errors)
     async def approving(
         post_id: str, choices: ApprovalChoices, request: Request, user: User, again: bool
     ) -> Decision:
-        try:
-            await approvals.approve(post_id, user.id, choices, session_token(request), again=again)
-        except NotFound:
-            raise HTTPException(404, "no such post") from None
-        except AlreadyDecided:
-            raise HTTPException(409, "this post was already approved or rejected") from None
-        except NotFailed:
-            raise HTTPException(
-                409, "only a post whose publishing failed can be published again"
-            ) from None
-        except PostChanged:
-            raise HTTPException(409, CHANGED) from None
-        except ApprovalRefused as refusal:
-            raise HTTPException(422, str(refusal)) from None
+        await approvals.approve(post_id, user.id, choices, session_token(request), again=again)
         return Decision(post_id=post_id, status=PostStatus.APPROVED)
 
     @router.post("/posts/{post_id}/approve", status_code=202)
@@ -118,16 +106,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         post_id: str, user: User, change: Callable[[dict[str, Any]], Awaitable[None]]
     ) -> PostView:
         """One edit of a post awaiting approval; the post as it is now."""
-        try:
-            await change(await approvals.editable(post_id, user.id))
-        except NotFound:
-            raise HTTPException(404, "no such post") from None
-        except AlreadyDecided:
-            raise HTTPException(409, "only a post awaiting approval can be edited") from None
-        except PostChanged:
-            raise HTTPException(409, CHANGED) from None
-        except ApprovalRefused as refusal:
-            raise HTTPException(422, str(refusal)) from None
+        await change(await approvals.editable(post_id, user.id))
         return await get_post(post_id, user)
 
     @router.patch("/posts/{post_id}")
@@ -167,12 +146,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
 
     @router.post("/posts/{post_id}/reject")
     async def reject(post_id: str, user: User = current_user) -> Decision:
-        try:
-            await approvals.reject(post_id, user.id)
-        except NotFound:
-            raise HTTPException(404, "no such post") from None
-        except AlreadyDecided:
-            raise HTTPException(409, "this post was already approved or rejected") from None
+        await approvals.reject(post_id, user.id)
         return Decision(post_id=post_id, status=PostStatus.REJECTED)
 
     return router

@@ -23,6 +23,7 @@ from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
 from gatepost_common import signing
 from gatepost_common.cloud_event import envelope
+from gatepost_common.errors import ConflictError, NotFoundError
 from gatepost_common.events import (
     MediaType,
     PostApproved,
@@ -36,16 +37,22 @@ logger = logging.getLogger(__name__)
 SOURCE = "gatepost/approval"
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError):
     """No such post for this user (the same answer whether it exists for someone else or not)."""
 
+    detail = "no such post"
 
-class AlreadyDecided(RuntimeError):
+
+class AlreadyDecided(ConflictError):
     """The post was approved or rejected already."""
 
+    detail = "this post was already approved or rejected"
 
-class NotFailed(RuntimeError):
+
+class NotFailed(ConflictError):
     """Only a post whose publishing failed may be published again."""
+
+    detail = "only a post whose publishing failed can be published again"
 
 
 @dataclass

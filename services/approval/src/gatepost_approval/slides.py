@@ -12,13 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import IllustrationClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused
+from gatepost_common.errors import ConflictError
 from gatepost_common.slides import SlideComposer, SlideRefused, StyleSource
 
 SLIDES = 7
 
 
-class PostChanged(RuntimeError):
+class PostChanged(ConflictError):
     """The post changed since the person looked at it (another tab, another edit)."""
+
+    detail = "the post changed since you looked at it: look at it again first"
 
 
 class Revised(BaseModel):

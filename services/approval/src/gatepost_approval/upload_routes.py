@@ -51,20 +51,17 @@ def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
         files = files or []
         kinds = {(f.content_type or "").split(";")[0] for f in files}
         session = session_token(request)
-        try:
-            if video_url and not files:
-                post = await uploads.video(user.id, session, details, url=video_url)
-            elif len(files) == 1 and kinds <= VIDEO_TYPES:
-                post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
-            elif files and kinds <= PHOTO_TYPES:
-                post = await uploads.photos(user.id, session, details, [f.read for f in files])
-            else:
-                raise ApprovalRefused(
-                    "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
-                    f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
-                )
-        except ApprovalRefused as refused:
-            raise HTTPException(422, str(refused)) from None
+        if video_url and not files:
+            post = await uploads.video(user.id, session, details, url=video_url)
+        elif len(files) == 1 and kinds <= VIDEO_TYPES:
+            post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
+        elif files and kinds <= PHOTO_TYPES:
+            post = await uploads.photos(user.id, session, details, [f.read for f in files])
+        else:
+            raise ApprovalRefused(
+                "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
+                f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
+            )
         return PostView.of(post)
 
     return router

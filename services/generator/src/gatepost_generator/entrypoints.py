@@ -1,12 +1,13 @@
 """HTTP routes (the topic library) and the `topic.created` subscriber. A bulk import's body:
-bulk_rows.py; the internal route: internal_routes.py."""
+bulk_rows.py; the internal route: internal_routes.py. Refusals are domain errors, answered by
+the service (gatepost_common.errors)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.consuming import subscribe
@@ -17,9 +18,6 @@ from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.bulk_rows import BULK_BODY, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.library import (
-    ImportRejected,
-    ImportTooLarge,
-    TopicBusy,
     TopicLibrary,
     TopicNotFound,
 )
@@ -37,10 +35,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
 
     @router.post("/topics", status_code=201)
     async def create_topic(body: NewTopic, user: User = current_user) -> QueuedTopic:
-        try:
-            topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
-        except ValueError as refused:
-            raise HTTPException(422, str(refused)) from None
+        topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
         return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
     @router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
@@ -52,13 +47,8 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
         """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
         `file`, header `text,account_id`). Every row gets its own verdict."""
         import_id = str(uuid.uuid4())
-        try:
-            rows = await read_rows(request, account_id)
-            results = await library.add_many(user.id, rows, "bulk", import_id)
-        except ImportTooLarge as too_large:
-            raise HTTPException(413, str(too_large)) from None
-        except ImportRejected as rejected:
-            raise HTTPException(422, str(rejected)) from None
+        rows = await read_rows(request, account_id)
+        results = await library.add_many(user.id, rows, "bulk", import_id)
         accepted = sum(r["accepted"] for r in results)
         return ImportResult.model_validate(
             {
@@ -72,10 +62,7 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
     @router.get("/imports/{import_id}")
     async def import_progress(import_id: str, user: User = current_user) -> ImportProgress:
         """How far a bulk import got: topics per status, and how many are finished."""
-        try:
-            return ImportProgress.model_validate(await library.progress(user.id, import_id))
-        except TopicNotFound:
-            raise HTTPException(404, "no such import") from None
+        return ImportProgress.model_validate(await library.progress(user.id, import_id))
 
     @router.get("/topics")
     async def list_topics(
@@ -92,26 +79,18 @@ def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str)
     async def get_topic(topic_id: str, user: User = current_user) -> TopicView:
         found = await topics.get(topic_id, user.id)
         if found is None:
-            raise HTTPException(404, "no such topic")
+            raise TopicNotFound(topic_id)
         return TopicView.of(found)
 
     @router.post("/topics/{topic_id}/retry", status_code=202)
     async def retry(topic_id: str, user: User = current_user) -> QueuedTopic:
-        try:
-            await library.retry(user.id, topic_id)
-        except TopicNotFound:
-            raise HTTPException(404, "no such topic") from None
-        except TopicBusy as busy:
-            raise HTTPException(409, str(busy)) from None
+        await library.retry(user.id, topic_id)
         return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
     @router.delete("/topics/{topic_id}", status_code=204)
     async def delete(topic_id: str, user: User = current_user) -> None:
         """Delete a topic in any state; one being generated stops, and none is generated again."""
-        try:
-            await library.delete(user.id, topic_id)
-        except TopicNotFound:
-            raise HTTPException(404, "no such topic") from None
+        await library.delete(user.id, topic_id)
 
     return router
 

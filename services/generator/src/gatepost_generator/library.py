@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.consuming import PoisonMessage
+from gatepost_common.errors import ConflictError, NotFoundError, RefusedInput
 from gatepost_common.events import TopicCreated, TopicSource
 from gatepost_common.kafka import Emit
 from gatepost_common.slides import StyleSource
@@ -29,19 +30,33 @@ MAX_IMPORT_ROWS = 5000
 PUBLISH_CONCURRENCY = 50
 
 
-class ImportRejected(ValueError):
+class ImportRejected(RefusedInput, ValueError):
     """The import as a whole cannot be read (not a list, no header, too many rows)."""
+
+
+class TopicRefused(RefusedInput, ValueError):
+    """The topic cannot be queued (its text, its account); the message says why."""
 
 
 class ImportTooLarge(ImportRejected):
     """The import's body is over the size limit (refused before it is parsed)."""
 
+    status = 413
 
-class TopicNotFound(LookupError):
+
+class TopicNotFound(NotFoundError):
     """No such topic for this user."""
 
+    detail = "no such topic"
 
-class TopicBusy(RuntimeError):
+
+class ImportNotFound(NotFoundError):
+    """No such bulk import for this user."""
+
+    detail = "no such import"
+
+
+class TopicBusy(ConflictError):
     """The topic is in a state that does not allow this (e.g. generating)."""
 
 
@@ -58,7 +73,7 @@ class TopicLibrary:
     async def add(self, user_id: str, account_id: str, text: str, source: TopicSource) -> str:
         [result] = await self.add_many(user_id, [{"text": text, "account_id": account_id}], source)
         if not result["accepted"]:
-            raise ValueError(result["error"])
+            raise TopicRefused(result["error"])
         return str(result["topic_id"])
 
     async def add_many(
@@ -155,7 +170,7 @@ class TopicLibrary:
         counts = await self.topics.import_progress(user_id, import_id)
         total = sum(counts.values())
         if total == 0:
-            raise TopicNotFound(import_id)
+            raise ImportNotFound(import_id)
         finished = sum(counts[s] for s in ("generated", "failed", "deleted"))
         return {"import_id": import_id, "total": total, "finished": finished, "counts": counts}
 

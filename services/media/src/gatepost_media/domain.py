@@ -10,11 +10,13 @@ from typing import Literal
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gatepost_common.errors import RefusedInput
+
 SIDE = 1080
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
 
 
-class RejectedImage(ValueError):
+class RejectedImage(RefusedInput, ValueError):
     """The upload is not an image we accept; the message says why, for the caller."""
 
 

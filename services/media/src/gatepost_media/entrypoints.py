@@ -14,12 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.domain import RejectedImage, normalise
-from gatepost_media.fetching import FetchFailed, FetchRequest, download
-from gatepost_media.fonts import GlyphMissing
+from gatepost_media.domain import normalise
+from gatepost_media.fetching import FetchRequest, download
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
-from gatepost_media.typeset import BODY_SCALE, TextDoesNotFit, compose
+from gatepost_media.typeset import BODY_SCALE, compose
 from gatepost_media.video_routes import video_file, video_routes
 from gatepost_media.videos import MIME
 
@@ -53,16 +52,13 @@ def routes(
     async def store_image(data: bytes) -> StoredImage:
         if not data:
             raise HTTPException(422, "the request body is empty: send the image bytes")
-        try:
-            image = await run_in_threadpool(
-                normalise,
-                data,
-                max_pixels=settings.max_pixels,
-                quality=settings.jpeg_quality,
-                fit=settings.fit,
-            )
-        except RejectedImage as error:
-            raise HTTPException(422, str(error)) from None
+        image = await run_in_threadpool(
+            normalise,
+            data,
+            max_pixels=settings.max_pixels,
+            quality=settings.jpeg_quality,
+            fit=settings.fit,
+        )
         await store.put(image.sha256, image.jpeg)
         return stored(image.sha256, image.jpeg)
 
@@ -82,10 +78,7 @@ def routes(
         URL. 422 with the reason when the words cannot be set (a glyph the font lacks, too long)."""
         if not store.path(body.picture_sha256).exists():
             raise HTTPException(404, "no such picture: store it first")
-        try:
-            jpeg = await run_in_threadpool(composed, body)
-        except (GlyphMissing, TextDoesNotFit) as refused:
-            raise HTTPException(422, str(refused)) from None
+        jpeg = await run_in_threadpool(composed, body)  # refusals: GlyphMissing, TextDoesNotFit
         sha256 = hashlib.sha256(jpeg).hexdigest()
         await store.put(sha256, jpeg)
         return ComposedSlide(**vars(stored(sha256, jpeg)), picture_sha256=body.picture_sha256)
@@ -105,12 +98,7 @@ def routes(
     @router.post("/internal/images/fetch", dependencies=internal, status_code=201)
     async def fetch(body: FetchRequest) -> StoredImage:
         """Fetch an image from a URL (no redirects, size and time limits), then store it."""
-        try:
-            data = await download(
-                str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s
-            )
-        except FetchFailed as failure:
-            raise HTTPException(422, str(failure)) from None
+        data = await download(str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s)
         return await store_image(data)
 
     @router.get(

@@ -11,13 +11,15 @@ from urllib.parse import urlparse
 import httpx
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict
 
+from gatepost_common.errors import RefusedInput
+
 
 class FetchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: AnyHttpUrl
 
 
-class FetchFailed(ValueError):
+class FetchFailed(RefusedInput, ValueError):
     """The URL did not give an image within the limits; the message says why."""
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
 
+from gatepost_common.errors import RefusedInput
 from gatepost_common.slide_style import Family
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
@@ -45,7 +46,7 @@ CJK_FACE = {"ja": 0, "ko": 1, "zh": 2, "zh-tw": 3}
 RTL = frozenset({"arabic", "hebrew"})
 
 
-class GlyphMissing(ValueError):
+class GlyphMissing(RefusedInput, ValueError):
     """The chosen font cannot draw a character of the text (the message names it)."""
 
 

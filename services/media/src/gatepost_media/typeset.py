@@ -26,6 +26,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from gatepost_common.errors import RefusedInput
 from gatepost_common.slide_style import Family, Style, rgb
 from gatepost_media.breaking import pieces
 from gatepost_media.contrast import scrim_alpha
@@ -44,7 +45,7 @@ EMOJI = re.compile(
 )
 
 
-class TextDoesNotFit(ValueError):
+class TextDoesNotFit(RefusedInput, ValueError):
     """Even at the smallest size the text does not fit the safe area."""
 
 

@@ -15,10 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from gatepost_media.adapters import VideoStore
-from gatepost_media.fetching import FetchFailed, FetchRequest, public_host, stream_to
+from gatepost_media.fetching import FetchRequest, public_host, stream_to
 from gatepost_media.schemas import StoredVideo
 from gatepost_media.settings import Settings
-from gatepost_media.videos import MIME, RejectedVideo, poster_frame, probe
+from gatepost_media.videos import MIME, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -34,11 +34,8 @@ def video_routes(
 
     async def keep(received: Path) -> StoredVideo:
         """Check the received file; keep it under its sha256, with a poster frame."""
-        try:
-            facts = await probe(received)
-            poster = await store_poster(await poster_frame(received, facts.duration_s))
-        except RejectedVideo as refused:
-            raise HTTPException(422, str(refused)) from None
+        facts = await probe(received)  # RejectedVideo: 422 with the reason
+        poster = await store_poster(await poster_frame(received, facts.duration_s))
         sha256, size = await run_in_threadpool(file_sha256, received)
         described = vars(facts) | {"bytes": size, "poster_url": poster["url"]}
         await videos.keep(received, sha256, described)
@@ -96,18 +93,15 @@ def video_routes(
         """Fetch a video from a URL (no redirects, size and time limits), then take it."""
 
         async def fill(write: Callable[[bytes], object]) -> None:
-            try:
-                if not settings.fetch_private_addresses:
-                    await public_host(str(body.url))
-                await stream_to(
-                    str(body.url),
-                    settings.max_video_bytes,
-                    settings.video_fetch_timeout_s,
-                    write,
-                    "video",
-                )
-            except FetchFailed as failure:
-                raise HTTPException(422, str(failure)) from None
+            if not settings.fetch_private_addresses:
+                await public_host(str(body.url))  # FetchFailed: 422 with the reason
+            await stream_to(
+                str(body.url),
+                settings.max_video_bytes,
+                settings.video_fetch_timeout_s,
+                write,
+                "video",
+            )
 
         return await kept(await received_by(fill))
 

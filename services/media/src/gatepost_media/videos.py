@@ -13,6 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from gatepost_common.errors import RefusedInput
+
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9"})
 WEBM_CODECS = frozenset({"vp8", "vp9"})
 MIN_SIDE, MAX_SIDE = 360, 4096
@@ -21,7 +23,7 @@ LONGEST_S = 600  # "max via upload endpoint 10 min"
 MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}  # by file extension
 
 
-class RejectedVideo(ValueError):
+class RejectedVideo(RefusedInput, ValueError):
     """The file is not a video TikTok takes; the message says why, for the person."""
 
 
