@@ -3,11 +3,16 @@
 // Run it against a running Gatepost after changing a route; the tests fail while the types in
 // web/types differ from what the services document.
 import { mkdir, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 
 const SERVICES = ["auth", "generator", "approval", "publisher"];  // those the UI calls
 const gateway = process.argv[2] || "http://127.0.0.1:8080";
-const folder = new URL(process.argv[3] ? `file://${process.argv[3]}/` : "../types/", import.meta.url);
+// a folder given is taken from where the command runs (relative or absolute)
+const folder = process.argv[3]
+  ? pathToFileURL(`${resolve(process.argv[3])}/`)
+  : new URL("../types/", import.meta.url);
 
 await mkdir(folder, { recursive: true });
 for (const service of SERVICES) {
