@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import PublishStatus
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import AUTO_RETRY_FAIL_REASONS, RETRYABLE_FAIL_REASONS, Handling
-from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
+from gatepost_publisher.lifecycle import POLL_LATER, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Calls, JobStore
 from gatepost_publisher.settings import Settings
@@ -33,11 +32,13 @@ class Following:
     schedule: Schedule
     uploading: Uploading
 
-    async def step(self, job: dict[str, Any], owner: str) -> None:
+    async def step(self, job: Job, owner: str) -> None:
         """The video's bytes first (FILE_UPLOAD), then one status/fetch: settled or due again."""
-        if job.get("upload") and not job["upload"].get("done"):
+        upload = job.get("upload")
+        if upload and not upload.get("done"):
             await self.uploading.step(job, owner)
             return
+        publish_id = job.get("publish_id") or ""  # a job TikTok is processing has one
         now = self.clock.now()
         polls = int(job.get("polls") or 0)
         try:
@@ -45,7 +46,7 @@ class Following:
                 job["account_id"],
                 job["approved"]["user_id"],
                 "status_fetch",
-                lambda token: self.tiktok.publish_status(token, job["publish_id"]),
+                lambda token: self.tiktok.publish_status(token, publish_id),
                 post_id=job["post_id"],
             )
         except NotYet as not_yet:
@@ -77,7 +78,7 @@ class Following:
             return
         await self.poll_again(job, owner, self.schedule.next_poll(now, polls + 1), polls + 1)
 
-    async def poll_again(self, job: dict[str, Any], owner: str, due: datetime, polls: int) -> None:
+    async def poll_again(self, job: Job, owner: str, due: datetime, polls: int) -> None:
         since = job.get("processing_since") or job.get("attempt_at")
         limit = timedelta(seconds=self.settings.processing_timeout_s)
         if since is not None and self.clock.now() - since > limit:
@@ -94,7 +95,7 @@ class Following:
 
     async def settle(
         self,
-        job: dict[str, Any],
+        job: Job,
         status: PublishStatus,
         reason: str | None,
         post_ids: list[str],
@@ -121,7 +122,7 @@ class Following:
             await self.jobs.watch_visibility(job["_id"], due)
 
     async def started_again(
-        self, job: dict[str, Any], status: PublishStatus, reason: str | None, owner: str | None
+        self, job: Job, status: PublishStatus, reason: str | None, owner: str | None
     ) -> bool:
         """TikTok could not fetch the pictures (or failed itself): nothing was posted, so the same
         approval goes to TikTok again after a pause, up to `tiktok_failure_retries` times."""

@@ -4,12 +4,13 @@ conditional update; every query of the worker loop has an index (asserted by a t
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document
-from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
+from gatepost_publisher.lifecycle import ACTIVE, Job, JobStatus, Move
 
 
 def new_job(job: Document) -> Document:
@@ -27,16 +28,18 @@ def new_job(job: Document) -> Document:
     }
 
 
-def as_job(doc: Document | None) -> Document | None:
-    """Jobs stored before attempts existed were their post's first attempt, under its id."""
-    if doc is not None:
-        doc.setdefault("post_id", doc["_id"])
-        doc.setdefault("attempt", 1)
-    return doc
+def as_job(doc: Document | None) -> Job | None:
+    """A stored document as a job. Jobs stored before attempts existed were their post's first
+    attempt, under its id."""
+    if doc is None:
+        return None
+    doc.setdefault("post_id", doc["_id"])
+    doc.setdefault("attempt", 1)
+    return cast(Job, doc)
 
 
-def as_jobs(docs: list[Document]) -> list[Document]:
-    return [as_job(d) or d for d in docs]
+def as_jobs(docs: list[Document]) -> list[Job]:
+    return [cast(Job, as_job(d)) for d in docs]
 
 
 def move_update(move: Move, fields: Document) -> Document:
@@ -71,12 +74,12 @@ class MongoJobRepository:
         except DuplicateKeyError:
             return False
 
-    async def get(self, job_id: str) -> Document | None:
+    async def get(self, job_id: str) -> Job | None:
         return as_job(await self.jobs.find_one({"_id": job_id}))
 
     async def claim_due(
         self, owner: str, now: datetime, lease: timedelta, limit: int = 1
-    ) -> list[Document]:
+    ) -> list[Job]:
         """Up to `limit` of the jobs due longest, held by no live worker, each `owner`'s until
         its lease ends: one query for the candidates, then a conditional update of each by
         `_id` (a job another replica claimed in between is left to it). One query per batch, not
@@ -88,13 +91,13 @@ class MongoJobRepository:
         }
         lease_update = {"lease_until": now + lease, "lease_owner": owner}
         candidates = self.jobs.find(claimable).sort("due_at", 1).limit(limit)
-        claimed = []
+        claimed: list[Job] = []
         async for job in candidates:
             taken = await self.jobs.update_one(
                 {"_id": job["_id"], **claimable}, {"$set": lease_update}
             )
             if taken.modified_count == 1:
-                claimed.append(as_job({**job, **lease_update}) or job)
+                claimed.append(cast(Job, as_job({**job, **lease_update})))
         return claimed
 
     async def renew(self, job_id: str, owner: str, until: datetime) -> bool:
@@ -114,7 +117,7 @@ class MongoJobRepository:
         result = await self.jobs.update_one(when, move_update(move, fields))
         return result.modified_count == 1
 
-    async def orphaned_attempts(self, now: datetime) -> list[Document]:
+    async def orphaned_attempts(self, now: datetime) -> list[Job]:
         """Jobs whose content/init may have been sent by a worker whose lease ran out (it
         crashed): nobody knows whether TikTok posted."""
         query = {"status": JobStatus.INITIATING.value, "lease_until": {"$lt": now}}
@@ -128,7 +131,7 @@ class MongoJobRepository:
     async def watch_visibility(self, job_id: str, due: datetime | None) -> None:
         await self.jobs.update_one({"_id": job_id}, {"$set": {"visibility_due": due}})
 
-    async def visibility_due(self, now: datetime) -> list[Document]:
+    async def visibility_due(self, now: datetime) -> list[Job]:
         query = {"visibility_due": {"$lte": now}}
         return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
@@ -137,17 +140,17 @@ class MongoJobRepository:
             {"_id": job_id}, {"$set": {"flag": flag, "visibility_due": None}}
         )
 
-    async def pending_outcomes(self, finished_before: datetime) -> list[Document]:
+    async def pending_outcomes(self, finished_before: datetime) -> list[Job]:
         query = {"outcome_pending": True, "finished_at": {"$lte": finished_before}}
         return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
     async def outcome_sent(self, job_id: str) -> None:
         await self.jobs.update_one({"_id": job_id}, {"$set": {"outcome_pending": False}})
 
-    async def by_publish_id(self, publish_id: str) -> Document | None:
+    async def by_publish_id(self, publish_id: str) -> Job | None:
         return as_job(await self.jobs.find_one({"publish_id": publish_id}))
 
-    async def for_user(self, user_id: str, limit: int = 100) -> list[Document]:
+    async def for_user(self, user_id: str, limit: int = 100) -> list[Job]:
         cursor = self.jobs.find({"approved.user_id": user_id}).sort("created_at", -1).limit(limit)
         return as_jobs([job async for job in cursor])
 

@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, Required, TypedDict
 
 
 class JobStatus(StrEnum):
@@ -25,6 +26,65 @@ class JobStatus(StrEnum):
     INITIATING = "initiating"  # content/init may be on its way: never sent again
     PROCESSING = "processing"  # TikTok took it (publish_id known): webhooks or polls settle it
     DONE = "done"  # an outcome is recorded and announced
+
+
+class Upload(TypedDict, total=False):
+    """A FILE_UPLOAD video's transfer to TikTok: its URL, the chunk plan, what TikTok holds."""
+
+    url: Required[str]
+    chunk: Required[int]
+    count: Required[int]
+    held: int
+    issued_at: datetime  # TikTok's upload URL is valid for an hour
+    done: bool
+
+
+class Held(TypedDict, total=False):
+    """The place a job holds before it is sent: in its creator's daily cap, or an inbox draft's."""
+
+    cap_day: str
+    inbox_share: bool
+
+
+class Job(TypedDict, total=False):
+    """A publish job as the job store keeps it, one per approval attempt: what the use cases
+    read. Every change of it is a `Move` with its fields, applied by the store."""
+
+    _id: Required[str]  # the post's id, then "#<attempt>" from the second attempt
+    post_id: Required[str]
+    attempt: Required[int]
+    account_id: Required[str]
+    status: Required[str]  # a JobStatus
+    approved: Required[dict[str, Any]]  # post.approved's signed data, verified before sending
+    due_at: datetime
+    trace: dict[str, str] | None
+    event_id: str
+    lease_until: datetime | None
+    lease_owner: str | None
+    created_at: datetime
+    # handing it to TikTok
+    attempt_at: datetime
+    creator: str  # TikTok's open_id, whose daily cap the post counts in
+    creator_username: str | None
+    cap_day: str
+    inbox_share: bool
+    publish_id: str | None
+    earlier_publish_ids: list[str]
+    started_again: int
+    processing_since: datetime
+    upload: Upload | None
+    polls: int
+    retries: int
+    # its end
+    result: str
+    fail_reason: str | None
+    retryable: bool
+    finished_at: datetime
+    outcome_event: str
+    outcome_pending: bool
+    post_ids: list[str]
+    visibility_due: datetime | None
+    flag: str
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostProgressed, PostPublished, ProgressState, PublishStatus
 from gatepost_common.kafka import Emit
 from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
-from gatepost_publisher.lifecycle import START_AGAIN, JobStatus, ending, waiting
+from gatepost_publisher.lifecycle import START_AGAIN, Job, JobStatus, ending, waiting
 from gatepost_publisher.ports import Audit, Cap, JobStore, Shares
 from gatepost_publisher.settings import Settings
 
@@ -46,7 +46,7 @@ class Outcomes:
 
     async def wait(
         self,
-        job: dict[str, Any],
+        job: Job,
         source: JobStatus,
         until: datetime,
         reason: str,
@@ -76,7 +76,7 @@ class Outcomes:
 
     async def progress(
         self,
-        job: dict[str, Any],
+        job: Job,
         state: ProgressState,
         *,
         reason: str | None = None,
@@ -103,7 +103,7 @@ class Outcomes:
 
     async def start_again(
         self,
-        job: dict[str, Any],
+        job: Job,
         due: datetime,
         deferred_reason: str,
         audited_reason: str,
@@ -136,9 +136,7 @@ class Outcomes:
             )
         return moved
 
-    async def not_yet(
-        self, job: dict[str, Any], source: JobStatus, wait: timedelta, *, owner: str
-    ) -> None:
+    async def not_yet(self, job: Job, source: JobStatus, wait: timedelta, *, owner: str) -> None:
         """Due again after `wait` (a rate-limit slot, the creator's init lock, a broken step):
         no event of the post's, so nothing is audited."""
         await self.jobs.move(
@@ -147,7 +145,7 @@ class Outcomes:
 
     async def finish(
         self,
-        job: dict[str, Any],
+        job: Job,
         source: JobStatus,
         status: PublishStatus,
         reason: str | None,
@@ -217,13 +215,13 @@ class Outcomes:
         await self.jobs.outcome_sent(job_id)
         return True
 
-    async def went_live(self, job: dict[str, Any], post_id: str) -> None:
+    async def went_live(self, job: Job, post_id: str) -> None:
         """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE)."""
         await self.jobs.add_post_ids(job["_id"], [post_id])
         await self.progress(job, "live", link=live_link(job, post_id))
 
 
-def live_link(job: dict[str, Any], post_id: str) -> str:
+def live_link(job: Job, post_id: str) -> str:
     """The public post on TikTok: its creator's profile, then /video/ or /photo/ and its id."""
     kind = "video" if job["approved"].get("media_type") == "VIDEO" else "photo"
     return f"https://www.tiktok.com/@{job.get('creator_username') or '_'}/{kind}/{post_id}"

@@ -4,12 +4,11 @@ inbox budget (a draft). Taken right before content/init; given back when nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import PostApproved
 from gatepost_publisher.domain import CapWindow
-from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.lifecycle import Held, Job, JobStatus
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Cap, Shares
 from gatepost_publisher.settings import Settings
@@ -25,12 +24,12 @@ class Places:
 
     async def take(
         self,
-        job: dict[str, Any],
+        job: Job,
         approved: PostApproved,
         creator: str,
         window: CapWindow,
         owner: str,
-    ) -> dict[str, Any] | None:
+    ) -> Held | None:
         """A place in the creator's daily cap (a post) or inbox budget (a draft), as the job's
         fields that say which it holds; None when there is none: the job waits, visibly."""
         if approved.post_mode == "MEDIA_UPLOAD":
@@ -54,7 +53,7 @@ class Places:
         )
         return None
 
-    async def give_back(self, job: dict[str, Any]) -> None:
+    async def give_back(self, job: Job) -> None:
         """Nothing was sent: the cap or inbox place is someone else's meanwhile."""
         if job.get("cap_day"):
             await self.cap.release(job["creator"], job["cap_day"], job["_id"])

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from gatepost_common.events import MediaType, PostMode, PrivacyLevel, PublishStatus
-from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.lifecycle import Job, JobStatus
 
 
 class Publication(BaseModel):
@@ -31,7 +31,7 @@ class Publication(BaseModel):
     post_mode: PostMode = "DIRECT_POST"
 
     @classmethod
-    def of(cls, job: dict[str, Any]) -> Publication:
+    def of(cls, job: Job) -> Publication:
         approved = job["approved"]
         status = job.get("result") if job["status"] == JobStatus.DONE else job["status"]
         return cls.model_validate(

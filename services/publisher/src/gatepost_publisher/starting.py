@@ -19,12 +19,7 @@ from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
-from gatepost_publisher.lifecycle import (
-    BEGIN_INIT,
-    INITIATED,
-    JobStatus,
-    Schedule,
-)
+from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import Audit, Calls, JobStore, Locks
@@ -51,7 +46,7 @@ class Starting:
     clock: Clock
     schedule: Schedule
 
-    async def step(self, job: dict[str, Any], owner: str) -> None:
+    async def step(self, job: Job, owner: str) -> None:
         try:
             approved = PostApproved.model_validate(job["approved"])
         except ValidationError:  # changed into something that is no approval at all
@@ -86,9 +81,7 @@ class Starting:
         finally:
             await self.locks.give_back(creator, job["_id"])
 
-    async def initiate(
-        self, job: dict[str, Any], approved: PostApproved, grant: Grant, owner: str
-    ) -> None:
+    async def initiate(self, job: Job, approved: PostApproved, grant: Grant, owner: str) -> None:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
         window = CapWindow.at(self.clock.now())
@@ -161,18 +154,16 @@ class Starting:
             }
         if await self.jobs.move(job["_id"], INITIATED, fields, owner=owner):
             state: ProgressState = "uploading" if fields["upload"] else "processing"
-            await self.outcomes.progress({**job, **fields}, state)
+            await self.outcomes.progress({**job, "publish_id": publish_id}, state)
 
     def init_for(self, approved: PostApproved) -> Any:
         return init_call(self.tiktok, self.settings, approved)
 
-    async def refuse(self, job: dict[str, Any], owner: str, reason: str) -> None:
+    async def refuse(self, job: Job, owner: str, reason: str) -> None:
         await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
         await self.outcomes.finish(job, JobStatus.QUEUED, "FAILED", reason, owner=owner)
 
-    async def failed(
-        self, job: dict[str, Any], source: JobStatus, owner: str, failure: CallFailed
-    ) -> None:
+    async def failed(self, job: Job, source: JobStatus, owner: str, failure: CallFailed) -> None:
         """A call before or at content/init did not succeed: unknown, wait, retry later, or fail."""
         if failure.uncertain:  # TikTok may have posted: never ask again, let a person check
             await self.outcomes.finish(

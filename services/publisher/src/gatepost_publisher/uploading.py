@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
@@ -22,7 +21,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import PostApproved, Video
 from gatepost_common.tiktok import TikTokClient, chunk_range
 from gatepost_publisher.adapters import VideoUnreadable
-from gatepost_publisher.lifecycle import POLL_LATER, JobStatus, Schedule
+from gatepost_publisher.lifecycle import POLL_LATER, Job, JobStatus, Schedule, Upload
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore, VideoSource
 from gatepost_publisher.settings import Settings
@@ -46,11 +45,12 @@ class Uploading:
     clock: Clock
     schedule: Schedule
 
-    async def step(self, job: dict[str, Any], owner: str) -> None:
+    async def step(self, job: Job, owner: str) -> None:
         """Send what TikTok does not hold yet; then the job is followed as any other."""
         video = PostApproved.model_validate(job["approved"]).video
         assert video is not None  # only a video job carries an upload
-        upload: dict[str, Any] = job["upload"]
+        upload = job.get("upload")
+        assert upload is not None  # following hands over only a job with an upload to send
         issued = upload.get("issued_at")
         if issued is not None and self.clock.now() - issued > URL_LIFETIME:
             await self.begin_again(job, owner, "expired")
@@ -82,7 +82,7 @@ class Uploading:
         else:  # the upload URL is gone: a new init, the unfinished upload is never processed
             await self.begin_again(job, owner, outcome)
 
-    async def send(self, video: Video, upload: dict[str, Any]) -> str:
+    async def send(self, video: Video, upload: Upload) -> str:
         """Read the video from the start (hashing it), put each chunk TikTok lacks. Returns
         "complete", "changed", or why the upload URL cannot be used ("expired", "gone")."""
         size, chunk, count = video.size, int(upload["chunk"]), int(upload["count"])
@@ -114,9 +114,7 @@ class Uploading:
                 raise ChunkNotTaken("TikTok did not confirm the last chunk")
         raise ChunkNotTaken("TikTok's upload position kept moving")
 
-    async def put(
-        self, upload: dict[str, Any], data: bytes, first: int, video: Video
-    ) -> tuple[int, int]:
+    async def put(self, upload: Upload, data: bytes, first: int, video: Video) -> tuple[int, int]:
         """One chunk, tried again on a cut connection or a server error."""
         pause = 0.5
         for attempt in range(1, self.settings.upload_chunk_tries + 1):
@@ -133,22 +131,20 @@ class Uploading:
                 pause *= 2
         raise ChunkNotTaken(f"no answer for bytes {first}- after {attempt} tries")
 
-    async def give_up(self, job: dict[str, Any], owner: str, reason: str) -> None:
+    async def give_up(self, job: Job, owner: str, reason: str) -> None:
         """Nothing was published, for a reason that may pass: a person may publish it again."""
         await self.outcomes.finish(
             job, JobStatus.PROCESSING, "FAILED", reason, owner=owner, retryable=True
         )
 
-    async def within(
-        self, job: dict[str, Any], owner: str, tries: int, most: int, reason: str
-    ) -> bool:
+    async def within(self, job: Job, owner: str, tries: int, most: int, reason: str) -> bool:
         """True while `tries` is at most `most`; past it the post fails with `reason`."""
         if tries <= most:
             return True
         await self.give_up(job, owner, reason)
         return False
 
-    async def begin_again(self, job: dict[str, Any], owner: str, why: str) -> None:
+    async def begin_again(self, job: Job, owner: str, why: str) -> None:
         again = int(job.get("started_again") or 0)
         reason = f"TikTok's upload URL {why} before the upload ended; nothing was published"
         if not await self.within(

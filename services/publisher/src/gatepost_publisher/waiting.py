@@ -4,11 +4,10 @@ minute, or a passing error (bounded)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from gatepost_publisher.calls import CallFailed
 from gatepost_publisher.domain import CapWindow, Handling
-from gatepost_publisher.lifecycle import JobStatus, Schedule
+from gatepost_publisher.lifecycle import Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.settings import Settings
 
@@ -17,7 +16,7 @@ async def wait_out(
     outcomes: Outcomes,
     settings: Settings,
     schedule: Schedule,
-    job: dict[str, Any],
+    job: Job,
     source: JobStatus,
     owner: str,
     failure: CallFailed,

@@ -11,13 +11,12 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from gatepost_common.clock import Clock
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.following import Following
 from gatepost_publisher.housekeeping import between_jobs
-from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.lifecycle import Job, JobStatus
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore
 from gatepost_publisher.settings import Settings
@@ -84,7 +83,7 @@ class Worker:
                 return
             running.update(asyncio.create_task(self.work(job)) for job in claimed)
 
-    async def work(self, job: dict[str, Any]) -> None:
+    async def work(self, job: Job) -> None:
         with tracer.start_as_current_span(
             "publish post" if job["status"] == JobStatus.QUEUED else "poll publish status",
             context=stored_trace(job.get("trace")),
@@ -101,7 +100,7 @@ class Worker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewing
 
-    async def step(self, job: dict[str, Any]) -> None:
+    async def step(self, job: Job) -> None:
         if job["status"] == JobStatus.QUEUED:
             await self.starting.step(job, self.owner)
         else:
@@ -113,7 +112,7 @@ class Worker:
             if not await self.jobs.renew(job_id, self.owner, self.clock.now() + self.lease):
                 return  # the job left this worker's hands
 
-    async def after_error(self, job: dict[str, Any]) -> None:
+    async def after_error(self, job: Job) -> None:
         """Give a broken step's job back, due again soon. A job whose content/init may be on its
         way is not given back: its lease runs out and it becomes UNKNOWN, never sent twice."""
         current = await self.jobs.get(job["_id"])
