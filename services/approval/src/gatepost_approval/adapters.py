@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from pymongo import ReturnDocument
@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_approval import lifecycle
 from gatepost_approval.domain import ApprovalRefused
+from gatepost_approval.lifecycle import Post
 from gatepost_common.mongo import Document, newest_of_user
 
 CLAIM = timedelta(seconds=30)
@@ -39,8 +40,8 @@ class MongoPostRepository:
         found = await self.posts.distinct("language", {"user_id": user_id})
         return sorted(str(language) for language in found if language)
 
-    async def get(self, post_id: str, user_id: str) -> Document | None:
-        return await self.posts.find_one({"_id": post_id, "user_id": user_id})
+    async def get(self, post_id: str, user_id: str) -> Post | None:
+        return cast(Post | None, await self.posts.find_one({"_id": post_id, "user_id": user_id}))
 
     async def for_user(
         self,
@@ -52,7 +53,7 @@ class MongoPostRepository:
         account_id: str | None = None,
         search: str | None = None,
         language: str | None = None,
-    ) -> list[Document]:
+    ) -> list[Post]:
         """A page of the person's posts, newest first: of one status, one account, one language,
         and whose title or caption holds `search` (any case), when given."""
         where: Document = {"account_id": account_id} if account_id else {}
@@ -61,7 +62,8 @@ class MongoPostRepository:
         if search:
             words = {"$regex": re.escape(search), "$options": "i"}
             where["$or"] = [{"title": words}, {"caption": words}]
-        return await newest_of_user(self.posts, user_id, status, limit, skip, where=where)
+        found = await newest_of_user(self.posts, user_id, status, limit, skip, where=where)
+        return cast(list[Post], found)
 
     async def approve(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from faststream.kafka import KafkaBroker
@@ -11,7 +11,7 @@ from faststream.kafka import KafkaBroker
 from gatepost_approval.adapters import MongoPostRepository
 from gatepost_approval.domain import ApprovalChoices, PostEdit
 from gatepost_approval.handlers import Approvals, NotFound
-from gatepost_approval.lifecycle import PostStatus
+from gatepost_approval.lifecycle import Post, PostStatus
 from gatepost_approval.posting import PostingPage, PostingQuestion, posting_page
 from gatepost_approval.schemas import Decision, Languages, PostView
 from gatepost_approval.slides import CoverChoice, Revised, SlideOrder, SlideWords
@@ -103,7 +103,7 @@ def routes(approvals: Approvals, posts: MongoPostRepository, public_key: str) ->
         return await approving(post_id, choices, request, user, again=True)
 
     async def editing(
-        post_id: str, user: User, change: Callable[[dict[str, Any]], Awaitable[None]]
+        post_id: str, user: User, change: Callable[[Post], Awaitable[None]]
     ) -> PostView:
         """One edit of a post awaiting approval; the post as it is now."""
         await change(await approvals.editable(post_id, user.id))

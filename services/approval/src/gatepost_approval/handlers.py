@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import (
@@ -16,7 +15,7 @@ from gatepost_approval.domain import (
     PostEdit,
     check_against_creator,
 )
-from gatepost_approval.lifecycle import approvable, editable
+from gatepost_approval.lifecycle import Post, approvable, editable
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.post_events import PostEvents
 from gatepost_approval.settings import Settings
@@ -66,7 +65,7 @@ class Approvals(PostEvents):
     creators: CreatorInfoClient
     editor: SlideEditor
 
-    async def editable(self, post_id: str, user_id: str) -> dict[str, Any]:
+    async def editable(self, post_id: str, user_id: str) -> Post:
         """A post of this person's, awaiting approval."""
         post = await self.posts.get(post_id, user_id)
         if post is None:
@@ -99,7 +98,7 @@ class Approvals(PostEvents):
 
     async def approve_post(
         self,
-        post: dict[str, Any],
+        post: Post,
         user_id: str,
         choices: ApprovalChoices,
         session: str,

@@ -15,7 +15,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict
+
+
+class StoredSlide(TypedDict, total=False):
+    """A slide as a post keeps it: its words, its picture with them and without."""
+
+    index: int
+    prompt: str
+    text: str
+    image_url: Required[str]
+    sha256: str
+    illustration_url: str | None
+    illustration_sha256: str | None
+
+
+class Post(TypedDict, total=False):
+    """A post in the queue as the post store keeps it: what the use cases read. Every change of
+    it is a `Move` (a condition and an update), applied by the store."""
+
+    _id: Required[str]
+    user_id: Required[str]
+    account_id: Required[str]
+    status: Required[str]  # a PostStatus
+    origin: str  # "uploaded" for a person's own media; generated otherwise
+    title: str
+    caption: str
+    hashtags: list[str]
+    language: str
+    ai_generated: bool
+    slides: list[StoredSlide]
+    cover_index: int
+    media_type: str
+    video: dict[str, Any] | None  # media's facts of an uploaded video
+    revision: int
+    attempt: int
+    history: list[dict[str, Any]]  # approvals, the publisher's words, outcomes
+    trace: dict[str, str] | None
 
 
 class PostStatus(StrEnum):
@@ -142,11 +178,11 @@ def remembered(attempt: int, progress: dict[str, Any]) -> dict[str, Any]:
     return {"$addToSet": {"history": {**progress, "attempt": attempt}}}
 
 
-def editable(post: dict[str, Any]) -> bool:
+def editable(post: Post) -> bool:
     return post.get("status") == PostStatus.AWAITING_APPROVAL
 
 
-def approvable(post: dict[str, Any], again: bool) -> bool:
+def approvable(post: Post, again: bool) -> bool:
     """Awaiting approval; or, to publish again, failed."""
     wanted = PostStatus.FAILED if again else PostStatus.AWAITING_APPROVAL
     return post.get("status") == wanted

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
-from gatepost_approval.lifecycle import PostStatus
+from gatepost_approval.lifecycle import Post, PostStatus
 from gatepost_common.events import MediaType, PostMode, Progress, PublishOptions, Video
 
 
@@ -70,7 +70,7 @@ class PostView(BaseModel):
     history: list[Moment] = []  # oldest first
 
     @classmethod
-    def of(cls, doc: dict[str, Any]) -> PostView:
+    def of(cls, doc: Post) -> PostView:
         """The stored post as its view (fields the view does not name stay behind)."""
         moments = sorted(doc.get("history") or [], key=lambda m: (m.get("attempt", 1), m["at"]))
         return cls.model_validate({**doc, "post_id": doc["_id"], "history": moments})

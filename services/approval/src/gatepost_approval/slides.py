@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import IllustrationClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused
+from gatepost_approval.lifecycle import Post, StoredSlide
 from gatepost_common.errors import ConflictError
 from gatepost_common.slides import SlideComposer, SlideRefused, StyleSource
 
@@ -58,27 +59,28 @@ class SlideEditor:
     styles: StyleSource
 
     async def compose(
-        self, post: dict[str, Any], slide: dict[str, Any], *, cover: bool, title: str | None = None
-    ) -> dict[str, Any]:
+        self, post: Post, slide: StoredSlide, *, cover: bool, title: str | None = None
+    ) -> StoredSlide:
         """The slide with its words set again on its illustration (the cover with the title)."""
-        if not slide.get("illustration_sha256"):
+        illustration = slide.get("illustration_sha256")
+        if not illustration:
             raise ApprovalRefused(
                 "this post was made before slides carried their words: its slides cannot be edited"
             )
         try:
             made = await self.media.compose(
-                slide["illustration_sha256"],
+                illustration,
                 slide["text"],
                 (title if title is not None else post["title"]) if cover else None,
                 post["language"],
                 await self.styles.style_of(post["account_id"]),
             )
         except SlideRefused as refused:
-            raise ApprovalRefused(f"slide {slide['index'] + 1}: {refused}") from None
-        return {**slide, "image_url": made["url"], "sha256": made["sha256"]}
+            raise ApprovalRefused(f"slide {slide.get('index', 0) + 1}: {refused}") from None
+        return {**slide, "image_url": str(made["url"]), "sha256": str(made["sha256"])}
 
     async def store(
-        self, post: dict[str, Any], revision: int, slides: list[dict[str, Any]], **fields: Any
+        self, post: Post, revision: int, slides: list[StoredSlide], **fields: Any
     ) -> None:
         renumbered = [{**slide, "index": i} for i, slide in enumerate(slides)]
         if not await self.posts.revise(
@@ -86,25 +88,25 @@ class SlideEditor:
         ):
             raise PostChanged(post["_id"])
 
-    async def set_words(self, post: dict[str, Any], position: int, change: SlideWords) -> None:
+    async def set_words(self, post: Post, position: int, change: SlideWords) -> None:
         slides = list(post["slides"])
-        edited = {**slides[position], "text": change.text}
+        edited: StoredSlide = {**slides[position], "text": change.text}
         slides[position] = await self.compose(post, edited, cover=position == cover_of(post))
         await self.store(post, change.revision, slides)
 
-    async def redraw(self, post: dict[str, Any], position: int, change: Revised) -> None:
+    async def redraw(self, post: Post, position: int, change: Revised) -> None:
         """One new image call for this slide; the other six are kept as they are."""
         slides = list(post["slides"])
-        drawn = await self.artist.draw(slides[position]["prompt"])
-        fresh = {
+        drawn = await self.artist.draw(slides[position].get("prompt", ""))
+        fresh: StoredSlide = {
             **slides[position],
-            "illustration_url": drawn["url"],
-            "illustration_sha256": drawn["sha256"],
+            "illustration_url": str(drawn["url"]),
+            "illustration_sha256": str(drawn["sha256"]),
         }
         slides[position] = await self.compose(post, fresh, cover=position == cover_of(post))
         await self.store(post, change.revision, slides)
 
-    async def choose_cover(self, post: dict[str, Any], change: CoverChoice) -> None:
+    async def choose_cover(self, post: Post, change: CoverChoice) -> None:
         """The title moves to the new cover; the old cover keeps only its own words."""
         old, new = cover_of(post), change.position
         slides = list(post["slides"])
@@ -113,14 +115,14 @@ class SlideEditor:
             slides[new] = await self.compose(post, slides[new], cover=True)
         await self.store(post, change.revision, slides, cover_index=new)
 
-    async def reorder(self, post: dict[str, Any], change: SlideOrder) -> None:
+    async def reorder(self, post: Post, change: SlideOrder) -> None:
         """The slides in a new order; the cover stays the same slide, wherever it goes."""
         slides = [post["slides"][i] for i in change.order]
         await self.store(
             post, change.revision, slides, cover_index=change.order.index(cover_of(post))
         )
 
-    async def retitled(self, post: dict[str, Any], title: str) -> list[dict[str, Any]]:
+    async def retitled(self, post: Post, title: str) -> list[StoredSlide]:
         """The slides with the cover composed again under a new title."""
         slides = list(post["slides"])
         position = cover_of(post)
@@ -129,5 +131,5 @@ class SlideEditor:
         return slides
 
 
-def cover_of(post: dict[str, Any]) -> int:
+def cover_of(post: Post) -> int:
     return int(post.get("cover_index") or 0)

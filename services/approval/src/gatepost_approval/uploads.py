@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused, check_video_length
+from gatepost_approval.lifecycle import Post
 from gatepost_common.events import Identifier, utf16_units
 
 MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
@@ -76,7 +77,7 @@ class Uploads:
         *,
         body: AsyncIterator[bytes] | None = None,
         url: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Post:
         """A video into the queue: its bytes go to TikTok by FILE_UPLOAD (media on the person's
         device), a video given by URL is pulled by TikTok from media's copy (PULL_FROM_URL)."""
         creator = await self.creators.creator_info(details.account_id, session)  # theirs?
@@ -102,7 +103,7 @@ class Uploads:
         session: str,
         details: UploadDetails,
         photos: list[Callable[[], Awaitable[bytes]]],
-    ) -> dict[str, Any]:
+    ) -> Post:
         """1 to 35 photos into the queue, each made a 1080×1080 JPEG by media. Each is read when
         it is handed to media, so one photo at a time is held in memory."""
         if not 1 <= len(photos) <= 35:
@@ -124,9 +125,7 @@ class Uploads:
             )
         return await self.queue(user_id, details, {"media_type": "PHOTO", "slides": slides})
 
-    async def queue(
-        self, user_id: str, details: UploadDetails, media: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def queue(self, user_id: str, details: UploadDetails, media: dict[str, Any]) -> Post:
         post = {
             "_id": f"up-{uuid.uuid4().hex}",
             "user_id": user_id,
@@ -140,4 +139,7 @@ class Uploads:
             **media,
         }
         await self.posts.add_generated(post)
-        return await self.posts.get(post["_id"], user_id) or post
+        stored = await self.posts.get(post["_id"], user_id)
+        if stored is None:  # stored a moment ago: only a database that lost it answers so
+            raise RuntimeError(f"the uploaded post {post['_id']} was not stored")
+        return stored
