@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from pymongo import ReturnDocument
@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from gatepost_common.mongo import Document, newest_of_user
 from gatepost_common.slides import SlideComposer, patiently
 from gatepost_generator import domain
-from gatepost_generator.domain import VISIBLE, TopicStatus, Transition
+from gatepost_generator.domain import VISIBLE, Topic, TopicStatus, Transition
 
 
 class MongoTopicRepository:
@@ -40,23 +40,25 @@ class MongoTopicRepository:
         except DuplicateKeyError:
             return False
 
-    async def get(self, topic_id: str, user_id: str) -> Document | None:
-        return await self.topics.find_one(
+    async def get(self, topic_id: str, user_id: str) -> Topic | None:
+        found = await self.topics.find_one(
             {"_id": topic_id, "user_id": user_id, "status": {"$in": VISIBLE}}
         )
+        return cast(Topic | None, found)
 
     async def apply(self, transition: Transition) -> bool:
         result = await self.topics.update_one(transition.when, transition.update)
         return result.modified_count == 1
 
-    async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Document | None:
+    async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Topic | None:
         claim = domain.claim_next(owner, now, lease)
-        return await self.topics.find_one_and_update(
+        claimed = await self.topics.find_one_and_update(
             claim.when,
             claim.update,
             sort=[("queued_at", 1)],
             return_document=ReturnDocument.AFTER,
         )
+        return cast(Topic | None, claimed)
 
     async def save(
         self, topic_id: str, owner: str, fields: Document, increments: dict[str, int] | None = None
@@ -68,7 +70,7 @@ class MongoTopicRepository:
         result = await self.topics.update_one(domain.held_by(topic_id, owner), update)
         return result.matched_count == 1
 
-    async def unemitted(self, older_than: datetime) -> list[Document]:
+    async def unemitted(self, older_than: datetime) -> list[Topic]:
         """Generated topics whose `post.generated` was not acknowledged by Kafka yet."""
         cursor = self.topics.find(
             {
@@ -77,15 +79,16 @@ class MongoTopicRepository:
                 "updated_at": {"$lt": older_than},
             }
         ).limit(100)
-        return [doc async for doc in cursor]
+        return [cast(Topic, doc) async for doc in cursor]
 
     async def mark_emitted(self, topic_id: str) -> None:
         await self.topics.update_one({"_id": topic_id}, {"$set": {"emitted": True}})
 
     async def for_user(
         self, user_id: str, status: str | None, limit: int, skip: int
-    ) -> list[Document]:
-        return await newest_of_user(self.topics, user_id, status, limit, skip, statuses=VISIBLE)
+    ) -> list[Topic]:
+        found = await newest_of_user(self.topics, user_id, status, limit, skip, statuses=VISIBLE)
+        return cast(list[Topic], found)
 
     async def import_progress(self, user_id: str, import_id: str) -> dict[str, int]:
         """How many topics of one bulk import are in each state."""

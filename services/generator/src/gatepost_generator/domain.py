@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +34,38 @@ class TopicStatus(StrEnum):
 
 
 VISIBLE = [s.value for s in TopicStatus if s is not TopicStatus.DELETED]
+ENDED = (TopicStatus.GENERATED, TopicStatus.FAILED, TopicStatus.DELETED)  # nothing more happens
+
+
+class StoredImage(TypedDict):
+    """An illustration media keeps: its stable URL and its content's hash."""
+
+    url: str
+    sha256: str
+
+
+class Topic(TypedDict, total=False):
+    """A topic as the topic store keeps it: what the use cases read. Every change of it is a
+    `Transition`, applied by the store."""
+
+    _id: Required[str]
+    user_id: Required[str]
+    account_id: Required[str]
+    text: Required[str]
+    source: str
+    import_id: str | None
+    status: str  # a TopicStatus
+    owner: str | None
+    lease_until: datetime | None
+    attempts: int
+    trace: dict[str, str] | None
+    # what generation got to, kept so a resumed topic pays for nothing twice
+    language: str | None
+    draft: dict[str, Any] | None  # the carousel's text (CarouselText)
+    images: dict[str, StoredImage]  # slide position → its illustration
+    post: dict[str, Any] | None  # the post.generated data, until emitted
+    emitted: bool
+    usage: dict[str, int]  # what its model calls cost (tokens, images)
 
 
 @dataclass(frozen=True)

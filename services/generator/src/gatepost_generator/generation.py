@@ -27,7 +27,14 @@ from gatepost_common.mongo import Document
 from gatepost_common.slides import SlideRefused, StyleSource
 from gatepost_common.telemetry import tracer
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
-from gatepost_generator.domain import SLIDES, CarouselText, GenerationFailed, post_id_for
+from gatepost_generator.domain import (
+    SLIDES,
+    CarouselText,
+    GenerationFailed,
+    StoredImage,
+    Topic,
+    post_id_for,
+)
 from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
 from gatepost_generator.settings import Settings
@@ -71,7 +78,7 @@ class Generator:
     clock: Clock
     styles: StyleSource
 
-    async def generate(self, topic: Document, owner: str) -> PostGenerated:
+    async def generate(self, topic: Topic, owner: str) -> PostGenerated:
         topic_id = topic["_id"]
 
         async def save(fields: Document, usage: Usage | None = None) -> None:
@@ -148,7 +155,7 @@ class Generator:
     async def compose_slides(
         self,
         text: CarouselText,
-        images: dict[str, Any],
+        images: dict[str, StoredImage],
         language: str,
         style: dict[str, Any] | None,
     ) -> list[Slide]:
@@ -179,8 +186,8 @@ class Generator:
         return list(await asyncio.gather(*(one(i) for i in range(len(text.slides)))))
 
     async def render_slides(
-        self, prompts: list[str], done: dict[str, Any], save: Any
-    ) -> dict[str, Any]:
+        self, prompts: list[str], done: dict[str, StoredImage], save: Any
+    ) -> dict[str, StoredImage]:
         """Every slide not drawn yet, all at once (the wall time is about one image call), each
         stored as soon as it is ready; one slide failing for good fails the topic."""
 

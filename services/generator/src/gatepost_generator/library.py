@@ -171,7 +171,7 @@ class TopicLibrary:
         total = sum(counts.values())
         if total == 0:
             raise ImportNotFound(import_id)
-        finished = sum(counts[s] for s in ("generated", "failed", "deleted"))
+        finished = sum(counts.get(s.value, 0) for s in domain.ENDED)
         return {"import_id": import_id, "total": total, "finished": finished, "counts": counts}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from gatepost_common.events import TopicSource
-from gatepost_generator.domain import TopicStatus
+from gatepost_generator.domain import Topic, TopicStatus
 
 
 class TopicCost(BaseModel):
@@ -45,7 +45,7 @@ class TopicView(BaseModel):
     usage: TopicCost
 
     @classmethod
-    def of(cls, doc: dict[str, Any]) -> TopicView:
+    def of(cls, doc: Topic) -> TopicView:
         return cls.model_validate(
             {**doc, "topic_id": doc["_id"], "usage": TopicCost.of(doc.get("usage"))}
         )

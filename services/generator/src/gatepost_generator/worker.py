@@ -20,11 +20,10 @@ from gatepost_common.cloud_event import envelope
 from gatepost_common.events import PostGenerated
 from gatepost_common.kafka import Emit
 from gatepost_common.metrics import GENERATION_DURATION, POSTS_FAILED, POSTS_GENERATED
-from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
-from gatepost_generator.domain import GenerationFailed, TopicStatus
+from gatepost_generator.domain import GenerationFailed, Topic, TopicStatus
 from gatepost_generator.generation import Generator, LostTopic
 from gatepost_generator.settings import Settings
 
@@ -87,7 +86,7 @@ class GenerationWorker:
                 logger.info("topic lost (deleted or taken over)", extra=lost)
                 task.cancel()
 
-    async def work(self, topic: Document) -> None:
+    async def work(self, topic: Topic) -> None:
         context = stored_trace(topic.get("trace"))
         with tracer.start_as_current_span("generate topic", context=context):
             if topic["attempts"] > self.settings.topic_attempts:
@@ -116,7 +115,7 @@ class GenerationWorker:
                 await self.emit(topic["_id"], post)
 
     async def end(
-        self, topic: Document, *, post: PostGenerated | None = None, failure: str = ""
+        self, topic: Topic, *, post: PostGenerated | None = None, failure: str = ""
     ) -> bool:
         now = self.clock.now()
         if post is None:
