@@ -53,13 +53,48 @@ def status_literals(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
+def enum_values(tree: ast.AST) -> set[str]:
+    """The string values of the StrEnums a module defines (a service's statuses)."""
+    values: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Name) and b.id == "StrEnum" for b in node.bases
+        ):
+            for item in node.body:
+                if isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant):
+                    values.add(str(item.value.value))
+    return values
+
+
+def status_collections(tree: ast.AST, statuses: set[str]) -> list[tuple[int, str]]:
+    """Tuples, lists and sets of two or more of the service's status values, spelled as strings
+    (`("generated", "failed")`): a set of states is a rule of the lifecycle too."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            named = [
+                e.value
+                for e in node.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value in statuses
+            ]
+            if len(named) >= 2:
+                found.append((node.lineno, ", ".join(named)))
+    return found
+
+
 def test_no_status_literal_outside_domain() -> None:
     offences = []
-    for path in sorted(SERVICES.glob("*/src/*/*.py")):
-        if path.name == "domain.py" or path.name == "lifecycle.py":
-            continue
-        for line, value in status_literals(ast.parse(path.read_text())):
-            offences.append(f"{path.relative_to(SERVICES)}:{line}: {value!r}")
+    for service in sorted(SERVICES.glob("*/src/*")):
+        rules = [service / "domain.py", service / "lifecycle.py"]
+        statuses = set().union(
+            *(enum_values(ast.parse(r.read_text())) for r in rules if r.exists())
+        )
+        for path in sorted(service.glob("*.py")):
+            if path in rules:
+                continue
+            tree = ast.parse(path.read_text())
+            for line, value in status_literals(tree) + status_collections(tree, statuses):
+                offences.append(f"{path.relative_to(SERVICES)}:{line}: {value!r}")
     assert not offences, "status literals outside domain:\n" + "\n".join(offences)
 
 
@@ -77,3 +112,6 @@ def test_the_check_finds_what_it_looks_for() -> None:
         "failed",
         "disconnected",
     ]
+    statuses = enum_values(ast.parse('class S(StrEnum):\n    A = "generated"\n    B = "failed"\n'))
+    collections = 'ended = ("generated", "failed")\nother = ("generated", "origin")\n'
+    assert status_collections(ast.parse(collections), statuses) == [(1, "generated, failed")]
