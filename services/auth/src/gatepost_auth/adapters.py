@@ -4,13 +4,13 @@ sealed; a refresh lease on the account keeps several auth replicas from refreshi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from gatepost_auth.domain import AccountStatus, still_listed
+from gatepost_auth.domain import Account, AccountStatus, still_listed
 from gatepost_common.mongo import Document
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
@@ -107,18 +107,19 @@ class MongoAccountRepository:
         )
         return str(account_id)
 
-    async def get(self, account_id: str) -> Document | None:
-        return await self.accounts.find_one({"_id": account_id})
+    async def get(self, account_id: str) -> Account | None:
+        return cast(Account | None, await self.accounts.find_one({"_id": account_id}))
 
-    async def owned(self, account_id: str, user_id: str) -> Document | None:
-        return await self.accounts.find_one({"_id": account_id, "user_id": user_id})
+    async def owned(self, account_id: str, user_id: str) -> Account | None:
+        found = await self.accounts.find_one({"_id": account_id, "user_id": user_id})
+        return cast(Account | None, found)
 
-    async def for_user(self, user_id: str) -> list[Document]:
+    async def for_user(self, user_id: str) -> list[Account]:
         cursor = self.accounts.find({"user_id": user_id, **still_listed()})
-        return [a async for a in cursor.sort("created_at", 1)]
+        return [cast(Account, a) async for a in cursor.sort("created_at", 1)]
 
-    async def with_open_id(self, open_id: str) -> list[Document]:
-        return [a async for a in self.accounts.find({"open_id": open_id})]
+    async def with_open_id(self, open_id: str) -> list[Account]:
+        return [cast(Account, a) async for a in self.accounts.find({"open_id": open_id})]
 
     async def set_fields(self, account_id: str, fields: dict[str, Any]) -> None:
         await self.accounts.update_one({"_id": account_id}, {"$set": fields})
@@ -130,7 +131,7 @@ class MongoAccountRepository:
         now: datetime,
         lease: timedelta,
         expiring_before: datetime | None = None,
-    ) -> Document | None:
+    ) -> Account | None:
         """The account, leased to `owner` for a refresh; None when another holder has it or,
         with `expiring_before`, when its access token no longer expires by then (another
         replica refreshed it since the caller looked)."""
@@ -145,11 +146,12 @@ class MongoAccountRepository:
         }
         if expiring_before is not None:
             condition["access_expires_at"] = {"$lte": expiring_before}
-        return await self.accounts.find_one_and_update(
+        leased = await self.accounts.find_one_and_update(
             condition,
             {"$set": {"lease_until": now + lease, "lease_owner": owner}},
             return_document=ReturnDocument.AFTER,
         )
+        return cast(Account | None, leased)
 
     async def finish_lease(self, account_id: str, owner: str, fields: dict[str, Any]) -> bool:
         """Store the outcome and release the lease in one write, only while we still hold it."""

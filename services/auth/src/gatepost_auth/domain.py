@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict
 
 
 class AccountStatus(StrEnum):
@@ -20,7 +20,32 @@ class AccountStatus(StrEnum):
     DISCONNECTED = "disconnected"  # tokens dropped; hidden from the person's accounts
 
 
-def usable(account: dict[str, Any] | None) -> bool:
+class Account(TypedDict, total=False):
+    """A TikTok account as the account store keeps it: what the use cases read. Its tokens are
+    sealed (AES-256-GCM, bound to the account's id); they are gone once it is disconnected."""
+
+    _id: Required[str]
+    user_id: Required[str]
+    open_id: Required[str]
+    status: str  # an AccountStatus
+    display_name: str
+    avatar_url: str
+    access_token: dict[str, str]  # sealed: key id, nonce, ciphertext
+    refresh_token: dict[str, str]
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    scope: str
+    tokens_at: datetime
+    reauth_reason: str | None
+    refresh_failures: int
+    next_refresh_at: datetime | None
+    lease_until: datetime | None
+    lease_owner: str | None
+    style: dict[str, Any] | None
+    created_at: datetime
+
+
+def usable(account: Account | None) -> bool:
     """An account the person still has (connected, or waiting to be connected again)."""
     return account is not None and account.get("status") != AccountStatus.DISCONNECTED
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gatepost_auth import ending, oauth_state
-from gatepost_auth.domain import usable
+from gatepost_auth.domain import Account, usable
 from gatepost_auth.handlers import Auth, PermissionNotGranted
 from gatepost_auth.internal_routes import NO_ACCOUNT, internal_routes
 from gatepost_auth.schemas import AccountView, CreatorInfo
@@ -115,7 +115,7 @@ def routes(auth: Auth, internal_callers: Any) -> APIRouter:
     async def accounts(user: User = current_user) -> list[AccountView]:
         return [AccountView.of(a) for a in await auth.accounts.for_user(user.id)]
 
-    async def owned(account_id: str, user: User) -> dict[str, Any]:
+    async def owned(account_id: str, user: User) -> Account:
         account = await auth.accounts.owned(account_id, user.id)
         if account is None or not usable(account):
             raise HTTPException(404, NO_ACCOUNT)  # the same answer for someone else's account

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
-from gatepost_auth.domain import AccountStatus
+from gatepost_auth.domain import Account, AccountStatus
 from gatepost_common.slide_style import Style
 
 
@@ -49,7 +48,7 @@ class AccountView(BaseModel):
     style: Style
 
     @classmethod
-    def of(cls, account: dict[str, Any]) -> AccountView:
+    def of(cls, account: Account) -> AccountView:
         return cls.model_validate(
             {**account, "account_id": account["_id"], "style": account.get("style") or {}}
         )

@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 
 from gatepost_auth.adapters import MongoAccountRepository
 from gatepost_auth.domain import (
     TRANSIENT_OAUTH_ERRORS,
+    Account,
     AccountStatus,
     backoff,
     needs_refresh,
@@ -138,7 +139,7 @@ class TokenKeeper:
                 return self.cipher.decrypt(current["access_token"], account_id)
         raise RefreshUnavailable(account_id)
 
-    def replaced(self, account: dict[str, Any], rejected_sha256: str) -> bool:
+    def replaced(self, account: Account, rejected_sha256: str) -> bool:
         """Whether the account's current token is another than the one TikTok rejected."""
         current = self.cipher.decrypt(account["access_token"], account["_id"])
         return hashlib.sha256(current.encode()).hexdigest() != rejected_sha256
@@ -203,8 +204,8 @@ class TokenKeeper:
         )
         return tokens.access_token
 
-    async def transient_failure(self, account: dict[str, object], error: str) -> None:
-        failures = int(account.get("refresh_failures") or 0) + 1  # type: ignore[call-overload]
+    async def transient_failure(self, account: Account, error: str) -> None:
+        failures = int(account.get("refresh_failures") or 0) + 1
         delay = backoff(failures, timedelta(seconds=self.settings.refresh_max_backoff_s))
         await self.accounts.finish_lease(
             str(account["_id"]),
