@@ -7,12 +7,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
+from gatepost_auth.adapters import MongoAccountRepository
 from gatepost_auth.entrypoints import routes
 from gatepost_auth.handlers import Auth
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
+from gatepost_auth.users import MongoUserRepository
 from gatepost_auth.webhooks import RemovedAuthorizations, subscribers
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for

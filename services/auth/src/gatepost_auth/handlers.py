@@ -16,11 +16,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from pymongo.errors import DuplicateKeyError
 
-from gatepost_auth.adapters import MongoAccountRepository, MongoUserRepository
+from gatepost_auth.adapters import MongoAccountRepository
 from gatepost_auth.domain import signin_blocked
 from gatepost_auth.mail import Mail, Mailer
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
+from gatepost_auth.users import MongoUserRepository
 from gatepost_common.clock import Clock
 from gatepost_common.sessions import User
 from gatepost_common.tiktok import TikTokClient
