@@ -79,4 +79,5 @@ def subscribers(broker: KafkaBroker, intake: Intake, inbox: WebhookInbox, consum
     subscribe(
         broker, PostApproved, intake.on_post_approved, group_id="publisher", consumers=consumers
     )
-    subscribe(broker, TikTokWebhook, inbox.on_webhook, group_id="publisher")
+    # webhooks come in bursts too (two or three a post): partitions side by side, like intake
+    subscribe(broker, TikTokWebhook, inbox.on_webhook, group_id="publisher", consumers=consumers)

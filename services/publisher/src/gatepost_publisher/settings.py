@@ -35,8 +35,9 @@ class Settings(ServiceSettings):
     status_per_minute: int = 30
     # jobs one replica works at once; waiting for TikTok or a rate-limit slot holds none of them
     publish_concurrency: int = 32
-    # post.approved partitions taken in side by side (approvals come in bursts: a person approving
-    # a queue, a scheduled batch); more than the topic's partitions stay idle
+    # post.approved (and tiktok.webhook) partitions taken in side by side (approvals come in
+    # bursts: a person approving a queue, a scheduled batch); more than the topic's partitions
+    # stay idle
     intake_consumers: int = 4
     worker_interval_s: float = 1.0
     # the first status poll after init, each next one half as long again: webhooks come first
