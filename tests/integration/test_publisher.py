@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import signal
 import subprocess
@@ -33,6 +32,7 @@ from gatepost_devstack.outside import (
     has,
     kill_and_restart,
     signed_up,
+    tiktok_webhook,
 )
 from gatepost_devstack.stack import Stack
 from gatepost_publisher.limits import DailyCap
@@ -253,15 +253,9 @@ def signed_webhook(secret: str, body: bytes, at: int) -> dict[str, str]:
 def test_webhook_signature_tolerance_and_dedupe(stack: Stack) -> None:
     url = f"http://127.0.0.1:{stack.ports.publisher}/webhooks/tiktok"
     secret = "local-only-tiktok-client-secret"
-    body = json.dumps(
-        {
-            "client_key": "gatepost-local",
-            "event": "post.publish.complete",
-            "create_time": int(time.time()),
-            "user_openid": "nobody",
-            "content": json.dumps({"publish_id": f"p_pub_url~v2.{time.time_ns()}"}),
-        }
-    ).encode()
+    body = tiktok_webhook(
+        "post.publish.complete", "nobody", publish_id=f"p_pub_url~v2.{time.time_ns()}"
+    )
     now = int(time.time())
     assert (
         httpx.post(url, content=body, headers=signed_webhook("wrong", body, now)).status_code == 401

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,16 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from pymongo import MongoClient
 
-from gatepost_common.cloud_event import envelope
+from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.crypto import TokenCipher
-from gatepost_common.events import TikTokWebhook
 from gatepost_common.topics import TIKTOK_WEBHOOK
 from gatepost_devstack.config import service_header, service_keys_env
+from gatepost_devstack.outside import produce, tiktok_webhook
 from gatepost_devstack.stack import Stack, http_ok, sign_up_by_link
 from gatepost_devstack.supervisor import Supervisor, port_open
+from gatepost_publisher.webhooks import forward
 
 TIKTOK_PORT, REPLICA_PORTS = 18290, (18201, 18202)
 
@@ -52,27 +51,12 @@ class AuthWorld:
 
     async def tiktok_says(self, event: str, open_id: str, **content: object) -> None:
         """A TikTok webhook as the publisher's receiver writes it to tiktok.webhook."""
-        body = json.dumps(
-            {
-                "client_key": "gatepost-local",
-                "event": event,
-                "create_time": int(time.time()),
-                "user_openid": open_id,
-                "content": json.dumps(content),
-            }
-        ).encode()
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.stack.kafka_bootstrap, **self.stack.kafka_options("publisher")
-        )
-        await producer.start()
-        try:
-            data = TikTokWebhook.received(body)
-            made = envelope(data, source="gatepost/publisher", subject=open_id)
-            await producer.send_and_wait(
-                TIKTOK_WEBHOOK, made.model_dump_json().encode(), key=open_id.encode()
-            )
-        finally:
-            await producer.stop()
+
+        async def to_kafka(made: CloudEvent[Any], key: str) -> None:
+            body = made.model_dump_json().encode()
+            await produce(self.stack.kafka_bootstrap, TIKTOK_WEBHOOK, body, key)
+
+        await forward(to_kafka, tiktok_webhook(event, open_id, **content))
 
     @property
     def mailbox(self) -> Path:

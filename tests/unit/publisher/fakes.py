@@ -24,6 +24,7 @@ from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 from gatepost_publisher.limits import next_place
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.webhooks import forward
 
 T = TypeVar("T")
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -377,3 +378,14 @@ def world(**settings: Any) -> World:
     )
     parts = wire(config, adapters, emit, clock)
     return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)
+
+
+async def forwarded(body: bytes) -> bytes:
+    """What the receiver writes to `tiktok.webhook` for TikTok's `body`."""
+    made: list[CloudEvent[Any]] = []
+
+    async def keep(made_event: CloudEvent[Any], key: str) -> None:
+        made.append(made_event)
+
+    await forward(keep, body)
+    return made[0].model_dump_json().encode()

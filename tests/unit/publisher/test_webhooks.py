@@ -6,29 +6,17 @@ however often TikTok delivers it, and leaves `authorization.removed` to auth."""
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, cast
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from gatepost_common.cloud_event import CloudEvent
+from gatepost_devstack.outside import tiktok_webhook
 from gatepost_publisher.entrypoints import subscribers
 from gatepost_publisher.webhooks import WebhookInbox, forward
 from tests.unit.memory import MemoryDatabase
-from tests.unit.publisher.fakes import World, world
-
-
-def delivery(event: str, open_id: str = "creator-1", **content: Any) -> bytes:
-    return json.dumps(
-        {
-            "client_key": "k",
-            "event": event,
-            "create_time": 1_795_000_000,
-            "user_openid": open_id,
-            "content": json.dumps(content),
-        }
-    ).encode()
+from tests.unit.publisher.fakes import World, forwarded, world
 
 
 async def test_a_verified_delivery_goes_to_the_topic_as_tiktok_sent_it() -> None:
@@ -37,7 +25,7 @@ async def test_a_verified_delivery_goes_to_the_topic_as_tiktok_sent_it() -> None
     async def emit(event: CloudEvent[Any], key: str) -> None:
         sent.append((event, key))
 
-    body = delivery("post.publish.complete", publish_id="p_pub_1")
+    body = tiktok_webhook("post.publish.complete", "creator-1", publish_id="p_pub_1")
     await forward(emit, body)
     await forward(emit, body)  # TikTok delivers again: the same event
     [(first, key), (again, _)] = sent
@@ -62,8 +50,8 @@ async def test_a_publish_event_settles_its_post_once_and_removal_is_left_to_auth
     inbox = WebhookInbox(cast(Any, db), w.jobs, w.parts.following, w.audit, w.clock)
     broker = KafkaBroker()
     subscribers(broker, w.parts.intake, inbox, 1)
-    complete = delivery("post.publish.complete", publish_id=publish_id)
-    removed = delivery("authorization.removed", reason=1)
+    complete = tiktok_webhook("post.publish.complete", "creator-1", publish_id=publish_id)
+    removed = tiktok_webhook("authorization.removed", "creator-1", reason=1)
     async with TestKafkaBroker(broker) as test_broker:
         for body in (complete, complete, removed):
             await test_broker.publish(await forwarded(body), topic="tiktok.webhook")
@@ -74,14 +62,3 @@ async def test_a_publish_event_settles_its_post_once_and_removal_is_left_to_auth
     assert [(d["_id"], d["applied"]) for d in stored] == [
         (hashlib.sha256(complete).hexdigest(), True)
     ], "authorization.removed is auth's: not kept here"
-
-
-async def forwarded(body: bytes) -> bytes:
-    """What the receiver writes to `tiktok.webhook` for TikTok's `body`."""
-    made: list[CloudEvent[Any]] = []
-
-    async def keep(event: CloudEvent[Any], key: str) -> None:
-        made.append(event)
-
-    await forward(keep, body)
-    return made[0].model_dump_json().encode()

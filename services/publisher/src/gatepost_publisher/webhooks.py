@@ -80,8 +80,9 @@ class WebhookInbox:
         webhook = event.data
         if not webhook.event.startswith(PUBLISH_EVENTS):
             return  # authorization.removed and the rest: auth's, or nobody's
-        if await self.receive(webhook.body.encode()):
-            await self.apply(webhook.body.encode())
+        body = webhook.body.encode()
+        if await self.receive(body):
+            await self.apply(body)
 
     async def receive(self, body: bytes) -> bool:
         """Store the raw event once (dedupe by its bytes); True while it is still to apply (a

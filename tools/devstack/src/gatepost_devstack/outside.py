@@ -21,6 +21,21 @@ from gatepost_devstack.infra import client_options
 from gatepost_devstack.stack import Stack, sign_up_by_link
 
 
+def tiktok_webhook(
+    event: str, open_id: str, *, client_key: str = "gatepost-local", **content: Any
+) -> bytes:
+    """A webhook body as TikTok sends it: `content` is a JSON object inside a string."""
+    return json.dumps(
+        {
+            "client_key": client_key,
+            "event": event,
+            "create_time": int(time.time()),
+            "user_openid": open_id,
+            "content": json.dumps(content),
+        }
+    ).encode()
+
+
 async def produce(
     bootstrap: str, topic: str, value: bytes, key: str, headers: dict[str, str] | None = None
 ) -> None:
