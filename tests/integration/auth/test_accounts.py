@@ -16,8 +16,9 @@ import pytest
 from pymongo import AsyncMongoClient, MongoClient
 
 from gatepost_auth.bootstrap import token_keeper
+from gatepost_auth.domain import NeedsReauth
+from gatepost_auth.renewal import refresh_due
 from gatepost_auth.settings import Settings
-from gatepost_auth.tokens import NeedsReauth
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.service import Infrastructure
 from gatepost_devstack.config import service_header
@@ -191,10 +192,10 @@ async def test_a_due_list_read_before_another_replica_refreshed_never_refreshes_
     now = second.clock.now()
     listed = await second.accounts.due_for_refresh(now + timedelta(hours=1.5), now)
     assert account["account_id"] in listed
-    await first.refresh_due()
+    await refresh_due(first)
     assert refreshes(auth_world, account["open_id"]) == 1
     second.accounts.due_for_refresh = AsyncMock(return_value=listed)  # what it read before
-    await second.refresh_due()
+    await refresh_due(second)
     assert refreshes(auth_world, account["open_id"]) == 1
     await mongo.close()
 

@@ -18,11 +18,11 @@ import httpx
 import pytest
 
 from gatepost_auth.bootstrap import build
+from gatepost_auth.domain import NeedsReauth, RefreshUnavailable
 from gatepost_auth.ending import disconnect
 from gatepost_auth.handlers import Auth
 from gatepost_auth.mail import Mail
 from gatepost_auth.settings import Settings
-from gatepost_auth.tokens import NeedsReauth, RefreshUnavailable
 from gatepost_common.clock import Clock
 from tests.unit.memory import MemoryDatabase
 

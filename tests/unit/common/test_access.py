@@ -13,12 +13,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gatepost_common.access import (
+    INTERNAL,
     INTERNAL_ROUTES,
     SERVICE_TOKEN_HEADER,
     TOPICS,
-    caller,
+    CallerKeys,
     service_token,
 )
+from gatepost_common.provided import provide
 from gatepost_common.signing import generate_keypair
 
 DOC = Path(__file__).parents[3] / "docs" / "ACCESS.md"
@@ -55,8 +57,10 @@ def test_the_documented_tables_are_the_enforced_ones() -> None:
 @pytest.fixture
 def app() -> tuple[TestClient, dict[str, str]]:
     keys = {name: generate_keypair() for name in ("generator", "publisher")}
-    service = FastAPI()
-    dependency = caller("auth", {name: pair[1] for name, pair in keys.items()})
+    service = provide(
+        FastAPI(), {CallerKeys: CallerKeys("auth", {name: p[1] for name, p in keys.items()})}
+    )
+    dependency = INTERNAL
 
     @service.post("/internal/accounts/{account_id}/token", dependencies=[dependency])
     async def token(account_id: str) -> dict[str, str]:

@@ -12,12 +12,13 @@ import json
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import jwt
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from gatepost_common.provided import given
 from gatepost_common.topics import (
     POST_APPROVED,
     POST_GENERATED,
@@ -141,31 +142,42 @@ def public_keys(text: str) -> dict[str, str]:
     return keys
 
 
-def caller(service: str, keys: Mapping[str, str]) -> Any:
-    """A FastAPI dependency for `service`'s internal routes: the caller's signed token must be
-    valid, addressed to `service`, and from a service INTERNAL_ROUTES allows on this route."""
-    routes = INTERNAL_ROUTES.get(service, {})
+@dataclass(frozen=True)
+class CallerKeys:
+    """Which service this is, and every service's public key (SERVICE_PUBLIC_KEYS)."""
 
-    def dependency(request: Request, x_service_token: Annotated[str, Header()] = "") -> str:
-        route = getattr(request.scope.get("route"), "path", "")
-        allowed = routes.get(f"{request.method} {route}", frozenset())
-        try:
-            issuer = str(jwt.decode(x_service_token, options={"verify_signature": False})["iss"])
-            jwt.decode(
-                x_service_token,
-                keys[issuer],
-                algorithms=["EdDSA"],
-                audience=service,
-                options={"require": ["iss", "aud", "exp", "iat"]},
-            )
-        except (jwt.InvalidTokenError, KeyError):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "internal route: a service's signed token required"
-            ) from None
-        if issuer not in allowed:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"internal route: not open to the {issuer} service"
-            )
-        return issuer
+    service: str
+    keys: Mapping[str, str]
 
-    return Depends(dependency)
+
+def internal_caller(
+    request: Request,
+    callers: Annotated[CallerKeys, given(CallerKeys)],
+    x_service_token: Annotated[str, Header()] = "",
+) -> str:
+    """The calling service of an internal route: its signed token must be valid, addressed to
+    this service, and from a service INTERNAL_ROUTES allows on this route."""
+    route = getattr(request.scope.get("route"), "path", "")
+    allowed = INTERNAL_ROUTES.get(callers.service, {}).get(f"{request.method} {route}", frozenset())
+    try:
+        issuer = str(jwt.decode(x_service_token, options={"verify_signature": False})["iss"])
+        jwt.decode(
+            x_service_token,
+            callers.keys[issuer],
+            algorithms=["EdDSA"],
+            audience=callers.service,
+            options={"require": ["iss", "aud", "exp", "iat"]},
+        )
+    except (jwt.InvalidTokenError, KeyError):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "internal route: a service's signed token required"
+        ) from None
+    if issuer not in allowed:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"internal route: not open to the {issuer} service"
+        )
+    return issuer
+
+
+# the dependency of every internal route (`APIRouter(dependencies=[INTERNAL])`)
+INTERNAL = Depends(internal_caller)

@@ -6,25 +6,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification.asyncapi import AsyncAPI
-from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from gatepost_common.access import ServiceAuth, caller, public_keys
+from gatepost_common.access import CallerKeys, ServiceAuth, public_keys
 from gatepost_common.errors import answer_domain_errors
+from gatepost_common.health import Probe, health_router
 from gatepost_common.kafka import create_broker
 from gatepost_common.logs import configure_logging
 from gatepost_common.metrics import setup_metrics
-from gatepost_common.mongo import Document, create_mongo_client, mongo_ready
+from gatepost_common.mongo import Document, create_mongo_client
+from gatepost_common.provided import provide
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.telemetry import instrument_app, setup_tracing
 
@@ -94,12 +95,6 @@ class Infrastructure:
             auth=ServiceAuth(me.service_name, me.service_key, service),
         )
 
-    def internal_callers(self) -> Any:
-        """The dependency of this service's internal routes: who may call each is
-        gatepost_common.access's table."""
-        me = self.settings
-        return caller(me.service_name, public_keys(me.service_public_keys))
-
 
 def infrastructure(settings: ServiceSettings, *, kafka: bool = True) -> Infrastructure:
     configure_logging(settings.service_name, settings.log_level)
@@ -114,9 +109,12 @@ def create_service_app(
     *,
     title: str,
     routers: Sequence[APIRouter] = (),
+    provided: Mapping[type[Any], object] | None = None,
     on_start: Callable[[], Awaitable[None]] | None = None,
 ) -> FastAPI:
-    """A FastAPI app that opens Mongo, then Kafka, in its lifespan and closes them after."""
+    """A FastAPI app that opens Mongo, then Kafka, in its lifespan and closes them after. Its
+    routes are given `provided` (gatepost_common.provided), who may call its internal routes and
+    what its health routes report."""
 
     tasks: list[asyncio.Task[None]] = []
     workers: list[Worker] = []
@@ -145,8 +143,12 @@ def create_service_app(
             await infra.mongo.close()
 
     app = FastAPI(title=title, lifespan=lifespan)
+    me = infra.settings
+    callers = CallerKeys(me.service_name, public_keys(me.service_public_keys))
+    probe = Probe(infra.mongo, infra.broker, workers)
+    provide(app, {**(provided or {}), CallerKeys: callers, Probe: probe})
     answer_domain_errors(app)
-    app.include_router(health_router(infra, workers))
+    app.include_router(health_router)
     if infra.broker is not None:
         asyncapi = AsyncAPI(infra.broker, title=title, schema_version="3.0.0")
 
@@ -158,36 +160,6 @@ def create_service_app(
         app.include_router(router)
     instrument_app(app)
     return app
-
-
-class Health(BaseModel):
-    status: Literal["ok"]
-
-
-class Readiness(BaseModel):
-    ready: bool
-    checks: dict[str, bool]  # mongodb, kafka, and each background job
-
-
-def health_router(infra: Infrastructure, workers: Sequence[Worker] = ()) -> APIRouter:
-    router = APIRouter(tags=["health"])
-
-    @router.get("/healthz")
-    async def healthz() -> Health:
-        return Health(status="ok")
-
-    @router.get("/readyz", responses={503: {"model": Readiness, "description": "Not ready"}})
-    async def readyz(response: Response) -> Readiness:
-        checks = {"mongodb": await mongo_ready(infra.mongo)}
-        if infra.broker is not None:
-            checks["kafka"] = await infra.broker.ping(timeout=2.0)
-        # a background job that crashed lately (it is being restarted) is not ready work
-        checks |= {f"worker:{w.name}": w.healthy for w in workers}
-        ready = all(checks.values())
-        response.status_code = 200 if ready else 503
-        return Readiness(ready=ready, checks=checks)
-
-    return router
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

@@ -9,10 +9,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
+
+from gatepost_common.provided import given
 
 SESSION_COOKIE = "gatepost_session"
 CSRF_COOKIE = "gatepost_csrf"
@@ -71,29 +73,30 @@ def session_token(request: Request) -> str:
     return token or ""
 
 
-def session_user(public_key_pem: str) -> Any:
-    """A FastAPI dependency giving the signed-in user, or 401 (403 on a CSRF failure)."""
+@dataclass(frozen=True)
+class SessionKey:
+    """auth's public key (PEM), which every service verifies sessions with."""
 
-    def dependency(request: Request) -> User:
-        token = request.cookies.get(SESSION_COOKIE)
-        from_cookie = bool(token)
-        header = request.headers.get("authorization", "")
-        if not token and header.lower().startswith("bearer "):
-            token = header[7:]
-        if not token:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
-        try:
-            claims = read_session(public_key_pem, token)
-        except jwt.InvalidTokenError:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "session expired or invalid: sign in again"
-            ) from None
-        if from_cookie and request.method not in SAFE_METHODS:
-            sent = request.headers.get(CSRF_HEADER, "")
-            if not sent or not hmac.compare_digest(sent, str(claims.get("csrf", ""))):
-                raise HTTPException(
-                    status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header"
-                )
-        return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
+    pem: str
 
-    return Depends(dependency)
+
+def signed_in(request: Request, key: Annotated[SessionKey, given(SessionKey)]) -> User:
+    """The signed-in user, or 401 (403 on a CSRF failure)."""
+    token, from_cookie = session_token(request), bool(request.cookies.get(SESSION_COOKIE))
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
+    try:
+        claims = read_session(key.pem, token)
+    except jwt.InvalidTokenError:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "session expired or invalid: sign in again"
+        ) from None
+    if from_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not hmac.compare_digest(sent, str(claims.get("csrf", ""))):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token header")
+    return User(id=str(claims["sub"]), email=str(claims.get("email", "")))
+
+
+# a route's parameter `user: CurrentUser` is the person signed in
+CurrentUser = Annotated[User, Depends(signed_in)]

@@ -10,15 +10,17 @@ import httpx
 from fastapi import FastAPI
 
 from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, MongoPostRepository
-from gatepost_approval.entrypoints import routes, subscribers
+from gatepost_approval.entrypoints import router as queue_routes
+from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import Approvals
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
-from gatepost_approval.upload_routes import upload_routes
+from gatepost_approval.upload_routes import router as upload_routes
 from gatepost_approval.uploads import MediaClient, Uploads
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.sessions import SessionKey
 from gatepost_common.slides import SlideComposer, StyleSource
 
 # an HTTP client for another service's internal routes, its calls signed as approval
@@ -68,9 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost approval",
-        routers=[
-            routes(parts.approvals, parts.posts, settings.session_public_key),
-            upload_routes(parts.uploads, settings.session_public_key),
-        ],
+        routers=[queue_routes, upload_routes],
+        provided={
+            SessionKey: SessionKey(settings.session_public_key),
+            MongoPostRepository: parts.posts,
+            Approvals: parts.approvals,
+            Uploads: parts.uploads,
+        },
         on_start=parts.posts.ensure_indexes,
     )

@@ -12,7 +12,8 @@ from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.schemas import PostView
 from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.events import VideoMime
-from gatepost_common.sessions import User, session_token, session_user
+from gatepost_common.provided import given
+from gatepost_common.sessions import CurrentUser, session_token
 
 VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -23,45 +24,43 @@ async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
         yield part
 
 
-def upload_routes(uploads: Uploads, public_key: str) -> APIRouter:
-    router = APIRouter(tags=["queue"])
-    current_user = session_user(public_key)
+router = APIRouter(tags=["queue"])
 
-    @router.post("/uploads", status_code=201)
-    async def upload(
-        request: Request,
-        account_id: Annotated[str, Form()],
-        title: Annotated[str, Form()],
-        caption: Annotated[str, Form()] = "",
-        ai_generated: Annotated[bool, Form()] = False,
-        video_url: Annotated[str | None, Form()] = None,
-        files: Annotated[list[UploadFile] | None, File()] = None,
-        user: User = current_user,
-    ) -> PostView:
-        """Your own media into the approval queue: one video (MP4, MOV or WebM) as a file or a
-        `video_url`, or 1 to 35 photos (JPEG, PNG or WebP), with a title and caption. The video is
-        checked for TikTok (container, codecs, size, frame rate, length against the account's
-        limit) and refused with the reason; the post then waits for approval like any other."""
-        try:
-            details = UploadDetails(
-                account_id=account_id, title=title, caption=caption, ai_generated=ai_generated
-            )
-        except ValidationError as invalid:
-            raise HTTPException(422, invalid.errors()[0]["msg"]) from None
-        files = files or []
-        kinds = {(f.content_type or "").split(";")[0] for f in files}
-        session = session_token(request)
-        if video_url and not files:
-            post = await uploads.video(user.id, session, details, url=video_url)
-        elif len(files) == 1 and kinds <= VIDEO_TYPES:
-            post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
-        elif files and kinds <= PHOTO_TYPES:
-            post = await uploads.photos(user.id, session, details, [f.read for f in files])
-        else:
-            raise ApprovalRefused(
-                "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
-                f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
-            )
-        return PostView.of(post)
 
-    return router
+@router.post("/uploads", status_code=201)
+async def upload(
+    request: Request,
+    user: CurrentUser,
+    uploads: Annotated[Uploads, given(Uploads)],
+    account_id: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    caption: Annotated[str, Form()] = "",
+    ai_generated: Annotated[bool, Form()] = False,
+    video_url: Annotated[str | None, Form()] = None,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> PostView:
+    """Your own media into the approval queue: one video (MP4, MOV or WebM) as a file or a
+    `video_url`, or 1 to 35 photos (JPEG, PNG or WebP), with a title and caption. The video is
+    checked for TikTok (container, codecs, size, frame rate, length against the account's
+    limit) and refused with the reason; the post then waits for approval like any other."""
+    try:
+        details = UploadDetails(
+            account_id=account_id, title=title, caption=caption, ai_generated=ai_generated
+        )
+    except ValidationError as invalid:
+        raise HTTPException(422, invalid.errors()[0]["msg"]) from None
+    files = files or []
+    kinds = {(f.content_type or "").split(";")[0] for f in files}
+    session = session_token(request)
+    if video_url and not files:
+        post = await uploads.video(user.id, session, details, url=video_url)
+    elif len(files) == 1 and kinds <= VIDEO_TYPES:
+        post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
+    elif files and kinds <= PHOTO_TYPES:
+        post = await uploads.photos(user.id, session, details, [f.read for f in files])
+    else:
+        raise ApprovalRefused(
+            "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
+            f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
+        )
+    return PostView.of(post)

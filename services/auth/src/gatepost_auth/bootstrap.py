@@ -8,17 +8,22 @@ import httpx
 from fastapi import FastAPI
 
 from gatepost_auth.adapters import MongoAccountRepository
-from gatepost_auth.entrypoints import routes
+from gatepost_auth.entrypoints import router as account_routes
 from gatepost_auth.handlers import Auth
+from gatepost_auth.internal_routes import router as internal_routes
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
+from gatepost_auth.renewal import keep_renewing
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
+from gatepost_auth.user_routes import mailbox_router
+from gatepost_auth.user_routes import router as user_routes
 from gatepost_auth.users import MongoUserRepository
 from gatepost_auth.webhooks import RemovedAuthorizations, subscribers
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.crypto import TokenCipher
 from gatepost_common.service import Infrastructure, create_service_app, infrastructure
+from gatepost_common.sessions import SessionKey
 from gatepost_common.tiktok import TikTokClient
 
 
@@ -73,7 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         clock_for(settings.environment, settings.clock_offset_file),
         mailer,
     )
-    infra.background.append(auth.keeper.run)
+    keeper = auth.keeper
+
+    async def renew_tokens() -> None:
+        await keep_renewing(keeper)
+
+    infra.background.append(renew_tokens)
     subscribers(infra.kafka(), RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group)
 
     async def on_start() -> None:
@@ -84,6 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost auth",
-        routers=[routes(auth, infra.internal_callers())],
+        routers=[
+            account_routes,
+            user_routes,
+            internal_routes,
+            *([mailbox_router] if isinstance(mailer, FileMailbox) else []),
+        ],
+        provided={
+            SessionKey: SessionKey(settings.session_public_key),
+            Auth: auth,
+            FileMailbox: mailer,
+        },
         on_start=on_start,
     )

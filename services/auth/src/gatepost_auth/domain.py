@@ -69,3 +69,15 @@ def backoff(failures: int, ceiling: timedelta) -> timedelta:
 
 def signin_blocked(failures: int, limit: int) -> bool:
     return failures >= limit
+
+
+class UnknownAccount(LookupError):
+    """No such connected account."""
+
+
+class NeedsReauth(RuntimeError):
+    """TikTok no longer accepts this account's refresh token: its owner must connect again."""
+
+
+class RefreshUnavailable(RuntimeError):
+    """TikTok could not be reached to refresh; try again later."""

@@ -4,8 +4,8 @@ trail kept."""
 
 from __future__ import annotations
 
-from gatepost_auth.domain import AccountStatus
-from gatepost_auth.tokens import RefreshUnavailable, TokenKeeper, UnknownAccount
+from gatepost_auth.domain import AccountStatus, RefreshUnavailable, UnknownAccount
+from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.tiktok_oauth import TikTokOAuthError
 
 

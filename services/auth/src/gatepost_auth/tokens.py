@@ -1,6 +1,6 @@
 """The life of a connected account's tokens: store sealed, hand out fresh, refresh before expiry
-(one replica at a time), mark `needs_reauth`. Ending a connection (revoking): ending.py;
-re-sealing under a new key: rotate_keys.py."""
+(one replica at a time), mark `needs_reauth`. The loop renewing them ahead of time: renewal.py;
+ending a connection (revoking): ending.py; re-sealing under a new key: rotate_keys.py."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from gatepost_auth.domain import (
     TRANSIENT_OAUTH_ERRORS,
     Account,
     AccountStatus,
+    NeedsReauth,
+    RefreshUnavailable,
+    UnknownAccount,
     backoff,
     needs_refresh,
     usable,
@@ -35,18 +38,6 @@ from gatepost_common.tiktok_oauth import TikTokOAuthError, TokenSet
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LEASE_WAIT_S = 0.2
-
-
-class UnknownAccount(LookupError):
-    """No such connected account."""
-
-
-class NeedsReauth(RuntimeError):
-    """TikTok no longer accepts this account's refresh token: its owner must connect again."""
-
-
-class RefreshUnavailable(RuntimeError):
-    """TikTok could not be reached to refresh; try again later."""
 
 
 @dataclass
@@ -219,28 +210,3 @@ class TokenKeeper:
             outcome="retry",
             retry_in_s=int(delay.total_seconds()),
         )
-
-    async def refresh_due(self) -> int:
-        """One pass of the background loop: refresh every token that expires within the window."""
-        now = self.clock.now()
-        due = await self.accounts.due_for_refresh(
-            now + timedelta(seconds=self.settings.refresh_window_s), now
-        )
-        refreshed = 0
-        for account_id in due:
-            try:
-                refreshed += (
-                    await self.refresh(account_id, reason="scheduled", only_if_expiring=True)
-                    is not None
-                )
-            except (NeedsReauth, RefreshUnavailable):
-                continue
-        return refreshed
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.refresh_due()
-            except Exception:
-                logger.exception("refresh pass failed")
-            await asyncio.sleep(self.settings.refresh_interval_s)

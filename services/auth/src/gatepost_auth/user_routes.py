@@ -14,13 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, InvalidLink, TooManyAttempts
 from gatepost_auth.mail import FileMailbox
 from gatepost_auth.schemas import Me, Session, SignupAnswer
-from gatepost_common.sessions import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
-    User,
-    issue_session,
-    session_user,
-)
+from gatepost_auth.settings import Settings
+from gatepost_common.provided import given
+from gatepost_common.sessions import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, User, issue_session
 
 
 class Credentials(BaseModel):
@@ -42,99 +38,98 @@ def linked(text: str) -> str:
     return re.sub(r"(https?://\S+)", r"<a href='\1'>\1</a>", escape(text))
 
 
-def user_routes(auth: Auth) -> APIRouter:
-    settings = auth.settings
-    # a local or test run: its mail is a page, which sign-up points to
-    mailbox = auth.mailer if isinstance(auth.mailer, FileMailbox) else None
-    router = APIRouter(tags=["users"])
-    current_user = session_user(settings.session_public_key)
+router = APIRouter(tags=["users"])
+# a local or test run only: its mail is a page, which sign-up points to
+mailbox_router = APIRouter(tags=["users"])
+Given = Annotated[Auth, given(Auth)]
 
-    def start_session(response: Response, user: User) -> Session:
-        hours = settings.session_hours
-        session = issue_session(settings.session_private_key, user, timedelta(hours=hours))
-        response.set_cookie(
-            SESSION_COOKIE,
-            session.token,
-            httponly=True,
-            secure=settings.cookie_secure,
-            samesite="lax",
-            max_age=hours * 3600,
-        )
-        # readable by the page's script, which echoes it in X-CSRF-Token
-        response.set_cookie(
-            CSRF_COOKIE,
-            session.csrf,
-            httponly=False,
-            secure=settings.cookie_secure,
-            samesite="strict",
-            max_age=hours * 3600,
-        )
-        return Session(user_id=user.id, email=user.email, csrf_token=session.csrf)
 
-    @router.post("/signup", status_code=202, tags=["users"])
-    async def sign_up(body: Credentials) -> SignupAnswer:
-        """The same answer whether or not the address has an account: the link that finishes
-        signing up (or a note that there is an account) goes to the address's mailbox."""
-        await auth.sign_up(body.email, body.password)
-        return SignupAnswer(
-            detail=CHECK_MAIL, mailbox="/api/auth/mailbox" if mailbox is not None else None
-        )
+def start_session(settings: Settings, response: Response, user: User) -> Session:
+    hours = settings.session_hours
+    session = issue_session(settings.session_private_key, user, timedelta(hours=hours))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        max_age=hours * 3600,
+    )
+    # readable by the page's script, which echoes it in X-CSRF-Token
+    response.set_cookie(
+        CSRF_COOKIE,
+        session.csrf,
+        httponly=False,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        max_age=hours * 3600,
+    )
+    return Session(user_id=user.id, email=user.email, csrf_token=session.csrf)
 
-    @router.post("/signup/confirm", status_code=201, tags=["users"])
-    async def confirm_sign_up(body: SignupLink, response: Response) -> Session:
-        try:
-            user = await auth.confirm(body.token)
-        except InvalidLink:
-            raise HTTPException(
-                404, "this sign-up link is unknown, used already or expired: sign up again"
-            ) from None
-        except EmailTaken:
-            raise HTTPException(409, "this address has an account already: sign in") from None
-        return start_session(response, user)
 
-    if mailbox is not None:
-        local = mailbox
+@router.post("/signup", status_code=202)
+async def sign_up(body: Credentials, auth: Given) -> SignupAnswer:
+    """The same answer whether or not the address has an account: the link that finishes
+    signing up (or a note that there is an account) goes to the address's mailbox."""
+    await auth.sign_up(body.email, body.password)
+    local = isinstance(auth.mailer, FileMailbox)
+    return SignupAnswer(detail=CHECK_MAIL, mailbox="/api/auth/mailbox" if local else None)
 
-        @router.get("/mailbox", tags=["users"], response_class=HTMLResponse)
-        async def local_mailbox() -> HTMLResponse:
-            """Local and test runs only: the mail Gatepost sent, newest first."""
-            items = "".join(
-                f"<article><h2>{escape(m['subject'])}</h2>"
-                f"<p>To {escape(m['to'])}, {escape(m['at'])}</p>"
-                f"<pre>{linked(m['text'])}</pre></article>"
-                for m in local.latest()
-            )
-            return HTMLResponse(
-                "<!doctype html><html lang='en'><meta charset='utf-8'><title>Local mailbox</title>"
-                "<meta name='viewport' content='width=device-width'><style>body{font-family:"
-                "system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}"
-                "article{border:1px solid #d9dae0;border-radius:8px;padding:0 1rem;margin:1rem 0}"
-                "pre{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}</style>"
-                "<h1>Local mailbox</h1><p>Mail Gatepost sent in this local run (production sends "
-                f"it by SMTP).</p>{items or '<p>No mail yet.</p>'}</html>"
-            )
 
-    @router.post("/signin", tags=["users"])
-    async def sign_in(body: Credentials, response: Response) -> Session:
-        try:
-            user = await auth.sign_in(body.email, body.password)
-        except BadCredentials:
-            raise HTTPException(401, "wrong e-mail or password") from None
-        except TooManyAttempts:
-            raise HTTPException(
-                429,
-                "too many failed sign-ins: try again in a few minutes",
-                headers={"Retry-After": str(settings.signin_window_s)},
-            ) from None
-        return start_session(response, user)
+@router.post("/signup/confirm", status_code=201)
+async def confirm_sign_up(body: SignupLink, response: Response, auth: Given) -> Session:
+    try:
+        user = await auth.confirm(body.token)
+    except InvalidLink:
+        raise HTTPException(
+            404, "this sign-up link is unknown, used already or expired: sign up again"
+        ) from None
+    except EmailTaken:
+        raise HTTPException(409, "this address has an account already: sign in") from None
+    return start_session(auth.settings, response, user)
 
-    @router.post("/signout", status_code=204, tags=["users"])
-    async def sign_out(response: Response, user: User = current_user) -> None:
-        response.delete_cookie(SESSION_COOKIE)
-        response.delete_cookie(CSRF_COOKIE)
 
-    @router.get("/me", tags=["users"])
-    async def me(user: User = current_user) -> Me:
-        return Me(user_id=user.id, email=user.email)
+@mailbox_router.get("/mailbox", response_class=HTMLResponse)
+async def local_mailbox(mailbox: Annotated[FileMailbox, given(FileMailbox)]) -> HTMLResponse:
+    """Local and test runs only: the mail Gatepost sent, newest first."""
+    items = "".join(
+        f"<article><h2>{escape(m['subject'])}</h2>"
+        f"<p>To {escape(m['to'])}, {escape(m['at'])}</p>"
+        f"<pre>{linked(m['text'])}</pre></article>"
+        for m in mailbox.latest()
+    )
+    return HTMLResponse(
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Local mailbox</title>"
+        "<meta name='viewport' content='width=device-width'><style>body{font-family:"
+        "system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}"
+        "article{border:1px solid #d9dae0;border-radius:8px;padding:0 1rem;margin:1rem 0}"
+        "pre{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit}</style>"
+        "<h1>Local mailbox</h1><p>Mail Gatepost sent in this local run (production sends "
+        f"it by SMTP).</p>{items or '<p>No mail yet.</p>'}</html>"
+    )
 
-    return router
+
+@router.post("/signin")
+async def sign_in(body: Credentials, response: Response, auth: Given) -> Session:
+    try:
+        user = await auth.sign_in(body.email, body.password)
+    except BadCredentials:
+        raise HTTPException(401, "wrong e-mail or password") from None
+    except TooManyAttempts:
+        raise HTTPException(
+            429,
+            "too many failed sign-ins: try again in a few minutes",
+            headers={"Retry-After": str(auth.settings.signin_window_s)},
+        ) from None
+    return start_session(auth.settings, response, user)
+
+
+@router.post("/signout", status_code=204)
+async def sign_out(response: Response, user: CurrentUser) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+@router.get("/me")
+async def me(user: CurrentUser) -> Me:
+    return Me(user_id=user.id, email=user.email)

@@ -27,11 +27,11 @@ class MongoTopicRepository:
         await self.topics.create_index([("status", 1), ("lease_until", 1)])
         await self.topics.create_index([("status", 1), ("emitted", 1), ("updated_at", 1)])
 
-    async def queue(self, topics: list[Document], now: datetime) -> None:
+    async def queue(self, topics: list[Topic], now: datetime) -> None:
         """Store new topics, queued for generation."""
         await self.topics.insert_many([queued(t, now) for t in topics])
 
-    async def accept(self, topic: Document, now: datetime) -> bool:
+    async def accept(self, topic: Topic, now: datetime) -> bool:
         """Queue a topic announced on Kafka, unless it is known already (in any state: a
         redelivery, the event of a topic made through the API, a deleted topic)."""
         try:
@@ -103,7 +103,7 @@ class MongoTopicRepository:
         return counts
 
 
-def queued(topic: Document, now: datetime) -> Document:
+def queued(topic: Topic, now: datetime) -> Document:
     return {
         **topic,
         "status": TopicStatus.QUEUED.value,

@@ -18,11 +18,13 @@ from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.sessions import SessionKey
 from gatepost_common.slides import StyleSource
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
-from gatepost_generator.entrypoints import routes, subscribers
+from gatepost_generator.entrypoints import router as topic_routes
+from gatepost_generator.entrypoints import subscribers
 from gatepost_generator.generation import Generator
-from gatepost_generator.internal_routes import internal_routes
+from gatepost_generator.internal_routes import router as internal_routes
 from gatepost_generator.language import LinguaDetector, LLMLanguage, TopicLanguage
 from gatepost_generator.library import TopicLibrary
 from gatepost_generator.provider import ModelCalls, SharedBudget
@@ -105,9 +107,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return create_service_app(
         infra,
         title="Gatepost generator",
-        routers=[
-            routes(parts.library, parts.topics, settings.session_public_key),
-            internal_routes(parts.calls, parts.media, infra.internal_callers()),
-        ],
+        routers=[topic_routes, internal_routes],
+        provided={
+            SessionKey: SessionKey(settings.session_public_key),
+            TopicLibrary: parts.library,
+            MongoTopicRepository: parts.topics,
+            ModelCalls: parts.calls,
+            MediaClient: parts.media,
+        },
         on_start=on_start,
     )

@@ -3,13 +3,15 @@ anything is parsed), and its description for the OpenAPI document."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Any
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from gatepost_generator.library import MAX_IMPORT_ROWS, ImportRejected, ImportTooLarge, parse_csv
+from gatepost_generator.imports import MAX_IMPORT_ROWS, ImportRejected, ImportTooLarge
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -82,3 +84,33 @@ async def read_rows(request: Request, default_account: str | None) -> list[Any]:
         return BulkTopics.model_validate_json(bytes(body)).topics
     except ValidationError:
         raise ImportRejected('send JSON {"topics": [...]} or a CSV file') from None
+
+
+def parse_csv(data: bytes, default_account: str | None) -> list[dict[str, str | None]]:
+    """Rows of a CSV upload with a header naming `text` and (or a default for) `account_id`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected("the CSV file must be UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = reader.fieldnames
+    except csv.Error as error:
+        raise ImportRejected(f"the CSV file is malformed: {error}") from None
+    if not header or "text" not in header:
+        raise ImportRejected("the CSV file needs a header row with a 'text' column")
+    if "account_id" not in header and not default_account:
+        raise ImportRejected("give an 'account_id' column or the account_id parameter")
+    rows: list[dict[str, str | None]] = []
+    try:
+        for row in reader:  # read row by row: an over-long import stops at the first extra row
+            if len(rows) == MAX_IMPORT_ROWS:
+                raise ImportRejected(f"at most {MAX_IMPORT_ROWS} topics per import")
+            rows.append(
+                {"text": row.get("text"), "account_id": row.get("account_id") or default_account}
+            )
+    except csv.Error as error:
+        raise ImportRejected(
+            f"the CSV file is malformed (line {reader.line_num}): {error}"
+        ) from None
+    return rows

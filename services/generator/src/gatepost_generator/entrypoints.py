@@ -13,14 +13,13 @@ from faststream.kafka import KafkaBroker
 from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
-from gatepost_common.sessions import User, session_user
+from gatepost_common.provided import given
+from gatepost_common.sessions import CurrentUser
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.bulk_rows import BULK_BODY, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
-from gatepost_generator.library import (
-    TopicLibrary,
-    TopicNotFound,
-)
+from gatepost_generator.imports import TopicNotFound
+from gatepost_generator.library import TopicLibrary
 from gatepost_generator.schemas import (
     ImportProgress,
     ImportResult,
@@ -28,71 +27,77 @@ from gatepost_generator.schemas import (
     TopicView,
 )
 
+router = APIRouter(tags=["topics"])
+Library = Annotated[TopicLibrary, given(TopicLibrary)]
+Topics = Annotated[MongoTopicRepository, given(MongoTopicRepository)]
 
-def routes(library: TopicLibrary, topics: MongoTopicRepository, public_key: str) -> APIRouter:
-    router = APIRouter(tags=["topics"])
-    current_user = session_user(public_key)
 
-    @router.post("/topics", status_code=201)
-    async def create_topic(body: NewTopic, user: User = current_user) -> QueuedTopic:
-        topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
-        return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
+@router.post("/topics", status_code=201)
+async def create_topic(body: NewTopic, user: CurrentUser, library: Library) -> QueuedTopic:
+    topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
+    return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
-    @router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
-    async def bulk_import(
-        request: Request,
-        user: User = current_user,
-        account_id: Annotated[str | None, Query(description="default for CSV rows")] = None,
-    ) -> ImportResult:
-        """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
-        `file`, header `text,account_id`). Every row gets its own verdict."""
-        import_id = str(uuid.uuid4())
-        rows = await read_rows(request, account_id)
-        results = await library.add_many(user.id, rows, "bulk", import_id)
-        accepted = sum(r["accepted"] for r in results)
-        return ImportResult.model_validate(
-            {
-                "import_id": import_id if accepted else None,
-                "accepted": accepted,
-                "rejected": len(results) - accepted,
-                "rows": results,
-            }
-        )
 
-    @router.get("/imports/{import_id}")
-    async def import_progress(import_id: str, user: User = current_user) -> ImportProgress:
-        """How far a bulk import got: topics per status, and how many are finished."""
-        return ImportProgress.model_validate(await library.progress(user.id, import_id))
+@router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
+async def bulk_import(
+    request: Request,
+    user: CurrentUser,
+    library: Library,
+    account_id: Annotated[str | None, Query(description="default for CSV rows")] = None,
+) -> ImportResult:
+    """A JSON body `{"topics": [{"text", "account_id"}, …]}`, or a CSV file (multipart field
+    `file`, header `text,account_id`). Every row gets its own verdict."""
+    import_id = str(uuid.uuid4())
+    rows = await read_rows(request, account_id)
+    results = await library.add_many(user.id, rows, "bulk", import_id)
+    accepted = sum(r["accepted"] for r in results)
+    return ImportResult.model_validate(
+        {
+            "import_id": import_id if accepted else None,
+            "accepted": accepted,
+            "rejected": len(results) - accepted,
+            "rows": results,
+        }
+    )
 
-    @router.get("/topics")
-    async def list_topics(
-        user: User = current_user,
-        status: TopicStatus | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    ) -> list[TopicView]:
-        """The person's topics, newest first, a page at a time."""
-        found = await topics.for_user(user.id, status.value if status else None, limit, offset)
-        return [TopicView.of(d) for d in found]
 
-    @router.get("/topics/{topic_id}")
-    async def get_topic(topic_id: str, user: User = current_user) -> TopicView:
-        found = await topics.get(topic_id, user.id)
-        if found is None:
-            raise TopicNotFound(topic_id)
-        return TopicView.of(found)
+@router.get("/imports/{import_id}")
+async def import_progress(import_id: str, user: CurrentUser, library: Library) -> ImportProgress:
+    """How far a bulk import got: topics per status, and how many are finished."""
+    return ImportProgress.model_validate(vars(await library.progress(user.id, import_id)))
 
-    @router.post("/topics/{topic_id}/retry", status_code=202)
-    async def retry(topic_id: str, user: User = current_user) -> QueuedTopic:
-        await library.retry(user.id, topic_id)
-        return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
-    @router.delete("/topics/{topic_id}", status_code=204)
-    async def delete(topic_id: str, user: User = current_user) -> None:
-        """Delete a topic in any state; one being generated stops, and none is generated again."""
-        await library.delete(user.id, topic_id)
+@router.get("/topics")
+async def list_topics(
+    user: CurrentUser,
+    topics: Topics,
+    status: TopicStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[TopicView]:
+    """The person's topics, newest first, a page at a time."""
+    found = await topics.for_user(user.id, status.value if status else None, limit, offset)
+    return [TopicView.of(d) for d in found]
 
-    return router
+
+@router.get("/topics/{topic_id}")
+async def get_topic(topic_id: str, user: CurrentUser, topics: Topics) -> TopicView:
+    found = await topics.get(topic_id, user.id)
+    if found is None:
+        raise TopicNotFound(topic_id)
+    return TopicView.of(found)
+
+
+@router.post("/topics/{topic_id}/retry", status_code=202)
+async def retry(topic_id: str, user: CurrentUser, library: Library) -> QueuedTopic:
+    await library.retry(user.id, topic_id)
+    return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
+
+
+@router.delete("/topics/{topic_id}", status_code=204)
+async def delete(topic_id: str, user: CurrentUser, library: Library) -> None:
+    """Delete a topic in any state; one being generated stops, and none is generated again."""
+    await library.delete(user.id, topic_id)
 
 
 def subscribers(broker: KafkaBroker, library: TopicLibrary) -> None:

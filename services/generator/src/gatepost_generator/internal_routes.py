@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from gatepost_common.access import INTERNAL
+from gatepost_common.provided import given
 from gatepost_generator.adapters import MediaClient
 from gatepost_generator.provider import ModelCalls, Usage
 from gatepost_generator.schemas import Illustration
@@ -17,20 +19,22 @@ class IllustrationRequest(BaseModel):
     prompt: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-def internal_routes(calls: ModelCalls, media: MediaClient, internal_callers: Any) -> APIRouter:
-    """For approval's slide editor: one new illustration (one image call, within the provider's
-    budgets like every other), stored by media."""
-    # who may call it: gatepost_common.access
-    router = APIRouter(tags=["internal"], dependencies=[internal_callers])
+# who may call it: gatepost_common.access
+router = APIRouter(tags=["internal"], dependencies=[INTERNAL])
 
-    @router.post("/internal/illustrations", status_code=201)
-    async def illustrate(body: IllustrationRequest) -> Illustration:
-        usage = Usage()
-        try:
-            image = await calls.image(body.prompt, usage)
-            stored = await media.store(image)
-        except Exception as error:
-            raise HTTPException(502, f"the image model failed: {error}") from None
-        return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)
 
-    return router
+@router.post("/internal/illustrations", status_code=201)
+async def illustrate(
+    body: IllustrationRequest,
+    calls: Annotated[ModelCalls, given(ModelCalls)],
+    media: Annotated[MediaClient, given(MediaClient)],
+) -> Illustration:
+    """For approval's slide editor: one new illustration (one image call, within the
+    provider's budgets like every other), stored by media."""
+    usage = Usage()
+    try:
+        image = await calls.image(body.prompt, usage)
+        stored = await media.store(image)
+    except Exception as error:
+        raise HTTPException(502, f"the image model failed: {error}") from None
+    return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)

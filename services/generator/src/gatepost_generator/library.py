@@ -4,63 +4,40 @@ system announced, retry a failed one, delete one."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.consuming import PoisonMessage
-from gatepost_common.errors import ConflictError, NotFoundError, RefusedInput
 from gatepost_common.events import TopicCreated, TopicSource
 from gatepost_common.kafka import Emit
 from gatepost_common.slides import StyleSource
 from gatepost_common.telemetry import current_trace
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
+from gatepost_generator.domain import Topic
+from gatepost_generator.imports import (
+    MAX_IMPORT_ROWS,
+    NOT_YOURS,
+    ImportCounts,
+    ImportNotFound,
+    ImportRejected,
+    RowVerdict,
+    TopicBusy,
+    TopicNotFound,
+    TopicRefused,
+)
 
 logger = logging.getLogger(__name__)
+
+
 SOURCE = "gatepost/generator"
-MAX_IMPORT_ROWS = 5000
 PUBLISH_CONCURRENCY = 50
-
-
-class ImportRejected(RefusedInput, ValueError):
-    """The import as a whole cannot be read (not a list, no header, too many rows)."""
-
-
-class TopicRefused(RefusedInput, ValueError):
-    """The topic cannot be queued (its text, its account); the message says why."""
-
-
-class ImportTooLarge(ImportRejected):
-    """The import's body is over the size limit (refused before it is parsed)."""
-
-    status = 413
-
-
-class TopicNotFound(NotFoundError):
-    """No such topic for this user."""
-
-    detail = "no such topic"
-
-
-class ImportNotFound(NotFoundError):
-    """No such bulk import for this user."""
-
-    detail = "no such import"
-
-
-class TopicBusy(ConflictError):
-    """The topic is in a state that does not allow this (e.g. generating)."""
-
-
-NOT_YOURS = "account_id: not one of your connected TikTok accounts"
 
 
 @dataclass
@@ -79,15 +56,15 @@ class TopicLibrary:
     async def add_many(
         self,
         user_id: str,
-        rows: list[dict[str, Any]],
+        rows: Sequence[object],
         source: TopicSource,
         import_id: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[RowVerdict]:
         """Validate every row; queue the valid ones and announce them; say why the others
         failed. Queued in MongoDB first, so a topic is never lost once accepted."""
         if len(rows) > MAX_IMPORT_ROWS:
             raise ImportRejected(f"at most {MAX_IMPORT_ROWS} topics per import")
-        results: list[dict[str, Any]] = []
+        results: list[RowVerdict] = []
         accepted: list[TopicCreated] = []
         for number, row in enumerate(rows, start=1):
             try:
@@ -101,10 +78,10 @@ class TopicLibrary:
                     source=source,
                 )
             except (ValidationError, ValueError) as error:
-                results.append({"row": number, "accepted": False, "error": row_error(error)})
+                results.append(RowVerdict(row=number, accepted=False, error=row_error(error)))
                 continue
             accepted.append(data)
-            results.append({"row": number, "accepted": True, "topic_id": data.topic_id})
+            results.append(RowVerdict(row=number, accepted=True, topic_id=data.topic_id))
         # checked at the door: no model call is ever paid for a post that cannot be approved
         owned = {
             account: await self.accounts.owns(user_id, account)
@@ -113,16 +90,15 @@ class TopicLibrary:
         refused = {t.topic_id for t in accepted if not owned[t.account_id]}
         accepted = [t for t in accepted if t.topic_id not in refused]
         results = [
-            {"row": r["row"], "accepted": False, "error": NOT_YOURS}
+            RowVerdict(row=r["row"], accepted=False, error=NOT_YOURS)
             if r.get("topic_id") in refused
             else r
             for r in results
         ]
         if accepted:
-            extra = {"import_id": import_id} if import_id else {}
             trace = current_trace()
             await self.topics.queue(
-                [topic_document(t) | extra | {"trace": trace} for t in accepted], self.clock.now()
+                [topic_document(t, trace, import_id) for t in accepted], self.clock.now()
             )
             await self.announce(accepted)
         return results
@@ -136,7 +112,7 @@ class TopicLibrary:
                 f"account {topic.account_id} is not a connected TikTok account of user "
                 f"{topic.user_id}: nothing is generated for it"
             )
-        document = topic_document(topic) | {"trace": current_trace()}
+        document = topic_document(topic, current_trace())
         if not await self.topics.accept(document, self.clock.now()):
             logger.info("topic known already", extra={"fields": {"topic_id": event.data.topic_id}})
 
@@ -166,23 +142,29 @@ class TopicLibrary:
         if not await self.topics.apply(domain.delete(topic_id, user_id, self.clock.now())):
             raise TopicNotFound(topic_id)
 
-    async def progress(self, user_id: str, import_id: str) -> dict[str, Any]:
+    async def progress(self, user_id: str, import_id: str) -> ImportCounts:
         counts = await self.topics.import_progress(user_id, import_id)
         total = sum(counts.values())
         if total == 0:
             raise ImportNotFound(import_id)
         finished = sum(counts.get(s.value, 0) for s in domain.ENDED)
-        return {"import_id": import_id, "total": total, "finished": finished, "counts": counts}
+        return ImportCounts(import_id, total, finished, counts)
 
 
-def topic_document(topic: TopicCreated) -> dict[str, Any]:
-    return {
-        "_id": topic.topic_id,
-        "user_id": topic.user_id,
-        "account_id": topic.account_id,
-        "text": topic.text,
-        "source": topic.source,
-    }
+def topic_document(
+    topic: TopicCreated, trace: dict[str, str] | None, import_id: str | None = None
+) -> Topic:
+    document = Topic(
+        _id=topic.topic_id,
+        user_id=topic.user_id,
+        account_id=topic.account_id,
+        text=topic.text,
+        source=topic.source,
+        trace=trace,
+    )
+    if import_id:
+        document["import_id"] = import_id
+    return document
 
 
 def row_error(error: Exception) -> str:
@@ -191,33 +173,3 @@ def row_error(error: Exception) -> str:
         field = ".".join(str(part) for part in first["loc"])
         return f"{field}: {first['msg']}"
     return str(error)
-
-
-def parse_csv(data: bytes, default_account: str | None) -> list[dict[str, Any]]:
-    """Rows of a CSV upload with a header naming `text` and (or a default for) `account_id`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected("the CSV file must be UTF-8") from None
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = reader.fieldnames
-    except csv.Error as error:
-        raise ImportRejected(f"the CSV file is malformed: {error}") from None
-    if not header or "text" not in header:
-        raise ImportRejected("the CSV file needs a header row with a 'text' column")
-    if "account_id" not in header and not default_account:
-        raise ImportRejected("give an 'account_id' column or the account_id parameter")
-    rows: list[dict[str, Any]] = []
-    try:
-        for row in reader:  # read row by row: an over-long import stops at the first extra row
-            if len(rows) == MAX_IMPORT_ROWS:
-                raise ImportRejected(f"at most {MAX_IMPORT_ROWS} topics per import")
-            rows.append(
-                {"text": row.get("text"), "account_id": row.get("account_id") or default_account}
-            )
-    except csv.Error as error:
-        raise ImportRejected(
-            f"the CSV file is malformed (line {reader.line_num}): {error}"
-        ) from None
-    return rows

@@ -4,23 +4,21 @@ from fastapi import FastAPI
 
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.entrypoints import routes
+from gatepost_media.entrypoints import router as image_routes
 from gatepost_media.settings import Settings
+from gatepost_media.video_routes import router as video_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings, kafka=False)
-    store = ImageStore(settings.media_dir, infra.db)
     return create_service_app(
         infra,
         title="Gatepost media",
-        routers=[
-            routes(
-                settings,
-                store,
-                VideoStore(settings.media_dir / "videos", infra.db),
-                infra.internal_callers(),
-            )
-        ],
+        routers=[image_routes, video_routes],
+        provided={
+            Settings: settings,
+            ImageStore: ImageStore(settings.media_dir, infra.db),
+            VideoStore: VideoStore(settings.media_dir / "videos", infra.db),
+        },
     )

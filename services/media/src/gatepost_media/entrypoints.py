@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from gatepost_common.access import INTERNAL
+from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.domain import normalise
@@ -19,7 +21,7 @@ from gatepost_media.fetching import FetchRequest, download
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, compose
-from gatepost_media.video_routes import video_file, video_routes
+from gatepost_media.video_routes import video_file
 from gatepost_media.videos import MIME
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -38,102 +40,100 @@ class SlideRequest(BaseModel):
     style: Style = Style()
 
 
-def routes(
-    settings: Settings, store: ImageStore, videos: VideoStore, internal_callers: Any
-) -> APIRouter:
-    router = APIRouter()
-    too_big = f"images are limited to {settings.max_upload_bytes} bytes"
-    internal = [internal_callers]  # who may call which: gatepost_common.access
+router = APIRouter()
+internal = [INTERNAL]  # who may call which: gatepost_common.access
+Configured = Annotated[Settings, given(Settings)]
+Images = Annotated[ImageStore, given(ImageStore)]
+Videos = Annotated[VideoStore, given(VideoStore)]
 
-    def stored(sha256: str, jpeg: bytes) -> StoredImage:
-        url = settings.url_of(f"{sha256}.jpg")
-        return StoredImage(sha256=sha256, url=url, width=1080, height=1080, bytes=len(jpeg))
 
-    async def store_image(data: bytes) -> StoredImage:
-        if not data:
-            raise HTTPException(422, "the request body is empty: send the image bytes")
-        image = await run_in_threadpool(
-            normalise,
-            data,
-            max_pixels=settings.max_pixels,
-            quality=settings.jpeg_quality,
-            fit=settings.fit,
-        )
-        await store.put(image.sha256, image.jpeg)
-        return stored(image.sha256, image.jpeg)
+def stored(settings: Settings, sha256: str, jpeg: bytes) -> StoredImage:
+    url = settings.url_of(f"{sha256}.jpg")
+    return StoredImage(sha256=sha256, url=url, width=1080, height=1080, bytes=len(jpeg))
 
-    def composed(slide: SlideRequest) -> bytes:
-        blocks = [(slide.text, BODY_SCALE if slide.title else 1.0)]
-        if slide.title:
-            blocks.insert(0, (slide.title, 1.0))
-        picture = store.path(slide.picture_sha256).read_bytes()
-        image = compose(picture, blocks, slide.language, slide.style)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=settings.jpeg_quality, progressive=True)
-        return out.getvalue()
 
-    @router.post("/internal/slides", dependencies=internal, status_code=201)
-    async def slide(body: SlideRequest) -> ComposedSlide:
-        """Set a slide's words on its stored picture; the same inputs give the same bytes and
-        URL. 422 with the reason when the words cannot be set (a glyph the font lacks, too long)."""
-        if not store.path(body.picture_sha256).exists():
-            raise HTTPException(404, "no such picture: store it first")
-        jpeg = await run_in_threadpool(composed, body)  # refusals: GlyphMissing, TextDoesNotFit
-        sha256 = hashlib.sha256(jpeg).hexdigest()
-        await store.put(sha256, jpeg)
-        return ComposedSlide(**vars(stored(sha256, jpeg)), picture_sha256=body.picture_sha256)
-
-    @router.post("/internal/images", dependencies=internal, status_code=201)
-    async def upload(request: Request) -> StoredImage:
-        """Store the image in the request body."""
-        if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
-            raise HTTPException(413, too_big)
-        data = bytearray()
-        async for part in request.stream():  # count what arrives: the header may lie
-            data += part
-            if len(data) > settings.max_upload_bytes:
-                raise HTTPException(413, too_big)
-        return await store_image(bytes(data))
-
-    @router.post("/internal/images/fetch", dependencies=internal, status_code=201)
-    async def fetch(body: FetchRequest) -> StoredImage:
-        """Fetch an image from a URL (no redirects, size and time limits), then store it."""
-        data = await download(str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s)
-        return await store_image(data)
-
-    @router.get(
-        "/media/{name}",
-        response_class=FileResponse,
-        responses={
-            200: {
-                "description": "The file, as stored (ranges supported)",
-                "content": {
-                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                    **{
-                        m: {"schema": {"type": "string", "format": "binary"}} for m in MIME.values()
-                    },
-                },
-            }
-        },
+async def store_image(settings: Settings, store: ImageStore, data: bytes) -> StoredImage:
+    if not data:
+        raise HTTPException(422, "the request body is empty: send the image bytes")
+    image = await run_in_threadpool(
+        normalise,
+        data,
+        max_pixels=settings.max_pixels,
+        quality=settings.jpeg_quality,
+        fit=settings.fit,
     )
-    async def media(name: str) -> FileResponse:
-        """Served as is, never redirected (TikTok follows no redirects); ranges supported."""
-        if not name.endswith(".jpg"):
-            return video_file(videos, name)
-        sha256 = name.removesuffix(".jpg")
-        if not name.endswith(".jpg") or not SHA256.match(sha256) or not store.path(sha256).exists():
-            raise HTTPException(404, "no such image")
-        return FileResponse(
-            store.path(sha256),
-            media_type="image/jpeg",
-            headers={"Cache-Control": IMMUTABLE, "ETag": f'"{sha256}"'},
-        )
+    await store.put(image.sha256, image.jpeg)
+    return stored(settings, image.sha256, image.jpeg)
 
-    async def store_poster(jpeg: bytes) -> dict[str, object]:
-        """A video's poster frame, kept as ffmpeg made it (the video's shape, not a slide's)."""
-        sha256 = hashlib.sha256(jpeg).hexdigest()
-        await store.put(sha256, jpeg)
-        return {"sha256": sha256, "url": settings.url_of(f"{sha256}.jpg")}
 
-    router.include_router(video_routes(settings, videos, store_poster, internal_callers))
-    return router
+def composed(slide: SlideRequest, picture: bytes, quality: int) -> bytes:
+    blocks = [(slide.text, BODY_SCALE if slide.title else 1.0)]
+    if slide.title:
+        blocks.insert(0, (slide.title, 1.0))
+    image = compose(picture, blocks, slide.language, slide.style)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, progressive=True)
+    return out.getvalue()
+
+
+@router.post("/internal/slides", dependencies=internal, status_code=201)
+async def slide(body: SlideRequest, settings: Configured, store: Images) -> ComposedSlide:
+    """Set a slide's words on its stored picture; the same inputs give the same bytes and
+    URL. 422 with the reason when the words cannot be set (a glyph the font lacks, too long)."""
+    picture = store.path(body.picture_sha256)
+    if not picture.exists():
+        raise HTTPException(404, "no such picture: store it first")
+    # refusals: GlyphMissing, TextDoesNotFit
+    jpeg = await run_in_threadpool(composed, body, picture.read_bytes(), settings.jpeg_quality)
+    sha256 = hashlib.sha256(jpeg).hexdigest()
+    await store.put(sha256, jpeg)
+    made = stored(settings, sha256, jpeg)
+    return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
+
+
+@router.post("/internal/images", dependencies=internal, status_code=201)
+async def upload(request: Request, settings: Configured, store: Images) -> StoredImage:
+    """Store the image in the request body."""
+    too_big = f"images are limited to {settings.max_upload_bytes} bytes"
+    if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
+        raise HTTPException(413, too_big)
+    data = bytearray()
+    async for part in request.stream():  # count what arrives: the header may lie
+        data += part
+        if len(data) > settings.max_upload_bytes:
+            raise HTTPException(413, too_big)
+    return await store_image(settings, store, bytes(data))
+
+
+@router.post("/internal/images/fetch", dependencies=internal, status_code=201)
+async def fetch(body: FetchRequest, settings: Configured, store: Images) -> StoredImage:
+    """Fetch an image from a URL (no redirects, size and time limits), then store it."""
+    data = await download(str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s)
+    return await store_image(settings, store, data)
+
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/media/{name}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file, as stored (ranges supported)",
+            "content": {"image/jpeg": BINARY, **{m: BINARY for m in MIME.values()}},
+        }
+    },
+)
+async def media(name: str, store: Images, videos: Videos) -> FileResponse:
+    """Served as is, never redirected (TikTok follows no redirects); ranges supported."""
+    if not name.endswith(".jpg"):
+        return video_file(videos, name)
+    sha256 = name.removesuffix(".jpg")
+    if not SHA256.match(sha256) or not store.path(sha256).exists():
+        raise HTTPException(404, "no such image")
+    return FileResponse(
+        store.path(sha256),
+        media_type="image/jpeg",
+        headers={"Cache-Control": IMMUTABLE, "ETag": f'"{sha256}"'},
+    )

@@ -8,13 +8,15 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from gatepost_media.adapters import VideoStore
+from gatepost_common.access import INTERNAL
+from gatepost_common.provided import given
+from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.fetching import FetchRequest, public_host, stream_to
 from gatepost_media.schemas import StoredVideo
 from gatepost_media.settings import Settings
@@ -22,90 +24,90 @@ from gatepost_media.videos import MIME, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
-Poster = Callable[[bytes], Awaitable[dict[str, object]]]
+router = APIRouter()
+internal = [INTERNAL]  # who may call which: gatepost_common.access
+Configured = Annotated[Settings, given(Settings)]
+Images = Annotated[ImageStore, given(ImageStore)]
+Videos = Annotated[VideoStore, given(VideoStore)]
+Fill = Callable[[Callable[[bytes], object]], Awaitable[None]]
 
 
-def video_routes(
-    settings: Settings, videos: VideoStore, store_poster: Poster, internal_callers: Any
-) -> APIRouter:
-    router = APIRouter()
-    internal = [internal_callers]
+async def keep(
+    settings: Settings, videos: VideoStore, store: ImageStore, received: Path
+) -> StoredVideo:
+    """Check the received file; keep it under its sha256, with a poster frame (kept as ffmpeg
+    made it: the video's shape, not a slide's)."""
+    facts = await probe(received)  # RejectedVideo: 422 with the reason
+    poster = await poster_frame(received, facts.duration_s)
+    poster_sha256 = hashlib.sha256(poster).hexdigest()
+    await store.put(poster_sha256, poster)
+    poster_url = settings.url_of(f"{poster_sha256}.jpg")
+    sha256, size = await run_in_threadpool(file_sha256, received)
+    await videos.keep(received, sha256, vars(facts) | {"bytes": size, "poster_url": poster_url})
+    return StoredVideo(
+        sha256=sha256,
+        url=settings.url_of(f"{sha256}.{facts.extension}"),
+        size=size,
+        mime=facts.mime,
+        duration_s=facts.duration_s,
+        width=facts.width,
+        height=facts.height,
+        codec=facts.codec,
+        poster_url=poster_url,
+    )
+
+
+async def taken(
+    settings: Settings, videos: VideoStore, store: ImageStore, fill: Fill
+) -> StoredVideo:
+    """A temporary file filled by `fill`, then kept; removed whatever happens (a kept one was
+    renamed)."""
+    part = videos.receiving()
+    try:
+        with part.open("wb") as out:
+            await fill(out.write)
+        return await keep(settings, videos, store, part)
+    finally:
+        await run_in_threadpool(part.unlink, missing_ok=True)
+
+
+@router.post("/internal/videos", dependencies=internal, status_code=201)
+async def upload(
+    request: Request, settings: Configured, videos: Videos, store: Images
+) -> StoredVideo:
+    """Take the video in the request body: checked for TikTok, kept, a poster frame made.
+    422 with the reason when TikTok would not take it."""
     too_big = f"videos are limited to {settings.max_video_bytes} bytes"
+    if int(request.headers.get("content-length") or 0) > settings.max_video_bytes:
+        raise HTTPException(413, too_big)
 
-    async def keep(received: Path) -> StoredVideo:
-        """Check the received file; keep it under its sha256, with a poster frame."""
-        facts = await probe(received)  # RejectedVideo: 422 with the reason
-        poster = await store_poster(await poster_frame(received, facts.duration_s))
-        sha256, size = await run_in_threadpool(file_sha256, received)
-        described = vars(facts) | {"bytes": size, "poster_url": poster["url"]}
-        await videos.keep(received, sha256, described)
-        url = settings.url_of(f"{sha256}.{facts.extension}")
-        return StoredVideo(
-            sha256=sha256,
-            url=url,
-            size=size,
-            mime=facts.mime,
-            duration_s=facts.duration_s,
-            width=facts.width,
-            height=facts.height,
-            codec=facts.codec,
-            poster_url=str(poster["url"]),
+    async def fill(write: Callable[[bytes], object]) -> None:
+        received = 0
+        async for chunk in request.stream():  # counted as it comes: the header may lie
+            received += len(chunk)
+            if received > settings.max_video_bytes:
+                raise HTTPException(413, too_big)
+            write(chunk)
+        if not received:
+            raise HTTPException(422, "the request body is empty: send the video's bytes")
+
+    return await taken(settings, videos, store, fill)
+
+
+@router.post("/internal/videos/fetch", dependencies=internal, status_code=201)
+async def fetch(
+    body: FetchRequest, settings: Configured, videos: Videos, store: Images
+) -> StoredVideo:
+    """Fetch a video from a URL (no redirects, size and time limits), then take it."""
+
+    async def fill(write: Callable[[bytes], object]) -> None:
+        if not settings.fetch_private_addresses:
+            await public_host(str(body.url))  # FetchFailed: 422 with the reason
+        await stream_to(
+            str(body.url), settings.max_video_bytes, settings.video_fetch_timeout_s, write, "video"
         )
 
-    async def received_by(fill: Callable[[Callable[[bytes], object]], Awaitable[None]]) -> Path:
-        """A temporary file filled by `fill` (removed if anything goes wrong)."""
-        part = videos.receiving()
-        try:
-            with part.open("wb") as out:
-                await fill(out.write)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
-        return part
-
-    async def kept(part: Path) -> StoredVideo:
-        try:
-            return await keep(part)
-        finally:
-            await run_in_threadpool(part.unlink, missing_ok=True)  # a kept one was renamed
-
-    @router.post("/internal/videos", dependencies=internal, status_code=201)
-    async def upload(request: Request) -> StoredVideo:
-        """Take the video in the request body: checked for TikTok, kept, a poster frame made.
-        422 with the reason when TikTok would not take it."""
-        if int(request.headers.get("content-length") or 0) > settings.max_video_bytes:
-            raise HTTPException(413, too_big)
-
-        async def fill(write: Callable[[bytes], object]) -> None:
-            received = 0
-            async for chunk in request.stream():  # counted as it comes: the header may lie
-                received += len(chunk)
-                if received > settings.max_video_bytes:
-                    raise HTTPException(413, too_big)
-                write(chunk)
-            if not received:
-                raise HTTPException(422, "the request body is empty: send the video's bytes")
-
-        return await kept(await received_by(fill))
-
-    @router.post("/internal/videos/fetch", dependencies=internal, status_code=201)
-    async def fetch(body: FetchRequest) -> StoredVideo:
-        """Fetch a video from a URL (no redirects, size and time limits), then take it."""
-
-        async def fill(write: Callable[[bytes], object]) -> None:
-            if not settings.fetch_private_addresses:
-                await public_host(str(body.url))  # FetchFailed: 422 with the reason
-            await stream_to(
-                str(body.url),
-                settings.max_video_bytes,
-                settings.video_fetch_timeout_s,
-                write,
-                "video",
-            )
-
-        return await kept(await received_by(fill))
-
-    return router
+    return await taken(settings, videos, store, fill)
 
 
 def video_file(videos: VideoStore, name: str) -> FileResponse:

@@ -10,11 +10,14 @@ from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
+from gatepost_common.sessions import SessionKey
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, HostedVideo
-from gatepost_publisher.budget import Budgets, budget_routes
+from gatepost_publisher.budget import Budgets
+from gatepost_publisher.budget import router as budget_routes
 from gatepost_publisher.calls import TikTokCalls
-from gatepost_publisher.entrypoints import routes, subscribers
+from gatepost_publisher.entrypoints import WebhookReceiver, subscribers
+from gatepost_publisher.entrypoints import router as publication_routes
 from gatepost_publisher.following import Following
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
@@ -128,9 +131,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[
-            routes(settings, jobs, audit, emit, clock),
-            budget_routes(settings, Budgets(settings, cap, shares, clock), auth),
-        ],
+        routers=[publication_routes, budget_routes],
+        provided={
+            SessionKey: SessionKey(settings.session_public_key),
+            MongoJobRepository: jobs,
+            AuditLog: audit,
+            AuthClient: auth,
+            Budgets: Budgets(settings, cap, shares, clock),
+            WebhookReceiver: WebhookReceiver(
+                settings.tiktok_client_secret, settings.webhook_tolerance_s, emit, clock
+            ),
+        },
         on_start=on_start,
     )

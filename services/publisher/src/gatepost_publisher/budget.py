@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import IDENTIFIER
-from gatepost_common.sessions import User, session_user
+from gatepost_common.provided import given
+from gatepost_common.sessions import CurrentUser
 from gatepost_publisher.adapters import AuthClient
 from gatepost_publisher.domain import CapWindow
 from gatepost_publisher.limits import DailyCap, InboxShares, next_place
@@ -60,19 +61,18 @@ class Budgets:
         )
 
 
-def budget_routes(settings: Settings, budgets: Budgets, auth: AuthClient) -> APIRouter:
-    router = APIRouter(tags=["publications"])
-    current_user = session_user(settings.session_public_key)
+router = APIRouter(tags=["publications"])
 
-    @router.get("/accounts/{account_id}/budget")
-    async def budget(
-        account_id: Annotated[str, Path(pattern=IDENTIFIER)],
-        user: User = current_user,
-    ) -> Budget:
-        """How many posts the account can still publish today, and drafts send to its inbox."""
-        creator = await auth.creator_of(user.id, account_id)
-        if creator is None:
-            raise HTTPException(404, "no such account")
-        return await budgets.of(account_id, creator)
 
-    return router
+@router.get("/accounts/{account_id}/budget")
+async def budget(
+    account_id: Annotated[str, Path(pattern=IDENTIFIER)],
+    user: CurrentUser,
+    budgets: Annotated[Budgets, given(Budgets)],
+    auth: Annotated[AuthClient, given(AuthClient)],
+) -> Budget:
+    """How many posts the account can still publish today, and drafts send to its inbox."""
+    creator = await auth.creator_of(user.id, account_id)
+    if creator is None:
+        raise HTTPException(404, "no such account")
+    return await budgets.of(account_id, creator)

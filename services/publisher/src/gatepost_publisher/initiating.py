@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from gatepost_common.events import PostApproved
-from gatepost_common.tiktok import TikTokClient, chunk_plan
+from gatepost_common.tiktok import TikTokClient
+from gatepost_common.tiktok_chunks import chunk_plan
 from gatepost_publisher.settings import Settings
 
 

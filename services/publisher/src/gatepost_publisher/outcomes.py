@@ -14,24 +14,13 @@ from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostProgressed, PostPublished, ProgressState, PublishStatus
 from gatepost_common.kafka import Emit
-from gatepost_common.metrics import POSTS_DEFERRED, POSTS_FAILED, POSTS_PUBLISHED, PUBLISH_DURATION
+from gatepost_common.metrics import POSTS_DEFERRED
 from gatepost_publisher.lifecycle import START_AGAIN, Job, JobStatus, ending, waiting
 from gatepost_publisher.ports import Audit, Cap, JobStore, Shares
+from gatepost_publisher.reporting import SOURCE, counted_outcome, live_link, outcome_event
 from gatepost_publisher.settings import Settings
 
 logger = logging.getLogger(__name__)
-SOURCE = "gatepost/publisher"
-
-
-def counted_outcome(status: PublishStatus, approved_at: str) -> None:
-    """Count a final status, and the time since the person approved the post (wall clock, as
-    the approval service stamped it)."""
-    since = (datetime.now(UTC) - datetime.fromisoformat(approved_at)).total_seconds()
-    PUBLISH_DURATION.record(since, {"status": status})
-    if status in ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX"):
-        POSTS_PUBLISHED.add(1, {"status": status})
-    else:
-        POSTS_FAILED.add(1, {"stage": "publishing", "status": status})
 
 
 @dataclass
@@ -155,21 +144,8 @@ class Outcomes:
         retryable: bool = False,
     ) -> bool:
         """Record the outcome once (False: someone else recorded one first)."""
-        approved = job["approved"]
         publish_id = job.get("publish_id")
-        outcome = PostPublished(
-            post_id=job["post_id"],
-            account_id=job["account_id"],
-            publish_id=publish_id,
-            status=status,
-            fail_reason=reason,
-            post_ids=post_ids or [],
-            privacy_level=approved["options"]["privacy_level"],
-            attempt=job["attempt"],
-            retryable=retryable,
-            link=live_link(job, post_ids[0]) if post_ids else None,
-        )
-        event = envelope(outcome, source=SOURCE, subject=job["post_id"])
+        event = outcome_event(job, status, reason, post_ids or [], retryable)
         done = await self.jobs.move(
             job["_id"],
             ending(source),
@@ -191,7 +167,7 @@ class Outcomes:
             await self.cap.release(job["creator"], job["cap_day"], job["_id"])
         if status == "FAILED" and job.get("inbox_share"):  # no draft is pending
             await self.shares.release(job["_id"])
-        counted_outcome(status, approved["approved_at"])
+        counted_outcome(status, job["approved"]["approved_at"])
         if post_ids:  # added, never overwritten: a webhook may have brought some already
             await self.jobs.add_post_ids(job["_id"], post_ids)
         await self.audit.append(
@@ -219,9 +195,3 @@ class Outcomes:
         """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE)."""
         await self.jobs.add_post_ids(job["_id"], [post_id])
         await self.progress(job, "live", link=live_link(job, post_id))
-
-
-def live_link(job: Job, post_id: str) -> str:
-    """The public post on TikTok: its creator's profile, then /video/ or /photo/ and its id."""
-    kind = "video" if job["approved"].get("media_type") == "VIDEO" else "photo"
-    return f"https://www.tiktok.com/@{job.get('creator_username') or '_'}/{kind}/{post_id}"

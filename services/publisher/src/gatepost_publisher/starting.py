@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from gatepost_common import signing
 from gatepost_common.clock import Clock
 from gatepost_common.events import PostApproved, ProgressState
-from gatepost_common.tiktok import TikTokClient, chunk_plan
+from gatepost_common.tiktok import TikTokClient
+from gatepost_common.tiktok_chunks import chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import CapWindow, Handling

@@ -19,7 +19,8 @@ import httpx
 
 from gatepost_common.clock import Clock
 from gatepost_common.events import PostApproved, Video
-from gatepost_common.tiktok import TikTokClient, chunk_range
+from gatepost_common.tiktok import TikTokClient
+from gatepost_common.tiktok_chunks import chunk_range
 from gatepost_publisher.adapters import VideoUnreadable
 from gatepost_publisher.lifecycle import POLL_LATER, Job, JobStatus, Schedule, Upload
 from gatepost_publisher.outcomes import Outcomes

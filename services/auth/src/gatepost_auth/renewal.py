@@ -1,0 +1,37 @@
+"""Tokens renewed before they expire: a background pass over every connected account whose
+access token expires within the window (each refresh leased to one replica by TokenKeeper)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from gatepost_auth.domain import NeedsReauth, RefreshUnavailable
+from gatepost_auth.tokens import TokenKeeper
+
+logger = logging.getLogger(__name__)
+
+
+async def refresh_due(keeper: TokenKeeper) -> int:
+    """One pass: refresh every token that expires within the window; how many were."""
+    now = keeper.clock.now()
+    window = timedelta(seconds=keeper.settings.refresh_window_s)
+    refreshed = 0
+    for account_id in await keeper.accounts.due_for_refresh(now + window, now):
+        try:
+            fresh = await keeper.refresh(account_id, reason="scheduled", only_if_expiring=True)
+        except (NeedsReauth, RefreshUnavailable):
+            continue
+        refreshed += fresh is not None
+    return refreshed
+
+
+async def keep_renewing(keeper: TokenKeeper) -> None:
+    """The background loop: a pass every `refresh_interval_s`."""
+    while True:
+        try:
+            await refresh_due(keeper)
+        except Exception:
+            logger.exception("refresh pass failed")
+        await asyncio.sleep(keeper.settings.refresh_interval_s)
