@@ -46,7 +46,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Illustrate */
+        /**
+         * Illustrate
+         * @description For approval's slide editor: one new illustration (one image call, within the
+         *     provider's budgets like every other), stored by media.
+         */
         post: operations["illustrate_internal_illustrations_post"];
         delete?: never;
         options?: never;
