@@ -13,11 +13,12 @@ from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, Mo
 from gatepost_approval.entrypoints import router as queue_routes
 from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import Approvals
+from gatepost_approval.media_client import MediaClient
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
 from gatepost_approval.upload_routes import router as upload_routes
-from gatepost_approval.uploads import MediaClient, Uploads
+from gatepost_approval.uploads import Uploads
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey

@@ -30,6 +30,20 @@ class StoredSlide(TypedDict, total=False):
     illustration_sha256: str | None
 
 
+class UploadedVideo(TypedDict):
+    """A person's own video as a post keeps it: media's facts, and how TikTok will get it."""
+
+    url: str
+    sha256: str
+    size: int
+    mime: str
+    duration_s: float
+    width: int
+    height: int
+    poster_url: str
+    transfer: str  # FILE_UPLOAD (from the person's device) or PULL_FROM_URL
+
+
 class Post(TypedDict, total=False):
     """A post in the queue as the post store keeps it: what the use cases read. Every change of
     it is a `Move` (a condition and an update), applied by the store."""
@@ -47,7 +61,7 @@ class Post(TypedDict, total=False):
     slides: list[StoredSlide]
     cover_index: int
     media_type: str
-    video: dict[str, Any] | None  # media's facts of an uploaded video
+    video: UploadedVideo | None
     revision: int
     attempt: int
     history: list[dict[str, Any]]  # approvals, the publisher's words, outcomes

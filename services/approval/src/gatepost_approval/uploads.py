@@ -9,17 +9,15 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Protocol, Required, TypedDict
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_approval.adapters import CreatorInfoClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused, check_video_length
-from gatepost_approval.lifecycle import Post
+from gatepost_approval.lifecycle import Post, StoredSlide, UploadedVideo
+from gatepost_approval.media_client import StoredImage, StoredVideo
 from gatepost_common.events import Identifier, utf16_units
-
-MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
 
 
 class UploadDetails(BaseModel):
@@ -39,34 +37,28 @@ class UploadDetails(BaseModel):
         return title
 
 
-class MediaClient:
-    """media's internal routes; `http` signs its calls as approval (see access)."""
+class UploadedMedia(TypedDict, total=False):
+    """An upload's media, as its post keeps them: a video, or photos as slides."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
+    media_type: Required[str]  # VIDEO or PHOTO
+    video: UploadedVideo
+    slides: list[StoredSlide]
 
-    async def _stored(self, answer: httpx.Response) -> dict[str, Any]:
-        if answer.status_code in (413, 422):
-            raise ApprovalRefused(str(answer.json().get("detail", "media refused the file")))
-        if answer.status_code != 201:
-            raise ApprovalRefused(MEDIA_UNAVAILABLE)
-        stored: dict[str, Any] = answer.json()
-        return stored
 
-    async def video(self, body: AsyncIterator[bytes]) -> dict[str, Any]:
-        return await self._stored(await self.http.post("/internal/videos", content=body))
+class Media(Protocol):
+    """What uploads need of media (media_client.MediaClient; a fake in unit tests)."""
 
-    async def video_from(self, url: str) -> dict[str, Any]:
-        return await self._stored(await self.http.post("/internal/videos/fetch", json={"url": url}))
+    async def video(self, body: AsyncIterator[bytes]) -> StoredVideo: ...
 
-    async def image(self, data: bytes) -> dict[str, Any]:
-        return await self._stored(await self.http.post("/internal/images", content=data))
+    async def video_from(self, url: str) -> StoredVideo: ...
+
+    async def image(self, data: bytes) -> StoredImage: ...
 
 
 @dataclass
 class Uploads:
     posts: MongoPostRepository
-    media: MediaClient
+    media: Media
     creators: CreatorInfoClient
 
     async def video(
@@ -88,14 +80,18 @@ class Uploads:
         else:
             raise ApprovalRefused("send a video file or a URL")
         check_video_length(float(stored["duration_s"]), creator)  # told now, checked again later
-        video = {k: stored[k] for k in ("url", "sha256", "size", "mime", "duration_s")}
-        video |= {
-            "width": stored["width"],
-            "height": stored["height"],
-            "poster_url": stored["poster_url"],
-            "transfer": transfer,
-        }
-        return await self.queue(user_id, details, {"media_type": "VIDEO", "video": video})
+        video = UploadedVideo(
+            url=stored["url"],
+            sha256=stored["sha256"],
+            size=stored["size"],
+            mime=stored["mime"],
+            duration_s=stored["duration_s"],
+            width=stored["width"],
+            height=stored["height"],
+            poster_url=stored["poster_url"],
+            transfer=transfer,
+        )
+        return await self.queue(user_id, details, UploadedMedia(media_type="VIDEO", video=video))
 
     async def photos(
         self,
@@ -109,25 +105,26 @@ class Uploads:
         if not 1 <= len(photos) <= 35:
             raise ApprovalRefused("a photo post has 1 to 35 photos")
         await self.creators.creator_info(details.account_id, session)  # the account is theirs
-        slides = []
+        slides: list[StoredSlide] = []
         for index, read in enumerate(photos):
             stored = await self.media.image(await read())
             slides.append(
-                {
-                    "index": index,
-                    "text": "",
-                    "prompt": "",
-                    "image_url": stored["url"],
-                    "sha256": stored["sha256"],
-                    "illustration_url": stored["url"],
-                    "illustration_sha256": stored["sha256"],
-                }
+                StoredSlide(
+                    index=index,
+                    text="",
+                    prompt="",
+                    image_url=stored["url"],
+                    sha256=stored["sha256"],
+                    illustration_url=stored["url"],
+                    illustration_sha256=stored["sha256"],
+                )
             )
-        return await self.queue(user_id, details, {"media_type": "PHOTO", "slides": slides})
+        return await self.queue(user_id, details, UploadedMedia(media_type="PHOTO", slides=slides))
 
-    async def queue(self, user_id: str, details: UploadDetails, media: dict[str, Any]) -> Post:
+    async def queue(self, user_id: str, details: UploadDetails, media: UploadedMedia) -> Post:
+        post_id = f"up-{uuid.uuid4().hex}"
         post = {
-            "_id": f"up-{uuid.uuid4().hex}",
+            "_id": post_id,
             "user_id": user_id,
             "account_id": details.account_id,
             "origin": "uploaded",
@@ -139,7 +136,7 @@ class Uploads:
             **media,
         }
         await self.posts.add_generated(post)
-        stored = await self.posts.get(post["_id"], user_id)
+        stored = await self.posts.get(post_id, user_id)
         if stored is None:  # stored a moment ago: only a database that lost it answers so
-            raise RuntimeError(f"the uploaded post {post['_id']} was not stored")
+            raise RuntimeError(f"the uploaded post {post_id} was not stored")
         return stored
