@@ -166,7 +166,7 @@ def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any
     ]
     to_publish = min(args.posts - 1, args.cap - 1) + (args.accounts - 1) * allowed
     print(f"approving {len(batch)} posts of {args.accounts} accounts at once …", flush=True)
-    started = time.monotonic()
+    started, wall_start = time.monotonic(), time.time()
     asyncio.run(send(stack, batch))
     wait_s = (allowed // INIT_PER_MINUTE + 1) * 60 + 20 * args.processing + 300
     done = asyncio.run(outcomes(stack, {a.post_id for a in batch}, to_publish, wait_s))
@@ -174,7 +174,8 @@ def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any
 
     tiktok = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
     requests = httpx.get(f"{tiktok}/requests", timeout=60).json()
-    per_creator = Counter(p["open_id"] for p in httpx.get(f"{tiktok}/publishes", timeout=60).json())
+    publishes = httpx.get(f"{tiktok}/publishes", timeout=60).json()
+    per_creator = Counter(p["open_id"] for p in publishes)
     inits = httpx.get(f"{tiktok}/init-calls", timeout=60).json()
     statuses = Counter(event_of(r)["data"]["status"] for r in done)
     optimum = (allowed - 1) // INIT_PER_MINUTE * 60 + single
@@ -195,7 +196,23 @@ def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any
         "tiktok_429s_by_path": dict(Counter(r["path"] for r in requests if r["status"] == 429)),
         "cap_overruns": sum(max(0, n - args.cap) for n in per_creator.values()),
         "duplicate_inits": sum(max(0, n - 1) for n in inits.values()),
+        "kth_init_of_every_account_by_s": kth_inits(publishes, wall_start, 1.0),
+        "kth_init_of_half_the_accounts_by_s": kth_inits(publishes, wall_start, 0.5),
     }
+
+
+def kth_inits(publishes: list[dict[str, Any]], since: float, share: float) -> list[float]:
+    """When `share` of the accounts had made their k-th init (k = 1, 2, …), seconds after the
+    batch was sent: an account's (L+k)-th post cannot start before a minute after its k-th, so
+    how soon the first inits of every account go out bounds the whole drain."""
+    times: dict[str, list[float]] = {}
+    for p in publishes:
+        if p["created_at"] >= since:
+            times.setdefault(p["open_id"], []).append(p["created_at"] - since)
+    ordered = [sorted(t) for t in times.values()]
+    deepest = min((len(t) for t in ordered), default=0)
+    reached = max(1, round(share * len(ordered)))
+    return [round(sorted(t[k] for t in ordered)[reached - 1], 1) for k in range(deepest)]
 
 
 def _ready(url: str) -> bool:
@@ -220,6 +237,8 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
     print(f"  TikTok 429 answers       {f['tiktok_429s']} {f['tiktok_429s_by_path'] or ''}")
     print(f"  posts beyond the cap     {f['cap_overruns']}")
     print(f"  content initiated twice  {f['duplicate_inits']}")
+    print(f"  k-th init of every account by (s): {f['kth_init_of_every_account_by_s']}")
+    print(f"  k-th init of half of them by (s):  {f['kth_init_of_half_the_accounts_by_s']}")
 
 
 if __name__ == "__main__":
