@@ -71,6 +71,6 @@ async def test_a_consumer_takes_its_partitions_side_by_side(stack: Stack) -> Non
     first = handled[: PER_PARTITION // 2]
     assert {name.split("-")[0] for name in first} == {"p0", "p1"}, first
     # each partition still in its own order
-    for partition in ("p0", "p1"):
-        own = [int(n.split("-")[1]) for n in handled if n.startswith(partition)]
+    for prefix in ("p0", "p1"):
+        own = [int(n.split("-")[1]) for n in handled if n.startswith(prefix)]
         assert own == list(range(PER_PARTITION))
