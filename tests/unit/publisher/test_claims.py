@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from gatepost_publisher.jobs import MongoJobRepository
 from tests.unit.memory import MemoryDatabase
+from tests.unit.publisher.fakes import world
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 LEASE = timedelta(seconds=120)
@@ -34,3 +35,17 @@ async def test_a_batch_is_the_longest_due_first_and_each_job_is_claimed_once() -
     assert [j["_id"] for j in later] == ["j1", "j2", "j0", "j3"], "leases ran out; j3 is due"
     stored = await jobs.get("j1")
     assert stored is not None and stored["lease_owner"] == "worker-b"
+
+
+async def test_posts_are_taken_in_the_order_they_were_approved_not_as_they_arrived() -> None:
+    w = world()
+    approved_first = w.clock.now()
+    w.clock.advance(5)
+    await w.approve("later", account_id="account-2")  # approved at +5 s, arrives first
+    w.clock.advance(10)
+    await w.approve("earlier", approved_at=approved_first)  # approved at 0 s, arrives at +15 s
+    ahead = w.clock.now() + timedelta(hours=1)  # a clock running ahead of the publisher's
+    await w.approve("ahead", account_id="account-3", approved_at=ahead)
+    claimed = await w.jobs.claim_due("worker-a", w.clock.now(), LEASE, 10)
+    assert [j["post_id"] for j in claimed] == ["earlier", "later", "ahead"]
+    assert w.job("ahead")["due_at"] == w.clock.now()  # due now, not in an hour

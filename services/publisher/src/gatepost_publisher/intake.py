@@ -4,6 +4,7 @@ the dead-letter topic."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
@@ -40,7 +41,7 @@ class Intake:
                 "post_id": approved.post_id,
                 "attempt": approved.attempt,
                 "account_id": approved.account_id,
-                "due_at": approved.publish_after or self.clock.now(),
+                "due_at": approved.publish_after or self.due_since(approved),
                 "approved": approved.signed_data(),
                 "trace": current_trace(),  # publishing continues this trace, later
                 "event_id": event.id,
@@ -54,3 +55,10 @@ class Intake:
                 attempt=approved.attempt,
                 event_id=event.id,
             )
+
+    def due_since(self, approved: PostApproved) -> datetime:
+        """A post is due from when it was approved: due jobs are taken oldest first, so posts go
+        out in the order people approved them, however unevenly Kafka's partitions arrive (one
+        account's burst does not overtake another account's earlier approval). Never later than
+        now: the approving service's clock may run ahead."""
+        return min(approved.approved_at, self.clock.now())
