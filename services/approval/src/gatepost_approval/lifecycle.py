@@ -30,8 +30,8 @@ class StoredSlide(TypedDict, total=False):
     illustration_sha256: str | None
 
 
-class UploadedVideo(TypedDict):
-    """A person's own video as a post keeps it: media's facts, and how TikTok will get it."""
+class VideoFacts(TypedDict):
+    """What media found out about a video it checked and kept."""
 
     url: str
     sha256: str
@@ -41,6 +41,11 @@ class UploadedVideo(TypedDict):
     width: int
     height: int
     poster_url: str
+
+
+class UploadedVideo(VideoFacts):
+    """A person's own video as a post keeps it: media's facts, and how TikTok will get it."""
+
     transfer: str  # FILE_UPLOAD (from the person's device) or PULL_FROM_URL
 
 

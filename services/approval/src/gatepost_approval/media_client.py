@@ -9,6 +9,7 @@ from typing import Any, TypedDict, cast
 import httpx
 
 from gatepost_approval.domain import ApprovalRefused
+from gatepost_approval.lifecycle import VideoFacts
 
 MEDIA_UNAVAILABLE = "the media service could not take the file now; try again"
 
@@ -18,18 +19,10 @@ class StoredImage(TypedDict):
     sha256: str
 
 
-class StoredVideo(TypedDict):
+class StoredVideo(VideoFacts):
     """media's answer for a video it checked and kept."""
 
-    url: str
-    sha256: str
-    size: int
-    mime: str
-    duration_s: float
-    width: int
-    height: int
     codec: str
-    poster_url: str
 
 
 class MediaClient:
