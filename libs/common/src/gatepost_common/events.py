@@ -18,6 +18,7 @@ from gatepost_common.post_approved import (
     PostMode,
     PrivacyLevel,
     PublishOptions,
+    Sha256,
     Video,
     VideoMime,
 )
@@ -44,7 +45,7 @@ class Slide(BaseModel):
     text: str
     # the published slide: the illustration with the slide's words set on it by media
     image_url: NonEmpty
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    sha256: Sha256
     # the model's illustration without words (kept, so the words can be set again when edited)
     illustration_url: str | None = None
     illustration_sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -20,6 +21,12 @@ class ImageStore:
 
     def path(self, sha256: str) -> Path:
         return self.folder / f"{sha256}.jpg"
+
+    async def keep(self, jpeg: bytes) -> str:
+        """Store a picture under its own SHA-256, which is returned."""
+        sha256 = hashlib.sha256(jpeg).hexdigest()
+        await self.put(sha256, jpeg)
+        return sha256
 
     async def put(self, sha256: str, jpeg: bytes) -> None:
         target = self.path(sha256)

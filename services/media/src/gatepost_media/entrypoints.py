@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from typing import Annotated
@@ -85,9 +84,7 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
         raise HTTPException(404, "no such picture: store it first")
     # refusals: GlyphMissing, TextDoesNotFit
     jpeg = await run_in_threadpool(composed, body, picture.read_bytes(), settings.jpeg_quality)
-    sha256 = hashlib.sha256(jpeg).hexdigest()
-    await store.put(sha256, jpeg)
-    made = stored(settings, sha256, jpeg)
+    made = stored(settings, await store.keep(jpeg), jpeg)
     return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
 
 

@@ -38,10 +38,8 @@ async def keep(
     """Check the received file; keep it under its sha256, with a poster frame (kept as ffmpeg
     made it: the video's shape, not a slide's)."""
     facts = await probe(received)  # RejectedVideo: 422 with the reason
-    poster = await poster_frame(received, facts.duration_s)
-    poster_sha256 = hashlib.sha256(poster).hexdigest()
-    await store.put(poster_sha256, poster)
-    poster_url = settings.url_of(f"{poster_sha256}.jpg")
+    poster = await store.keep(await poster_frame(received, facts.duration_s))
+    poster_url = settings.url_of(f"{poster}.jpg")
     sha256, size = await run_in_threadpool(file_sha256, received)
     await videos.keep(received, sha256, vars(facts) | {"bytes": size, "poster_url": poster_url})
     return StoredVideo(
