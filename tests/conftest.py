@@ -14,7 +14,7 @@ import pytest
 from gatepost_devstack.config import TEST_PORTS
 from gatepost_devstack.stack import Stack
 
-pytest_plugins = ["tests.no_skips"]
+pytest_plugins = ["tests.no_skips", "tests.failure_logs"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

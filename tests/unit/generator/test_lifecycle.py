@@ -29,6 +29,8 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
                     "$lt": lambda v, h=have: h is not None and h < v,
                     "$ne": lambda v, h=have: h != v,
                     "$in": lambda v, h=have: h in v,
+                    "$nin": lambda v, h=have: h not in v,
+                    "$gte": lambda v, h=have: h is not None and h >= v,
                 }[op](value)
                 if not ok:
                     return False
@@ -69,6 +71,25 @@ def test_a_dead_replicas_topic_is_taken_over_after_its_lease_and_the_old_owner_c
     assert not apply(doc, late)
     assert not apply(doc, domain.renew("t1", "a", NOW + LEASE * 2, LEASE))
     assert apply(doc, domain.finish("t1", "b", TopicStatus.GENERATED, NOW + LEASE * 2))
+
+
+def test_a_claim_tries_people_with_fewer_topics_in_flight_first() -> None:
+    generating = {"importer": 6, "second": 1, "third": 1}
+    assert domain.turns(generating) == [["importer", "second", "third"], ["importer"], []]
+    assert domain.turns({}) == [[]]  # nobody is waiting on anything: the oldest topic
+    imported = topic(TopicStatus.QUEUED, user_id="importer")
+    single = topic(TopicStatus.QUEUED, user_id="newcomer")
+    first, *_ = domain.turns(generating)
+    assert not apply(imported, domain.claim_next("a", NOW, LEASE, first))
+    assert apply(single, domain.claim_next("a", NOW, LEASE, first))
+
+
+def test_only_live_leases_count_as_in_flight() -> None:
+    doc = topic(TopicStatus.QUEUED)
+    apply(doc, domain.claim_next("a", NOW, LEASE))
+    assert matches(doc, domain.in_flight(NOW + LEASE / 2))
+    assert not matches(doc, domain.in_flight(NOW + LEASE * 2))  # its worker died: claimable
+    assert not matches(topic(TopicStatus.QUEUED), domain.in_flight(NOW))
 
 
 @pytest.mark.parametrize("status", [TopicStatus.GENERATED, TopicStatus.FAILED])

@@ -51,14 +51,26 @@ class MongoTopicRepository:
         return result.modified_count == 1
 
     async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Topic | None:
-        claim = domain.claim_next(owner, now, lease)
-        claimed = await self.topics.find_one_and_update(
-            claim.when,
-            claim.update,
-            sort=[("queued_at", 1)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return cast(Topic | None, claimed)
+        """The oldest claimable topic of the person with the fewest in flight (domain.turns)."""
+        for passed_over in domain.turns(await self.generating_per_user(now)):
+            claim = domain.claim_next(owner, now, lease, passed_over)
+            claimed = await self.topics.find_one_and_update(
+                claim.when,
+                claim.update,
+                sort=[("queued_at", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if claimed is not None:
+                return cast(Topic, claimed)
+        return None
+
+    async def generating_per_user(self, now: datetime) -> dict[str, int]:
+        pipeline = [
+            {"$match": domain.in_flight(now)},
+            {"$group": {"_id": "$user_id", "topics": {"$sum": 1}}},
+        ]
+        cursor = await self.topics.aggregate(pipeline)
+        return {doc["_id"]: doc["topics"] async for doc in cursor}
 
     async def save(
         self, topic_id: str, owner: str, fields: Document, increments: dict[str, int] | None = None

@@ -12,6 +12,7 @@ so the adapter applies it atomically and a lost race changes nothing."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -74,15 +75,21 @@ class Transition:
     update: dict[str, Any]
 
 
-def claim_next(owner: str, now: datetime, lease: timedelta) -> Transition:
-    """A queued topic, or one whose worker's lease ran out, becomes this worker's."""
+def claim_next(
+    owner: str, now: datetime, lease: timedelta, passed_over: Collection[str] = ()
+) -> Transition:
+    """A queued topic, or one whose worker's lease ran out, becomes this worker's (unless it is
+    of a person `passed_over`: see `turns`)."""
+    when: dict[str, Any] = {
+        "$or": [
+            {"status": TopicStatus.QUEUED.value},
+            {"status": TopicStatus.GENERATING.value, "lease_until": {"$lt": now}},
+        ]
+    }
+    if passed_over:
+        when["user_id"] = {"$nin": sorted(passed_over)}
     return Transition(
-        {
-            "$or": [
-                {"status": TopicStatus.QUEUED.value},
-                {"status": TopicStatus.GENERATING.value, "lease_until": {"$lt": now}},
-            ]
-        },
+        when,
         {
             "$set": {
                 "status": TopicStatus.GENERATING.value,
@@ -93,6 +100,20 @@ def claim_next(owner: str, now: datetime, lease: timedelta) -> Transition:
             "$inc": {"attempts": 1},
         },
     )
+
+
+def in_flight(now: datetime) -> dict[str, Any]:
+    """Topics a live worker is generating now (a lease that ran out is up for claiming)."""
+    return {"status": TopicStatus.GENERATING.value, "lease_until": {"$gte": now}}
+
+
+def turns(generating: Mapping[str, int]) -> list[list[str]]:
+    """Whose topics a claim passes over, try by try: first it takes the oldest topic of a person
+    with nothing being generated, then of one with the fewest, and at last anyone's. So one
+    person's import of hundreds of topics shares the workers with everyone else's single topic
+    instead of holding them until it is done. `generating`: person → topics in flight."""
+    counts = sorted(set(generating.values()))
+    return [[user for user, n in generating.items() if n > most] for most in [0, *counts]]
 
 
 def held_by(topic_id: str, owner: str) -> dict[str, Any]:

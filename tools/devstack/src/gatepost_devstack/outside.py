@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import MongoClient
 
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
 from gatepost_devstack.infra import client_options
@@ -202,12 +203,34 @@ async def generated_posts(
         count=len(owners),
         timeout=60 + 20 * (len(owners) - 1),
     )
-    assert len(posts) == len(owners), f"{len(posts)} of {len(owners)} topics were generated"
+    if len(posts) < len(owners):
+        done = {event_of(p)["data"]["topic_id"] for p in posts}
+        missing = [t for t in sent if t not in done]
+        raise AssertionError(
+            f"{len(posts)} of {len(owners)} topics were generated; "
+            f"{where_generation_stands(stack, missing)}"
+        )
     found = []
     for post in posts:
         data: dict[str, Any] = event_of(post)["data"]
         found.append(data | {"latency_s": (post.timestamp - sent[data["topic_id"]]) / 1000})
     return found
+
+
+def where_generation_stands(stack: Stack, topic_ids: list[str]) -> str:
+    """What the generator's store says of `topic_ids` and of its queue: tells a topic never
+    accepted from Kafka from one waiting for a worker, one being worked on, one that failed."""
+    mongo: MongoClient[dict[str, Any]] = MongoClient(
+        stack.mongodb_url, serverSelectionTimeoutMS=5000
+    )
+    with mongo:
+        topics = mongo[f"{stack.database_prefix}_generator"]["topics"]
+        fields = ["status", "stage", "reason", "attempts", "owner", "queued_at", "updated_at"]
+        found = {d["_id"]: d for d in topics.find({"_id": {"$in": topic_ids}}, fields)}
+        unseen = "never stored (its topic.created was not consumed)"
+        states = {t: found.get(t, unseen) for t in topic_ids}
+        queue = {s: topics.count_documents({"status": s}) for s in ("queued", "generating")}
+    return f"topics: {states}; the generator's queue: {queue}"
 
 
 async def generated_post(
