@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from gatepost_common.mongo import create_mongo_client
 from gatepost_common.settings import ServiceSettings
 from gatepost_devstack.stack import Stack
+from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.domain import Topic
 
@@ -49,6 +50,11 @@ async def test_a_single_topic_is_claimed_before_the_rest_of_an_earlier_import(
             "typist": 1,
             "late": 1,
         }
+        # renewing within the same millisecond as the claim changes nothing, and still holds
+        held = await repository.claim_next("replica-c", now, LEASE)
+        assert held is not None
+        assert await repository.apply(domain.renew(held["_id"], "replica-c", now, LEASE))
+        assert not await repository.apply(domain.renew(held["_id"], "replica-a", now, LEASE))
         # a worker that died holds nothing: its topics count as claimable, not in flight
         assert await repository.generating_per_user(now + LEASE * 2) == {}
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,12 +19,15 @@ from openai import AsyncOpenAI
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostGenerated, TopicCreated
+from gatepost_generator import domain
 from gatepost_generator.bootstrap import Parts, build
 from gatepost_generator.entrypoints import subscribers
 from gatepost_generator.settings import Settings
 from gatepost_standins.openai.app import create_app
 from gatepost_standins.openai.config import OpenAIStandinConfig
 from tests.unit.memory import MemoryDatabase
+
+LEASE = timedelta(seconds=60)
 
 
 class FixedClock(Clock):
@@ -139,3 +142,60 @@ async def test_an_image_the_model_keeps_failing_fails_the_topic_with_the_reason(
     assert stored is not None and stored["status"] == "failed"
     assert "could not be rendered" in stored["reason"] and "500" in stored["reason"]
     assert [e for e in world.emitted if e.type == "post.generated"] == []
+
+
+async def reaches(world: World, status: str, topic_id: str = "t1") -> bool:
+    """Whether the topic gets to `status` within 10 s."""
+    for _ in range(200):
+        stored = await world.parts.topics.get(topic_id, "u1")
+        if stored is not None and stored["status"] == status:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_a_failing_step_of_the_worker_leaves_the_generations_in_hand_going() -> None:
+    world = World(image_latency_s=0.3)
+    calls = 0
+
+    async def outbox_away(older_than: datetime) -> list[Any]:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("MongoDB is away for a moment")
+
+    world.parts.topics.unemitted = outbox_away  # type: ignore[method-assign]
+    await world.parts.library.accept(topic("Herbs on a windowsill"))
+    running = asyncio.create_task(world.parts.worker.run())
+    try:
+        assert await reaches(world, "generated")
+        assert calls >= 1 and not running.done()  # the worker went on after each failure
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_stopped_worker_gives_its_topics_back_at_once() -> None:
+    world = World(image_latency_s=5.0)
+    await world.parts.library.accept(topic("Slow pictures of a balcony"))
+    running = asyncio.create_task(world.parts.worker.run())
+    assert await reaches(world, "generating")
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    stored = await world.parts.topics.get("t1", "u1")
+    assert stored is not None
+    assert (stored["status"], stored["owner"], stored["attempts"]) == ("queued", None, 0)
+    # another replica takes it up now, not when the lease would have run out
+    claimed = await world.parts.topics.claim_next("other", datetime.now(UTC), LEASE)
+    assert claimed is not None and claimed["_id"] == "t1" and claimed["attempts"] == 1
+
+
+async def test_a_renewal_in_the_millisecond_of_the_claim_keeps_the_topic() -> None:
+    """The same lease set again modifies nothing; it must still count as held (it was taken
+    for a lost topic, whose generation stopped until the lease ran out a minute later)."""
+    world = World()
+    await world.parts.library.accept(topic("Renewed at once"))
+    now = datetime.now(UTC)
+    claimed = await world.parts.topics.claim_next("a", now, LEASE)
+    assert claimed is not None
+    assert await world.parts.topics.apply(domain.renew("t1", "a", now, LEASE))
+    assert not await world.parts.topics.apply(domain.renew("t1", "b", now, LEASE))

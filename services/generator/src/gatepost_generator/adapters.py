@@ -47,8 +47,11 @@ class MongoTopicRepository:
         return cast(Topic | None, found)
 
     async def apply(self, transition: Transition) -> bool:
+        """Whether the transition's condition held (and so its update was applied). Not
+        `modified_count`: a renewal within the millisecond of the claim or of the last renewal
+        sets the same lease and modifies nothing, and was taken for a lost topic."""
         result = await self.topics.update_one(transition.when, transition.update)
-        return result.modified_count == 1
+        return result.matched_count == 1
 
     async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Topic | None:
         """The oldest claimable topic of the person with the fewest in flight (domain.turns)."""

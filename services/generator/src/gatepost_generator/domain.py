@@ -3,7 +3,7 @@
     queued ──claim──▶ generating ──▶ generated
        ▲                 │  └──────▶ failed ──retry──▶ queued
        │   lease expired │ (a replica died: claimed again, at most `attempts` times)
-       └─────────────────┘
+       └─────────────────┘ (or given back by a replica that stopped: not an attempt)
     any state ──delete──▶ deleted (hidden; a generation in flight stops; never generated again)
 
 Each transition is a `Transition`: the filter that makes it conditional and the update to apply,
@@ -123,6 +123,23 @@ def held_by(topic_id: str, owner: str) -> dict[str, Any]:
 
 def renew(topic_id: str, owner: str, now: datetime, lease: timedelta) -> Transition:
     return Transition(held_by(topic_id, owner), {"$set": {"lease_until": now + lease}})
+
+
+def give_back(topic_id: str, owner: str, now: datetime) -> Transition:
+    """A worker that stops (a deploy, a shutdown) queues what it holds again; being stopped is
+    not one of the topic's attempts."""
+    return Transition(
+        held_by(topic_id, owner),
+        {
+            "$set": {
+                "status": TopicStatus.QUEUED.value,
+                "owner": None,
+                "lease_until": None,
+                "updated_at": now,
+            },
+            "$inc": {"attempts": -1},
+        },
+    )
 
 
 def finish(

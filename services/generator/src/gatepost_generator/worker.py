@@ -48,17 +48,35 @@ class GenerationWorker:
         return timedelta(seconds=self.settings.lease_s)
 
     async def run(self) -> None:
-        """Claim while there is room, renew what is held, flush the outbox; until cancelled."""
+        """Claim while there is room, renew what is held, flush the outbox; until cancelled. A
+        step that fails (MongoDB or Kafka away for a moment) is tried again at the next tick,
+        and the generations in hand go on meanwhile; when stopped, the topics in hand are given
+        back, for this replica or another to take up at once instead of after their lease."""
         try:
             while True:
-                await self.fill()
-                await self.renew()
-                await self.flush_outbox()
+                try:
+                    await self.fill()
+                    await self.renew()
+                    await self.flush_outbox()
+                except Exception:
+                    logger.exception("a step of the generation worker failed; trying again")
                 await asyncio.sleep(self.settings.worker_interval_s)
         finally:
-            for task in self.running.values():
+            in_hand = dict(self.running)
+            for task in in_hand.values():
                 task.cancel()
-            await asyncio.gather(*self.running.values(), return_exceptions=True)
+            await asyncio.gather(*in_hand.values(), return_exceptions=True)
+            await self.give_back(list(in_hand))
+
+    async def give_back(self, topic_ids: list[str]) -> None:
+        """Best effort: a topic not given back is taken up when its lease runs out."""
+        now = self.clock.now()
+        try:
+            async with asyncio.timeout(5):
+                for topic_id in topic_ids:
+                    await self.topics.apply(domain.give_back(topic_id, self.owner, now))
+        except Exception:
+            logger.warning("topics in hand not given back; their leases will run out")
 
     async def fill(self) -> None:
         while len(self.running) < self.settings.generation_concurrency:
