@@ -199,3 +199,25 @@ async def test_a_renewal_in_the_millisecond_of_the_claim_keeps_the_topic() -> No
     assert claimed is not None
     assert await world.parts.topics.apply(domain.renew("t1", "a", now, LEASE))
     assert not await world.parts.topics.apply(domain.renew("t1", "b", now, LEASE))
+
+
+async def test_a_post_being_emitted_is_not_taken_for_a_lost_topic() -> None:
+    """The topic ended (generated) and Kafka is slow to acknowledge its post: the renewal that
+    comes meanwhile finds no lease to renew, which is no reason to stop the emit."""
+    world = World()
+    acknowledged = asyncio.Event()
+    emit = world.emit
+
+    async def slow_kafka(event: CloudEvent[Any], key: str) -> None:
+        await acknowledged.wait()
+        await emit(event, key)
+
+    world.parts.worker.emit_event = slow_kafka
+    await world.parts.library.accept(topic("Slowly acknowledged"))
+    await world.parts.worker.fill()
+    assert await reaches(world, "generated")
+    world.parts.worker.renewed_at = 0.0  # a renewal is due
+    await world.parts.worker.renew()
+    acknowledged.set()
+    await asyncio.gather(*world.parts.worker.running.values())
+    assert len([e for e in world.emitted if e.type == "post.generated"]) == 1

@@ -41,6 +41,7 @@ class GenerationWorker:
     clock: Clock
     owner: str = field(default_factory=lambda: f"generator-{uuid.uuid4().hex[:12]}")
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    ended: set[str] = field(default_factory=set)  # running, but only emitting: no lease held
     renewed_at: float = 0.0
 
     @property
@@ -90,6 +91,7 @@ class GenerationWorker:
 
     def forget(self, topic_id: str, _: asyncio.Task[None]) -> None:
         self.running.pop(topic_id, None)
+        self.ended.discard(topic_id)
 
     async def renew(self) -> None:
         """Keep the leases of the topics in hand (a few times per lease, at least every 5 s);
@@ -99,6 +101,8 @@ class GenerationWorker:
         self.renewed_at = time.monotonic()
         now = self.clock.now()
         for topic_id, task in list(self.running.items()):
+            if topic_id in self.ended:
+                continue
             if not await self.topics.apply(domain.renew(topic_id, self.owner, now, self.lease)):
                 lost = {"fields": {"topic_id": topic_id}}
                 logger.info("topic lost (deleted or taken over)", extra=lost)
@@ -152,6 +156,8 @@ class GenerationWorker:
                 emitted=False,
             )
         ended = await self.topics.apply(change)
+        if ended:
+            self.ended.add(topic["_id"])
         if ended and post is None:
             POSTS_FAILED.add(1, {"stage": "generation"})
         return ended
