@@ -23,13 +23,13 @@ class MongoTopicRepository:
     async def ensure_indexes(self) -> None:
         await self.topics.create_index([("user_id", 1), ("created_at", -1)])
         await self.topics.create_index([("user_id", 1), ("import_id", 1)])
-        await self.topics.create_index([("status", 1), ("queued_at", 1)])
+        await self.topics.create_index([("status", 1), ("queued_at", 1), ("position", 1)])
         await self.topics.create_index([("status", 1), ("lease_until", 1)])
         await self.topics.create_index([("status", 1), ("emitted", 1), ("updated_at", 1)])
 
     async def queue(self, topics: list[Topic], now: datetime) -> None:
-        """Store new topics, queued for generation."""
-        await self.topics.insert_many([queued(t, now) for t in topics])
+        """Store new topics, queued for generation in the order given (a CSV's row order)."""
+        await self.topics.insert_many([queued(t, now, n) for n, t in enumerate(topics)])
 
     async def accept(self, topic: Topic, now: datetime) -> bool:
         """Queue a topic announced on Kafka, unless it is known already (in any state: a
@@ -60,7 +60,7 @@ class MongoTopicRepository:
             claimed = await self.topics.find_one_and_update(
                 claim.when,
                 claim.update,
-                sort=[("queued_at", 1)],
+                sort=[("queued_at", 1), ("position", 1)],
                 return_document=ReturnDocument.AFTER,
             )
             if claimed is not None:
@@ -118,9 +118,10 @@ class MongoTopicRepository:
         return counts
 
 
-def queued(topic: Topic, now: datetime) -> Document:
+def queued(topic: Topic, now: datetime, position: int = 0) -> Document:
     return {
         **topic,
+        "position": position,  # among the topics queued at the same time
         "status": TopicStatus.QUEUED.value,
         "attempts": 0,
         "created_at": now,

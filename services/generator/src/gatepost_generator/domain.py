@@ -55,6 +55,7 @@ class Topic(TypedDict, total=False):
     text: Required[str]
     source: str
     import_id: str | None
+    position: int  # among the topics queued at once (an import's row order)
     status: str  # a TopicStatus
     owner: str | None
     lease_until: datetime | None
