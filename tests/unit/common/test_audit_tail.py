@@ -5,6 +5,7 @@ scanning every entry of every account)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 from gatepost_common.audit import AuditLog, verify_chain
@@ -48,3 +49,25 @@ async def test_a_tail_far_behind_is_read_afresh() -> None:
     assert first.tail_reads == 2, "three steps forward, then one read of the tail"
     found = await entries(db)
     assert len(found) == 12 and found[-1]["kind"] == "webhook" and verify_chain(found) is None
+
+
+async def test_appends_of_one_process_to_one_account_never_collide() -> None:
+    """The steps of several posts of one account, in flight together in one replica, append at
+    once: one at a time, each after the tail the last one wrote, none pays for a collision."""
+    db = MemoryDatabase()
+    await db["audit"].create_index([("account_id", 1), ("seq", 1)], unique=True)
+    collection = db["audit"]
+    inserts = 0
+
+    async def insert_over_the_network(entry: dict[str, Any]) -> Any:
+        nonlocal inserts
+        inserts += 1
+        await asyncio.sleep(0)  # the round trip: other appends run meanwhile
+        return collection.collection.insert_one(entry)
+
+    collection.insert_one = insert_over_the_network  # type: ignore[method-assign]
+    log = CountingLog(cast(Any, db))
+    await asyncio.gather(*(log.append("a", "tiktok_call", n=n) for n in range(10)))
+    found = await entries(db)
+    assert len(found) == 10 and verify_chain(found) is None
+    assert inserts == 10 and log.tail_reads == 1

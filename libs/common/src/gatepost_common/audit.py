@@ -28,15 +28,18 @@ MAX_TAILS = 50_000
 
 class AuditLog:
     """Appends are one insert while this process wrote the account's last entry: the tail it
-    wrote is remembered. Entries are numbered densely and (account, seq) is unique, so a tail
-    another replica moved on makes the insert collide: the entry that took the place is read by
-    that key and the new one linked after it, trying the next place (a lookup by the unique key
-    is cheap everywhere; the local server answers a sorted tail query by scanning the whole
-    log). A stale tail can cost a retry, never a wrong link."""
+    wrote is remembered, and its appends to one account go one at a time. Entries are numbered
+    densely and (account, seq) is unique, so a tail another replica moved on makes the insert
+    collide: the entry that took the place is read by that key and the new one linked after it,
+    trying the next place (a lookup by the unique key is cheap everywhere; the local server
+    answers a sorted tail query by scanning the whole log). A stale tail can cost a retry, never
+    a wrong link."""
 
     def __init__(self, db: AsyncDatabase[Document], collection: str = "audit") -> None:
         self.entries = db[collection]
         self.tails: dict[str, tuple[int, str]] = {}  # account → (seq, hash) of its last entry
+        # one append at a time per account in this process: its own writers never collide
+        self.writing: dict[str, asyncio.Lock] = {}
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index([("account_id", 1), ("seq", 1)], unique=True)
@@ -50,6 +53,10 @@ class AuditLog:
         return (seq + 1, found["hash"]) if found else None
 
     async def append(self, account_id: str, kind: str, **detail: Any) -> None:
+        async with self.writing.setdefault(account_id, asyncio.Lock()):
+            await self._append(account_id, kind, detail)
+
+    async def _append(self, account_id: str, kind: str, detail: dict[str, Any]) -> None:
         known = self.tails.get(account_id)
         for attempt in range(100):  # a concurrent writer took our seq: read the tail again
             if attempt:  # writers that collided spread out, so one of them gets through
@@ -73,6 +80,7 @@ class AuditLog:
                 continue
             if len(self.tails) >= MAX_TAILS:
                 self.tails.clear()
+                self.writing = {a: lock for a, lock in self.writing.items() if lock.locked()}
             self.tails[account_id] = (seq + 1, str(entry["hash"]))
             return
         raise RuntimeError(f"could not append to the audit log of {account_id}")
