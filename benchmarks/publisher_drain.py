@@ -105,12 +105,24 @@ def main() -> None:
     parser.add_argument("--processing", type=float, default=15.0, help="TikTok's seconds a post")
     parser.add_argument("--replicas", type=int, default=2, help="publisher replicas")
     parser.add_argument("--cap", type=int, default=10, help="the publisher's DAILY_CAP")
+    parser.add_argument(
+        "--mongo",
+        choices=["memory", "disk"],
+        default="memory",
+        help="the local MongoDB-wire server's backend: in memory (the default: it answers a "
+        "command in well under a millisecond, as a real MongoDB does) or on disk, as the local "
+        "run's (H2, about 0.7 ms of one serialised thread a command: the publishers' commands "
+        "queue for 20-40 ms behind each other)",
+    )
     args = parser.parse_args()
     allowed = min(args.posts, args.cap)
     os.environ["TIKTOK_STANDIN_PROCESSING_DELAY_S"] = str(args.processing)
     # production's first status poll (the local run polls sooner, for quick feedback)
     with bench_stack(
-        "publisher_drain", DAILY_CAP=str(args.cap), STATUS_POLL_INTERVAL_S="10"
+        "publisher_drain",
+        mongo_in_memory=args.mongo == "memory",
+        DAILY_CAP=str(args.cap),
+        STATUS_POLL_INTERVAL_S="10",
     ) as stack:
         replicas = [
             subprocess.Popen(
@@ -132,7 +144,7 @@ def main() -> None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(30)
     report(args, figures)
-    save("publisher_drain", figures)
+    save("publisher_drain" + ("-mongo-on-disk" if args.mongo == "disk" else ""), figures)
 
 
 def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any]:
@@ -185,6 +197,7 @@ def drain(stack: Stack, args: argparse.Namespace, allowed: int) -> dict[str, Any
         "daily_cap": args.cap,
         "processing_s": args.processing,
         "replicas": args.replicas,
+        "mongo_backend": args.mongo,
         "published": dict(statuses),
         "expected": to_publish,
         "deferred_to_tomorrow": len(batch) - len(done),
@@ -225,7 +238,8 @@ def _ready(url: str) -> bool:
 def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
     print(
         f"\n{args.accounts} accounts × {args.posts} posts, daily cap {args.cap}, TikTok "
-        f"processing {args.processing:g} s, {args.replicas} publisher replicas:"
+        f"processing {args.processing:g} s, {args.replicas} publisher replicas, the local "
+        f"MongoDB-wire server {'in memory' if args.mongo == 'memory' else 'on disk'}:"
     )
     print(f"  one post alone           {f['single_post_s']:7.1f} s")
     print(

@@ -56,7 +56,7 @@ def save(name: str, figures: dict[str, Any]) -> Path:
 
 
 @contextmanager
-def bench_stack(name: str, **tuning: str) -> Iterator[Stack]:
+def bench_stack(name: str, *, mongo_in_memory: bool = False, **tuning: str) -> Iterator[Stack]:
     """A whole stack from empty data, with the stand-ins, telemetry files and production
     defaults (unlike the test stack, no shortened waits or caps), plus `tuning`."""
     stack = Stack(
@@ -67,6 +67,7 @@ def bench_stack(name: str, **tuning: str) -> Iterator[Stack]:
         telemetry=True,
         database_prefix=f"gatepost_bench_{name}",
         extra_env=tuning,
+        mongo_in_memory=mongo_in_memory,
     )
     print(f"starting a stack for the benchmark (logs: {stack.supervisor.logs}) …", flush=True)
     stack.start()

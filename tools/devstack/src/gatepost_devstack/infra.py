@@ -312,10 +312,11 @@ def create_topics(bootstrap: str, partitions: int = PARTITIONS, replicas: int = 
 class MongoConfig:
     port: int
     data: Path
+    in_memory: bool = False  # nothing kept on disk (benchmarks)
 
 
 def start_mongo(supervisor: Supervisor, config: MongoConfig) -> str:
-    """Start mongo-java-server (H2 backend, on disk) and return its connection URL."""
+    """Start mongo-java-server (H2 backend, on disk; or in memory) and return its URL."""
     libs = maven_classpath("mongo", "MONGODB_URL")
     config.data.mkdir(parents=True, exist_ok=True)
     url = f"mongodb://127.0.0.1:{config.port}"
@@ -330,7 +331,7 @@ def start_mongo(supervisor: Supervisor, config: MongoConfig) -> str:
             str(DEPLOY / "mongo" / "MongoWireServer.java"),
             "127.0.0.1",
             str(config.port),
-            str(config.data / "gatepost.mv"),
+            ":memory:" if config.in_memory else str(config.data / "gatepost.mv"),
         ],
         ready=lambda: port_open("127.0.0.1", config.port) and mongo_answers(url),
         timeout=90,

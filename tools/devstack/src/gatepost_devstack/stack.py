@@ -56,6 +56,7 @@ class Stack:
     environment: str = "local"
     database_prefix: str = "gatepost"
     extra_env: dict[str, str] = field(default_factory=dict)
+    mongo_in_memory: bool = False  # the local MongoDB-wire server keeps nothing on disk
 
     def __post_init__(self) -> None:
         self.folder = run_dir(self.name)
@@ -113,7 +114,8 @@ class Stack:
         )
         if not self.mongodb_url:
             self.mongodb_url = infra.start_mongo(
-                self.supervisor, infra.MongoConfig(self.ports.mongo, self.folder / "mongo")
+                self.supervisor,
+                infra.MongoConfig(self.ports.mongo, self.folder / "mongo", self.mongo_in_memory),
             )
 
     @property
