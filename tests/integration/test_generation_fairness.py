@@ -3,11 +3,9 @@ topic typed by one person is not held behind another person's import of hundreds
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
-from gatepost_common.mongo import create_mongo_client
-from gatepost_common.settings import ServiceSettings
+from gatepost_devstack.outside import fresh_database
 from gatepost_devstack.stack import Stack
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository, queued
@@ -26,10 +24,8 @@ def topics_of(user_id: str, count: int) -> list[Topic]:
 async def test_a_single_topic_is_claimed_before_the_rest_of_an_earlier_import(
     stack: Stack,
 ) -> None:
-    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="fairness-test")
-    mongo = create_mongo_client(settings)
-    try:
-        repository = MongoTopicRepository(mongo[f"fairness_{time.time_ns()}"])
+    async with fresh_database(stack, "fairness") as db:
+        repository = MongoTopicRepository(db)
         start = datetime.now(UTC)
         await repository.queue(topics_of("importer", 20), start)  # rows 0…19, queued at once
         await repository.queue(topics_of("typist", 1), start + timedelta(seconds=1))
@@ -62,28 +58,22 @@ async def test_a_single_topic_is_claimed_before_the_rest_of_an_earlier_import(
         assert not await repository.apply(domain.renew(held["_id"], "replica-a", now, LEASE))
         # a worker that died holds nothing: its topics count as claimable, not in flight
         assert await repository.generating_per_user(now + LEASE * 2) == {}
-    finally:
-        await mongo.close()
 
 
 async def test_an_import_is_generated_in_its_rows_order(stack: Stack) -> None:
     """Rows queued at once share `queued_at`, and MongoDB returns ties in no promised order
     (sorted by `queued_at` alone, the local server did not give the rows' order either), so
     each row keeps its position and the claim orders ties by it."""
-    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="fairness-test")
-    mongo = create_mongo_client(settings)
-    try:
-        repository = MongoTopicRepository(mongo[f"rows_{time.time_ns()}"])
+    async with fresh_database(stack, "rows") as db, fresh_database(stack, "reversed") as other_db:
+        repository = MongoTopicRepository(db)
         now = datetime.now(UTC)
         rows = topics_of("importer", 5)
         await repository.queue(rows, now)
         stored = [d async for d in repository.topics.find({}, {"position": 1})]
         assert {d["_id"]: d["position"] for d in stored} == {f"importer-{n}": n for n in range(5)}
         # stored in another physical order than the rows', as a real server may return them
-        other = MongoTopicRepository(mongo[f"rows_reversed_{time.time_ns()}"])
+        other = MongoTopicRepository(other_db)
         backwards = [queued(t, now, n) for n, t in enumerate(rows)][::-1]
         await other.topics.insert_many(backwards)
         claimed = [await other.claim_next("replica", now, LEASE) for _ in range(5)]
         assert [t["_id"] for t in claimed if t] == [f"importer-{n}" for n in range(5)]
-    finally:
-        await mongo.close()

@@ -19,15 +19,14 @@ from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.clock import Clock
-from gatepost_common.mongo import create_mongo_client
 from gatepost_common.ratelimit import RateLimiter
-from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_PUBLISHED
 from gatepost_devstack.outside import (
     APPROVAL,
     collect,
     event_of,
     eventually,
+    fresh_database,
     generated_post,
     has,
     kill_and_restart,
@@ -312,11 +311,9 @@ async def test_rate_limiter_holds_across_replicas(stack: Stack) -> None:
         def now(self) -> datetime:
             return self.at
 
-    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="limiter-test")
-    mongo = create_mongo_client(settings)
-    try:
+    async with fresh_database(stack, "limiter") as db:
         clock = FakeClock()
-        replicas = [RateLimiter(mongo[settings.database], clock) for _ in range(3)]
+        replicas = [RateLimiter(db, clock) for _ in range(3)]
         key = f"account-{time.time_ns()}:content_init"
         tries = await asyncio.gather(*(replicas[i % 3].try_acquire(key, 6) for i in range(20)))
         assert sum(wait == timedelta(0) for wait in tries) == 6
@@ -325,8 +322,6 @@ async def test_rate_limiter_holds_across_replicas(stack: Stack) -> None:
         clock.at += timedelta(seconds=31)
         later = await asyncio.gather(*(replicas[i % 3].try_acquire(key, 6) for i in range(10)))
         assert sum(wait == timedelta(0) for wait in later) == 6
-    finally:
-        await mongo.close()
 
 
 def test_no_call_ever_hit_tiktoks_rate_limit(stack: Stack) -> None:
@@ -424,10 +419,8 @@ async def test_a_replica_starting_mid_attempt_leaves_it_alone(stack: Stack, faul
 async def test_a_post_holds_one_place_in_the_daily_cap_and_gives_it_back_once(
     stack: Stack,
 ) -> None:
-    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="cap-test")
-    mongo = create_mongo_client(settings)
-    try:
-        cap = DailyCap(mongo[f"cap_{time.time_ns()}"], 3)
+    async with fresh_database(stack, "cap") as db:
+        cap = DailyCap(db, 3)
         assert await cap.reserve("acct", "2026-11-23", "post-a")
         assert await cap.reserve("acct", "2026-11-23", "post-a")  # the same post: one place
         assert await cap.reserve("acct", "2026-11-23", "post-b")
@@ -441,18 +434,14 @@ async def test_a_post_holds_one_place_in_the_daily_cap_and_gives_it_back_once(
         assert await cap.reserve("acct", "2026-11-23", "post-c")
         assert await cap.reserve("acct", "2026-11-23", "post-d")
         assert not await cap.reserve("acct", "2026-11-23", "post-e")  # the cap of 3
-    finally:
-        await mongo.close()
 
 
 async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack: Stack) -> None:
     """On a real replica set two first reservations of a day race: both upsert, one insert
     loses with a duplicate key. That one must still get its place (the local server serialises
     commands, so the race is replayed: the other reservation lands between)."""
-    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name="cap-race")
-    mongo = create_mongo_client(settings)
-    try:
-        cap = DailyCap(mongo[f"cap_{time.time_ns()}"], 3)
+    async with fresh_database(stack, "cap_race") as db:
+        cap = DailyCap(db, 3)
         real_update = cap.counters.update_one
         raced = False
 
@@ -469,8 +458,6 @@ async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack:
         counter = await cap.counters.find_one({"_id": "acct:day"})
         assert counter is not None and sorted(counter["posts"]) == ["mine", "other-post"]
         assert counter["count"] == 2
-    finally:
-        await mongo.close()
 
 
 @pytest.mark.disruptive

@@ -9,14 +9,18 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import MongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
+from gatepost_common.mongo import Document, create_mongo_client
+from gatepost_common.settings import ServiceSettings
 from gatepost_common.topics import POST_GENERATED, TOPIC_CREATED
 from gatepost_devstack.infra import client_options
 from gatepost_devstack.stack import Stack, sign_up_by_link
@@ -35,6 +39,18 @@ def tiktok_webhook(
             "content": json.dumps(content),
         }
     ).encode()
+
+
+@asynccontextmanager
+async def fresh_database(stack: Stack, name: str) -> AsyncIterator[AsyncDatabase[Document]]:
+    """A database of its own on the stack's MongoDB, through the client the services use (for a
+    repository tested against the real server), named `name` and a unique suffix."""
+    settings = ServiceSettings(mongodb_url=stack.mongodb_url, service_name=f"{name}-test")
+    mongo = create_mongo_client(settings)
+    try:
+        yield mongo[f"{name}_{time.time_ns()}"]
+    finally:
+        await mongo.close()
 
 
 async def produce(
