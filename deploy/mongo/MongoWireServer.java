@@ -30,13 +30,14 @@ public class MongoWireServer {
             System.err.println("usage: MongoWireServer HOST PORT DATA_FILE");
             System.exit(2);
         }
-        AbstractMongoBackend backend =
-                args[2].equals(":memory:") ? new MemoryBackend() : new H2Backend(args[2]);
+        boolean inMemory = args[2].equals(":memory:");
+        AbstractMongoBackend backend = inMemory ? new MemoryBackend() : new H2Backend(args[2]);
         MongoServer server = new MongoServer(backend.version(AnnouncedVersion.MONGO_5_0));
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
         server.bind(args[0], Integer.parseInt(args[1]));
-        String kept = backend instanceof MemoryBackend ? "in memory" : "in " + args[2];
-        System.out.println("mongo wire server (data " + kept + ") listening on " + args[0] + ":" + args[1]);
+        String kept = inMemory ? "in memory" : "in " + args[2];
+        System.out.println(
+                "mongo wire server (data " + kept + ") listening on " + args[0] + ":" + args[1]);
         Thread.currentThread().join();
     }
 }

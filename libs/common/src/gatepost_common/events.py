@@ -48,7 +48,7 @@ class Slide(BaseModel):
     sha256: Sha256
     # the model's illustration without words (kept, so the words can be set again when edited)
     illustration_url: str | None = None
-    illustration_sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
+    illustration_sha256: Sha256 | None = None
 
 
 class PostGenerated(EventData):

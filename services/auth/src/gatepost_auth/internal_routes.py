@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from gatepost_auth.domain import NeedsReauth, RefreshUnavailable, UnknownAccount, usable
 from gatepost_auth.handlers import Auth
 from gatepost_auth.schemas import AccessToken, OwnedAccount
 from gatepost_common.access import INTERNAL
+from gatepost_common.post_approved import Sha256
 from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 
@@ -22,7 +23,7 @@ class TokenRequest(BaseModel):
     current_token_rejected: bool = False
     # which token TikTok rejected (its SHA-256, never the token): one a replica replaced
     # meanwhile is not refreshed again, the current one is handed over instead
-    rejected_token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    rejected_token_sha256: Sha256 | None = None
     # the user the caller acts for: the account must be theirs
     user_id: str
 
