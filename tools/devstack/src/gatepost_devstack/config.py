@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from dataclasses import dataclass, replace
@@ -35,7 +36,8 @@ class Ports:
 
 
 LOCAL_PORTS = Ports()
-TEST_PORTS = Ports().shifted(10000)
+# GATEPOST_TEST_PORT_OFFSET moves the test stack, so two checkouts can test side by side
+TEST_PORTS = Ports().shifted(int(os.environ.get("GATEPOST_TEST_PORT_OFFSET", "10000")))
 
 SERVICES = ("auth", "media", "generator", "approval", "publisher")
 
