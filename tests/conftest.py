@@ -13,6 +13,7 @@ import pytest
 
 from gatepost_devstack.config import TEST_PORTS
 from gatepost_devstack.stack import Stack
+from tests.suites import refuse_the_stack_in_a_unit_run
 
 pytest_plugins = ["tests.no_skips", "tests.failure_logs"]
 
@@ -24,6 +25,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
+    refuse_the_stack_in_a_unit_run()
     started = Stack(
         "test",
         TEST_PORTS,

@@ -17,8 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-STANDIN_PORT = 18190
-HOST_PORT = 18198
+from gatepost_devstack.config import TEST_PORTS
+
+# beside the test stack's ports, moved with them (GATEPOST_TEST_PORT_OFFSET): 18190 and 18198 by
+# default, so two checkouts can run these tests side by side
+STANDIN_PORT = TEST_PORTS.tiktok + 100
+HOST_PORT = TEST_PORTS.tiktok + 108
 STANDIN = f"http://127.0.0.1:{STANDIN_PORT}"
 HOST = f"http://127.0.0.1:{HOST_PORT}"
 REDIRECT = "https://gatepost.example/api/auth/tiktok/callback"
