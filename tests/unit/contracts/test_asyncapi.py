@@ -29,7 +29,7 @@ HANDLERS = SimpleNamespace(
     on_post_approved=AsyncMock(),
     on_webhook=AsyncMock(),
 )
-# who consumes and who emits what: ARCHITECTURE.md's topic table
+# who consumes and who emits what: the topics table of docs/architecture.md
 SERVICES = {
     "generator": (
         lambda broker: generator_endpoints(broker, HANDLERS),  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """Who may do what between Gatepost's parts: the one table the services enforce on their internal
-routes, the local Kafka's ACLs are made from, and docs/ACCESS.md shows (a test keeps them equal).
+routes, the local Kafka's ACLs are made from, and docs/architecture.md shows (generated from it by
+gatepost_devstack.contract; a test keeps them equal).
 
 A service proves who it is with a short-lived token it signs with its own Ed25519 key
 (`SERVICE_KEY`); every service knows the others' public keys (`SERVICE_PUBLIC_KEYS`). A leaked
