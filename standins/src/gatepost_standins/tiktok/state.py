@@ -11,6 +11,8 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatepost_standins.tiktok.engagement import Audience, Video
+
 DAY_S = 86400.0
 
 
@@ -125,6 +127,8 @@ class Publish:
     post_ids: list[int] = field(default_factory=list)
     downloaded_bytes: int = 0
     upload: Upload | None = None
+    title: str = ""
+    description: str = ""
 
     @property
     def terminal(self) -> bool:
@@ -152,6 +156,9 @@ class World:
     calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     refreshes: list[dict[str, Any]] = field(default_factory=list)
+    # the Display API's posts by id, and the audience clocks tests set (display.py)
+    videos: dict[str, Video] = field(default_factory=dict)
+    audiences: dict[str, Audience] = field(default_factory=dict)
 
     def add_creator(self, **fields: Any) -> Creator:
         creator = Creator(open_id=fields.pop("open_id", f"open-{uuid.uuid4()}"), **fields)
