@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
-
-from fastapi.testclient import TestClient
 
 from tests.standins.display_world import (
     COUNTS,
     DAY,
-    call,
+    advance,
     display_settings,
     new_creator,
     now,
+    publish_a_video,
     query,
     seed_post,
     standin,
@@ -49,51 +47,11 @@ def test_a_post_published_through_content_posting_is_read_by_its_public_id() -> 
         creator = new_creator(tiktok, "flow")
         token = token_of(tiktok, creator)
         public_id, raw_status = publish_a_video(tiktok, token)
-        advance_a_day(tiktok)
+        advance(tiktok, DAY)
         found = videos(tiktok, token, [str(public_id)])
     assert re.search(rf'"publicaly_available_post_id":\s*\[{public_id}\]', raw_status)
     assert public_id > 2**53 and int(float(public_id)) != public_id  # a double loses it
     assert found[str(public_id)]["view_count"] > 0
-
-
-def publish_a_video(tiktok: TestClient, token: str) -> tuple[int, str]:
-    """A public video sent by FILE_UPLOAD in one chunk; its public id and status/fetch's text."""
-    body = b"\x00\x00\x00\x18ftypmp42" + bytes(1000)
-    init = call(
-        tiktok,
-        token,
-        "/v2/post/publish/video/init/",
-        {
-            "post_info": {"title": "Flow", "privacy_level": "PUBLIC_TO_EVERYONE"},
-            "source_info": {
-                "source": "FILE_UPLOAD",
-                "video_size": len(body),
-                "chunk_size": len(body),
-                "total_chunk_count": 1,
-            },
-        },
-    )[0]["data"]
-    put = tiktok.put(
-        init["upload_url"],
-        content=body,
-        headers={
-            "Content-Type": "video/mp4",
-            "Content-Range": f"bytes 0-{len(body) - 1}/{len(body)}",
-        },
-    )
-    assert put.status_code == 201
-    status = "/v2/post/publish/status/fetch/"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # TikTok's client polls; the publish runs on its own
-        document, text = call(tiktok, token, status, {"publish_id": init["publish_id"]})
-        if ids := document["data"]["publicaly_available_post_id"]:
-            return int(ids[0]), text
-        time.sleep(0.02)
-    raise AssertionError("no public post id")
-
-
-def advance_a_day(tiktok: TestClient) -> None:
-    tiktok.post("/_control/clock/advance", params={"seconds": DAY}).raise_for_status()
 
 
 def test_video_query_needs_the_video_list_scope() -> None:

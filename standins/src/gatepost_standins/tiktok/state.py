@@ -3,6 +3,8 @@ windows and a clock that the control API can move forward."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
@@ -21,9 +23,21 @@ class Clock:
     """Real time plus an offset, so 24-hour expiries and daily windows are testable in seconds."""
 
     offset: float = 0.0
+    moved: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def now(self) -> float:
         return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+        self.moved.set()  # wakes every wait in `until`; the next ones wait on a fresh event
+        self.moved = asyncio.Event()
+
+    async def until(self, moment: float) -> None:
+        """Return once the clock reads `moment`, in real time or moved on by `advance`."""
+        while (left := moment - self.now()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.moved.wait(), left)
 
 
 @dataclass
