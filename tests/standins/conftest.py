@@ -4,6 +4,7 @@ the test process plays the media host and the webhook receiver."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -17,8 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-STANDIN_PORT = 18190
-HOST_PORT = 18198
+# moved with the test stack (GATEPOST_TEST_PORT_OFFSET, 10000 by default: 18190 and 18198), so
+# two checkouts test the stand-ins side by side
+OFFSET = int(os.environ.get("GATEPOST_TEST_PORT_OFFSET", "10000"))
+STANDIN_PORT = 8190 + OFFSET
+HOST_PORT = 8198 + OFFSET
 STANDIN = f"http://127.0.0.1:{STANDIN_PORT}"
 HOST = f"http://127.0.0.1:{HOST_PORT}"
 REDIRECT = "https://gatepost.example/api/auth/tiktok/callback"
