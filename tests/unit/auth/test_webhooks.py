@@ -81,3 +81,21 @@ async def test_an_old_removal_redelivered_after_a_reconnect_leaves_the_new_conne
     assert tiktok.revoked == []
     kinds = [e["kind"] for e in await auth.keeper.audit.for_account(account_id)]
     assert kinds == ["revoked", "connected", "revoked", "connected"]  # newest first
+
+
+async def test_an_account_from_before_connected_at_is_bounded_by_its_creation() -> None:
+    """Accounts stored before auth kept connected_at: their first connection (created_at) is a
+    lower bound, so a removal sent before it is ignored and one sent after it applies."""
+    auth, _tiktok, clock, account_id = await connected()
+    await auth.accounts.accounts.update_one({"_id": account_id}, {"$unset": {"connected_at": ""}})
+    broker = KafkaBroker()
+    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth")
+    async with TestKafkaBroker(broker) as test_broker:
+        older = await forwarded(removal_sent_at(clock.at - timedelta(minutes=5)))
+        await test_broker.publish(older, topic="tiktok.webhook")
+        account = await auth.accounts.get(account_id)
+        assert account is not None and account["status"] == "connected"
+        newer = await forwarded(removal_sent_at(clock.at + timedelta(minutes=5)))
+        await test_broker.publish(newer, topic="tiktok.webhook")
+    account = await auth.accounts.get(account_id)
+    assert account is not None and account["status"] == "disconnected"
