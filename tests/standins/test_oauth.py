@@ -259,7 +259,7 @@ def test_user_info_needs_fields_and_the_scope_of_each(tiktok: httpx.Client) -> N
     assert set(user) == {"open_id", "display_name", "avatar_url"}
     assert user["open_id"] == tokens["open_id"] and ok.json()["error"]["code"] == "ok"
     profile = tiktok.get("/v2/user/info/?fields=open_id,username", headers=auth)
-    assert profile.status_code == 400 and error_code(profile) == "scope_permission_missed"
+    assert profile.status_code == 401 and error_code(profile) == "scope_not_authorized"
 
 
 def test_apps_added_through_the_control_api_get_their_own_rules(tiktok: httpx.Client) -> None:

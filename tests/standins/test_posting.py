@@ -327,14 +327,16 @@ def test_init_calls_are_counted_per_idempotency_key(
 def test_photos_refuse_fields_tiktok_documents_only_for_videos(
     tiktok: httpx.Client, fake_host: FakeHost
 ) -> None:
-    """No disable_duet, disable_stitch, video_cover_timestamp_ms or is_aigc for photos (the
-    photo reference); a top-level is_aigc, which one copy of it shows, only when turned on."""
+    """Set to refuse them (`photo_video_fields`; TikTok ignores them by default, field reports):
+    no disable_duet, disable_stitch, video_cover_timestamp_ms or is_aigc for photos (the photo
+    reference); a top-level is_aigc, which one copy of it shows, only when turned on."""
+    reset(photo_video_fields="refused")
     token = connect(tiktok)["access_token"]
     for field in ("disable_duet", "disable_stitch", "video_cover_timestamp_ms", "is_aigc"):
         answer = call(tiktok, token, INIT, photo_body(urls(fake_host), **{field: True}))
         assert (answer.status_code, error_code(answer)) == (400, "invalid_params"), field
     labelled = photo_body(urls(fake_host)) | {"is_aigc": True}
     assert error_code(call(tiktok, token, INIT, labelled)) == "invalid_params"
-    reset(photo_is_aigc_accepted=True)
+    reset(photo_video_fields="refused", photo_is_aigc_accepted=True)
     token = connect(tiktok)["access_token"]
     assert error_code(call(tiktok, token, INIT, labelled)) == "ok"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +22,15 @@ from pymongo import MongoClient
 from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.crypto import TokenCipher
 from gatepost_common.topics import TIKTOK_WEBHOOK
-from gatepost_devstack.config import service_header, service_keys_env
+from gatepost_devstack.config import TEST_PORTS, service_header, service_keys_env
 from gatepost_devstack.outside import produce, tiktok_webhook
 from gatepost_devstack.stack import Stack, http_ok, sign_up_by_link
 from gatepost_devstack.supervisor import Supervisor, port_open
 from gatepost_publisher.webhooks import forward
 
-TIKTOK_PORT, REPLICA_PORTS = 18290, (18201, 18202)
+# beside the test stack's ports, moved with them (GATEPOST_TEST_PORT_OFFSET): 18290, 18201-2
+TIKTOK_PORT = TEST_PORTS.tiktok + 200
+REPLICA_PORTS = (TEST_PORTS.auth + 200, TEST_PORTS.auth + 201)
 
 
 @dataclass
@@ -49,14 +52,21 @@ class AuthWorld:
             f"{self.tiktok}/_control/clock/advance", params={"seconds": seconds}
         ).raise_for_status()
 
+    def now(self) -> float:
+        """The time of auth and TikTok under test (moved together by `advance`)."""
+        offset = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+        return time.time() + offset
+
     async def tiktok_says(self, event: str, open_id: str, **content: object) -> None:
-        """A TikTok webhook as the publisher's receiver writes it to tiktok.webhook."""
+        """A TikTok webhook, sent now by TikTok's clock, as the publisher's receiver writes it
+        to tiktok.webhook."""
 
         async def to_kafka(made: CloudEvent[Any], key: str) -> None:
             body = made.model_dump_json().encode()
             await produce(self.stack.kafka_bootstrap, TIKTOK_WEBHOOK, body, key)
 
-        await forward(to_kafka, tiktok_webhook(event, open_id, **content))
+        sent = json.loads(tiktok_webhook(event, open_id, **content))
+        await forward(to_kafka, json.dumps({**sent, "create_time": int(self.now())}).encode())
 
     @property
     def mailbox(self) -> Path:

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -46,6 +47,10 @@ class FakeTikTok:
         self.revoked: list[str] = []
         self.refresh_error: tuple[int, str] | None = None
         self.slow_s = 0.0
+        # what happens elsewhere while TikTok answers a refresh (a key rotation, a reconnect)
+        self.during_refresh: Callable[[], Awaitable[object]] | None = None
+        # refresh tokens answered with something that is not TikTok's JSON: (status, body)
+        self.unreadable: dict[str, tuple[int, str]] = {}
 
     def tokens(self) -> dict[str, Any]:
         self.issued += 1
@@ -66,6 +71,11 @@ class FakeTikTok:
         if request.url.path == "/v2/oauth/token/":
             self.refreshes.append(form["refresh_token"])
             await asyncio.sleep(self.slow_s)
+            if self.during_refresh is not None:
+                await self.during_refresh()
+            if form["refresh_token"] in self.unreadable:
+                status, body = self.unreadable[form["refresh_token"]]
+                return httpx.Response(status, text=body, headers={"content-type": "text/html"})
             if self.refresh_error:
                 status, error = self.refresh_error
                 return httpx.Response(status, json={"error": error, "log_id": "log-1"})

@@ -15,6 +15,17 @@ from gatepost_common.mongo import Document
 TOKEN_FIELDS = ("access_token", "refresh_token")
 
 
+def no_live_lease(now: datetime) -> dict[str, Any]:
+    """The condition of an account no refresh holds at `now` (a lease that ran out is none)."""
+    return {
+        "$or": [
+            {"lease_until": None},
+            {"lease_until": {"$lte": now}},
+            {"lease_until": {"$exists": False}},
+        ]
+    }
+
+
 class MongoAccountRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.accounts = db["accounts"]
@@ -72,11 +83,7 @@ class MongoAccountRepository:
         condition: dict[str, Any] = {
             "_id": account_id,
             "status": AccountStatus.CONNECTED.value,
-            "$or": [
-                {"lease_until": None},
-                {"lease_until": {"$lte": now}},
-                {"lease_until": {"$exists": False}},
-            ],
+            **no_live_lease(now),
         }
         if expiring_before is not None:
             condition["access_expires_at"] = {"$lte": expiring_before}
@@ -128,12 +135,27 @@ class MongoAccountRepository:
 
     async def drop_tokens(self, account_id: str, status: str, now: datetime) -> None:
         await self.accounts.update_one(
-            {"_id": account_id},
-            {
-                "$set": {"status": status, "updated_at": now, "lease_until": None},
-                "$unset": {name: "" for name in TOKEN_FIELDS},
-            },
+            {"_id": account_id}, {"$set": ended(status, now), "$unset": UNSET_TOKENS}
         )
+
+    async def end_if_connected_before(
+        self, account_id: str, connected_before: datetime | None, now: datetime
+    ) -> bool:
+        """Disconnect the account if it is not disconnected already and its connection began
+        before `connected_before` (None: whenever it began). One conditional write, so a
+        reconnect landing meanwhile is never ended by a removal older than it."""
+        condition: dict[str, Any] = {
+            "_id": account_id,
+            "status": {"$ne": AccountStatus.DISCONNECTED.value},
+        }
+        if connected_before is not None:
+            condition["$or"] = [
+                {"connected_at": {"$lt": connected_before}},
+                # connected before connected_at was kept: its first connection is a lower bound
+                {"connected_at": {"$exists": False}, "created_at": {"$lt": connected_before}},
+            ]
+        update = {"$set": ended(AccountStatus.DISCONNECTED.value, now), "$unset": UNSET_TOKENS}
+        return (await self.accounts.update_one(condition, update)).modified_count == 1
 
     async def sealed_with_other_keys(self, active: str) -> list[Document]:
         query = {
@@ -141,10 +163,23 @@ class MongoAccountRepository:
         }
         return [a async for a in self.accounts.find(query)]
 
-    async def replace_sealed(self, account: Document, fields: dict[str, Any]) -> bool:
-        """Swap ciphertexts only if a refresh did not change them meanwhile."""
+    async def replace_sealed(
+        self, account: Document, fields: dict[str, Any], now: datetime
+    ) -> bool:
+        """Swap ciphertexts only if a refresh did not change them meanwhile and none holds the
+        account now: a refresh in flight compares the refresh token's ciphertext when it stores
+        the new pair, so a re-seal under it would make it lose."""
         query = {
             "_id": account["_id"],
             **{name: account[name] for name in TOKEN_FIELDS if name in account},
+            **no_live_lease(now),
         }
         return (await self.accounts.update_one(query, {"$set": fields})).modified_count == 1
+
+
+UNSET_TOKENS = {name: "" for name in TOKEN_FIELDS}
+
+
+def ended(status: str, now: datetime) -> dict[str, Any]:
+    """What ending a connection sets (the tokens are unset beside it)."""
+    return {"status": status, "updated_at": now, "lease_until": None}

@@ -36,6 +36,7 @@ class Account(TypedDict, total=False):
     refresh_expires_at: datetime
     scope: str
     tokens_at: datetime
+    connected_at: datetime  # when the person last connected it (TikTok issued a first pair)
     reauth_reason: str | None
     refresh_failures: int
     next_refresh_at: datetime | None

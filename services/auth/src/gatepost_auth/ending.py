@@ -4,9 +4,14 @@ trail kept."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
 from gatepost_auth.domain import AccountStatus, RefreshUnavailable, UnknownAccount
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.tiktok_oauth import TikTokOAuthError
+
+logger = logging.getLogger(__name__)
 
 
 async def disconnect(keeper: TokenKeeper, account_id: str) -> None:
@@ -25,17 +30,26 @@ async def disconnect(keeper: TokenKeeper, account_id: str) -> None:
     await keeper.audit.append(account_id, "revoked", by="user")
 
 
-async def authorization_removed(keeper: TokenKeeper, open_id: str, reason: int) -> int:
-    """TikTok told us (webhook) that the user removed the app: same end state as disconnect.
-    Told again (a repeated delivery), nothing changes: the count is of accounts ended now."""
-    accounts = [
-        a
-        for a in await keeper.accounts.with_open_id(open_id)
-        if a.get("status") != AccountStatus.DISCONNECTED
-    ]
-    for account in accounts:
-        await keeper.accounts.drop_tokens(
-            account["_id"], AccountStatus.DISCONNECTED, keeper.clock.now()
-        )
-        await keeper.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
-    return len(accounts)
+async def authorization_removed(
+    keeper: TokenKeeper, open_id: str, reason: int, created: datetime | None = None
+) -> int:
+    """TikTok told us (webhook, sent at `created`) that the user removed the app: the same end
+    state as a disconnect, for each connection that began before it. A connection made since
+    (a redelivery after a reconnect) is not TikTok's removal's: it stays. Told again, nothing
+    changes: the count is of accounts ended now."""
+    # TikTok's create_time has whole seconds: a connection within that second is ended (the
+    # removal may be the newer), one in a later second is newer than the removal
+    before = created + timedelta(seconds=1) if created is not None else None
+    ended = 0
+    for account in await keeper.accounts.with_open_id(open_id):
+        if await keeper.accounts.end_if_connected_before(
+            account["_id"], before, keeper.clock.now()
+        ):
+            await keeper.audit.append(account["_id"], "revoked", by="tiktok", reason=reason)
+            ended += 1
+        elif account.get("status") != AccountStatus.DISCONNECTED:
+            logger.info(
+                "authorization.removed older than the connection: ignored",
+                extra={"fields": {"account_id": account["_id"], "created": str(created)}},
+            )
+    return ended

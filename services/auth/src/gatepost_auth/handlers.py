@@ -174,7 +174,12 @@ class Auth:
         )
         await self.accounts.set_fields(
             account_id,
-            {**self.keeper.sealed(account_id, tokens), "lease_until": None, "lease_owner": None},
+            {
+                **self.keeper.sealed(account_id, tokens),
+                "connected_at": self.clock.now(),  # what TikTok's removals are compared with
+                "lease_until": None,
+                "lease_owner": None,
+            },
         )
         await self.keeper.audit.append(account_id, "connected", scope=tokens.scope)
         logger.info("tiktok account connected", extra={"fields": {"account_id": account_id}})

@@ -1,5 +1,6 @@
 """Tokens renewed before they expire: a background pass over every connected account whose
-access token expires within the window (each refresh leased to one replica by TokenKeeper)."""
+access token expires within the window (each refresh leased to one replica by TokenKeeper). One
+account's failure, whatever it is, ends that account's refresh, never the pass."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ async def refresh_due(keeper: TokenKeeper) -> int:
         try:
             fresh = await keeper.refresh(account_id, reason="scheduled", only_if_expiring=True)
         except (NeedsReauth, RefreshUnavailable):
+            continue
+        except Exception:  # one account's surprise ends its refresh, not the others'
+            logger.exception("refresh failed", extra={"fields": {"account_id": account_id}})
             continue
         refreshed += fresh is not None
     return refreshed

@@ -1,11 +1,13 @@
 """Re-seal every stored TikTok token with the active key:
 `python -m gatepost_auth.rotate_keys` (with TOKEN_KEYS holding the old and the new key and
-ACTIVE_TOKEN_KEY naming the new one). Safe to run while auth serves: a token refreshed meanwhile
-is already sealed with the new key and is left alone."""
+ACTIVE_TOKEN_KEY naming the new one). Safe to run while auth serves: an account a refresh holds
+(its lease live) is left to that refresh, which seals the new pair with the active key; one
+refreshed meanwhile is already sealed with it. What is left is counted: run it again."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from gatepost_auth.adapters import TOKEN_FIELDS
 from gatepost_auth.bootstrap import token_keeper
@@ -14,20 +16,29 @@ from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.service import infrastructure
 
 
-async def reseal_all(keeper: TokenKeeper) -> int:
+@dataclass(frozen=True)
+class Resealed:
+    count: int  # accounts now sealed with the active key
+    left: int  # held by a refresh or changed meanwhile: not touched
+
+
+async def reseal_all(keeper: TokenKeeper) -> Resealed:
     """Re-encrypt every token not sealed with the active key (after adding a new key)."""
-    cipher, count = keeper.cipher, 0
+    cipher, count, left = keeper.cipher, 0, 0
     for account in await keeper.accounts.sealed_with_other_keys(cipher.active_key_id):
         fields = {
             name: cipher.encrypt(cipher.decrypt(account[name], account["_id"]), account["_id"])
             for name in TOKEN_FIELDS
             if name in account
         }
-        count += await keeper.accounts.replace_sealed(account, fields)
-    return count
+        if await keeper.accounts.replace_sealed(account, fields, keeper.clock.now()):
+            count += 1
+        else:
+            left += 1
+    return Resealed(count, left)
 
 
-async def rotate() -> int:
+async def rotate() -> Resealed:
     settings = Settings()
     infra = infrastructure(settings, kafka=False)
     try:
@@ -37,4 +48,7 @@ async def rotate() -> int:
 
 
 if __name__ == "__main__":
-    print(f"re-sealed {asyncio.run(rotate())} account(s) with the active key")
+    done = asyncio.run(rotate())
+    print(f"re-sealed {done.count} account(s) with the active key")
+    if done.left:
+        print(f"{done.left} account(s) were being refreshed: run this again to re-seal them")

@@ -5,7 +5,6 @@ ending a connection (revoking): ending.py; re-sealing under a new key: rotate_ke
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import uuid
@@ -28,6 +27,7 @@ from gatepost_auth.domain import (
     needs_refresh,
     usable,
 )
+from gatepost_auth.rotated import keep_issued
 from gatepost_auth.settings import Settings
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
@@ -157,11 +157,10 @@ class TokenKeeper:
                 f"TikTok's authorisation of this account ended on {day} (it lasts a fixed time "
                 "from connecting): reconnect it",
             )
+        used = self.cipher.decrypt(account["refresh_token"], account_id)
         try:
             async with asyncio.timeout(self.settings.refresh_timeout_s):
-                tokens = await self.tiktok.refresh(
-                    self.cipher.decrypt(account["refresh_token"], account_id)
-                )
+                tokens = await self.tiktok.refresh(used)
         except TimeoutError:
             await self.transient_failure(account, "timeout")
             raise RefreshUnavailable(account_id) from None
@@ -179,21 +178,11 @@ class TokenKeeper:
         except httpx.HTTPError as error:
             await self.transient_failure(account, type(error).__name__)
             raise RefreshUnavailable(account_id) from None
-        if not await self.accounts.store_rotated(
-            account_id, account["refresh_token"], self.sealed(account_id, tokens)
-        ):
-            # disconnected meanwhile (or TikTok's authorisation removed): that wins; the token
-            # TikTok just issued is given back
-            logger.info(
-                "refresh outlived a disconnect", extra={"fields": {"account_id": account_id}}
-            )
-            with contextlib.suppress(Exception):
-                await self.tiktok.revoke(tokens.access_token)
-            raise NeedsReauth(account_id)
-        await self.audit.append(
-            account_id, "token_refreshed", reason=reason, expires_in=tokens.expires_in
-        )
-        return tokens.access_token
+        except (ValueError, KeyError, TypeError) as error:
+            # not TikTok's token JSON (an edge's HTML page, a cut body): try again later
+            await self.transient_failure(account, f"unreadable answer ({type(error).__name__})")
+            raise RefreshUnavailable(account_id) from None
+        return await keep_issued(self, account, used, tokens, reason)
 
     async def transient_failure(self, account: Account, error: str) -> None:
         failures = int(account.get("refresh_failures") or 0) + 1

@@ -1,11 +1,12 @@
 """TikTok's webhooks as auth reads them from `tiktok.webhook`, where the publisher's receiver
 writes each delivery once its signature is verified: `authorization.removed` ends every
-connection to that creator (tokens dropped, the account disconnected), as a disconnect does. The
-other events are the publisher's."""
+connection to that creator made before TikTok sent it (tokens dropped, the account disconnected),
+as a disconnect does; a connection made since stays. The other events are the publisher's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
 
@@ -31,8 +32,18 @@ class RemovedAuthorizations:
             raise PoisonMessage("authorization.removed names no creator (user_openid)")
         reason = webhook.details().get("reason", 0)
         await authorization_removed(
-            self.keeper, webhook.user_openid, reason if isinstance(reason, int) else 0
+            self.keeper,
+            webhook.user_openid,
+            reason if isinstance(reason, int) else 0,
+            created_at(webhook),
         )
+
+
+def created_at(webhook: TikTokWebhook) -> datetime | None:
+    """When TikTok sent the event (its `create_time`, UTC seconds); None when it says not."""
+    if webhook.create_time <= 0:
+        return None
+    return datetime.fromtimestamp(webhook.create_time, UTC)
 
 
 def subscribers(broker: KafkaBroker, removed: RemovedAuthorizations, group_id: str) -> None:

@@ -111,5 +111,35 @@ class TikTokStandinConfig(BaseSettings):
     webhook_retry_delays_s: list[float] = [1.0, 2.0, 4.0, 8.0, 16.0]
     faults: dict[str, Fault] = {}
     random_seed: int | None = None
+<<<<<<< HEAD
     # the Display API (video/query, video/list, user/info stats): display_settings.py
     display: DisplaySettings = Field(default_factory=DisplaySettings)
+=======
+
+    # --- round three (issue 35): where the stand-in overshot, app-wide caps, sandbox; each
+    # with its source in docs/tiktok-standin.md ---
+    # which side of a photo `max_image_side` bounds: field reports put 1080 px on the short
+    # side (1080x1920 portraits are posted); "long": the transfer guide's "Maximum 1080p" read
+    # as the long side, as the stand-in did before
+    photo_size_side: Literal["short", "long"] = "short"
+    min_image_side: int = 360  # clients check a 360 px minimum: a smaller side fails the check
+    # disable_duet, disable_stitch, video_cover_timestamp_ms, is_aigc on a photo post: field
+    # reports say TikTok ignores them; "refused": invalid_params, as the photo reference reads
+    photo_video_fields: Literal["ignored", "refused"] = "ignored"
+    # an unaudited app: at most this many distinct creators post through it in any 24 h
+    # (reached_active_user_cap, as for `active_user_cap`)
+    unaudited_creator_cap: int = 5
+    # an inbox draft the creator did not finish within this time leaves their inbox
+    inbox_draft_ttl_s: float = 86400.0
+    # publishes that stay in progress and never settle (a rate, or the next n deterministically)
+    stuck_publish_rate: float = 0.0
+    next_stuck_publishes: int = 0
+    # sandbox: only the target users (usernames) may authorise the app; every post SELF_ONLY
+    sandbox: bool = False
+    sandbox_target_users: list[str] = []
+    # user/info asked for a field whose scope was not granted: what the field saw (401
+    # scope_not_authorized), or what the docs say (400 scope_permission_missed)
+    user_info_scope_error: Literal["scope_not_authorized", "scope_permission_missed"] = (
+        "scope_not_authorized"
+    )
+>>>>>>> auth

@@ -95,7 +95,14 @@ class Context:
     def populate(self) -> None:
         c = self.config
         self.world.apps[c.client_key] = App(
-            c.client_key, c.client_secret, c.redirect_uris, c.platform, c.strict_pkce, c.audited
+            c.client_key,
+            c.client_secret,
+            c.redirect_uris,
+            c.platform,
+            c.strict_pkce,
+            c.audited,
+            sandbox=c.sandbox,
+            target_users=c.sandbox_target_users,
         )
         self.world.add_creator(
             username=c.creator_username,

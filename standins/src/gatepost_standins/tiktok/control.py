@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_standins.tiktok.config import Fault, TikTokStandinConfig
@@ -38,6 +38,8 @@ class NewApp(BaseModel):
     strict_pkce: bool = False
     audited: bool = True
     webhook_url: str | None = None
+    sandbox: bool = False
+    target_users: list[str] = []
 
 
 class AppChange(BaseModel):
@@ -162,6 +164,8 @@ def control_routes(ctx: Context) -> APIRouter:
         publish = ctx.world.publishes.get(publish_id)
         if publish is None or publish.status != "SEND_TO_USER_INBOX":
             raise HTTPException(409, "not waiting in the user's inbox")
+        if publish.draft_expired(ctx.world.clock.now(), ctx.config.inbox_draft_ttl_s):
+            raise HTTPException(409, "the draft expired: it is no longer in the user's inbox")
         await complete(ctx, publish)
         return {"status": publish.status}
 
@@ -189,5 +193,12 @@ def control_routes(ctx: Context) -> APIRouter:
     @router.get("/webhooks")
     async def webhooks() -> list[dict[str, Any]]:
         return ctx.world.webhooks
+
+    @router.post("/stuck-publishes")
+    async def stuck_publishes(count: int = Query(1, ge=0, le=1000)) -> dict[str, int]:
+        """The next `count` publishes stay in progress and never settle (TikTok keeps the
+        media; no status change, no webhook), without resetting the world."""
+        ctx.config.next_stuck_publishes += count
+        return {"next_stuck_publishes": ctx.config.next_stuck_publishes}
 
     return router

@@ -95,6 +95,11 @@ def oauth_routes(ctx: Context) -> APIRouter:
     def grant(
         app: App, open_id: str, q: dict[str, str], scopes: list[str] | None = None
     ) -> Response:
+        if app.sandbox and ctx.world.creators[open_id].username not in app.target_users:
+            # a sandbox answers only its target users; others meet TikTok's own error page
+            return error_page(
+                "We couldn't log in with TikTok. This may be due to specific app settings."
+            )
         # real codes carry characters that must be URL-decoded: keep clients honest about it
         code = f"{secrets.token_urlsafe(24)}*!{secrets.token_hex(4)}"
         if scopes is None:
@@ -226,6 +231,13 @@ def oauth_routes(ctx: Context) -> APIRouter:
         if unknown:
             return envelope({}, "invalid_params", f"unknown fields: {','.join(unknown)}", 400)
         missing = sorted({SCOPE_OF_FIELD[f] for f in fields} - set(token.scopes))
+        if missing and ctx.config.user_info_scope_error == "scope_not_authorized":
+            return envelope(
+                {},
+                "scope_not_authorized",
+                f"The user did not authorize the scope required: {missing[0]}",
+                401,
+            )
         if missing:
             return envelope(
                 {},

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from gatepost_standins.tiktok.context import Context, envelope
 from gatepost_standins.tiktok.processing import fail, process
 from gatepost_standins.tiktok.rules import photo_problem, url_verified, video_problem
-from gatepost_standins.tiktok.state import Creator, Publish, Token, Upload
+from gatepost_standins.tiktok.state import App, Creator, Publish, Token, Upload
 
 CAN_NOT_POST = "The creator can not make more posts at this moment."
 
@@ -48,7 +48,7 @@ def posting_routes(ctx: Context) -> APIRouter:
                 403,
             )
         active = ctx.world.active_users(app.client_key)
-        if creator.open_id not in active and len(active) >= ctx.config.active_user_cap:
+        if creator.open_id not in active and len(active) >= creator_cap(ctx, app):
             return envelope(
                 {},
                 "reached_active_user_cap",
@@ -66,7 +66,7 @@ def posting_routes(ctx: Context) -> APIRouter:
 
     def privacy_mismatch(token: Token, who: Creator, body: dict[str, Any]) -> JSONResponse | None:
         privacy = (body.get("post_info") or {}).get("privacy_level")
-        if privacy in who.privacy_level_options(ctx.app_of(token).audited):
+        if privacy in who.privacy_level_options(public_posting(ctx.app_of(token))):
             return None
         return envelope(
             {},
@@ -126,7 +126,7 @@ def posting_routes(ctx: Context) -> APIRouter:
             "creator_avatar_url": f"https://p16.tiktokcdn.example/{who.username}.jpeg",
             "creator_username": who.username,
             "creator_nickname": who.nickname,
-            "privacy_level_options": who.privacy_level_options(ctx.app_of(token).audited),
+            "privacy_level_options": who.privacy_level_options(public_posting(ctx.app_of(token))),
             "comment_disabled": who.comment_disabled,
             "duet_disabled": who.duet_disabled,
             "stitch_disabled": who.stitch_disabled,
@@ -150,7 +150,8 @@ def posting_routes(ctx: Context) -> APIRouter:
         token = ctx.bearer(request, ("video.upload",) if inbox else ("video.publish",))
         if isinstance(token, JSONResponse):
             return token
-        problem = photo_problem(body, ctx.config.photo_is_aigc_accepted)
+        c = ctx.config
+        problem = photo_problem(body, c.photo_is_aigc_accepted, c.photo_video_fields)
         if problem:
             return envelope({}, ctx.config.param_error_code, problem, 400)
         who = ctx.world.creators[token.open_id]
@@ -293,6 +294,18 @@ OWNERSHIP = (
 def publish_id(kind: str) -> str:
     """As real ids look: `p_pub_url~v2-1.` and 19 digits (at most 64 characters)."""
     return f"{kind}~v2-1.{7 * 10**18 + secrets.randbelow(2 * 10**18)}"
+
+
+def creator_cap(ctx: Context, app: App) -> int:
+    """Distinct creators the app may post for in any 24 h: the active-user cap, and for an
+    unaudited app at most `unaudited_creator_cap` (5)."""
+    cap = ctx.config.active_user_cap
+    return cap if app.audited else min(cap, ctx.config.unaudited_creator_cap)
+
+
+def public_posting(app: App) -> bool:
+    """Whether the app may post beyond SELF_ONLY: audited, and not a sandbox."""
+    return app.audited and not app.sandbox
 
 
 def blocked_code(answer: JSONResponse | None) -> str | None:

@@ -33,8 +33,10 @@ async def process(ctx: Context, publish: Publish) -> None:
     if reason:
         await fail(ctx, publish, reason)
         return
+    if stays_in_progress(ctx):
+        return  # TikTok has the media and never settles: no status change, no webhook
     if publish.inbox:
-        publish.status = "SEND_TO_USER_INBOX"
+        publish.status, publish.inbox_at = "SEND_TO_USER_INBOX", ctx.world.clock.now()
         await notify(ctx, publish, "post.publish.inbox_delivered")
         return
     await complete(ctx, publish)
@@ -120,12 +122,29 @@ def check_picture(ctx: Context, data: bytes) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("JPEG", "WEBP"):
                 return "file_format_check_failed"
-            if max(image.size) > ctx.config.max_image_side:
+            if not size_accepted(ctx, image.size):
                 return "picture_size_check_failed"
             image.load()
     except Exception:
         return "file_format_check_failed"
     return None
+
+
+def size_accepted(ctx: Context, size: tuple[int, int]) -> bool:
+    """At most `max_image_side` on the side the setting names (the short one by default) and at
+    least `min_image_side` on both."""
+    c = ctx.config
+    bounded = min(size) if c.photo_size_side == "short" else max(size)
+    return bounded <= c.max_image_side and min(size) >= c.min_image_side
+
+
+def stays_in_progress(ctx: Context) -> bool:
+    """The "stuck in progress" fault: the next n publishes, or this share of them."""
+    c = ctx.config
+    if c.next_stuck_publishes > 0:
+        c.next_stuck_publishes -= 1
+        return True
+    return c.stuck_publish_rate > 0 and ctx.rng.random() < c.stuck_publish_rate
 
 
 async def pull_video(

@@ -39,14 +39,24 @@ PHOTO_POST_INFO = {
 }
 
 
-def photo_problem(body: dict[str, Any], is_aigc_accepted: bool = False) -> str | None:
+# documented for videos only; on a photo TikTok ignores them (field reports) or refuses them
+VIDEO_ONLY_FIELDS = {"disable_duet", "disable_stitch", "video_cover_timestamp_ms", "is_aigc"}
+VideoFields = Literal["ignored", "refused"]
+
+
+def photo_problem(
+    body: dict[str, Any], is_aigc_accepted: bool = False, video_fields: VideoFields = "ignored"
+) -> str | None:
     """Why a photo content/init body is `invalid_params`, or None. Fields TikTok documents only
-    for videos (disable_duet, video_cover_timestamp_ms, is_aigc, …) are refused on photos."""
+    for videos (disable_duet, video_cover_timestamp_ms, is_aigc, …) are ignored on photos, or
+    refused when `video_fields` says so (a top-level is_aigc then only if accepted)."""
     post_info, source = body.get("post_info") or {}, body.get("source_info") or {}
-    unknown = set(body) - PHOTO_BODY - ({"is_aigc"} if is_aigc_accepted else set())
-    if unknown:
+    ignored = VIDEO_ONLY_FIELDS if video_fields == "ignored" else set()
+    # at the top level only is_aigc is in question (one copy of the photo reference shows it)
+    taken = PHOTO_BODY | ({"is_aigc"} if is_aigc_accepted else set()) | (ignored & {"is_aigc"})
+    if unknown := set(body) - taken:
         return f"unknown field for a photo post: {sorted(unknown)[0]}"
-    if isinstance(post_info, dict) and (extra := set(post_info) - PHOTO_POST_INFO):
+    if isinstance(post_info, dict) and (extra := set(post_info) - PHOTO_POST_INFO - ignored):
         return f"post_info field not taken for photos: {sorted(extra)[0]}"
     images = source.get("photo_images")
     if body.get("media_type") != "PHOTO":

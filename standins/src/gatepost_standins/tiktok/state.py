@@ -49,6 +49,8 @@ class App:
     strict_pkce: bool = False
     audited: bool = True
     webhook_url: str | None = None  # each app has its own callback URL (None: the config's)
+    sandbox: bool = False  # only target users may authorise it; posts only SELF_ONLY
+    target_users: list[str] = field(default_factory=list)  # usernames
 
 
 @dataclass
@@ -141,8 +143,12 @@ class Publish:
     post_ids: list[int] = field(default_factory=list)
     downloaded_bytes: int = 0
     upload: Upload | None = None
+<<<<<<< HEAD
     title: str = ""
     description: str = ""
+=======
+    inbox_at: float | None = None  # when it reached the creator's inbox (a draft)
+>>>>>>> auth
 
     @property
     def terminal(self) -> bool:
@@ -151,6 +157,10 @@ class Publish:
     @property
     def inbox(self) -> bool:
         return self.post_mode == "MEDIA_UPLOAD"
+
+    def draft_expired(self, now: float, ttl_s: float) -> bool:
+        """A draft the creator did not finish in time: it is no longer in their inbox."""
+        return self.inbox_at is not None and now >= self.inbox_at + ttl_s
 
 
 @dataclass
