@@ -111,10 +111,8 @@ class TikTokStandinConfig(BaseSettings):
     webhook_retry_delays_s: list[float] = [1.0, 2.0, 4.0, 8.0, 16.0]
     faults: dict[str, Fault] = {}
     random_seed: int | None = None
-<<<<<<< HEAD
     # the Display API (video/query, video/list, user/info stats): display_settings.py
     display: DisplaySettings = Field(default_factory=DisplaySettings)
-=======
 
     # --- round three (issue 35): where the stand-in overshot, app-wide caps, sandbox; each
     # with its source in docs/tiktok-standin.md ---
@@ -142,4 +140,3 @@ class TikTokStandinConfig(BaseSettings):
     user_info_scope_error: Literal["scope_not_authorized", "scope_permission_missed"] = (
         "scope_not_authorized"
     )
->>>>>>> auth

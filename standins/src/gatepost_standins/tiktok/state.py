@@ -143,12 +143,9 @@ class Publish:
     post_ids: list[int] = field(default_factory=list)
     downloaded_bytes: int = 0
     upload: Upload | None = None
-<<<<<<< HEAD
     title: str = ""
     description: str = ""
-=======
     inbox_at: float | None = None  # when it reached the creator's inbox (a draft)
->>>>>>> auth
 
     @property
     def terminal(self) -> bool:
