@@ -29,7 +29,8 @@ export interface paths {
         };
         /**
          * Budget
-         * @description How many posts the account can still publish today, and drafts send to its inbox.
+         * @description How many posts the account can still publish within 24 hours, and drafts send to its
+         *     inbox.
          */
         get: operations["budget_accounts__account_id__budget_get"];
         put?: never;
@@ -144,11 +145,6 @@ export interface components {
             account_id: string;
             /** Daily Cap */
             daily_cap: number;
-            /**
-             * Day Ends At
-             * Format: date-time
-             */
-            day_ends_at: string;
             /** Drafts 24H */
             drafts_24h: number;
             /** Drafts Left */
@@ -159,10 +155,12 @@ export interface components {
             init_per_minute: number;
             /** Next Draft Place At */
             next_draft_place_at: string | null;
+            /** Next Post Place At */
+            next_post_place_at: string | null;
+            /** Posts 24H */
+            posts_24h: number;
             /** Posts Left */
             posts_left: number;
-            /** Posts Today */
-            posts_today: number;
         };
         /** Health */
         Health: {
@@ -228,7 +226,7 @@ export interface components {
              */
             retryable?: boolean;
             /** Status */
-            status: components["schemas"]["JobStatus"] | ("PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" | "FAILED" | "UNKNOWN");
+            status: components["schemas"]["JobStatus"] | ("PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" | "FAILED" | "UNKNOWN" | "WITHDRAWN");
             /** Title */
             title?: string | null;
         };

@@ -142,24 +142,27 @@ class FakeAudit:
 
 
 class FakeCap:
+    """`cap` posts per creator within any 24 hours: a place is held for 24 hours from its init."""
+
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.held: dict[str, set[str]] = defaultdict(set)
+        self.held: dict[str, dict[str, datetime]] = defaultdict(dict)  # holder → post → since
         self.releases = 0
 
-    async def reserve(self, holder: str, day: str, post_id: str) -> bool:
-        places = self.held[f"{holder}:{day}"]
+    async def reserve(self, holder: str, post_id: str, now: datetime) -> datetime | None:
+        places = self.held[holder]
+        for post, since in list(places.items()):
+            if since <= now - timedelta(hours=24):
+                del places[post]
         if post_id in places:
-            return True
-        if len(places) >= self.cap:
-            return False
-        places.add(post_id)
-        return True
+            return None
+        frees = next_place(sorted(places.values()), self.cap)
+        if frees is None:
+            places[post_id] = now
+        return frees
 
-    async def release(self, holder: str, day: str, post_id: str) -> None:
-        places = self.held[f"{holder}:{day}"]
-        if post_id in places:
-            places.discard(post_id)
+    async def release(self, holder: str, post_id: str) -> None:
+        if self.held[holder].pop(post_id, None) is not None:
             self.releases += 1
 
 

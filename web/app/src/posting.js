@@ -207,10 +207,10 @@ function budgetLine(inbox) {
         + `${until(budget.next_draft_place_at)}.`;
   }
   return budget.posts_left
-    ? `${budget.posts_left} of ${budget.daily_cap} posts left today on this account; TikTok `
-      + `allows ${budget.init_per_minute} a minute.`
-    : `No posts left today on this account (${budget.daily_cap} a day): this one will wait `
-      + `until ${until(budget.day_ends_at)}.`;
+    ? `${budget.posts_left} of ${budget.daily_cap} posts left in 24 hours on this account; `
+      + `TikTok allows ${budget.init_per_minute} a minute.`
+    : `No posts left on this account (${budget.daily_cap} in any 24 hours): this one will wait `
+      + `until ${until(budget.next_post_place_at)}.`;
 }
 
 /** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */

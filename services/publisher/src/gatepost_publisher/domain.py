@@ -1,9 +1,7 @@
-"""The publisher's rules, without I/O: how each TikTok answer is handled, and the cap windows."""
+"""The publisher's rules, without I/O: how each TikTok answer is handled."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 
@@ -60,20 +58,6 @@ def readable(code: str, message: str = "") -> str:
     return (
         READABLE.get(code) or f"TikTok refused the post ({code}{': ' + message if message else ''})"
     )
-
-
-@dataclass(frozen=True)
-class CapWindow:
-    """Daily caps count per UTC day; a post over the cap moves to the next day's window."""
-
-    day: str
-    next_start: datetime
-
-    @classmethod
-    def at(cls, now: datetime) -> CapWindow:
-        day = now.astimezone(UTC).date()
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-        return cls(day.isoformat(), start)
 
 
 # TikTok's status fail_reasons after which the same post may well succeed when published again

@@ -18,7 +18,7 @@ from gatepost_common.tiktok import TikTokClient
 from gatepost_common.tiktok_chunks import chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
-from gatepost_publisher.domain import CapWindow, Handling
+from gatepost_publisher.domain import Handling
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
@@ -85,8 +85,7 @@ class Starting:
     async def initiate(self, job: Job, approved: PostApproved, grant: Grant, owner: str) -> None:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
-        window = CapWindow.at(self.clock.now())
-        held = await self.places.take(job, approved, creator, window, owner)
+        held = await self.places.take(job, approved, creator, owner)
         if held is None:
             return
         job = {**job, "creator": creator, **held}
