@@ -75,6 +75,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/publications/{post_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw
+         * @description Withdraw an approved post that is not yet sent: 409 once TikTok may have it.
+         */
+        post: operations["withdraw_publications__post_id__withdraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -257,6 +277,17 @@ export interface components {
             /** Received */
             received: boolean;
         };
+        /** Withdrawal */
+        Withdrawal: {
+            /** Post Id */
+            post_id: string;
+            /**
+             * Status
+             * @default WITHDRAWN
+             * @constant
+             */
+            status?: "WITHDRAWN";
+        };
     };
     responses: never;
     parameters: never;
@@ -367,6 +398,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Publication"][];
+                };
+            };
+        };
+    };
+    withdraw_publications__post_id__withdraw_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Withdrawal"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -125,6 +125,15 @@ class FakeJobs:
     async def outcome_sent(self, job_id: str) -> None:
         self.docs[job_id]["outcome_pending"] = False
 
+    async def latest_attempt(self, post_id: str, user_id: str) -> Document | None:
+        mine = [
+            d
+            for d in self.docs.values()
+            if d["post_id"] == post_id and d["approved"]["user_id"] == user_id
+        ]
+        latest = max(mine, key=lambda d: d["attempt"], default=None)
+        return copy.deepcopy(latest)
+
     async def by_publish_id(self, publish_id: str) -> Document | None:
         found = [d for d in self.docs.values() if d["publish_id"] == publish_id]
         return copy.deepcopy(found[0]) if found else None
@@ -228,6 +237,7 @@ class FakeCalls:
         self.auth_answers: list[Answer] = []
         self.creators: dict[str, str] = {}  # account → open_id; "creator-1" when not given
         self.gate: asyncio.Event | None = None  # when set: every call waits for it
+        self.at_gate = asyncio.Event()  # set once a call waits at the gate
         self.in_flight = self.most_in_flight = 0
 
     def then(self, endpoint: str, *answers: Answer) -> None:
@@ -264,6 +274,7 @@ class FakeCalls:
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             if self.gate is not None:
+                self.at_gate.set()
                 await self.gate.wait()
         finally:
             self.in_flight -= 1

@@ -38,6 +38,8 @@ from gatepost_publisher.settings import Settings
 from gatepost_publisher.starting import Starting
 from gatepost_publisher.uploading import Uploading
 from gatepost_publisher.webhooks import WebhookInbox
+from gatepost_publisher.withdrawing import Withdrawals
+from gatepost_publisher.withdrawing import router as withdraw_routes
 from gatepost_publisher.worker import Worker
 
 
@@ -62,6 +64,7 @@ class Parts:
     following: Following
     outcomes: Outcomes
     worker: Worker
+    withdrawals: Withdrawals
 
 
 def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Parts:
@@ -88,7 +91,9 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
     uploading = Uploading(settings, a.jobs, a.tiktok, a.videos, outcomes, clock, schedule)
     following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule, uploading)
     worker = Worker(settings, a.jobs, starting, following, outcomes, clock)
-    return Parts(Intake(settings, a.jobs, a.audit, clock), starting, following, outcomes, worker)
+    intake = Intake(settings, a.jobs, a.audit, clock)
+    withdrawals = Withdrawals(a.jobs, a.audit, outcomes)
+    return Parts(intake, starting, following, outcomes, worker, withdrawals)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -131,13 +136,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes],
+        routers=[publication_routes, budget_routes, withdraw_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
             AuditLog: audit,
             AuthClient: auth,
             Budgets: Budgets(settings, cap, shares, clock),
+            Withdrawals: parts.withdrawals,
             WebhookReceiver: WebhookReceiver(
                 settings.tiktok_client_secret, settings.webhook_tolerance_s, emit, clock
             ),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import Enum
+
+from gatepost_common.events import PostApproved
 
 
 class Handling(Enum):
@@ -69,3 +72,16 @@ RETRYABLE_FAIL_REASONS = frozenset(
 # ...and those after which the publisher hands the post to TikTok again by itself, a few times:
 # nothing was posted, and the cause (media restarting, TikTok's own hiccup) usually passes
 AUTO_RETRY_FAIL_REASONS = frozenset({"internal", "photo_pull_failed", "video_pull_failed"})
+
+
+def expired(approved: PostApproved, now: datetime, expiry: timedelta) -> str | None:
+    """Why an approval not handed to TikTok by `now` has expired, or None while it holds: it
+    lasts `expiry` after its publish time (publish_after, or when it was approved)."""
+    since = approved.publish_after or approved.approved_at
+    if now < since + expiry:
+        return None
+    days = expiry / timedelta(days=1)
+    return (
+        f"the approval expired: it could not be handed to TikTok within {days:g} days of its "
+        "publish time; nothing was posted: approve it again if it should still go out"
+    )

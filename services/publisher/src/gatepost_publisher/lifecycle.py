@@ -58,6 +58,7 @@ class Job(TypedDict, total=False):
     status: Required[str]  # a JobStatus
     approved: Required[dict[str, Any]]  # post.approved's signed data, verified before sending
     due_at: datetime
+    deferred_reason: str  # why it waits (until due_at)
     trace: dict[str, str] | None
     event_id: str
     lease_until: datetime | None

@@ -18,7 +18,7 @@ from gatepost_common.tiktok import TikTokClient
 from gatepost_common.tiktok_chunks import chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
-from gatepost_publisher.domain import Handling
+from gatepost_publisher.domain import Handling, expired
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
@@ -54,6 +54,11 @@ class Starting:
             await self.refuse(job, owner, CHANGED)
             return
         account, user = approved.account_id, approved.user_id
+        expiry = timedelta(seconds=self.settings.approval_expiry_s)
+        if reason := expired(approved, self.clock.now(), expiry):
+            waited = f" (it waited: {job['deferred_reason']})" if job.get("deferred_reason") else ""
+            await self.refuse(job, owner, reason + waited, kind="expired", retryable=True)
+            return
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
@@ -159,9 +164,13 @@ class Starting:
     def init_for(self, approved: PostApproved) -> Any:
         return init_call(self.tiktok, self.settings, approved)
 
-    async def refuse(self, job: Job, owner: str, reason: str) -> None:
-        await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
-        await self.outcomes.finish(job, JobStatus.QUEUED, "FAILED", reason, owner=owner)
+    async def refuse(
+        self, job: Job, owner: str, reason: str, *, kind: str = "refused", retryable: bool = False
+    ) -> None:
+        await self.audit.append(job["account_id"], kind, post_id=job["post_id"], reason=reason)
+        await self.outcomes.finish(
+            job, JobStatus.QUEUED, "FAILED", reason, owner=owner, retryable=retryable
+        )
 
     async def failed(self, job: Job, source: JobStatus, owner: str, failure: CallFailed) -> None:
         """A call before or at content/init did not succeed: unknown, wait, retry later, or fail."""
