@@ -69,8 +69,8 @@ export async function openPosting(post) {
   input("post-title").value = post.title;
   byId("post-caption", HTMLTextAreaElement).value = post.caption;
   input("post-hashtags").value = post.hashtags.join(" ");
-  // publishing a failed post again sends what was approved: its words are not edited any more
-  const again = post.status === "failed";
+  // publishing a failed (or withdrawn) post again sends what was approved: its words stay
+  const again = post.status === "failed" || post.status === "withdrawn";
   input("post-title").readOnly = again;
   byId("post-caption", HTMLTextAreaElement).readOnly = again;
   input("post-hashtags").readOnly = again;
@@ -132,7 +132,7 @@ export async function updatePosting() {
   box("disclosure-options").hidden = !disclosure;
   if (!disclosure) { input("your-brand").checked = false; input("branded-content").checked = false; }
   const submit = byId("approve-submit", HTMLButtonElement);
-  const again = page.post && page.post.status === "failed";
+  const again = page.post && (page.post.status === "failed" || page.post.status === "withdrawn");
   submit.textContent = inbox ? "Approve and send to inbox"
     : again ? "Publish again" : "Approve and publish";
   const post = page.post;
@@ -254,7 +254,7 @@ export async function submitPosting(event) {
   if (caption !== post.caption) changed.caption = caption;
   if (tags.join(" ") !== (post.hashtags || []).join(" ")) changed.hashtags = tags;
   try {
-    if (post.status === "failed") {  // a new attempt of what was approved before
+    if (post.status === "failed" || post.status === "withdrawn") {  // a new attempt
       await approval.publishAgain(post.post_id, { ...chosen, revision: post.revision ?? 0 });
       dialog().close();
       flash("Publishing again. It may take a few minutes to appear on the TikTok profile.");
