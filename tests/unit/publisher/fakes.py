@@ -23,6 +23,7 @@ from gatepost_publisher.domain import Handling
 from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 from gatepost_publisher.limits import next_place
+from gatepost_publisher.pinning import pinned
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.webhooks import forward
 
@@ -212,6 +213,21 @@ class FakeLocks:
             del self.holders[creator]
 
 
+class FakeServed:
+    """media's URLs, each as the SHA-256 of what it serves; a URL nobody set answers 404.
+    `World.approve` sets each approved URL to the approved bytes, as media keeps them."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.asked: list[str] = []
+
+    async def sha256(self, url: str) -> str:
+        self.asked.append(url)
+        if url not in self.files:
+            raise CallFailed(Handling.RETRY, "media_unserved", f"media answered {url} with 404")
+        return self.files[url]
+
+
 Answer = Any  # a value to return, or an exception to raise
 
 
@@ -318,6 +334,7 @@ class World:
     cap: FakeCap
     locks: FakeLocks
     shares: FakeShares
+    served: FakeServed
     emitted: list[PostPublished]
     progressed: list[PostProgressed]
     parts: Parts
@@ -339,6 +356,8 @@ class World:
             **changes,
         }
         unsigned = PostApproved.model_validate(data)
+        for url, sha256 in pinned(unsigned):  # media serves what was approved
+            self.served.files.setdefault(url, sha256)
         signed = unsigned.model_copy(
             update={"signature": signing.sign(PRIVATE_KEY, unsigned.signed_data())}
         )
@@ -371,6 +390,7 @@ def world(**settings: Any) -> World:
     )
     clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
     cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
+    served = FakeServed()
     emitted: list[PostPublished] = []
     progressed: list[PostProgressed] = []
 
@@ -389,9 +409,12 @@ def world(**settings: Any) -> World:
         locks,
         shares,
         NoTikTok(),  # type: ignore[arg-type]
+        served,
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)
+    return World(
+        config, clock, jobs, audit, calls, cap, locks, shares, served, emitted, progressed, parts
+    )
 
 
 async def forwarded(body: bytes) -> bytes:

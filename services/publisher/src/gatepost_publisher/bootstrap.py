@@ -24,6 +24,7 @@ from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
 from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
 from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.pinning import ServedBytes
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import (
     Audit,
@@ -31,6 +32,7 @@ from gatepost_publisher.ports import (
     Cap,
     JobStore,
     Locks,
+    Served,
     Shares,
     VideoSource,
 )
@@ -55,6 +57,7 @@ class Adapters:
     locks: Locks
     shares: Shares
     videos: VideoSource
+    served: Served  # what media's URLs serve: checked against the approved SHA-256s
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
         a.calls,
         a.tiktok,
         a.locks,
+        a.served,
         Places(settings, a.cap, a.shares, outcomes, clock),
         outcomes,
         clock,
@@ -114,7 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
-    adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
+    served = ServedBytes(httpx.AsyncClient(timeout=120, follow_redirects=False))
+    adapters = Adapters(
+        jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, served
+    )
     emit = emitter(broker)
     parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker

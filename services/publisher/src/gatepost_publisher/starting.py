@@ -22,8 +22,9 @@ from gatepost_publisher.domain import Handling, expired
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.pinning import check_pinned
 from gatepost_publisher.places import Places
-from gatepost_publisher.ports import Audit, Calls, JobStore, Locks
+from gatepost_publisher.ports import Audit, Calls, JobStore, Locks, Served
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.waiting import wait_out
 
@@ -42,6 +43,7 @@ class Starting:
     calls: Calls
     tiktok: TikTokClient
     locks: Locks
+    served: Served
     places: Places
     outcomes: Outcomes
     clock: Clock
@@ -100,6 +102,7 @@ class Starting:
                 account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
             check_creator(self.settings, approved, info)
+            await check_pinned(self.served, approved)  # the approved bytes, or nothing is sent
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
             if not await self.jobs.move(
