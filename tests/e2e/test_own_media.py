@@ -46,7 +46,7 @@ def test_a_video_is_uploaded_and_sent_to_the_inbox_as_a_draft(
     expect(dialog.get_by_label("Add music automatically")).to_be_hidden()  # photos only
     dialog.locator("#video-interactions").scroll_into_view_if_needed()
     shot(page, "own-3a-approve-video-directly")
-    expect(dialog.locator("#budget-note")).to_contain_text("posts left today on this account")
+    expect(dialog.locator("#budget-note")).to_contain_text("posts left in 24 hours on this account")
     dialog.get_by_label("Send to the creator's TikTok inbox as a draft").check()
     expect(dialog.locator("#budget-note")).to_have_text("5 of 5 inbox drafts left in 24 hours.")
     # a draft: no privacy, interaction or disclosure choices, no music declaration

@@ -419,27 +419,32 @@ async def test_a_replica_starting_mid_attempt_leaves_it_alone(stack: Stack, faul
 async def test_a_post_holds_one_place_in_the_daily_cap_and_gives_it_back_once(
     stack: Stack,
 ) -> None:
+    at = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     async with fresh_database(stack, "cap") as db:
         cap = DailyCap(db, 3)
-        assert await cap.reserve("acct", "2026-11-23", "post-a")
-        assert await cap.reserve("acct", "2026-11-23", "post-a")  # the same post: one place
-        assert await cap.reserve("acct", "2026-11-23", "post-b")
-        counter = await cap.counters.find_one({"_id": "acct:2026-11-23"})
-        assert counter is not None and counter["count"] == 2
+        assert await cap.reserve("acct", "post-a", at) is None
+        assert await cap.reserve("acct", "post-a", at) is None  # the same post: one place
+        assert await cap.reserve("acct", "post-b", at + timedelta(minutes=1)) is None
+        assert len(await cap.held("acct", at)) == 2
         # a webhook and a poll both saw FAILED: one place comes back, not two
-        await cap.release("acct", "2026-11-23", "post-a")
-        await cap.release("acct", "2026-11-23", "post-a")
-        counter = await cap.counters.find_one({"_id": "acct:2026-11-23"})
-        assert counter is not None and counter["count"] == 1 and counter["posts"] == ["post-b"]
-        assert await cap.reserve("acct", "2026-11-23", "post-c")
-        assert await cap.reserve("acct", "2026-11-23", "post-d")
-        assert not await cap.reserve("acct", "2026-11-23", "post-e")  # the cap of 3
+        await cap.release("acct", "post-a")
+        await cap.release("acct", "post-a")
+        counter = await cap.counters.find_one({"_id": "acct"})
+        assert counter is not None and [p["id"] for p in counter["posts"]] == ["post-b"]
+        assert await cap.reserve("acct", "post-c", at) is None
+        assert await cap.reserve("acct", "post-d", at) is None
+        # the cap of 3 within any 24 hours: a new UTC day changes nothing
+        after_midnight = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
+        assert await cap.reserve("acct", "post-e", after_midnight) == at + timedelta(hours=24)
+        # 24 hours after post-c and post-d took theirs, two places are back
+        assert await cap.reserve("acct", "post-e", at + timedelta(hours=24)) is None
 
 
-async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack: Stack) -> None:
-    """On a real replica set two first reservations of a day race: both upsert, one insert
-    loses with a duplicate key. That one must still get its place (the local server serialises
-    commands, so the race is replayed: the other reservation lands between)."""
+async def test_the_first_reservation_survives_a_concurrent_first(stack: Stack) -> None:
+    """On a real replica set two first reservations race: both upsert, one insert loses with a
+    duplicate key. That one must still get its place (the local server serialises commands, so
+    the race is replayed: the other reservation lands between)."""
+    now = datetime.now(UTC)
     async with fresh_database(stack, "cap_race") as db:
         cap = DailyCap(db, 3)
         real_update = cap.counters.update_one
@@ -449,15 +454,15 @@ async def test_the_first_reservation_of_a_day_survives_a_concurrent_first(stack:
             nonlocal raced
             if kwargs.get("upsert") and not raced:
                 raced = True
-                await cap.reserve("acct", "day", "other-post")  # the concurrent first
+                await cap.reserve("acct", "other-post", now)  # the concurrent first
                 raise DuplicateKeyError("E11000 duplicate key (the lost insert)")
             return await real_update(*args, **kwargs)
 
         cap.counters.update_one = racing_update  # type: ignore[method-assign]
-        assert await cap.reserve("acct", "day", "mine")
-        counter = await cap.counters.find_one({"_id": "acct:day"})
-        assert counter is not None and sorted(counter["posts"]) == ["mine", "other-post"]
-        assert counter["count"] == 2
+        assert await cap.reserve("acct", "mine", now) is None
+        counter = await cap.counters.find_one({"_id": "acct"})
+        assert counter is not None
+        assert sorted(p["id"] for p in counter["posts"]) == ["mine", "other-post"]
 
 
 @pytest.mark.disruptive

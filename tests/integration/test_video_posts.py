@@ -179,7 +179,7 @@ async def test_a_video_by_url_is_pulled_by_tiktok_from_medias_copy(
     [publish] = publishes_for(stack, open_id)
     assert publish["source"] == "PULL_FROM_URL" and publish["urls"] == [post["video"]["url"]]
     budget = client.get(f"/api/publisher/accounts/{account_id}/budget").json()
-    assert budget["posts_today"] == 1 and budget["posts_left"] == budget["daily_cap"] - 1
+    assert budget["posts_24h"] == 1 and budget["posts_left"] == budget["daily_cap"] - 1
     assert budget["init_per_minute"] == 6
     assert publish["downloaded_bytes"] == video.stat().st_size
 
@@ -187,7 +187,7 @@ async def test_a_video_by_url_is_pulled_by_tiktok_from_medias_copy(
 def test_an_accounts_budget_is_its_owners_alone(stack: Stack) -> None:
     client, _, account_id, _ = signed_up_creator(stack)
     fresh = client.get(f"/api/publisher/accounts/{account_id}/budget").json()
-    assert fresh["posts_today"] == 0 and fresh["posts_left"] == fresh["daily_cap"]
+    assert fresh["posts_24h"] == 0 and fresh["posts_left"] == fresh["daily_cap"]
     assert fresh["drafts_left"] == 5 and fresh["next_draft_place_at"] is None
     other, _, _, _ = signed_up_creator(stack)
     assert other.get(f"/api/publisher/accounts/{account_id}/budget").status_code == 404
@@ -267,7 +267,7 @@ async def test_drafts_go_to_the_inbox_and_the_sixth_in_a_day_waits(stack: Stack)
     budget = client.get(f"/api/publisher/accounts/{account_id}/budget").json()
     assert (budget["drafts_24h"], budget["drafts_left"], budget["inbox_cap"]) == (5, 0, 5)
     assert budget["next_draft_place_at"] == waiting["due_at"]
-    assert budget["posts_today"] == 0, "drafts are not posts of the daily cap"
+    assert budget["posts_24h"] == 0, "drafts are not posts of the daily cap"
     # the queue says why it waits and until when, from approval (the one status vocabulary)
     queue_view = client.get(f"/api/approval/posts/{waiting['post_id']}").json()
     assert queue_view["status"] == "approved"

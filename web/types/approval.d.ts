@@ -512,7 +512,7 @@ export interface components {
          * PostStatus
          * @enum {string}
          */
-        PostStatus: "awaiting_approval" | "approved" | "rejected" | "published" | "failed" | "in_inbox" | "unknown";
+        PostStatus: "awaiting_approval" | "approved" | "rejected" | "published" | "failed" | "in_inbox" | "unknown" | "withdrawn";
         /**
          * PostView
          * @description A post in the queue, as its person sees it.

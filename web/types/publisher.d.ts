@@ -29,7 +29,8 @@ export interface paths {
         };
         /**
          * Budget
-         * @description How many posts the account can still publish today, and drafts send to its inbox.
+         * @description How many posts the account can still publish within 24 hours, and drafts send to its
+         *     inbox.
          */
         get: operations["budget_accounts__account_id__budget_get"];
         put?: never;
@@ -68,6 +69,26 @@ export interface paths {
         get: operations["publications_publications_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/publications/{post_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw
+         * @description Withdraw an approved post that is not yet sent: 409 once TikTok may have it.
+         */
+        post: operations["withdraw_publications__post_id__withdraw_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -144,11 +165,6 @@ export interface components {
             account_id: string;
             /** Daily Cap */
             daily_cap: number;
-            /**
-             * Day Ends At
-             * Format: date-time
-             */
-            day_ends_at: string;
             /** Drafts 24H */
             drafts_24h: number;
             /** Drafts Left */
@@ -159,10 +175,12 @@ export interface components {
             init_per_minute: number;
             /** Next Draft Place At */
             next_draft_place_at: string | null;
+            /** Next Post Place At */
+            next_post_place_at: string | null;
+            /** Posts 24H */
+            posts_24h: number;
             /** Posts Left */
             posts_left: number;
-            /** Posts Today */
-            posts_today: number;
         };
         /** Health */
         Health: {
@@ -228,7 +246,7 @@ export interface components {
              */
             retryable?: boolean;
             /** Status */
-            status: components["schemas"]["JobStatus"] | ("PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" | "FAILED" | "UNKNOWN");
+            status: components["schemas"]["JobStatus"] | ("PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" | "FAILED" | "UNKNOWN" | "WITHDRAWN");
             /** Title */
             title?: string | null;
         };
@@ -258,6 +276,17 @@ export interface components {
         WebhookReceipt: {
             /** Received */
             received: boolean;
+        };
+        /** Withdrawal */
+        Withdrawal: {
+            /** Post Id */
+            post_id: string;
+            /**
+             * Status
+             * @default WITHDRAWN
+             * @constant
+             */
+            status?: "WITHDRAWN";
         };
     };
     responses: never;
@@ -369,6 +398,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Publication"][];
+                };
+            };
+        };
+    };
+    withdraw_publications__post_id__withdraw_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Withdrawal"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

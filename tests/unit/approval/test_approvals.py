@@ -202,6 +202,48 @@ async def test_a_failed_post_goes_again_and_a_late_word_of_its_first_attempt_is_
     assert steps == [("approved", 1), ("failed", 1), ("approved", 2), ("published", 2)]
 
 
+async def test_an_approval_signs_each_photos_sha256_as_media_stored_it() -> None:
+    world = World()
+    await queued(world)
+    await world.approvals.approve("p1", "u1", CHOICES, "session-of-u1")
+    approved = world.emitted[0].data
+    assert approved.photo_sha256 == [f"{i:064x}" for i in range(7)]
+    assert signing.verify(PUBLIC_KEY, approved.signed_data())
+    swapped = approved.model_copy(update={"photo_sha256": [f"{9:064x}"] * 7})
+    assert not signing.verify(PUBLIC_KEY, swapped.signed_data()), "the hashes are signed"
+
+
+def test_an_approval_signed_before_photos_were_pinned_still_verifies() -> None:
+    data = {
+        "post_id": "p1",
+        "user_id": "u1",
+        "account_id": "a1",
+        "approved_at": "2026-11-23T12:00:00Z",
+        "approved_by": "u1",
+        "title": "t",
+        "description": "d",
+        "photo_urls": ["https://media.example/1.jpg"],
+        "cover_index": 0,
+        "options": {"privacy_level": "SELF_ONLY", "disable_comment": False},
+    }
+    old = PostApproved.model_validate({**data, "signature": ""})
+    signed = {**data, "signature": signing.sign(SIGNING_KEY, old.signed_data())}
+    assert "photo_sha256" not in old.signed_data()  # as v1 signed it
+    assert signing.verify(PUBLIC_KEY, PostApproved.model_validate(signed).signed_data())
+
+
+async def test_a_withdrawn_post_shows_as_withdrawn_and_may_be_approved_again() -> None:
+    world = World()
+    await queued(world)
+    await world.approvals.approve("p1", "u1", CHOICES, "session-of-u1")
+    await world.approvals.on_post_published(outcome("WITHDRAWN", 1))
+    post = await world.post("p1")
+    assert post["status"] == "withdrawn" and post["history"][-1]["state"] == "withdrawn"
+    await world.approvals.approve("p1", "u1", CHOICES, "session-of-u1", again=True)
+    assert [e.data.attempt for e in world.emitted] == [1, 2]
+    assert (await world.post("p1"))["status"] == "approved"
+
+
 async def test_an_older_word_of_the_publisher_joins_the_timeline_but_not_the_status() -> None:
     world = World()
     await queued(world)

@@ -18,10 +18,11 @@ def test_a_first_approval_needs_the_post_awaiting_approval_as_the_person_saw_it(
     assert move.update["$push"]["history"] == {"state": "approved", "at": NOW, "attempt": 1}
 
 
-def test_publishing_again_needs_the_previous_attempt_to_have_failed() -> None:
+def test_publishing_again_needs_the_previous_attempt_to_have_failed_or_been_withdrawn() -> None:
     later = datetime(2026, 11, 24, 9, tzinfo=UTC)
     move = lifecycle.approve(0, 3, {"approved_at": NOW, "publish_after": later})
-    assert move.when == {"revision": {"$in": [None, 0]}, "status": "failed", "attempt": 2}
+    again = {"$in": ["failed", "withdrawn"]}
+    assert move.when == {"revision": {"$in": [None, 0]}, "status": again, "attempt": 2}
     assert move.update["$set"]["attempt"] == 3
     assert move.update["$push"]["history"] == {  # a scheduled post's timeline says for when
         "state": "approved",

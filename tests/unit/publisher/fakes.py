@@ -23,6 +23,7 @@ from gatepost_publisher.domain import Handling
 from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 from gatepost_publisher.limits import next_place
+from gatepost_publisher.pinning import pinned
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.webhooks import forward
 
@@ -125,6 +126,15 @@ class FakeJobs:
     async def outcome_sent(self, job_id: str) -> None:
         self.docs[job_id]["outcome_pending"] = False
 
+    async def latest_attempt(self, post_id: str, user_id: str) -> Document | None:
+        mine = [
+            d
+            for d in self.docs.values()
+            if d["post_id"] == post_id and d["approved"]["user_id"] == user_id
+        ]
+        latest = max(mine, key=lambda d: d["attempt"], default=None)
+        return copy.deepcopy(latest)
+
     async def by_publish_id(self, publish_id: str) -> Document | None:
         found = [d for d in self.docs.values() if d["publish_id"] == publish_id]
         return copy.deepcopy(found[0]) if found else None
@@ -142,24 +152,27 @@ class FakeAudit:
 
 
 class FakeCap:
+    """`cap` posts per creator within any 24 hours: a place is held for 24 hours from its init."""
+
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.held: dict[str, set[str]] = defaultdict(set)
+        self.held: dict[str, dict[str, datetime]] = defaultdict(dict)  # holder → post → since
         self.releases = 0
 
-    async def reserve(self, holder: str, day: str, post_id: str) -> bool:
-        places = self.held[f"{holder}:{day}"]
+    async def reserve(self, holder: str, post_id: str, now: datetime) -> datetime | None:
+        places = self.held[holder]
+        for post, since in list(places.items()):
+            if since <= now - timedelta(hours=24):
+                del places[post]
         if post_id in places:
-            return True
-        if len(places) >= self.cap:
-            return False
-        places.add(post_id)
-        return True
+            return None
+        frees = next_place(sorted(places.values()), self.cap)
+        if frees is None:
+            places[post_id] = now
+        return frees
 
-    async def release(self, holder: str, day: str, post_id: str) -> None:
-        places = self.held[f"{holder}:{day}"]
-        if post_id in places:
-            places.discard(post_id)
+    async def release(self, holder: str, post_id: str) -> None:
+        if self.held[holder].pop(post_id, None) is not None:
             self.releases += 1
 
 
@@ -200,6 +213,21 @@ class FakeLocks:
             del self.holders[creator]
 
 
+class FakeServed:
+    """media's URLs, each as the SHA-256 of what it serves; a URL nobody set answers 404.
+    `World.approve` sets each approved URL to the approved bytes, as media keeps them."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.asked: list[str] = []
+
+    async def sha256(self, url: str) -> str:
+        self.asked.append(url)
+        if url not in self.files:
+            raise CallFailed(Handling.RETRY, "media_unserved", f"media answered {url} with 404")
+        return self.files[url]
+
+
 Answer = Any  # a value to return, or an exception to raise
 
 
@@ -225,6 +253,7 @@ class FakeCalls:
         self.auth_answers: list[Answer] = []
         self.creators: dict[str, str] = {}  # account → open_id; "creator-1" when not given
         self.gate: asyncio.Event | None = None  # when set: every call waits for it
+        self.at_gate = asyncio.Event()  # set once a call waits at the gate
         self.in_flight = self.most_in_flight = 0
 
     def then(self, endpoint: str, *answers: Answer) -> None:
@@ -261,6 +290,7 @@ class FakeCalls:
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             if self.gate is not None:
+                self.at_gate.set()
                 await self.gate.wait()
         finally:
             self.in_flight -= 1
@@ -304,6 +334,7 @@ class World:
     cap: FakeCap
     locks: FakeLocks
     shares: FakeShares
+    served: FakeServed
     emitted: list[PostPublished]
     progressed: list[PostProgressed]
     parts: Parts
@@ -325,6 +356,8 @@ class World:
             **changes,
         }
         unsigned = PostApproved.model_validate(data)
+        for url, sha256 in pinned(unsigned):  # media serves what was approved
+            self.served.files.setdefault(url, sha256)
         signed = unsigned.model_copy(
             update={"signature": signing.sign(PRIVATE_KEY, unsigned.signed_data())}
         )
@@ -357,6 +390,7 @@ def world(**settings: Any) -> World:
     )
     clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
     cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
+    served = FakeServed()
     emitted: list[PostPublished] = []
     progressed: list[PostProgressed] = []
 
@@ -375,9 +409,12 @@ def world(**settings: Any) -> World:
         locks,
         shares,
         NoTikTok(),  # type: ignore[arg-type]
+        served,
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)
+    return World(
+        config, clock, jobs, audit, calls, cap, locks, shares, served, emitted, progressed, parts
+    )
 
 
 async def forwarded(body: bytes) -> bytes:

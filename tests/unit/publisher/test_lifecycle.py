@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from gatepost_publisher.adapters import AuthRefused
 from gatepost_publisher.domain import Handling
 from gatepost_publisher.housekeeping import recover
 from gatepost_publisher.lifecycle import MOVES, JobStatus, ending, job_id, waiting
-from tests.unit.publisher.fakes import refused, server_error, world
+from tests.unit.publisher.fakes import START, refused, server_error, world
 
 
 def test_every_state_but_done_has_one_way_to_end_and_one_way_to_wait() -> None:
@@ -55,7 +55,7 @@ async def test_a_server_error_at_init_is_unknown_and_never_sent_again() -> None:
     w.clock.advance(3600)
     assert await w.step() is None
     assert w.calls.sent.count("content_init") == 1
-    assert w.cap.held["creator-1:2026-11-23"] == {"post-1"}, "TikTok may have posted it"
+    assert set(w.cap.held["creator-1"]) == {"post-1"}, "TikTok may have posted it"
 
 
 async def test_no_init_slot_means_nothing_is_spent_and_the_job_is_due_when_one_frees() -> None:
@@ -82,16 +82,37 @@ async def test_one_init_at_a_time_per_creator() -> None:
     assert job is not None and job["status"] == "processing"
 
 
-async def test_a_full_daily_cap_defers_to_the_next_window_without_asking_tiktok() -> None:
+async def test_a_full_daily_cap_waits_24_hours_from_the_oldest_init_without_asking_tiktok() -> None:
     w = world(daily_cap=1)
     await w.approve("post-1")
     await w.approve("post-2")
     await w.step()
     job = await w.step()
     assert job is not None and job["_id"] == "post-2" and job["status"] == "queued"
-    assert job["due_at"].isoformat() == "2026-11-24T00:00:00+00:00"
+    assert job["due_at"] == START + timedelta(hours=24)  # TikTok's rolling day, not midnight
     assert "daily cap of 1" in job["deferred_reason"]
     assert w.calls.sent.count("creator_info") == 1
+
+
+async def test_a_creator_who_posted_their_cap_at_23_00_may_not_post_again_at_00_30() -> None:
+    w = world(daily_cap=2)
+    w.clock.at = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    for post in ("post-1", "post-2"):
+        await w.approve(post)
+        assert (await w.step() or {}).get("status") == "processing"
+    w.clock.advance(60)
+    for _ in range(2):  # both are live: their places stay held
+        w.calls.then("status_fetch", {"status": "PUBLISH_COMPLETE"})
+        assert (await w.step() or {}).get("result") == "PUBLISH_COMPLETE"
+    w.clock.at = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # a new UTC day, the same 24 hours
+    await w.approve("post-3")
+    job = await w.step()
+    assert job is not None and job["_id"] == "post-3" and job["status"] == "queued"
+    assert job["due_at"] == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    assert w.calls.sent.count("content_init") == 2
+    w.clock.at = job["due_at"]  # 24 hours after the first init its place comes back
+    job = await w.step()
+    assert job is not None and job["_id"] == "post-3" and job["status"] == "processing"
 
 
 async def test_two_gatepost_accounts_of_one_creator_share_its_cap() -> None:
@@ -103,14 +124,14 @@ async def test_two_gatepost_accounts_of_one_creator_share_its_cap() -> None:
     assert job is not None and job["status"] == "queued" and "daily cap" in job["deferred_reason"]
 
 
-async def test_tiktoks_daily_limit_at_init_waits_for_tomorrow_and_gives_the_place_back() -> None:
-    w = world()
+async def test_tiktoks_daily_limit_at_init_waits_and_gives_the_place_back() -> None:
+    w = world(defer_limit_s=3600)
     await w.approve()
     w.calls.then("content_init", refused("spam_risk_too_many_posts", Handling.DEFER))
     job = await w.step()
     assert job is not None and job["status"] == "queued"
-    assert job["due_at"].isoformat() == "2026-11-24T00:00:00+00:00"
-    assert w.cap.held["creator-1:2026-11-23"] == set() and w.cap.releases == 1
+    assert job["due_at"] == START + timedelta(hours=1)  # TikTok's day rolls: asked again
+    assert not w.cap.held["creator-1"] and w.cap.releases == 1
 
 
 async def test_passing_errors_are_retried_later_then_fail_as_retryable() -> None:
@@ -127,7 +148,7 @@ async def test_passing_errors_are_retried_later_then_fail_as_retryable() -> None
     assert job is not None and (job["status"], job["result"]) == ("done", "FAILED")
     assert job["retryable"] and "after 2 tries" in job["fail_reason"]
     assert w.emitted[-1].retryable and w.calls.sent.count("content_init") == 0
-    assert w.cap.held["creator-1:2026-11-23"] == set()
+    assert not w.cap.held["creator-1"]
 
 
 async def test_an_account_to_reconnect_waits_then_publishes() -> None:

@@ -141,4 +141,7 @@ export const publisher = {
   audit: (account, query) => call("GET", `/api/publisher/accounts/${one(account)}/audit?${query}`),
   /** @param {string} account @returns {Promise<Budget>} */
   budget: (account) => call("GET", `/api/publisher/accounts/${one(account)}/budget`),
+  /** Withdraw an approved post not yet sent to TikTok (409 once it may be on its way).
+   * @param {string} id @returns {Promise<PublisherSchemas["Withdrawal"]>} */
+  withdraw: (id) => call("POST", `/api/publisher/publications/${one(id)}/withdraw`),
 };

@@ -69,8 +69,8 @@ export async function openPosting(post) {
   input("post-title").value = post.title;
   byId("post-caption", HTMLTextAreaElement).value = post.caption;
   input("post-hashtags").value = post.hashtags.join(" ");
-  // publishing a failed post again sends what was approved: its words are not edited any more
-  const again = post.status === "failed";
+  // publishing a failed (or withdrawn) post again sends what was approved: its words stay
+  const again = post.status === "failed" || post.status === "withdrawn";
   input("post-title").readOnly = again;
   byId("post-caption", HTMLTextAreaElement).readOnly = again;
   input("post-hashtags").readOnly = again;
@@ -132,7 +132,7 @@ export async function updatePosting() {
   box("disclosure-options").hidden = !disclosure;
   if (!disclosure) { input("your-brand").checked = false; input("branded-content").checked = false; }
   const submit = byId("approve-submit", HTMLButtonElement);
-  const again = page.post && page.post.status === "failed";
+  const again = page.post && (page.post.status === "failed" || page.post.status === "withdrawn");
   submit.textContent = inbox ? "Approve and send to inbox"
     : again ? "Publish again" : "Approve and publish";
   const post = page.post;
@@ -207,10 +207,10 @@ function budgetLine(inbox) {
         + `${until(budget.next_draft_place_at)}.`;
   }
   return budget.posts_left
-    ? `${budget.posts_left} of ${budget.daily_cap} posts left today on this account; TikTok `
-      + `allows ${budget.init_per_minute} a minute.`
-    : `No posts left today on this account (${budget.daily_cap} a day): this one will wait `
-      + `until ${until(budget.day_ends_at)}.`;
+    ? `${budget.posts_left} of ${budget.daily_cap} posts left in 24 hours on this account; `
+      + `TikTok allows ${budget.init_per_minute} a minute.`
+    : `No posts left on this account (${budget.daily_cap} in any 24 hours): this one will wait `
+      + `until ${until(budget.next_post_place_at)}.`;
 }
 
 /** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */
@@ -254,7 +254,7 @@ export async function submitPosting(event) {
   if (caption !== post.caption) changed.caption = caption;
   if (tags.join(" ") !== (post.hashtags || []).join(" ")) changed.hashtags = tags;
   try {
-    if (post.status === "failed") {  // a new attempt of what was approved before
+    if (post.status === "failed" || post.status === "withdrawn") {  // a new attempt
       await approval.publishAgain(post.post_id, { ...chosen, revision: post.revision ?? 0 });
       dialog().close();
       flash("Publishing again. It may take a few minutes to appear on the TikTok profile.");

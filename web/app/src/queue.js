@@ -1,7 +1,7 @@
 // @ts-check
 // The queue: each post as it will look on TikTok, its status in one vocabulary, the slide editor,
 // filters, pages and the keyboard.
-import { approval, auth } from "./api.js";
+import { Refused, approval, auth, publisher } from "./api.js";
 import { byId, el, newest, pager, patch, refresh, status, statusName, view, when } from "./dom.js";
 import { openPosting } from "./posting.js";
 import { current, phone, shown, turnTo } from "./preview.js";
@@ -82,7 +82,8 @@ function queueFilters(accounts, languages, changed) {
     accounts.map((a) => el("option", { value: a.account_id }, a.display_name)));
   const state = el("select", { id: "filter-status", onchange: changed },
     el("option", { value: "" }, "Every status"),
-    ["awaiting_approval", "approved", "published", "in_inbox", "failed", "unknown", "rejected"]
+    ["awaiting_approval", "approved", "published", "in_inbox", "failed", "unknown", "withdrawn",
+      "rejected"]
       .map((value) => el("option", { value }, statusName(value))));
   const names = new Intl.DisplayNames([navigator.language || "en"], { type: "language" });
   const language = el("select", { id: "filter-language", onchange: changed },
@@ -130,7 +131,35 @@ function postCard(post) {
         ? "TikTok had a passing problem: you can publish this post again."
         : "Fix what the reason says (or choose differently), then publish it again."),
       el("button", { class: "open-approve", onclick: () => openPosting(post) },
-        "Publish again")) : "");
+        "Publish again"))
+    : post.status === "withdrawn" ? el("div", { class: "row" },
+      el("p", { class: "note" }, "You withdrew this approval: nothing was sent to TikTok."),
+      el("button", { class: "open-approve", onclick: () => openPosting(post) },
+        "Approve again"))
+    : notSentYet(post) ? withdrawRow(post) : "");
+}
+
+/** Approved, and the publisher has not begun handing it to TikTok: it can still be withdrawn.
+ * @param {Post} post */
+function notSentYet(post) {
+  return post.status === "approved" && (!post.progress || post.progress.state === "waiting");
+}
+
+/** The Withdraw button; once TikTok may have the post the publisher refuses, and says why.
+ * @param {Post} post */
+function withdrawRow(post) {
+  const said = el("p", { class: "error", role: "alert" });
+  return el("div", { class: "row" },
+    el("button", { class: "secondary withdraw", onclick: async () => {
+      try {
+        await publisher.withdraw(post.post_id);
+        await refresh();
+      } catch (error) {
+        if (!(error instanceof Refused)) throw error;
+        said.textContent = error.message;  // e.g. TikTok may have it already
+      }
+    } }, "Withdraw"),
+    said);
 }
 
 /** The card's preview and editor; turning a slide redraws only them. @param {Post} post */

@@ -68,7 +68,8 @@ class PostGenerated(EventData):
     model: NonEmpty
 
 
-PublishStatus = Literal["PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "UNKNOWN"]
+# WITHDRAWN: the person withdrew the approval before it was handed to TikTok; nothing was sent
+PublishStatus = Literal["PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "UNKNOWN", "WITHDRAWN"]
 
 
 class PostPublished(EventData):

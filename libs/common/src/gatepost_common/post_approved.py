@@ -64,6 +64,7 @@ ADDED_AFTER_V1: dict[str, Any] = {
     "media_type": "PHOTO",
     "post_mode": "DIRECT_POST",
     "video": None,
+    "photo_sha256": None,
 }
 OPTIONS_ADDED_AFTER_V1: dict[str, Any] = {
     "disable_duet": False,
@@ -93,6 +94,9 @@ class PostApproved(EventData):
     media_type: MediaType = "PHOTO"
     post_mode: PostMode = "DIRECT_POST"
     video: Video | None = None  # a video post's video
+    # each photo's SHA-256, in photo_urls' order: the bytes TikTok must be served, pinned by the
+    # signature (None: approved before photos were pinned; their URLs alone are signed)
+    photo_sha256: Annotated[list[Sha256], Field(max_length=35)] | None = None
     signature: str = Field(description="Ed25519 over the canonical data without this field, base64")
 
     @model_validator(mode="after")
@@ -104,7 +108,9 @@ class PostApproved(EventData):
                 raise ValueError("a photo post has 1 to 35 photo_urls and no video")
             if self.cover_index >= len(self.photo_urls):
                 raise ValueError("cover_index is past the last photo")
-        elif self.video is None or self.photo_urls:
+            if self.photo_sha256 is not None and len(self.photo_sha256) != len(self.photo_urls):
+                raise ValueError("photo_sha256 has one SHA-256 per photo URL")
+        elif self.video is None or self.photo_urls or self.photo_sha256:
             raise ValueError("a video post has a video and no photo_urls")
         elif utf16_units(self.description) > 2200:  # a video's caption is TikTok's `title`
             raise ValueError("a video's caption is longer than TikTok's 2200 characters")

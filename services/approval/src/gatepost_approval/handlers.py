@@ -49,9 +49,9 @@ class AlreadyDecided(ConflictError):
 
 
 class NotFailed(ConflictError):
-    """Only a post whose publishing failed may be published again."""
+    """Only a post whose publishing failed (or was withdrawn) may be published again."""
 
-    detail = "only a post whose publishing failed can be published again"
+    detail = "only a post whose publishing failed or was withdrawn can be published again"
 
 
 @dataclass
@@ -136,6 +136,7 @@ class Approvals(PostEvents):
             title=post["title"],
             description=description,
             photo_urls=[slide["image_url"] for slide in post.get("slides") or []],
+            photo_sha256=pinned_photos(post) if video is None else None,
             cover_index=cover_of(post) if video is None else 0,
             options=options,
             publish_after=choices.publish_after,
@@ -195,6 +196,13 @@ class Approvals(PostEvents):
             raise NotFound(post_id)
         if not await self.posts.reject(post_id, user_id):
             raise AlreadyDecided(post_id)
+
+
+def pinned_photos(post: Post) -> list[str] | None:
+    """Each slide's SHA-256 as media stored it (media names the file by it): the signature pins
+    the bytes TikTok is served, not only their URLs. None for slides kept without one."""
+    hashes = [slide.get("sha256") for slide in post.get("slides") or []]
+    return [h for h in hashes if h] if hashes and all(hashes) else None
 
 
 def caption_with_hashtags(caption: str, hashtags: list[str]) -> str:

@@ -6,7 +6,8 @@ the repository applies (a lost race changes nothing: a double click approves onc
           └──reject──▶ rejected                       outcome of this attempt
                                                                           ▼
     failed ──approve again (attempt n + 1, chosen and signed again)──▶ approved
-      ▲                                 published · in_inbox · failed · unknown
+    withdrawn ──────────────────────────────────────────────────────────▶ │
+      ▲                       published · in_inbox · failed · unknown · withdrawn
       └───────────────────────────────────────────────────────────────────┘
 """
 
@@ -81,6 +82,7 @@ class PostStatus(StrEnum):
     FAILED = "failed"
     IN_INBOX = "in_inbox"  # a draft in the creator's TikTok inbox
     UNKNOWN = "unknown"  # TikTok may have posted it: a person checks
+    WITHDRAWN = "withdrawn"  # the person withdrew the approval before it was sent
 
 
 # the publisher's outcome (post.published) → the post's status
@@ -89,7 +91,10 @@ STATUS_FROM_TIKTOK: dict[str, PostStatus] = {
     "SEND_TO_USER_INBOX": PostStatus.IN_INBOX,
     "FAILED": PostStatus.FAILED,
     "UNKNOWN": PostStatus.UNKNOWN,
+    "WITHDRAWN": PostStatus.WITHDRAWN,
 }
+# a new attempt may be approved after these: nothing of the last one was posted
+APPROVABLE_AGAIN = (PostStatus.FAILED, PostStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,8 @@ def approve(revision: int, attempt: int, fields: dict[str, Any]) -> Move:
     if attempt == 1:
         when |= {"status": PostStatus.AWAITING_APPROVAL.value, "approved_at": None}
     else:
-        when |= {"status": PostStatus.FAILED.value, "attempt": of_attempt(attempt - 1)}
+        again = [s.value for s in APPROVABLE_AGAIN]
+        when |= {"status": {"$in": again}, "attempt": of_attempt(attempt - 1)}
     update = {
         **fields,
         "attempt": attempt,
@@ -202,6 +208,7 @@ def editable(post: Post) -> bool:
 
 
 def approvable(post: Post, again: bool) -> bool:
-    """Awaiting approval; or, to publish again, failed."""
-    wanted = PostStatus.FAILED if again else PostStatus.AWAITING_APPROVAL
-    return post.get("status") == wanted
+    """Awaiting approval; or, to publish again, failed or withdrawn."""
+    if again:
+        return post.get("status") in APPROVABLE_AGAIN
+    return post.get("status") == PostStatus.AWAITING_APPROVAL

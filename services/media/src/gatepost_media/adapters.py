@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -11,6 +12,18 @@ from pathlib import Path
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.mongo import Document
+
+
+def write_once(source: Path | str, target: Path) -> None:
+    """Give `source`'s file the name `target` unless that name exists, and let `source` go: a
+    hard link fails on an existing name (atomically, unlike a check then a rename), so what
+    TikTok was approved to fetch under a name stays what it fetches. An existing name holds the
+    same bytes: names are the bytes' SHA-256."""
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(source, target)
+    finally:
+        os.unlink(source)
 
 
 class ImageStore:
@@ -29,15 +42,16 @@ class ImageStore:
         return sha256
 
     async def put(self, sha256: str, jpeg: bytes) -> None:
-        target = self.path(sha256)
-        if not target.exists():
-            # write then rename, so a reader never sees half a file
-            fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
-            with os.fdopen(fd, "wb") as out:
-                out.write(jpeg)
-            # public: the gateway's nginx (another user) serves the file itself
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
+        """Keep `jpeg` as `<sha256>.jpg`, written once: a stored name is never replaced."""
+        if hashlib.sha256(jpeg).hexdigest() != sha256:
+            raise ValueError("a picture is stored only under its own SHA-256")
+        # write then link into place, so a reader never sees half a file; public: the gateway's
+        # nginx (another user) serves the file itself
+        fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(jpeg)
+        os.chmod(temporary, 0o644)
+        write_once(temporary, self.path(sha256))
         await self.images.update_one(
             {"_id": sha256},
             {"$setOnInsert": {"bytes": len(jpeg), "created_at": datetime.now(UTC)}},
@@ -63,8 +77,10 @@ class VideoStore:
         return Path(name)
 
     async def keep(self, received: Path, sha256: str, facts: Document) -> Path:
+        """Keep the received file as `<sha256>.<extension>`, once: a stored name is never
+        replaced (the received file is let go either way)."""
         target = self.path(sha256, facts["extension"])
-        os.replace(received, target)
+        write_once(received, target)
         await self.videos.update_one(
             {"_id": sha256},
             {"$setOnInsert": {**facts, "created_at": datetime.now(UTC)}},

@@ -15,7 +15,7 @@ from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.domain import normalise
+from gatepost_media.confinement import Confinement
 from gatepost_media.fetching import FetchRequest, download
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
@@ -54,12 +54,10 @@ def stored(settings: Settings, sha256: str, jpeg: bytes) -> StoredImage:
 async def store_image(settings: Settings, store: ImageStore, data: bytes) -> StoredImage:
     if not data:
         raise HTTPException(422, "the request body is empty: send the image bytes")
-    image = await run_in_threadpool(
-        normalise,
-        data,
-        max_pixels=settings.max_pixels,
-        quality=settings.jpeg_quality,
-        fit=settings.fit,
+    # decoded where it cannot write a file: a hostile image may take its decoder over
+    confined = Confinement(settings.decoder_memory_bytes, settings.decoder_cpu_s)
+    image = await confined.normalise(
+        data, max_pixels=settings.max_pixels, quality=settings.jpeg_quality, fit=settings.fit
     )
     await store.put(image.sha256, image.jpeg)
     return stored(settings, image.sha256, image.jpeg)

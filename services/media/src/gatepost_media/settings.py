@@ -20,6 +20,9 @@ class Settings(ServiceSettings):
     # a video URL a person gives is fetched only from public addresses; the local run and the
     # tests serve videos from 127.0.0.1 and turn this on
     fetch_private_addresses: bool = False
+    # what a decoder of an untrusted file (Pillow, ffprobe, ffmpeg) may use; it may write no file
+    decoder_memory_bytes: int = 2 * 1024**3
+    decoder_cpu_s: int = 60
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
 

@@ -6,7 +6,6 @@ creator_info, when a person approves the post."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gatepost_common.errors import RefusedInput
+from gatepost_media.confinement import Confinement
 
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9"})
 WEBM_CODECS = frozenset({"vp8", "vp9"})
@@ -39,15 +39,12 @@ class VideoFacts:
 
 
 async def run(*command: str, timeout_s: float = 120) -> bytes:
-    process = await asyncio.create_subprocess_exec(
-        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    """ffprobe or ffmpeg on an untrusted file, confined: it cannot write a file."""
     try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout_s)
+        status, out, err = await Confinement().run(*command, timeout_s=timeout_s)
     except TimeoutError:
-        process.kill()
         raise RejectedVideo(f"{command[0]} took longer than {timeout_s:.0f} s") from None
-    if process.returncode != 0:
+    if status != 0:
         words = err.decode(errors="replace").strip().splitlines()[-1:] or ["no reason"]
         raise RejectedVideo(f"this is not a video ffprobe can read ({words[0][:200]})")
     return out

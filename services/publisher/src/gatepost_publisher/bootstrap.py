@@ -24,6 +24,7 @@ from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
 from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
 from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.pinning import ServedBytes
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import (
     Audit,
@@ -31,6 +32,7 @@ from gatepost_publisher.ports import (
     Cap,
     JobStore,
     Locks,
+    Served,
     Shares,
     VideoSource,
 )
@@ -38,6 +40,8 @@ from gatepost_publisher.settings import Settings
 from gatepost_publisher.starting import Starting
 from gatepost_publisher.uploading import Uploading
 from gatepost_publisher.webhooks import WebhookInbox
+from gatepost_publisher.withdrawing import Withdrawals
+from gatepost_publisher.withdrawing import router as withdraw_routes
 from gatepost_publisher.worker import Worker
 
 
@@ -53,6 +57,7 @@ class Adapters:
     locks: Locks
     shares: Shares
     videos: VideoSource
+    served: Served  # what media's URLs serve: checked against the approved SHA-256s
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Parts:
     following: Following
     outcomes: Outcomes
     worker: Worker
+    withdrawals: Withdrawals
 
 
 def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Parts:
@@ -80,6 +86,7 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
         a.calls,
         a.tiktok,
         a.locks,
+        a.served,
         Places(settings, a.cap, a.shares, outcomes, clock),
         outcomes,
         clock,
@@ -88,7 +95,9 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
     uploading = Uploading(settings, a.jobs, a.tiktok, a.videos, outcomes, clock, schedule)
     following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule, uploading)
     worker = Worker(settings, a.jobs, starting, following, outcomes, clock)
-    return Parts(Intake(settings, a.jobs, a.audit, clock), starting, following, outcomes, worker)
+    intake = Intake(settings, a.jobs, a.audit, clock)
+    withdrawals = Withdrawals(a.jobs, a.audit, outcomes)
+    return Parts(intake, starting, following, outcomes, worker, withdrawals)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -109,7 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
-    adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
+    served = ServedBytes(httpx.AsyncClient(timeout=120, follow_redirects=False))
+    adapters = Adapters(
+        jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, served
+    )
     emit = emitter(broker)
     parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker
@@ -131,13 +143,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes],
+        routers=[publication_routes, budget_routes, withdraw_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
             AuditLog: audit,
             AuthClient: auth,
             Budgets: Budgets(settings, cap, shares, clock),
+            Withdrawals: parts.withdrawals,
             WebhookReceiver: WebhookReceiver(
                 settings.tiktok_client_secret, settings.webhook_tolerance_s, emit, clock
             ),

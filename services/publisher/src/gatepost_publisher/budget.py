@@ -1,6 +1,6 @@
-"""What an account may still publish: today's place in the creator's daily cap, TikTok's inbox
-limit for drafts, TikTok's per-minute init limit. Shown on the posting page before a person
-approves, so a post that will wait is known to wait, and until when."""
+"""What an account may still publish: a place in the creator's cap of posts within 24 hours,
+TikTok's inbox limit for drafts, TikTok's per-minute init limit. Shown on the posting page before
+a person approves, so a post that will wait is known to wait, and until when."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from gatepost_common.events import IDENTIFIER
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_publisher.adapters import AuthClient
-from gatepost_publisher.domain import CapWindow
 from gatepost_publisher.limits import DailyCap, InboxShares, next_place
 from gatepost_publisher.settings import Settings
 
@@ -24,9 +23,9 @@ from gatepost_publisher.settings import Settings
 class Budget(BaseModel):
     account_id: str
     daily_cap: int
-    posts_today: int
+    posts_24h: int  # places held by posts initiated in the last 24 hours (TikTok's rolling day)
     posts_left: int
-    day_ends_at: datetime  # when today's places come back (UTC midnight)
+    next_post_place_at: datetime | None  # when none is left: when the next one comes back
     inbox_cap: int
     drafts_24h: int
     drafts_left: int
@@ -43,16 +42,15 @@ class Budgets:
 
     async def of(self, account_id: str, creator: str) -> Budget:
         now = self.clock.now()
-        window = CapWindow.at(now)
-        posts = await self.cap.used(creator, window.day)
+        posts = await self.cap.held(creator, now)
         drafts = await self.shares.recent(creator, now)
         cap, inbox = self.cap.cap, self.shares.cap
         return Budget(
             account_id=account_id,
             daily_cap=cap,
-            posts_today=posts,
-            posts_left=max(cap - posts, 0),
-            day_ends_at=window.next_start,
+            posts_24h=len(posts),
+            posts_left=max(cap - len(posts), 0),
+            next_post_place_at=next_place(posts, cap),
             inbox_cap=inbox,
             drafts_24h=len(drafts),
             drafts_left=max(inbox - len(drafts), 0),
@@ -71,7 +69,8 @@ async def budget(
     budgets: Annotated[Budgets, given(Budgets)],
     auth: Annotated[AuthClient, given(AuthClient)],
 ) -> Budget:
-    """How many posts the account can still publish today, and drafts send to its inbox."""
+    """How many posts the account can still publish within 24 hours, and drafts send to its
+    inbox."""
     creator = await auth.creator_of(user.id, account_id)
     if creator is None:
         raise HTTPException(404, "no such account")

@@ -1,10 +1,11 @@
-"""The publisher's rules, without I/O: how each TikTok answer is handled, and the cap windows."""
+"""The publisher's rules, without I/O: how each TikTok answer is handled."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
+
+from gatepost_common.events import PostApproved
 
 
 class Handling(Enum):
@@ -62,20 +63,6 @@ def readable(code: str, message: str = "") -> str:
     )
 
 
-@dataclass(frozen=True)
-class CapWindow:
-    """Daily caps count per UTC day; a post over the cap moves to the next day's window."""
-
-    day: str
-    next_start: datetime
-
-    @classmethod
-    def at(cls, now: datetime) -> CapWindow:
-        day = now.astimezone(UTC).date()
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-        return cls(day.isoformat(), start)
-
-
 # TikTok's status fail_reasons after which the same post may well succeed when published again
 # (tiktok-api.md: `internal` is retryable; a pull failure is retried once the URL works; the daily
 # limit passes tomorrow). Others (auth_removed, spam_risk_text, size checks) need another post.
@@ -85,3 +72,16 @@ RETRYABLE_FAIL_REASONS = frozenset(
 # ...and those after which the publisher hands the post to TikTok again by itself, a few times:
 # nothing was posted, and the cause (media restarting, TikTok's own hiccup) usually passes
 AUTO_RETRY_FAIL_REASONS = frozenset({"internal", "photo_pull_failed", "video_pull_failed"})
+
+
+def expired(approved: PostApproved, now: datetime, expiry: timedelta) -> str | None:
+    """Why an approval not handed to TikTok by `now` has expired, or None while it holds: it
+    lasts `expiry` after its publish time (publish_after, or when it was approved)."""
+    since = approved.publish_after or approved.approved_at
+    if now < since + expiry:
+        return None
+    days = expiry / timedelta(days=1)
+    return (
+        f"the approval expired: it could not be handed to TikTok within {days:g} days of its "
+        "publish time; nothing was posted: approve it again if it should still go out"
+    )

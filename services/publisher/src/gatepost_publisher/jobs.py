@@ -65,6 +65,7 @@ class MongoJobRepository:
         await self.jobs.create_index("publish_id")
         await self.jobs.create_index([("approved.user_id", 1), ("created_at", -1)])
         await self.jobs.create_index([("account_id", 1), ("approved.user_id", 1)])
+        await self.jobs.create_index([("post_id", 1), ("attempt", -1)])  # withdrawing
 
     async def add(self, job: Document) -> bool:
         """Store a job once per id; False when it was stored already."""
@@ -149,6 +150,11 @@ class MongoJobRepository:
 
     async def by_publish_id(self, publish_id: str) -> Job | None:
         return as_job(await self.jobs.find_one({"publish_id": publish_id}))
+
+    async def latest_attempt(self, post_id: str, user_id: str) -> Job | None:
+        """The job of the post's latest approval, if the post is `user_id`'s."""
+        found = self.jobs.find({"post_id": post_id, "approved.user_id": user_id})
+        return as_job(await anext(aiter(found.sort("attempt", -1).limit(1)), None))
 
     async def for_user(self, user_id: str, limit: int = 100) -> list[Job]:
         cursor = self.jobs.find({"approved.user_id": user_id}).sort("created_at", -1).limit(limit)

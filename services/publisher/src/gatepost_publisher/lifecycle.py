@@ -40,9 +40,10 @@ class Upload(TypedDict, total=False):
 
 
 class Held(TypedDict, total=False):
-    """The place a job holds before it is sent: in its creator's daily cap, or an inbox draft's."""
+    """The place a job holds before it is sent: in its creator's cap (since when: it is held for
+    24 hours), or an inbox draft's."""
 
-    cap_day: str
+    cap_at: datetime
     inbox_share: bool
 
 
@@ -57,6 +58,7 @@ class Job(TypedDict, total=False):
     status: Required[str]  # a JobStatus
     approved: Required[dict[str, Any]]  # post.approved's signed data, verified before sending
     due_at: datetime
+    deferred_reason: str  # why it waits (until due_at)
     trace: dict[str, str] | None
     event_id: str
     lease_until: datetime | None
@@ -66,7 +68,7 @@ class Job(TypedDict, total=False):
     attempt_at: datetime
     creator: str  # TikTok's open_id, whose daily cap the post counts in
     creator_username: str | None
-    cap_day: str
+    cap_at: datetime  # (jobs of before the rolling cap held a `cap_day`: not given back)
     inbox_share: bool
     publish_id: str | None
     earlier_publish_ids: list[str]

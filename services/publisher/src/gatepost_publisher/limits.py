@@ -1,6 +1,7 @@
 """Limits that hold across publisher replicas, enforced atomically in MongoDB.
 
-- DailyCap: one counter per TikTok creator and UTC day; a reservation is a conditional increment.
+- DailyCap: at most `cap` posts per TikTok creator within any 24 hours (TikTok's rolling day);
+  a reservation is a conditional update of the creator's document.
 - InitLocks: at most one content/init in flight per creator.
 - InboxShares: at most `cap` drafts sent to a creator's inbox within any 24 hours.
 TikTok's per-minute limits use the shared `gatepost_common.ratelimit.RateLimiter`."""
@@ -18,53 +19,60 @@ DAY = timedelta(hours=24)
 
 
 class DailyCap:
-    """One counter document per TikTok creator (or any holder) and UTC day, listing the posts
-    holding a reservation: a post reserves at most once and releases at most once (a webhook and
+    """TikTok counts a creator's posts over a rolling 24 hours, so a place is held for 24 hours
+    from the post's init. One document per TikTok creator (or any holder) lists the posts holding
+    a place and since when: a post reserves at most once and releases at most once (a webhook and
     a poll that both see FAILED give one place back), whoever asks and however often."""
 
     def __init__(self, db: AsyncDatabase[Document], cap: int) -> None:
-        self.counters = db["daily_caps"]
+        self.counters = db["rolling_caps"]
         self.cap = cap
 
-    async def reserve(self, holder: str, day: str, post_id: str) -> bool:
-        """Take one of today's posts for `post_id`; False when the holder reached its cap."""
-        key = f"{holder}:{day}"
+    async def reserve(self, holder: str, post_id: str, now: datetime) -> datetime | None:
+        """Take a place for `post_id` from `now`; when none is free, when the next one frees.
+        Places older than 24 hours are let go first (an update of their own: harmless in any
+        order); taking one is one conditional update of the holder's document, which matches
+        only while the post holds none and fewer than `cap` are held (the list has no element
+        at index cap - 1), so on a replica set two takers cannot both get the last place."""
+        await self.counters.update_one(
+            {"_id": holder}, {"$pull": {"posts": {"at": {"$lte": now - DAY}}}}
+        )
         for _ in range(3):
             try:
                 result = await self.counters.update_one(
-                    {"_id": key, "posts": {"$ne": post_id}, "count": {"$lt": self.cap}},
                     {
-                        "$inc": {"count": 1},
-                        "$push": {"posts": post_id},
-                        "$setOnInsert": {"holder": holder, "day": day},
+                        "_id": holder,
+                        "posts.id": {"$ne": post_id},
+                        f"posts.{self.cap - 1}": {"$exists": False},
                     },
+                    {"$push": {"posts": {"id": post_id, "at": now}}},
                     upsert=True,
                 )
-                return result.modified_count == 1 or result.upserted_id is not None
+                if result.modified_count == 1 or result.upserted_id is not None:
+                    return None
             except DuplicateKeyError:
-                # The counter exists and the filter missed it: the post holds a place already,
-                # the cap is reached, or (on a real replica set) another first reservation of the
-                # day inserted it a moment ago, in which case asking again succeeds.
-                counter = await self.counters.find_one({"_id": key})
-                if counter is None:
-                    continue
-                if post_id in counter.get("posts", []):
-                    return True
-                if counter["count"] >= self.cap:
-                    return False
-        return False
+                pass  # the document exists and the filter missed it: see why below
+            # the post holds a place already, the cap is reached, or (on a real replica set)
+            # another first reservation inserted the document a moment ago: then ask again
+            counter = await self.counters.find_one({"_id": holder})
+            if counter is None:
+                continue
+            posts = counter.get("posts", [])
+            if any(p["id"] == post_id for p in posts):
+                return None
+            if len(posts) >= self.cap:
+                return next_place(sorted(p["at"] for p in posts), self.cap)
+        return now + timedelta(seconds=1)  # lost three races in a row: try again in a moment
 
-    async def used(self, holder: str, day: str) -> int:
-        """How many of the day's places are taken."""
-        counter = await self.counters.find_one({"_id": f"{holder}:{day}"})
-        return int((counter or {}).get("count") or 0)
+    async def held(self, holder: str, now: datetime) -> list[datetime]:
+        """When each place held in the last 24 hours was taken, oldest first."""
+        counter = await self.counters.find_one({"_id": holder})
+        posts = (counter or {}).get("posts", [])
+        return sorted(p["at"] for p in posts if p["at"] > now - DAY)
 
-    async def release(self, holder: str, day: str, post_id: str) -> None:
-        """Give the post's reservation back (nothing was posted), once."""
-        await self.counters.update_one(
-            {"_id": f"{holder}:{day}", "posts": post_id},
-            {"$inc": {"count": -1}, "$pull": {"posts": post_id}},
-        )
+    async def release(self, holder: str, post_id: str) -> None:
+        """Give the post's place back (nothing was posted), once."""
+        await self.counters.update_one({"_id": holder}, {"$pull": {"posts": {"id": post_id}}})
 
 
 class InitLocks:

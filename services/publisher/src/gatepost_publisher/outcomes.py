@@ -163,9 +163,10 @@ class Outcomes:
         )
         if not done:
             return False
-        if status == "FAILED" and job.get("cap_day"):  # nothing was posted: the place is free
-            await self.cap.release(job["creator"], job["cap_day"], job["_id"])
-        if status == "FAILED" and job.get("inbox_share"):  # no draft is pending
+        nothing_posted = status in ("FAILED", "WITHDRAWN")
+        if nothing_posted and job.get("cap_at"):  # the place is free
+            await self.cap.release(job["creator"], job["_id"])
+        if nothing_posted and job.get("inbox_share"):  # no draft is pending
             await self.shares.release(job["_id"])
         counted_outcome(status, job["approved"]["approved_at"])
         if post_ids:  # added, never overwritten: a webhook may have brought some already

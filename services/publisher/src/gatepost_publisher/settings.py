@@ -28,7 +28,9 @@ class Settings(ServiceSettings):
     # a top-level is_aigc on AI-generated photo posts: TikTok's references disagree on whether
     # photos take it (tiktok-api.md §9), so it is off until confirmed; videos always carry it
     photo_is_aigc: bool = False
-    daily_cap: int = 10  # below TikTok's ~15 a day, shared with every other app the creator uses
+    # posts per creator within any 24 hours (TikTok counts a rolling day, not a calendar day):
+    # below TikTok's ~15, shared with every other app the creator uses
+    daily_cap: int = 10
     # per access token and minute, as TikTok documents them
     init_per_minute: int = 6  # content/init, video/init and inbox/video/init each
     creator_info_per_minute: int = 20
@@ -56,6 +58,12 @@ class Settings(ServiceSettings):
     max_retries: int = 10  # passing errors in a row before the post fails (and may be re-approved)
     rate_limited_backoff_s: float = 60.0  # after a 429: TikTok's windows are one minute
     defer_blocked_s: float = 3600.0  # when creator_info says the creator cannot post now
+    # TikTok said a limit is reached (it counts a rolling 24 hours, with other apps' posts too,
+    # so when a place frees is not known): the post asks again this much later
+    defer_limit_s: float = 3600.0
+    # an approval not handed to TikTok within this long after its publish time (publish_after,
+    # or when it was approved) ends FAILED instead of waiting on for a reconnect or a ban to end
+    approval_expiry_s: float = 7 * 86400.0
     webhook_tolerance_s: int = 300
     # a post approved for everyone that is still not public after this is flagged for a person
     public_grace_s: float = 3600.0

@@ -18,12 +18,13 @@ from gatepost_common.tiktok import TikTokClient
 from gatepost_common.tiktok_chunks import chunk_plan
 from gatepost_publisher.adapters import Grant
 from gatepost_publisher.calls import CallFailed, NotYet
-from gatepost_publisher.domain import CapWindow, Handling
+from gatepost_publisher.domain import Handling, expired
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
+from gatepost_publisher.pinning import check_pinned
 from gatepost_publisher.places import Places
-from gatepost_publisher.ports import Audit, Calls, JobStore, Locks
+from gatepost_publisher.ports import Audit, Calls, JobStore, Locks, Served
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.waiting import wait_out
 
@@ -42,6 +43,7 @@ class Starting:
     calls: Calls
     tiktok: TikTokClient
     locks: Locks
+    served: Served
     places: Places
     outcomes: Outcomes
     clock: Clock
@@ -54,6 +56,11 @@ class Starting:
             await self.refuse(job, owner, CHANGED)
             return
         account, user = approved.account_id, approved.user_id
+        expiry = timedelta(seconds=self.settings.approval_expiry_s)
+        if reason := expired(approved, self.clock.now(), expiry):
+            waited = f" (it waited: {job['deferred_reason']})" if job.get("deferred_reason") else ""
+            await self.refuse(job, owner, reason + waited, kind="expired", retryable=True)
+            return
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
@@ -85,8 +92,7 @@ class Starting:
     async def initiate(self, job: Job, approved: PostApproved, grant: Grant, owner: str) -> None:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
-        window = CapWindow.at(self.clock.now())
-        held = await self.places.take(job, approved, creator, window, owner)
+        held = await self.places.take(job, approved, creator, owner)
         if held is None:
             return
         job = {**job, "creator": creator, **held}
@@ -96,6 +102,7 @@ class Starting:
                 account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
             check_creator(self.settings, approved, info)
+            await check_pinned(self.served, approved)  # the approved bytes, or nothing is sent
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
             if not await self.jobs.move(
@@ -160,9 +167,13 @@ class Starting:
     def init_for(self, approved: PostApproved) -> Any:
         return init_call(self.tiktok, self.settings, approved)
 
-    async def refuse(self, job: Job, owner: str, reason: str) -> None:
-        await self.audit.append(job["account_id"], "refused", post_id=job["post_id"], reason=reason)
-        await self.outcomes.finish(job, JobStatus.QUEUED, "FAILED", reason, owner=owner)
+    async def refuse(
+        self, job: Job, owner: str, reason: str, *, kind: str = "refused", retryable: bool = False
+    ) -> None:
+        await self.audit.append(job["account_id"], kind, post_id=job["post_id"], reason=reason)
+        await self.outcomes.finish(
+            job, JobStatus.QUEUED, "FAILED", reason, owner=owner, retryable=retryable
+        )
 
     async def failed(self, job: Job, source: JobStatus, owner: str, failure: CallFailed) -> None:
         """A call before or at content/init did not succeed: unknown, wait, retry later, or fail."""
