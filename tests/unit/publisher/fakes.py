@@ -309,6 +309,7 @@ class World:
     emitted: list[PostPublished]
     progressed: list[PostProgressed]
     parts: Parts
+    db: Any = None  # the in-memory MongoDB of the live links and numbers
 
     async def approve(self, post_id: str = "post-1", attempt: int = 1, **changes: Any) -> str:
         data = {
@@ -381,7 +382,9 @@ def world(**settings: Any) -> World:
         LiveStore(cast(Any, live_db)),
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)
+    return World(
+        config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts, live_db
+    )
 
 
 async def forwarded(body: bytes) -> bytes:

@@ -94,7 +94,12 @@ async def test_polls_stop_when_the_webhook_brought_the_id_first() -> None:
     w = world()
     await published_without_id(w)
     inbox = WebhookInbox(
-        cast(Any, MemoryDatabase()), w.jobs, w.parts.following, w.audit, w.clock, w.parts.live
+        cast(Any, MemoryDatabase()),
+        cast(Any, w.jobs),
+        w.parts.following,
+        w.audit,
+        w.clock,
+        w.parts.live,
     )
     content = {"publish_id": w.job()["publish_id"], "post_id": BIG_ID}
     await inbox.apply_event("post.publish.publicly_available", content)
@@ -109,7 +114,12 @@ async def test_a_post_tiktok_stops_showing_is_taken_down_with_its_time() -> None
     w = world()
     await published_without_id(w)
     inbox = WebhookInbox(
-        cast(Any, MemoryDatabase()), w.jobs, w.parts.following, w.audit, w.clock, w.parts.live
+        cast(Any, MemoryDatabase()),
+        cast(Any, w.jobs),
+        w.parts.following,
+        w.audit,
+        w.clock,
+        w.parts.live,
     )
     content = {"publish_id": w.job()["publish_id"], "post_id": BIG_ID}
     await inbox.apply_event("post.publish.publicly_available", content)

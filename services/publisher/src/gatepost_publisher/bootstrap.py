@@ -16,9 +16,14 @@ from gatepost_publisher.adapters import AuthClient, HostedVideo
 from gatepost_publisher.budget import Budgets
 from gatepost_publisher.budget import router as budget_routes
 from gatepost_publisher.calls import TikTokCalls
+from gatepost_publisher.collecting import Collector
+from gatepost_publisher.display import DisplayApi
 from gatepost_publisher.entrypoints import WebhookReceiver, subscribers
 from gatepost_publisher.entrypoints import router as publication_routes
 from gatepost_publisher.following import Following
+from gatepost_publisher.insight_routes import router as insight_routes
+from gatepost_publisher.insight_store import InsightStore
+from gatepost_publisher.insights import Insights
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
@@ -119,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
-    live_store = LiveStore(infra.db)
+    live_store, insights = LiveStore(infra.db), InsightStore(infra.db)
     adapters = Adapters(
         jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, live_store
     )
@@ -136,6 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     infra.background.append(reapply_webhooks)
     if parts.live is not None:
         infra.background.append(parts.live.run)
+    if settings.insights_enabled:
+        display = DisplayApi(httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30))
+        collector = Collector(settings, live_store, insights, calls, display, limiter, clock)
+        infra.background.append(collector.run)
 
     async def on_start() -> None:
         await jobs.ensure_indexes()
@@ -143,14 +152,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await inbox.ensure_indexes()
         await shares.ensure_indexes()
         await live_store.ensure_indexes()
+        await insights.ensure_indexes()
 
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes],
+        routers=[publication_routes, budget_routes, insight_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
+            LiveStore: live_store,
+            Insights: Insights(settings, jobs, live_store, insights, clock),
             AuditLog: audit,
             AuthClient: auth,
             Budgets: Budgets(settings, cap, shares, clock),
