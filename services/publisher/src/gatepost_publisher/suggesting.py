@@ -5,10 +5,10 @@
    a post's score is the mean of its ratios. A post read once at 6 h compares with the others at
    6 h, never with a post a month old.
 2. Its hour of the week (in the person's time zone) is where it went out.
-3. A bump over the week is fitted to the scores (least squares over every quarter hour of the
-   week and a few widths): its top is the best slot. Two more slots are the best hours of the
-   smoothed scores at least 12 h from it. Confidence grows with the posts behind it and with how
-   much of the scores' spread the bump explains.
+3. A bump over the day is fitted to the scores (least squares over every quarter hour and a few
+   widths): its top is the best hour. The weekdays are ranked by what is left of their posts'
+   scores; the best hour on the three best weekdays are the slots. Confidence grows with the
+   posts behind it and with how much of the scores' spread the bump explains.
 Below `MIN_POSTS` posts with numbers a stated default is offered instead."""
 
 from __future__ import annotations
@@ -81,21 +81,37 @@ def hour_of_week(at: datetime, tz: ZoneInfo) -> float:
     return local.weekday() * 24 + local.hour + local.minute / 60
 
 
-def distance(a: float, b: float) -> float:
-    d = abs(a - b) % WEEK_H
-    return min(d, WEEK_H - d)
+def distance(a: float, b: float, period: float = WEEK_H) -> float:
+    d = abs(a - b) % period
+    return min(d, period - d)
 
 
-def fit_bump(hours: list[float], values: list[float]) -> tuple[float, float]:
-    """The hour of the week whose bump best explains the scores, and the share of their
-    variance it explains (0..1)."""
+@dataclass(frozen=True)
+class Bump:
+    """scores ≈ base + height · exp(-d(hour, top)² / 2·width²), hours round a `period`."""
+
+    top: float
+    width: float
+    base: float
+    height: float
+    explained: float  # the share of the scores' variance it explains, 0..1
+    period: float
+
+    def at(self, hour: float) -> float:
+        d = distance(hour, self.top, self.period)
+        return self.base + self.height * math.exp(-(d**2) / (2 * self.width**2))
+
+
+def fit_bump(hours: list[float], values: list[float], period: float = 24) -> Bump:
+    """The bump (least squares over every quarter hour and a few widths) that best explains
+    the scores."""
     mean = sum(values) / len(values)
     total = sum((v - mean) ** 2 for v in values) or 1e-12
-    best, best_gain = 0.0, 0.0
-    for quarter in range(WEEK_H * 4):
+    best, best_gain = Bump(0.0, WIDTHS_H[0], mean, 0.0, 0.0, period), 0.0
+    for quarter in range(int(period * 4)):
         top = quarter / 4
         for width in WIDTHS_H:
-            xs = [math.exp(-(distance(h, top) ** 2) / (2 * width**2)) for h in hours]
+            xs = [math.exp(-(distance(h, top, period) ** 2) / (2 * width**2)) for h in hours]
             mx = sum(xs) / len(xs)
             sxx = sum((x - mx) ** 2 for x in xs)
             if sxx < 1e-9:
@@ -103,8 +119,18 @@ def fit_bump(hours: list[float], values: list[float]) -> tuple[float, float]:
             slope = sum((x - mx) * (v - mean) for x, v in zip(xs, values, strict=True)) / sxx
             gain = slope * slope * sxx if slope > 0 else 0.0  # variance explained
             if gain > best_gain:
-                best, best_gain = top, gain
-    return best, best_gain / total
+                best_gain = gain
+                best = Bump(top, width, mean - slope * mx, slope, gain / total, period)
+    return best
+
+
+def weekdays_ranked(hours: list[float], values: list[float], bump: Bump) -> list[int]:
+    """Weekdays by what is left of their posts' scores once the hour is accounted for (shrunk
+    towards none for a weekday with few posts)."""
+    left: dict[int, list[float]] = {d: [] for d in range(7)}
+    for h, v in zip(hours, values, strict=True):
+        left[int(h // 24)].append(v - bump.at(h % 24))
+    return sorted(range(7), key=lambda d: -sum(left[d]) / (len(left[d]) + 2))
 
 
 def heatmap(hours: list[float], values: list[float]) -> list[Cell]:
@@ -115,11 +141,6 @@ def heatmap(hours: list[float], values: list[float]) -> list[Cell]:
             score = round(sum(here) / len(here), 4) if here else None
             cells.append(Cell(weekday, hour, len(here), score))
     return cells
-
-
-def smoothed(hours: list[float], values: list[float], at: float, width: float = 3.0) -> float:
-    weights = [math.exp(-(distance(h, at) ** 2) / (2 * width**2)) for h in hours]
-    return sum(w * v for w, v in zip(weights, values, strict=True)) / (sum(weights) or 1e-12)
 
 
 def next_at(weekday: int, hour: int, now: datetime, tz: ZoneInfo) -> datetime:
@@ -142,20 +163,15 @@ def suggest(posts: list[PostNumbers], now: datetime, tz: ZoneInfo) -> Suggestion
         slots = [Slot(next_at(d, h, now, tz), d, h, 0.1) for d, h in DEFAULT_SLOTS]
         note = DEFAULT_NOTE.format(n=len(posts), need=MIN_POSTS)
         return Suggestion(cells, sorted(slots, key=lambda s: s.at), "default", note)
-    top, explained = fit_bump(hours, values)
-    confidence = round(min(1.0, len(posts) / FULL_CONFIDENCE_POSTS) * math.sqrt(explained), 2)
-    chosen = [round(top) % WEEK_H]
-    ranked = sorted(range(WEEK_H), key=lambda h: -smoothed(hours, values, h))
-    for h in ranked:
-        if len(chosen) == 3:
-            break
-        if all(distance(h, c) >= 12 for c in chosen):
-            chosen.append(h)
-    # the fitted top carries the confidence; the two smoothed runners-up half of it
-    shares = [1.0, 0.5, 0.5]
+    bump = fit_bump([h % 24 for h in hours], values)
+    hour = round(bump.top) % 24
+    posts_share = min(1.0, len(posts) / FULL_CONFIDENCE_POSTS)
+    confidence = round(posts_share * math.sqrt(bump.explained), 2)
+    # the best hour on the three best weekdays; the best weekday carries the confidence
+    shares = [1.0, 0.6, 0.6]
     slots = [
-        Slot(next_at(h // 24, h % 24, now, tz), h // 24, h % 24, confidence * shares[i])
-        for i, h in enumerate(chosen)
+        Slot(next_at(day, hour, now, tz), day, hour, round(confidence * shares[i], 2))
+        for i, day in enumerate(weekdays_ranked(hours, values, bump)[:3])
     ]
     note = OWN_NOTE.format(n=len(posts))
     return Suggestion(cells, sorted(slots, key=lambda s: s.at), "own_posts", note)
