@@ -18,7 +18,12 @@ from gatepost_publisher.adapters import Grant
 from gatepost_publisher.collecting import Collector
 from gatepost_publisher.insight_store import InsightStore
 from gatepost_publisher.livestore import LiveStore
-from gatepost_publisher.reading_plan import NOT_RETURNED, SCOPE_MISSING, next_read
+from gatepost_publisher.reading_plan import (
+    NOT_RETURNED,
+    SCOPE_MISSING,
+    STATS_SCOPE_MISSING,
+    next_read,
+)
 from gatepost_publisher.settings import Settings
 from tests.unit.memory import MemoryDatabase
 from tests.unit.publisher.fakes import PUBLIC_KEY, START, FakeClock
@@ -34,6 +39,8 @@ class StrictDisplay:
     missing: set[str] = field(default_factory=set)  # ids TikTok does not return
     calls: list[tuple[datetime, str]] = field(default_factory=list)
     refused_429 = 0
+    stats_calls = 0
+    without_stats: set[str] = field(default_factory=set)
     expired: set[str] = field(default_factory=set)
 
     async def video_query(self, access_token: str, ids: list[str]) -> list[dict[str, Any]]:
@@ -54,6 +61,9 @@ class StrictDisplay:
         ]
 
     async def user_stats(self, access_token: str) -> dict[str, Any]:
+        self.stats_calls += 1
+        if access_token in self.without_stats:
+            raise TikTokError("scope_not_authorized", "", "", 401)
         return {"follower_count": 10, "likes_count": 20, "video_count": 3}
 
     def most_in_a_minute(self, token: str | None = None) -> int:
@@ -166,3 +176,18 @@ async def test_a_token_tiktok_rejects_is_refreshed_and_the_posts_read_on_the_nex
     assert await collector.collect() == 0 and tokens.rejected == ["token-acct"]
     clock.advance(5)
     assert await collector.collect() == 3
+
+
+async def test_account_totals_are_read_when_granted_and_otherwise_say_why() -> None:
+    clock, db = FakeClock(), MemoryDatabase()
+    live, store = LiveStore(cast(Any, db)), InsightStore(cast(Any, db))
+    await seed(live, {"granted": 1, "refused": 1}, clock.now() - timedelta(hours=1))
+    display = StrictDisplay(clock, without_stats={"token-refused"})
+    limiter = RateLimiter(cast(Any, db), clock)
+    config = settings(insights_user_stats=True)
+    await Collector(config, live, store, Tokens(), display, limiter, clock).collect()
+    granted, refused = await store.account_stats("granted"), await store.account_stats("refused")
+    assert granted is not None and refused is not None
+    assert (granted["followers"], granted["likes_total"], granted["video_count"]) == (10, 20, 3)
+    assert granted["reason"] is None and refused["reason"] == STATS_SCOPE_MISSING
+    assert display.stats_calls == 2
