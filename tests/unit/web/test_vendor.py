@@ -13,9 +13,10 @@ VENDORED = WEB / "app" / "vendor" / "uplot"
 
 def test_the_vendored_chart_library_is_the_one_npm_installs(tmp_path: Path) -> None:
     installed = json.loads((WEB / "node_modules" / "uplot" / "package.json").read_text())
-    assert installed["version"] == json.loads((WEB / "package.json").read_text())[
-        "devDependencies"
-    ]["uplot"]
+    assert (
+        installed["version"]
+        == json.loads((WEB / "package.json").read_text())["devDependencies"]["uplot"]
+    )
     assert installed["license"] == "MIT"
     copied = subprocess.run(
         ["node", "scripts/vendor.mjs", str(tmp_path)],
