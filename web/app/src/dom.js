@@ -43,7 +43,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {  // lists of lists read as one list
     node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
   }
   return node;
@@ -68,7 +68,7 @@ export function flash(message, kind = "info") {
 export const STATUS_NAMES = {
   awaiting_approval: "Awaiting approval", approved: "Approved, publishing…",
   published: "Published", failed: "Failed", in_inbox: "In the creator's TikTok inbox",
-  unknown: "Unknown: check TikTok", rejected: "Rejected",
+  unknown: "Unknown: check TikTok", rejected: "Rejected", withdrawn: "Withdrawn",
   PUBLISH_COMPLETE: "Published", SEND_TO_USER_INBOX: "In TikTok inbox", FAILED: "Failed",
   UNKNOWN: "Unknown: check TikTok", queued: "Waiting", initiating: "Sending to TikTok",
   processing: "TikTok is processing", generating: "Generating", generated: "Generated",
