@@ -102,6 +102,7 @@ class Answers:
     withdraw: tuple[int, dict[str, Any]] = (200, {"status": "withdrawn"})
     budget: dict[str, Any] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
+    sent: dict[str, Any] = field(default_factory=dict)  # request bodies, by "METHOD path"
 
     def answer(self, method: str, path: str) -> tuple[int, Any]:
         self.asked.append(f"{method} {path}")
@@ -114,6 +115,14 @@ class Answers:
             f"/api/publisher/accounts/{ACCOUNT}/budget": lambda: (200, self.budget),
             "/api/approval/posts": lambda: (200, self.awaiting),
         }
+        if path == "/api/approval/posts/p-wait":
+            return 200, waiting_post()
+        if path == "/api/approval/posts/p-wait/approve":
+            return 202, {"post_id": "p-wait", "status": "approved"}
+        if path == f"/api/auth/accounts/{ACCOUNT}/creator-info":
+            return 200, CREATOR
+        if path == "/api/approval/posting-page":
+            return 200, POSTING_RULES
         if path.startswith("/api/publisher/insights/posts/"):
             wanted = path.rsplit("/", 1)[1]
             found = [p for p in self.posts if p["post_id"] == wanted]
@@ -131,6 +140,52 @@ def account_view() -> dict[str, Any]:
         "display_name": "Local Creator",
         "avatar_url": "",
         "status": "active",
+    }
+
+
+CREATOR = {
+    "creator_nickname": "Local Creator",
+    "creator_username": "local.creator",
+    "creator_avatar_url": "",
+    "privacy_level_options": ["PUBLIC_TO_EVERYONE", "SELF_ONLY"],
+    "comment_disabled": False,
+    "duet_disabled": False,
+    "stitch_disabled": False,
+    "max_video_post_duration_sec": 600,
+    "posting_blocked": None,
+}
+POSTING_RULES = {
+    "agreements": ["music_usage_confirmation"],
+    "branded_offered": True,
+    "can_post": True,
+    "comment_offered": True,
+    "duet_offered": True,
+    "stitch_offered": True,
+    "exclusion": None,
+    "label": None,
+    "private_offered": True,
+    "problem": None,
+}
+
+
+def waiting_post() -> dict[str, Any]:
+    """A post awaiting approval, as approval shows it."""
+    return {
+        "post_id": "p-wait",
+        "account_id": ACCOUNT,
+        "title": "Three ways to fold a shirt",
+        "caption": "Fold it once, fold it right.",
+        "hashtags": ["#laundry", "#tips", "#home"],
+        "status": "awaiting_approval",
+        "ai_generated": True,
+        "media_type": "PHOTO",
+        "origin": "generated",
+        "revision": 1,
+        "cover_index": 0,
+        "slides": [
+            {"index": i, "image_url": "/cover.svg", "text": f"Step {i + 1}"} for i in range(3)
+        ],
+        "history": [],
     }
 
 
@@ -249,6 +304,8 @@ def app_page(browser: Browser, answers: Answers) -> Iterator[Page]:
         request = route.request
         path = request.url.removeprefix(ORIGIN).split("?")[0].split("#")[0]
         if path.startswith("/api/"):
+            if request.post_data:
+                answers.sent[f"{request.method} {path}"] = json.loads(request.post_data)
             status, body = answers.answer(request.method, path)
             route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
         elif path == "/cover.svg":

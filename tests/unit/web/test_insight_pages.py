@@ -4,6 +4,8 @@ browser's zone, the suggested time on the posting page, and the home page."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import accessibility_problems, browser
@@ -157,3 +159,60 @@ def test_the_home_page_says_what_needs_you(app_page: Page, answers: Answers) -> 
         "Window herbs"  # taken down
     )
     assert accessibility_problems(app_page) == []
+
+
+def test_the_posting_page_offers_the_suggested_time_within_the_daily_cap(
+    app_page: Page, answers: Answers
+) -> None:
+    slot = answers.account["suggestions"][0]
+    app_page.goto(f"{ORIGIN}/#queue?post=p-wait")
+    app_page.get_by_role("button", name="Approve and publish").click()
+    dialog = app_page.get_by_role("dialog")
+    suggested = dialog.get_by_label("At the suggested time")
+    expect(suggested).to_be_enabled()
+    expect(dialog.locator(f'#suggested-time time[datetime="{slot["at"]}"]')).to_have_count(1)
+    expect(dialog.locator("#suggested-note")).to_contain_text("high confidence (78 %)")
+    expect(dialog.locator("#budget-note")).to_contain_text("13 of 15 posts left today")
+    assert dialog.get_by_label("Now", exact=True).is_checked()  # nothing is scheduled unless chosen
+    suggested.check()
+    dialog.get_by_label("Who can view this post").select_option("PUBLIC_TO_EVERYONE")
+    dialog.get_by_role("button", name="Approve and publish").click()
+    expect(dialog).to_be_hidden()
+    sent = answers.sent["POST /api/approval/posts/p-wait/approve"]
+    assert sent["publish_after"] == slot["at"]  # exactly the slot, as UTC
+
+
+def test_with_todays_posts_used_up_the_suggested_time_is_tomorrows(
+    app_page: Page, answers: Answers
+) -> None:
+    # the cap's day ends an hour after the first suggestion, before the second
+    first = datetime.fromisoformat(answers.account["suggestions"][0]["at"])
+    ends = (first + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    answers.budget |= {"posts_left": 0, "day_ends_at": ends}
+    later = answers.account["suggestions"][1]["at"]
+    app_page.goto(f"{ORIGIN}/#queue?post=p-wait")
+    app_page.get_by_role("button", name="Approve and publish").click()
+    dialog = app_page.get_by_role("dialog")
+    expect(dialog.locator(f'#suggested-time time[datetime="{later}"]')).to_have_count(1)
+    answers.account["suggestions"] = answers.account["suggestions"][:1]
+    dialog.get_by_role("button", name="Cancel").click()
+    app_page.get_by_role("button", name="Approve and publish").click()
+    expect(dialog.get_by_label("At the suggested time")).to_be_disabled()
+    expect(dialog.locator("#suggested-note")).to_have_text(
+        "The suggested times fall today, and today's posts are all used."
+    )
+
+
+def test_a_chosen_time_is_sent_as_the_person_typed_it_in_their_zone(
+    app_page: Page, answers: Answers
+) -> None:
+    app_page.goto(f"{ORIGIN}/#queue?post=p-wait")
+    app_page.get_by_role("button", name="Approve and publish").click()
+    dialog = app_page.get_by_role("dialog")
+    dialog.get_by_label("Publish after (optional)").fill("2027-01-15T09:30")
+    assert dialog.get_by_label("At a time I choose").is_checked()
+    dialog.get_by_label("Who can view this post").select_option("PUBLIC_TO_EVERYONE")
+    dialog.get_by_role("button", name="Approve and publish").click()
+    expect(dialog).to_be_hidden()
+    sent = answers.sent["POST /api/approval/posts/p-wait/approve"]
+    assert sent["publish_after"] == "2027-01-15T14:30:00.000Z"  # 9:30 in New York
