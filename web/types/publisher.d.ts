@@ -57,6 +57,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/insights/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account Insight
+         * @description Totals, the best-time heatmap and the next best slots, in the time zone `tz`.
+         */
+        get: operations["account_insight_insights_accounts__account_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description One row per reading: post_id,account_id,public_id,link,at,views,likes,comments,shares.
+         */
+        get: operations["export_csv_insights_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Post Insights
+         * @description The person's published posts, newest first.
+         */
+        get: operations["post_insights_insights_posts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/posts/{post_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Post Insight */
+        get: operations["post_insight_insights_posts__post_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/publications": {
         parameters: {
             query?: never;
@@ -116,6 +193,34 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountInsight */
+        AccountInsight: {
+            /** Account Id */
+            account_id: string;
+            /** Followers */
+            followers: number | null;
+            /** Heatmap */
+            heatmap: components["schemas"]["HeatCell"][];
+            /** Likes Total */
+            likes_total: number | null;
+            /** No Numbers Reason */
+            no_numbers_reason: string | null;
+            /** Posts With Numbers */
+            posts_with_numbers: number;
+            /**
+             * Suggestion Basis
+             * @enum {string}
+             */
+            suggestion_basis: "own_posts" | "default";
+            /** Suggestion Note */
+            suggestion_note: string;
+            /** Suggestions */
+            suggestions: components["schemas"]["SuggestedSlot"][];
+            /** Video Count */
+            video_count: number | null;
+            /** Views Total */
+            views_total: number;
+        };
         /**
          * AuditEntry
          * @description One link of an account's hash-chained audit log.
@@ -172,6 +277,17 @@ export interface components {
              */
             status: "ok";
         };
+        /** HeatCell */
+        HeatCell: {
+            /** Hour */
+            hour: number;
+            /** Posts */
+            posts: number;
+            /** Score */
+            score: number | null;
+            /** Weekday */
+            weekday: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -182,6 +298,47 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "initiating" | "processing" | "done";
+        /**
+         * PostInsight
+         * @description One published post: its live link and its numbers over time, or why it has none.
+         */
+        PostInsight: {
+            /** Account Id */
+            account_id: string;
+            /** Comments */
+            comments: number | null;
+            /** Cover Url */
+            cover_url: string | null;
+            /** Likes */
+            likes: number | null;
+            /** Link */
+            link: string | null;
+            /** No Numbers Reason */
+            no_numbers_reason: string | null;
+            /** Post Id */
+            post_id: string;
+            /** Public Id */
+            public_id: string | null;
+            /** Published At */
+            published_at: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Series */
+            series: components["schemas"]["Reading"][];
+            /** Shares */
+            shares: number | null;
+            /** Taken Down At */
+            taken_down_at: string | null;
+            /** Title */
+            title: string | null;
+            /** Views */
+            views: number | null;
+        };
+        /** PostInsights */
+        PostInsights: {
+            /** Posts */
+            posts: components["schemas"]["PostInsight"][];
+        };
         /**
          * Publication
          * @description One approval's way to TikTok: where the job is, or how it ended.
@@ -199,6 +356,8 @@ export interface components {
             fail_reason?: string | null;
             /** Flag */
             flag?: string | null;
+            /** Link */
+            link?: string | null;
             /**
              * Media Type
              * @default PHOTO
@@ -220,6 +379,8 @@ export interface components {
             post_mode?: "DIRECT_POST" | "MEDIA_UPLOAD";
             /** Privacy Level */
             privacy_level?: ("PUBLIC_TO_EVERYONE" | "MUTUAL_FOLLOW_FRIENDS" | "FOLLOWER_OF_CREATOR" | "SELF_ONLY") | null;
+            /** Public Id */
+            public_id?: string | null;
             /** Publish Id */
             publish_id?: string | null;
             /**
@@ -229,6 +390,8 @@ export interface components {
             retryable?: boolean;
             /** Status */
             status: components["schemas"]["JobStatus"] | ("PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" | "FAILED" | "UNKNOWN");
+            /** Taken Down At */
+            taken_down_at?: string | null;
             /** Title */
             title?: string | null;
         };
@@ -240,6 +403,36 @@ export interface components {
             };
             /** Ready */
             ready: boolean;
+        };
+        /** Reading */
+        Reading: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Comments */
+            comments: number;
+            /** Likes */
+            likes: number;
+            /** Shares */
+            shares: number;
+            /** Views */
+            views: number;
+        };
+        /** SuggestedSlot */
+        SuggestedSlot: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Confidence */
+            confidence: number;
+            /** Hour */
+            hour: number;
+            /** Weekday */
+            weekday: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -349,6 +542,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    account_insight_insights_accounts__account_id__get: {
+        parameters: {
+            query?: {
+                tz?: string;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountInsight"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_csv_insights_export_csv_get: {
+        parameters: {
+            query?: {
+                account_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_insights_insights_posts_get: {
+        parameters: {
+            query?: {
+                account_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostInsights"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_insight_insights_posts__post_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostInsight"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from gatepost_common import signing
 from gatepost_common.clock import Clock
@@ -23,8 +23,10 @@ from gatepost_publisher.domain import Handling
 from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
 from gatepost_publisher.limits import next_place
+from gatepost_publisher.livestore import LiveStore
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.webhooks import forward
+from tests.unit.memory import MemoryDatabase
 
 T = TypeVar("T")
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -307,6 +309,7 @@ class World:
     emitted: list[PostPublished]
     progressed: list[PostProgressed]
     parts: Parts
+    db: Any = None  # the in-memory MongoDB of the live links and numbers
 
     async def approve(self, post_id: str = "post-1", attempt: int = 1, **changes: Any) -> str:
         data = {
@@ -359,6 +362,7 @@ def world(**settings: Any) -> World:
     cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
     emitted: list[PostPublished] = []
     progressed: list[PostProgressed] = []
+    live_db = MemoryDatabase()  # the live links' and numbers' collections
 
     async def emit(event: CloudEvent[Any], key: str) -> None:
         if isinstance(event.data, PostProgressed):
@@ -375,9 +379,12 @@ def world(**settings: Any) -> World:
         locks,
         shares,
         NoTikTok(),  # type: ignore[arg-type]
+        LiveStore(cast(Any, live_db)),
     )
     parts = wire(config, adapters, emit, clock)
-    return World(config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts)
+    return World(
+        config, clock, jobs, audit, calls, cap, locks, shares, emitted, progressed, parts, live_db
+    )
 
 
 async def forwarded(body: bytes) -> bytes:

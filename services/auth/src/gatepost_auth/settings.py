@@ -27,6 +27,10 @@ class Settings(ServiceSettings):
     tiktok_redirect_uri: str
     tiktok_pkce: bool = False  # desktop-type apps must; TikTok's web flow takes none
     tiktok_scopes: list[str] = ["user.info.basic", "video.publish", "video.upload"]
+    # insights (issue 29): the same switches as the publisher's; they add the scopes to ask for
+    # (video.list reads public posts' numbers, user.info.stats an account's totals)
+    insights_enabled: bool = False
+    insights_user_stats: bool = False
     # refresh when the access token expires within this window (TikTok's own expires_in decides)
     refresh_window_s: int = 3600
     refresh_interval_s: float = 30.0
@@ -47,6 +51,17 @@ class Settings(ServiceSettings):
     mailbox_file: Path | None = None
     # the consumer group that reads tiktok.webhook (another only for a second, separate auth)
     webhook_consumer_group: str = "auth"
+
+    @model_validator(mode="after")
+    def _insights_scopes(self) -> Settings:
+        wanted = ["video.list"] if self.insights_enabled else []
+        if self.insights_enabled and self.insights_user_stats:
+            wanted.append("user.info.stats")
+        self.tiktok_scopes = [
+            *self.tiktok_scopes,
+            *(s for s in wanted if s not in self.tiktok_scopes),
+        ]
+        return self
 
     @model_validator(mode="after")
     def _mail_goes_somewhere(self) -> Settings:

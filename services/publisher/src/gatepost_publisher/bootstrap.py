@@ -16,13 +16,20 @@ from gatepost_publisher.adapters import AuthClient, HostedVideo
 from gatepost_publisher.budget import Budgets
 from gatepost_publisher.budget import router as budget_routes
 from gatepost_publisher.calls import TikTokCalls
+from gatepost_publisher.collecting import Collector
+from gatepost_publisher.display import DisplayApi
 from gatepost_publisher.entrypoints import WebhookReceiver, subscribers
 from gatepost_publisher.entrypoints import router as publication_routes
 from gatepost_publisher.following import Following
+from gatepost_publisher.insight_routes import router as insight_routes
+from gatepost_publisher.insight_store import InsightStore
+from gatepost_publisher.insights import Insights
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
 from gatepost_publisher.lifecycle import Schedule
 from gatepost_publisher.limits import DailyCap, InboxShares, InitLocks
+from gatepost_publisher.live import LiveLinks
+from gatepost_publisher.livestore import LiveStore
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import (
@@ -53,6 +60,7 @@ class Adapters:
     locks: Locks
     shares: Shares
     videos: VideoSource
+    live: LiveStore | None = None  # posts after PUBLISH_COMPLETE (issue 29)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class Parts:
     following: Following
     outcomes: Outcomes
     worker: Worker
+    live: LiveLinks | None = None
 
 
 def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Parts:
@@ -86,9 +95,15 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
         schedule,
     )
     uploading = Uploading(settings, a.jobs, a.tiktok, a.videos, outcomes, clock, schedule)
-    following = Following(settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule, uploading)
+    live = None
+    if a.live is not None:
+        live = LiveLinks(settings, a.live, a.jobs, a.calls, a.tiktok, outcomes, clock)
+    following = Following(
+        settings, a.jobs, a.calls, a.tiktok, outcomes, clock, schedule, uploading, live
+    )
     worker = Worker(settings, a.jobs, starting, following, outcomes, clock)
-    return Parts(Intake(settings, a.jobs, a.audit, clock), starting, following, outcomes, worker)
+    intake = Intake(settings, a.jobs, a.audit, clock)
+    return Parts(intake, starting, following, outcomes, worker, live)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -109,11 +124,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
-    adapters = Adapters(jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos)
+    live_store, insights = LiveStore(infra.db), InsightStore(infra.db)
+    adapters = Adapters(
+        jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, live_store
+    )
     emit = emitter(broker)
     parts = wire(settings, adapters, emit, clock)
     following, worker = parts.following, parts.worker
-    inbox = WebhookInbox(infra.db, jobs, following, audit, clock)
+    inbox = WebhookInbox(infra.db, jobs, following, audit, clock, parts.live)
     subscribers(broker, parts.intake, inbox, settings.intake_consumers)
     infra.background.append(worker.run)
 
@@ -121,20 +139,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await inbox.run(settings.worker_interval_s)
 
     infra.background.append(reapply_webhooks)
+    if parts.live is not None:
+        infra.background.append(parts.live.run)
+    if settings.insights_enabled:
+        display = DisplayApi(httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30))
+        collector = Collector(settings, live_store, insights, calls, display, limiter, clock)
+        infra.background.append(collector.run)
 
     async def on_start() -> None:
         await jobs.ensure_indexes()
         await audit.ensure_indexes()
         await inbox.ensure_indexes()
         await shares.ensure_indexes()
+        await live_store.ensure_indexes()
+        await insights.ensure_indexes()
 
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes],
+        routers=[publication_routes, budget_routes, insight_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
+            LiveStore: live_store,
+            Insights: Insights(settings, jobs, live_store, insights, clock),
             AuditLog: audit,
             AuthClient: auth,
             Budgets: Budgets(settings, cap, shares, clock),

@@ -18,6 +18,7 @@ from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_publisher.intake import Intake
 from gatepost_publisher.jobs import MongoJobRepository
+from gatepost_publisher.livestore import LiveStore
 from gatepost_publisher.schemas import AuditEntry, Publication, WebhookReceipt
 from gatepost_publisher.webhooks import BadSignature, WebhookInbox, forward, verify_signature
 
@@ -37,8 +38,12 @@ class WebhookReceiver:
 
 
 @router.get("/publications", tags=["publications"])
-async def publications(user: CurrentUser, jobs: Jobs) -> list[Publication]:
-    return [Publication.of(j) for j in await jobs.for_user(user.id)]
+async def publications(
+    user: CurrentUser, jobs: Jobs, live: Annotated[LiveStore, given(LiveStore)]
+) -> list[Publication]:
+    found = await jobs.for_user(user.id)
+    lives = await live.of_posts([j["post_id"] for j in found])
+    return [Publication.of(j, lives.get(j["post_id"])) for j in found]
 
 
 @router.get("/accounts/{account_id}/audit", tags=["publications"])

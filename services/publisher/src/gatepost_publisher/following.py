@@ -13,6 +13,7 @@ from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import AUTO_RETRY_FAIL_REASONS, RETRYABLE_FAIL_REASONS, Handling
 from gatepost_publisher.lifecycle import POLL_LATER, Job, JobStatus, Schedule
+from gatepost_publisher.live import LiveLinks
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import Calls, JobStore
 from gatepost_publisher.settings import Settings
@@ -31,6 +32,7 @@ class Following:
     clock: Clock
     schedule: Schedule
     uploading: Uploading
+    live: LiveLinks | None = None  # after PUBLISH_COMPLETE: the public id, then the numbers
 
     async def step(self, job: Job, owner: str) -> None:
         """The video's bytes first (FILE_UPLOAD), then one status/fetch: settled or due again."""
@@ -120,6 +122,10 @@ class Following:
         if status == "PUBLISH_COMPLETE" and public and not post_ids:
             due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
             await self.jobs.watch_visibility(job["_id"], due)
+            if self.live is not None:
+                await self.live.follow(job)
+        elif status == "PUBLISH_COMPLETE" and post_ids and self.live is not None:
+            await self.live.went_live(job, post_ids[0])
 
     async def started_again(
         self, job: Job, status: PublishStatus, reason: str | None, owner: str | None

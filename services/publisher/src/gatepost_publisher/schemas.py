@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from gatepost_common.events import MediaType, PostMode, PrivacyLevel, PublishStatus
 from gatepost_publisher.lifecycle import Job, JobStatus
+from gatepost_publisher.reporting import live_link
 
 
 class Publication(BaseModel):
@@ -29,14 +30,23 @@ class Publication(BaseModel):
     privacy_level: PrivacyLevel | None = None
     media_type: MediaType = "PHOTO"
     post_mode: PostMode = "DIRECT_POST"
+    # the live post (issue 29): TikTok's public id as a string (it exceeds 2^53), its link, and
+    # when TikTok stopped showing it
+    public_id: str | None = None
+    link: str | None = None
+    taken_down_at: datetime | None = None
 
     @classmethod
-    def of(cls, job: Job) -> Publication:
+    def of(cls, job: Job, live: dict[str, Any] | None = None) -> Publication:
         approved = job["approved"]
         status = job.get("result") if job["status"] == JobStatus.DONE else job["status"]
+        public_id = next(iter(job.get("post_ids") or []), None)
         return cls.model_validate(
             {
                 **job,
+                "public_id": public_id,
+                "link": live_link(job, public_id) if public_id else None,
+                "taken_down_at": (live or {}).get("taken_down_at"),
                 "status": status,
                 "title": approved.get("title"),
                 "privacy_level": approved["options"]["privacy_level"],

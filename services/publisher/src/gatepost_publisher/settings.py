@@ -1,6 +1,6 @@
 """Settings of the publisher service."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -61,3 +61,23 @@ class Settings(ServiceSettings):
     public_grace_s: float = 3600.0
     # a post TikTok took but never settled (no webhook, no final status) becomes UNKNOWN
     processing_timeout_s: float = 21600.0
+    # after PUBLISH_COMPLETE, a public post's id is followed (webhook first, then status polls
+    # from this pause, doubling up to the max) for up to `live_follow_s`: moderation takes hours
+    live_poll_first_s: float = 60.0
+    live_poll_max_s: float = 3600.0
+    live_follow_s: float = 259200.0
+    # insights (issue 29): reading each public post's numbers with the Display API's video/query
+    # (scope video.list, which auth then asks for); account totals with user.info.stats
+    insights_enabled: bool = False
+    insights_user_stats: bool = False
+    # TikTok allows 600 video/query calls a minute: per app (the stricter reading, default) or
+    # per access token ("token"); the collector takes this share of it, each creator at most
+    # `insights_creator_per_minute` of that
+    display_per_minute: int = 600
+    display_limit_per: Literal["app", "token"] = "app"
+    insights_budget_share: Annotated[float, Field(gt=0, le=1)] = 0.5
+    insights_creator_per_minute: int = 10
+    insights_interval_s: float = 5.0
+    insights_lease_s: float = 120.0
+    # an app TikTok has not audited posts only SELF_ONLY: none of its posts has numbers
+    tiktok_app_audited: bool = True

@@ -26,11 +26,18 @@ from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.following import Following
 from gatepost_publisher.lifecycle import JobStatus
+from gatepost_publisher.live import LiveLinks
 from gatepost_publisher.ports import Audit, JobStore
 
 logger = logging.getLogger(__name__)
 REAPPLY_BASE_S, REAPPLY_MAX_S = 1.0, 300.0
 PUBLISH_EVENTS = "post.publish."
+# TikTok's current name and the older one's spelling; taken down keeps TikTok's misspelling
+PUBLIC = ("post.publish.publicly_available", "post.publish.publicaly_available")
+TAKEN_DOWN = (
+    "post.publish.no_longer_publicaly_available",
+    "post.publish.no_longer_publicly_available",
+)
 
 SETTLING = {
     "post.publish.complete": "PUBLISH_COMPLETE",
@@ -73,6 +80,7 @@ class WebhookInbox:
     following: Following
     audit: Audit
     clock: Clock
+    live: LiveLinks | None = None
 
     async def on_webhook(self, event: CloudEvent[TikTokWebhook]) -> None:
         """A verified delivery from `tiktok.webhook`: stored, then applied (or kept to apply
@@ -159,8 +167,13 @@ class WebhookInbox:
             post_id=job["post_id"],
             publish_id=job["publish_id"],
         )
-        if name == "post.publish.publicly_available":
-            await self.following.outcomes.went_live(job, str(content["post_id"]))
+        if name in PUBLIC:
+            if self.live is not None:
+                await self.live.went_live(job, str(content["post_id"]))
+            else:
+                await self.following.outcomes.went_live(job, str(content["post_id"]))
+        elif name in TAKEN_DOWN and self.live is not None:
+            await self.live.taken_down(job, str(content["post_id"]))
         elif name in SETTLING and job["status"] == JobStatus.PROCESSING:
             reason = content.get("reason") if name == "post.publish.failed" else None
             # settling belongs to the post's trace, not to TikTok's webhook request

@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gatepost_standins.tiktok.config import TikTokStandinConfig
 from gatepost_standins.tiktok.context import Context, envelope
 from gatepost_standins.tiktok.control import control_routes
+from gatepost_standins.tiktok.display import display_routes
+from gatepost_standins.tiktok.display_control import display_control_routes
 from gatepost_standins.tiktok.faults import FaultInjection
 from gatepost_standins.tiktok.oauth import oauth_routes
 from gatepost_standins.tiktok.posting import posting_routes
@@ -48,6 +50,8 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
         return response
 
     for routes in (oauth_routes, posting_routes, upload_routes, control_routes):
+        app.include_router(routes(ctx))
+    for routes in (display_routes, display_control_routes):
         app.include_router(routes(ctx))
     app.add_middleware(FaultInjection, ctx=ctx)
     return app

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gatepost_standins.tiktok.display_settings import DisplaySettings
+
 
 class Fault(BaseModel):
     """Faults for one endpoint path. Rates are probabilities; `next_*` counters hit the next
@@ -109,3 +111,5 @@ class TikTokStandinConfig(BaseSettings):
     webhook_retry_delays_s: list[float] = [1.0, 2.0, 4.0, 8.0, 16.0]
     faults: dict[str, Fault] = {}
     random_seed: int | None = None
+    # the Display API (video/query, video/list, user/info stats): display_settings.py
+    display: DisplaySettings = Field(default_factory=DisplaySettings)

@@ -125,7 +125,7 @@ def control_routes(ctx: Context) -> APIRouter:
 
     @router.post("/clock/advance")
     async def advance(seconds: float) -> dict[str, float]:
-        ctx.world.clock.offset += seconds
+        ctx.world.clock.advance(seconds)  # wakes what waits on the clock (moderation)
         return {"offset": ctx.world.clock.offset, "now": ctx.world.clock.now()}
 
     @router.put("/auto-consent")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from gatepost_standins.tiktok.context import KNOWN_SCOPES, SCOPE_OF_FIELD, Context, envelope
+from gatepost_standins.tiktok.display import creator_stats, rate_limited
 from gatepost_standins.tiktok.state import App, Grant, Token
 from gatepost_standins.tiktok.webhooks import deliver
 
@@ -215,6 +216,8 @@ def oauth_routes(ctx: Context) -> APIRouter:
         token = ctx.bearer(request, ())
         if isinstance(token, JSONResponse):
             return token
+        if refused := rate_limited(ctx, token, request.url.path):  # the Display API's window
+            return refused
         fields = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not fields:
             return envelope({}, "invalid_params", "fields is required", 400)
@@ -241,11 +244,9 @@ def oauth_routes(ctx: Context) -> APIRouter:
             "is_verified": False,
             "profile_deep_link": f"https://vm.tiktok.example/@{who.username}",
             "username": who.username,
-            "follower_count": 0,
-            "following_count": 0,
-            "likes_count": 0,
-            "video_count": 0,
         }
+        if any(SCOPE_OF_FIELD[f] == "user.info.stats" for f in fields):
+            known |= creator_stats(ctx, who.open_id)
         return envelope({"user": {f: known[f] for f in fields}})
 
     return router

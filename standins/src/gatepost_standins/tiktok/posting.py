@@ -102,6 +102,8 @@ def posting_routes(ctx: Context) -> APIRouter:
             post_mode=post_mode,
             source=source,
             privacy_level=(body.get("post_info") or {}).get("privacy_level"),
+            title=str((body.get("post_info") or {}).get("title", "")),
+            description=str((body.get("post_info") or {}).get("description", "")),
             urls=urls,
             created_at=ctx.world.clock.now(),
             status="PROCESSING_DOWNLOAD" if source == "PULL_FROM_URL" else "PROCESSING_UPLOAD",

@@ -12,6 +12,7 @@ import secrets
 import httpx
 from PIL import Image
 
+from gatepost_standins.tiktok import display
 from gatepost_standins.tiktok.context import Context
 from gatepost_standins.tiktok.state import Publish
 from gatepost_standins.tiktok.webhooks import deliver
@@ -41,6 +42,7 @@ async def process(ctx: Context, publish: Publish) -> None:
 
 async def complete(ctx: Context, publish: Publish) -> None:
     publish.status = "PUBLISH_COMPLETE"
+    posted_at = ctx.world.clock.now()
     await notify(ctx, publish, "post.publish.complete")
     creator = ctx.world.creators.get(publish.open_id)
     if creator is not None and creator.forced_private:
@@ -48,9 +50,12 @@ async def complete(ctx: Context, publish: Publish) -> None:
     if publish.privacy_level == "PUBLIC_TO_EVERYONE" or (
         publish.inbox and not publish.privacy_level
     ):
-        await asyncio.sleep(ctx.config.moderation_delay_s)
+        # moderation runs on the stand-in's clock: moving it on cuts the wait short
+        await asyncio.sleep(0)
+        await ctx.world.clock.until(posted_at + ctx.config.moderation_delay_s)
         post_id = 7_000_000_000_000_000_000 + secrets.randbelow(2 * 10**18)  # 19 digits, int64
         publish.post_ids.append(post_id)
+        display.published(ctx, publish, post_id, posted_at)
         # status/fetch lists ids as int64; webhooks carry them as strings (captured payloads)
         await notify(ctx, publish, "post.publish.publicly_available", post_id=str(post_id))
 

@@ -3,6 +3,8 @@ windows and a clock that the control API can move forward."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
@@ -10,6 +12,8 @@ import uuid
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+
+from gatepost_standins.tiktok.engagement import Audience, Video
 
 DAY_S = 86400.0
 
@@ -19,9 +23,21 @@ class Clock:
     """Real time plus an offset, so 24-hour expiries and daily windows are testable in seconds."""
 
     offset: float = 0.0
+    moved: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def now(self) -> float:
         return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+        self.moved.set()  # wakes every wait in `until`; the next ones wait on a fresh event
+        self.moved = asyncio.Event()
+
+    async def until(self, moment: float) -> None:
+        """Return once the clock reads `moment`, in real time or moved on by `advance`."""
+        while (left := moment - self.now()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.moved.wait(), left)
 
 
 @dataclass
@@ -125,6 +141,8 @@ class Publish:
     post_ids: list[int] = field(default_factory=list)
     downloaded_bytes: int = 0
     upload: Upload | None = None
+    title: str = ""
+    description: str = ""
 
     @property
     def terminal(self) -> bool:
@@ -152,6 +170,9 @@ class World:
     calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     refreshes: list[dict[str, Any]] = field(default_factory=list)
+    # the Display API's posts by id, and the audience clocks tests set (display.py)
+    videos: dict[str, Video] = field(default_factory=dict)
+    audiences: dict[str, Audience] = field(default_factory=dict)
 
     def add_creator(self, **fields: Any) -> Creator:
         creator = Creator(open_id=fields.pop("open_id", f"open-{uuid.uuid4()}"), **fields)

@@ -1,0 +1,131 @@
+"""The live link after PUBLISH_COMPLETE: the public id arrives late (after moderation) by status
+polls that back off over hours, holding no worker; it is TikTok's exact digits (above 2^53); a
+post TikTok stops showing is marked taken down with its time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+import httpx
+
+from gatepost_common.tiktok import TikTokClient
+from gatepost_publisher.live import LiveLinks
+from gatepost_publisher.webhooks import WebhookInbox
+from tests.unit.memory import MemoryDatabase
+from tests.unit.publisher.fakes import World, world
+
+BIG_ID = "7602997517160123666"  # 19 digits: a float would make it 7602997517160123392
+
+
+def links(w: World) -> LiveLinks:
+    assert w.parts.live is not None
+    return w.parts.live
+
+
+async def tiktok_status_answer(body: str) -> dict[str, Any]:
+    """status/fetch as TikTokClient parses TikTok's bytes (ids are bare int64 JSON numbers)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text=body, headers={"content-type": "application/json"})
+
+    http = httpx.AsyncClient(base_url="https://tiktok.test", transport=httpx.MockTransport(answer))
+    client = TikTokClient(http, client_key="k", client_secret="s")
+    return await client.publish_status("token", "p_pub_1")
+
+
+async def published_without_id(w: World) -> None:
+    await w.approve()
+    await w.step()  # creator_info, content/init
+    w.calls.then("status_fetch", {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": []})
+    w.clock.advance(60)
+    await w.step()
+    assert w.job()["result"] == "PUBLISH_COMPLETE" and w.job()["post_ids"] == []
+
+
+async def test_the_19_digit_public_id_from_tiktoks_json_is_kept_exactly() -> None:
+    w = world()
+    await w.approve()
+    await w.step()
+    raw = (
+        '{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[' + BIG_ID + "]},"
+        '"error":{"code":"ok","message":"","log_id":"x"}}'
+    )
+    w.calls.then("status_fetch", await tiktok_status_answer(raw))
+    w.clock.advance(60)
+    await w.step()
+    assert w.job()["post_ids"] == [BIG_ID]
+    stored = await links(w).store.get("post-1")
+    assert stored is not None and stored["public_id"] == BIG_ID
+    assert stored["link"] == f"https://www.tiktok.com/@_/photo/{BIG_ID}"
+    assert w.progressed[-1].state == "live" and w.progressed[-1].link == stored["link"]
+
+
+async def test_a_public_id_that_comes_two_hours_later_still_gives_the_link() -> None:
+    w = world()
+    await published_without_id(w)
+    complete_at = w.clock.now()
+    live = links(w)
+    assert await live.store.watching("post-1")
+
+    def status_now(endpoint: str) -> Any:
+        assert endpoint == "status_fetch"
+        late = w.clock.now() - complete_at >= timedelta(hours=2)
+        return {
+            "status": "PUBLISH_COMPLETE",
+            "publicaly_available_post_id": [int(BIG_ID)] if late else [],
+        }
+
+    w.calls.healthy = status_now  # type: ignore[method-assign]
+    polls = 0
+    while (watch := await live.store.watch.find_one({"_id": "post-1"})) is not None:
+        w.clock.at = max(w.clock.at, watch["due_at"])
+        polls += await live.poll_due()
+        assert w.clock.now() - complete_at < timedelta(hours=4)
+    assert w.job()["post_ids"] == [BIG_ID]
+    stored = await live.store.get("post-1")
+    assert stored is not None and stored["link"].endswith(f"/photo/{BIG_ID}")
+    assert w.progressed[-1].state == "live"
+    # backing off over hours: a handful of polls, not one every half minute
+    assert 3 <= polls <= 10 and w.calls.sent.count("status_fetch") == polls + 1
+
+
+async def test_polls_stop_when_the_webhook_brought_the_id_first() -> None:
+    w = world()
+    await published_without_id(w)
+    inbox = WebhookInbox(
+        cast(Any, MemoryDatabase()),
+        cast(Any, w.jobs),
+        w.parts.following,
+        w.audit,
+        w.clock,
+        w.parts.live,
+    )
+    content = {"publish_id": w.job()["publish_id"], "post_id": BIG_ID}
+    await inbox.apply_event("post.publish.publicly_available", content)
+    assert not await links(w).store.watching("post-1")
+    sent = len(w.calls.sent)
+    w.clock.advance(7200)
+    assert await links(w).poll_due() == 0 and len(w.calls.sent) == sent
+    assert w.job()["post_ids"] == [BIG_ID]
+
+
+async def test_a_post_tiktok_stops_showing_is_taken_down_with_its_time() -> None:
+    w = world()
+    await published_without_id(w)
+    inbox = WebhookInbox(
+        cast(Any, MemoryDatabase()),
+        cast(Any, w.jobs),
+        w.parts.following,
+        w.audit,
+        w.clock,
+        w.parts.live,
+    )
+    content = {"publish_id": w.job()["publish_id"], "post_id": BIG_ID}
+    await inbox.apply_event("post.publish.publicly_available", content)
+    w.clock.advance(86400)
+    await inbox.apply_event("post.publish.no_longer_publicaly_available", content)
+    stored = await links(w).store.get("post-1")
+    assert stored is not None
+    assert stored["taken_down_at"] == w.clock.now() and stored["next_read_at"] is None
+    assert "taken_down" in w.audit.kinds()
