@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from gatepost_standins.tiktok import display, engagement
+from gatepost_standins.tiktok import engagement, videos
 from gatepost_standins.tiktok.context import Context
 from gatepost_standins.tiktok.display_settings import DisplaySettings
 from gatepost_standins.tiktok.engagement import Audience, Video
@@ -82,7 +82,7 @@ def display_control_routes(ctx: Context) -> APIRouter:
     @router.get("/audience/{open_id}")
     async def audience(open_id: str) -> dict[str, Any]:
         """The hidden truth: for tests and benchmarks, never for Gatepost itself."""
-        found = display.audience_of(ctx, creator(open_id))
+        found = videos.audience_of(ctx, creator(open_id))
         source = "set" if open_id in ctx.world.audiences else "seeded"
         return vars(found) | {"source": source}
 
@@ -100,7 +100,7 @@ def display_control_routes(ctx: Context) -> APIRouter:
     async def posts(open_id: str | None = None) -> list[dict[str, Any]]:
         """Every Display post with its numbers now, whoever may read it."""
         return [
-            vars(v) | vars(display.counts_of(ctx, v)) | {"public": v.public}
+            vars(v) | vars(videos.counts_of(ctx, v)) | {"public": v.public}
             for v in ctx.world.videos.values()
             if open_id is None or v.open_id == open_id
         ]

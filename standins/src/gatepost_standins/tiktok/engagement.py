@@ -97,10 +97,12 @@ def circular(distance: float, period: float) -> float:
 
 def closeness(create_time: float, audience: Audience) -> float:
     """1 at the creator's best hour of the week; falls mostly with the distance in hours of the
-    day, and some with the distance in days of the week."""
+    day (round the clock), and some with the distance in days round the week."""
     at = datetime.fromtimestamp(create_time, UTC)
-    hours = circular(at.hour + at.minute / 60 - audience.best_hour, 24)
-    days = circular(at.weekday() - audience.best_weekday, 7)
+    hour = at.hour + at.minute / 60
+    hours = circular(hour - audience.best_hour, 24)
+    best = audience.best_weekday * 24 + audience.best_hour
+    days = circular(at.weekday() * 24 + hour - best, 7 * 24) / 24
     by_hour = math.exp(-(hours**2) / (2 * audience.spread_h**2))
     by_day = math.exp(-(days**2) / (2 * WEEKDAY_SPREAD_D**2))
     return by_hour * (1 - WEEKDAY_WEIGHT + WEEKDAY_WEIGHT * by_day)

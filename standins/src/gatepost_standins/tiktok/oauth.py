@@ -12,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from gatepost_standins.tiktok.context import KNOWN_SCOPES, SCOPE_OF_FIELD, Context, envelope
-from gatepost_standins.tiktok.display import creator_stats, rate_limited
+from gatepost_standins.tiktok.display import rate_limited
 from gatepost_standins.tiktok.state import App, Grant, Token
+from gatepost_standins.tiktok.videos import creator_stats
 from gatepost_standins.tiktok.webhooks import deliver
 
 FORM_TYPE = "application/x-www-form-urlencoded"

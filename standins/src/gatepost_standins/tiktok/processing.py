@@ -12,7 +12,7 @@ import secrets
 import httpx
 from PIL import Image
 
-from gatepost_standins.tiktok import display
+from gatepost_standins.tiktok import videos
 from gatepost_standins.tiktok.context import Context
 from gatepost_standins.tiktok.state import Publish
 from gatepost_standins.tiktok.webhooks import deliver
@@ -55,7 +55,7 @@ async def complete(ctx: Context, publish: Publish) -> None:
         await ctx.world.clock.until(posted_at + ctx.config.moderation_delay_s)
         post_id = 7_000_000_000_000_000_000 + secrets.randbelow(2 * 10**18)  # 19 digits, int64
         publish.post_ids.append(post_id)
-        display.published(ctx, publish, post_id, posted_at)
+        videos.published(ctx, publish, post_id, posted_at)
         # status/fetch lists ids as int64; webhooks carry them as strings (captured payloads)
         await notify(ctx, publish, "post.publish.publicly_available", post_id=str(post_id))
 
