@@ -21,21 +21,10 @@
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
-// Issue 29's insights, as the shared contract words them (until the publisher documents them and
-// `npm run types` brings them here). A TikTok public id is a string: it exceeds 2^53.
-/** @typedef {{ at: string, views: number | null, likes: number | null,
- *   comments: number | null, shares: number | null }} Reading */
-/** @typedef {{ post_id: string, account_id: string, title: string, cover_url: string | null,
- *   link: string | null, public_id: string | null, published_at: string | null,
- *   taken_down_at: string | null, views: number | null, likes: number | null,
- *   comments: number | null, shares: number | null, read_at: string | null,
- *   series: Reading[], no_numbers_reason: string | null }} PostInsight */
-/** @typedef {{ weekday: number, hour: number, posts: number, score: number | null }} HeatCell */
-/** @typedef {{ at: string, weekday: number, hour: number, confidence: number }} Suggestion */
-/** @typedef {{ account_id: string, followers: number | null, likes_total: number | null,
- *   video_count: number | null, views_total: number, posts_with_numbers: number,
- *   heatmap: HeatCell[], suggestions: Suggestion[], suggestion_basis: "own_posts" | "default",
- *   suggestion_note: string, no_numbers_reason: string | null }} AccountInsight */
+/** @typedef {PublisherSchemas["PostInsight"]} PostInsight */
+/** @typedef {PublisherSchemas["Reading"]} Reading */
+/** @typedef {PublisherSchemas["AccountInsight"]} AccountInsight */
+/** @typedef {PublisherSchemas["SuggestedSlot"]} Suggestion */
 
 /** @param {string} name */
 export function cookie(name) {
@@ -165,7 +154,8 @@ export const publisher = {
 const forAccount = (account) => (account ? `?account_id=${one(account)}` : "");
 
 export const insights = {
-  /** Newest first. @param {string | null} [account] @returns {Promise<{ posts: PostInsight[] }>} */
+  /** Newest first. @param {string | null} [account]
+   * @returns {Promise<PublisherSchemas["PostInsights"]>} */
   posts: (account) => call("GET", `/api/publisher/insights/posts${forAccount(account)}`),
   /** @param {string} post @returns {Promise<PostInsight>} */
   post: (post) => call("GET", `/api/publisher/insights/posts/${one(post)}`),

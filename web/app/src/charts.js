@@ -3,7 +3,7 @@
 // figures in an aria-label, and the larger ones also in a table a person can open.
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { el } from "./dom.js";
-import { count, moment } from "./figures.js";
+import { count, moment, titleOf } from "./figures.js";
 
 /** @typedef {import("./api.js").Reading} Reading */
 
@@ -87,7 +87,7 @@ export function viewsPerPost(posts) {
   const shown = posts.filter((p) => p.published_at && p.views !== null)
     .sort((a, b) => Date.parse(String(a.published_at)) - Date.parse(String(b.published_at)));
   const label = `Views per post, by when it went out: ${shown.map((p) =>
-    `${p.title} ${count(p.views)}`).join("; ")}`;
+    `${titleOf(p)} ${count(p.views)}`).join("; ")}`;
   const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 24] }) : undefined;
   const draw = chart(label, (width) => ({ width, height: 240, legend: { show: false },
     // a day either side, so the first and last posts' bars are whole
@@ -99,6 +99,6 @@ export function viewsPerPost(posts) {
   return el("figure", { class: "per-post" }, draw,
     figures("Views per post as a table", ["Went out", "Post", "Views"],
       shown.map((p) => [moment(p.published_at),
-        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, p.title),
+        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, titleOf(p)),
         count(p.views)])));
 }

@@ -67,3 +67,9 @@ export function confidenceName(confidence) {
   const word = confidence >= 0.7 ? "high" : confidence >= 0.4 ? "fair" : "low";
   return `${word} confidence (${percent} %)`;
 }
+
+/** A post's title, or words for its absence (a post TikTok shows has none of Gatepost's).
+ * @param {{ title?: string | null }} post */
+export function titleOf(post) {
+  return post.title || "Untitled post";
+}

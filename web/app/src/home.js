@@ -6,7 +6,7 @@
 // answer says so and the rest still shows.
 import { approval, auth, insights, publisher } from "./api.js";
 import { el, newest, refresh, view } from "./dom.js";
-import { count, moment, zone } from "./figures.js";
+import { count, moment, titleOf, zone } from "./figures.js";
 import { liveLink } from "./insights.js";
 import { bestThisWeek, failed, outToday, scheduled, stuck } from "./needs.js";
 import { offeredSlot } from "./slots.js";
@@ -62,7 +62,7 @@ function sections({ awaiting, jobs, posts, perAccount }, now) {
       : el("p", {}, "Nothing is stuck or failed."))),
     card("Out today", posts && (outToday(posts, now).length
       ? list(outToday(posts, now).map((p) => [
-        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, p.title),
+        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, titleOf(p)),
         ` at ${new Date(String(p.published_at)).toLocaleTimeString([], { timeStyle: "short" })} · `,
         liveLink(p)]))
       : el("p", {}, "Nothing has gone out today yet."))),
@@ -78,7 +78,7 @@ function sections({ awaiting, jobs, posts, perAccount }, now) {
         el("a", { href: "#accounts" }, "Connect one"), ".")),
     card("This week's best posts", posts && (bestThisWeek(posts, now).length
       ? list(bestThisWeek(posts, now).map((p) => [
-        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, p.title), ": ",
+        el("a", { href: `#post?id=${encodeURIComponent(p.post_id)}` }, titleOf(p)), ": ",
         el("strong", {}, count(p.views)), " views, ", count(p.likes), " likes"]))
       : el("p", {}, "No post of the last 7 days has numbers yet."))),
   ];

@@ -5,7 +5,7 @@
 import { auth, insights } from "./api.js";
 import { curve, viewsPerPost } from "./charts.js";
 import { el } from "./dom.js";
-import { count, moment, zone } from "./figures.js";
+import { count, moment, titleOf, zone } from "./figures.js";
 import { heatmap, suggestions } from "./heatmap.js";
 
 /** @typedef {import("./api.js").PostInsight} PostInsight */
@@ -35,7 +35,7 @@ export async function showPost(main, params) {
     el("div", { class: "post-head" },
       p.cover_url ? el("img", { src: p.cover_url, alt: "", width: 90, height: 160,
         class: "cover" }) : "",
-      el("div", {}, el("h1", {}, p.title),
+      el("div", {}, el("h1", {}, titleOf(p)),
         el("p", {}, p.published_at ? `Went out ${moment(p.published_at)} · ` : "", liveLink(p)),
         p.public_id ? el("p", { class: "note" }, "TikTok post ", el("code", {}, p.public_id)) : "",
         el("p", {}, el("a", { href: `#account?id=${encodeURIComponent(p.account_id)}` },
@@ -44,7 +44,7 @@ export async function showPost(main, params) {
     p.read_at ? el("p", { class: "note" }, `Read from TikTok ${moment(p.read_at)}.`) : "",
     p.no_numbers_reason ? el("p", { class: "no-numbers", role: "note" }, p.no_numbers_reason) : "",
     p.series.length ? el("section", { "aria-labelledby": "curve-title" },
-      el("h2", { id: "curve-title" }, "Over time"), curve(p.series, p.title)) : "");
+      el("h2", { id: "curve-title" }, "Over time"), curve(p.series, titleOf(p))) : "");
 }
 
 /** @param {HTMLElement} main @param {URLSearchParams} params */
