@@ -24,7 +24,15 @@ test("no slot is offered, with the reason, when none fits", () => {
   assert.deepEqual(offeredSlot([], budget(3), now),
     { slot: null, why: "No suggested time is ahead yet." });
   assert.deepEqual(offeredSlot([slot("2026-12-07T19:00:00Z")], budget(0), now),
-    { slot: null, why: "The suggested times fall today, and today's posts are all used." });
+    { slot: null, why: "The suggested times come before this account may post again." });
+});
+
+test("with TikTok's rolling 24 hours, the slot waits for the next place", () => {
+  const rolling = { posts_left: 0, next_post_place_at: "2026-12-07T20:30:00Z" };
+  const offered = offeredSlot([slot("2026-12-07T19:00:00Z"), slot("2026-12-07T21:00:00Z")],
+    rolling, now);
+  assert.equal(offered.slot?.at, "2026-12-07T21:00:00Z");
+  assert.equal(offeredSlot([slot("2026-12-07T19:00:00Z")], { posts_left: 0 }, now).slot, null);
 });
 
 test("without a budget the cap cannot be checked, and the first slot ahead is offered", () => {

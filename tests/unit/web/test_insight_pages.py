@@ -199,7 +199,7 @@ def test_with_todays_posts_used_up_the_suggested_time_is_tomorrows(
     app_page.get_by_role("button", name="Approve and publish").click()
     expect(dialog.get_by_label("At the suggested time")).to_be_disabled()
     expect(dialog.locator("#suggested-note")).to_have_text(
-        "The suggested times fall today, and today's posts are all used."
+        "The suggested times come before this account may post again."
     )
 
 

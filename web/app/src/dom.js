@@ -69,6 +69,7 @@ export const STATUS_NAMES = {
   awaiting_approval: "Awaiting approval", approved: "Approved, publishing…",
   published: "Published", failed: "Failed", in_inbox: "In the creator's TikTok inbox",
   unknown: "Unknown: check TikTok", rejected: "Rejected", withdrawn: "Withdrawn",
+  WITHDRAWN: "Withdrawn",
   PUBLISH_COMPLETE: "Published", SEND_TO_USER_INBOX: "In TikTok inbox", FAILED: "Failed",
   UNKNOWN: "Unknown: check TikTok", queued: "Waiting", initiating: "Sending to TikTok",
   processing: "TikTok is processing", generating: "Generating", generated: "Generated",
