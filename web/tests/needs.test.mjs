@@ -6,9 +6,10 @@ import { bestThisWeek, failed, outToday, scheduled, stuck } from "../app/src/nee
 const now = new Date("2026-12-07T22:30:00Z");  // 23:30 on the 7th in Berlin (TZ, set by the runner)
 const job = (post_id, status, extra = {}) => ({ post_id, attempt: 1, status, ...extra });
 
-test("a flagged or unknown publication is stuck; a failed one counts only as its latest attempt", () => {
+test("a flagged publication still not public, or an unknown one, is stuck; a failed one counts only as its latest attempt", () => {
   const jobs = [job("a", "PUBLISH_COMPLETE"), job("b", "processing", { flag: "TikTok asks" }),
     job("c", "UNKNOWN"), job("d", "FAILED"), job("e", "FAILED"),
+    job("public-after-all", "PUBLISH_COMPLETE", { flag: "not public yet", public_id: "7445218935610482311" }),
     { ...job("e", "PUBLISH_COMPLETE"), attempt: 2 }];
   assert.deepEqual(stuck(jobs).map((j) => j.post_id), ["b", "c"]);
   assert.deepEqual(failed(jobs).map((j) => j.post_id), ["d"]);

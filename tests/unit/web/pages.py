@@ -221,9 +221,16 @@ def standard_answers() -> Answers:
         series=series(4, 920),
         **{k: v for k, v in series(4, 920)[-1].items() if k != "at"},
     )
+    gone = insight(
+        "post-gone",
+        "Cold brew at home",
+        cover_url="/expired-cover.jpg",
+        published_at=at(-80),
+        no_numbers_reason="TikTok did not return this post.",
+    )
     job = {"account_id": ACCOUNT, "attempt": 1, "post_ids": [], "media_type": "PHOTO"}
     return Answers(
-        posts=[private, down, live],
+        posts=[private, down, live, gone],
         publications=[
             job
             | {
@@ -255,6 +262,7 @@ def standard_answers() -> Answers:
                 "status": "PUBLISH_COMPLETE",
                 "post_ids": [PUBLIC_ID],
             },
+            job | {"post_id": "post-gone", "title": gone["title"], "status": "PUBLISH_COMPLETE"},
         ],
         account={
             "account_id": ACCOUNT,
@@ -308,6 +316,8 @@ def app_page(browser: Browser, answers: Answers) -> Iterator[Page]:
                 answers.sent[f"{request.method} {path}"] = json.loads(request.post_data)
             status, body = answers.answer(request.method, path)
             route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
+        elif path == "/expired-cover.jpg":
+            route.fulfill(status=404, content_type="text/plain", body="gone")
         elif path == "/cover.svg":
             route.fulfill(status=200, content_type="image/svg+xml", body=cover())
         else:

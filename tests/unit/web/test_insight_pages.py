@@ -57,6 +57,9 @@ def test_publications_show_cover_numbers_sparkline_and_plain_reasons(
     expect(private.locator("td.numbers")).to_have_text(
         "This post is private (Only me): TikTok gives numbers only for public posts."
     )
+    gone = app_page.locator('tr[data-post="post-gone"]')  # its cover link no longer answers
+    expect(gone.locator("span.thumb.none")).to_have_count(1)
+    expect(gone.locator("img")).to_have_count(0)
     down = app_page.locator('tr[data-post="post-down"]')
     expect(down).to_contain_text("Taken down on TikTok")
     expect(down.get_by_role("link", name="View on TikTok")).to_have_count(0)

@@ -80,22 +80,26 @@ export function curve(series, title) {
 }
 
 /**
- * Views per post over time: each post's current views at the time it went out.
+ * Views per post over time: a bar for each post, in the order they went out, under its date.
  * @param {import("./api.js").PostInsight[]} posts
  */
 export function viewsPerPost(posts) {
   const shown = posts.filter((p) => p.published_at && p.views !== null)
     .sort((a, b) => Date.parse(String(a.published_at)) - Date.parse(String(b.published_at)));
-  const label = `Views per post, by when it went out: ${shown.map((p) =>
+  const label = `Views per post, in the order they went out: ${shown.map((p) =>
     `${titleOf(p)} ${count(p.views)}`).join("; ")}`;
-  const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 24] }) : undefined;
+  const day = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+  const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : undefined;
+  const every = Math.max(1, Math.ceil(shown.length / 12));  // at most a dozen dates under it
   const draw = chart(label, (width) => ({ width, height: 240, legend: { show: false },
-    // a day either side, so the first and last posts' bars are whole
-    scales: { x: { range: (_, low, high) => [low - 86_400, high + 86_400] } },
+    scales: { x: { time: false, range: () => [0.4, shown.length + 0.6] },
+      y: { range: (_, __, high) => [0, Math.max(10, high * 1.1)] } },
     series: [{}, { label: "Views", stroke: COLOURS.views, fill: "rgb(211 23 59 / .35)",
       paths: bars, points: { show: false } }],
-    axes: [{}, { size: 64 }],
-  }), [shown.map((p) => Date.parse(String(p.published_at)) / 1000), shown.map((p) => p.views)]);
+    axes: [{ splits: () => shown.map((_, i) => i + 1).filter((i) => (i - 1) % every === 0),
+      values: (_, splits) => splits.map((i) => day.format(new Date(String(shown[i - 1].published_at)))),
+    }, { size: 64 }],
+  }), [shown.map((_, i) => i + 1), shown.map((p) => p.views)]);
   return el("figure", { class: "per-post" }, draw,
     figures("Views per post as a table", ["Went out", "Post", "Views"],
       shown.map((p) => [moment(p.published_at),

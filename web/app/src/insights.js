@@ -34,7 +34,9 @@ export async function showPost(main, params) {
     el("p", {}, el("a", { href: "#publications" }, "← Publications")),
     el("div", { class: "post-head" },
       p.cover_url ? el("img", { src: p.cover_url, alt: "", width: 90, height: 160,
-        class: "cover" }) : "",
+        class: "cover", onerror: (/** @type {Event} */ e) => {
+          /** @type {HTMLElement} */ (e.target).remove();  // TikTok's cover links expire
+        } }) : "",
       el("div", {}, el("h1", {}, titleOf(p)),
         el("p", {}, p.published_at ? `Went out ${moment(p.published_at)} · ` : "", liveLink(p)),
         p.public_id ? el("p", { class: "note" }, "TikTok post ", el("code", {}, p.public_id)) : "",
@@ -59,6 +61,8 @@ export async function showAccount(main, params) {
     el("h1", {}, account ? account.display_name : "Account"),
     tiles([["Followers", insight.followers], ["Likes, all posts", insight.likes_total],
       ["Posts on TikTok", insight.video_count], ["Views of posts from Gatepost", insight.views_total]]),
+    insight.followers === null ? el("p", { class: "note" }, "TikTok has not given this account's "
+      + "totals: they come with its user.info.stats permission.") : "",
     el("p", { class: "note" }, `${insight.posts_with_numbers} of ${posts.length} posts from Gatepost `
       + "have numbers. ", el("a", { href: insights.exportUrl(id), download: "" },
       "Download every reading (CSV)")),

@@ -13,12 +13,14 @@ export function sameDay(at, now) {
 }
 
 /**
- * Publications that wait for a person: TikTok flagged them, or their outcome is unknown.
- * @template {{ post_id: string, attempt: number, status: string, flag?: string | null }} J
+ * Publications that wait for a person: flagged and still not public (a flag raised while TikTok
+ * was slow is moot once the public id came), or their outcome is unknown.
+ * @template {{ post_id: string, attempt: number, status: string, flag?: string | null,
+ *   public_id?: string | null }} J
  * @param {J[]} jobs @returns {J[]}
  */
 export function stuck(jobs) {
-  return latest(jobs).filter((j) => j.flag || STUCK.has(j.status));
+  return latest(jobs).filter((j) => (j.flag && !j.public_id) || STUCK.has(j.status));
 }
 
 /** Failed publications (the latest attempt of each post only).

@@ -77,8 +77,7 @@ function publicationRow(j, p, open, audit) {
   return el("tr", { "data-post": j.post_id, "data-key": key,
     "data-version": JSON.stringify([j, p, expanded]) },
   el("td", {}, el("div", { class: "post-cell" },
-    p && p.cover_url ? el("img", { class: "thumb", src: p.cover_url, alt: "", width: 45,
-      height: 80, loading: "lazy" }) : el("span", { class: "thumb none" }),
+    p && p.cover_url ? cover(p.cover_url) : el("span", { class: "thumb none" }),
     el("span", {}, p && p.published_at
       ? el("a", { href: `#post?id=${encodeURIComponent(j.post_id)}` }, title) : title,
     j.attempt > 1 ? ` (attempt ${j.attempt})` : "", p ? [el("br"), liveLink(p)] : ""))),
@@ -97,6 +96,15 @@ function publicationRow(j, p, open, audit) {
       "Audit log"),
     j.status === "queued" ? el("button", { class: "secondary", onclick: () => withdraw(j) },
       "Withdraw") : "")));
+}
+
+/** A post's cover; a grey card where it does not load (TikTok's cover links expire).
+ * @param {string} url */
+function cover(url) {
+  return el("img", { class: "thumb", src: url, alt: "", width: 45, height: 80, loading: "lazy",
+    onerror: (/** @type {Event} */ e) => {
+      /** @type {HTMLElement} */ (e.target).replaceWith(el("span", { class: "thumb none" }));
+    } });
 }
 
 /** Views, likes, comments, shares and the sparkline; or why there are none.
