@@ -18,7 +18,12 @@ from gatepost_publisher.adapters import Grant
 from gatepost_publisher.collecting import Collector
 from gatepost_publisher.insight_store import InsightStore
 from gatepost_publisher.livestore import LiveStore
-from gatepost_publisher.reading_plan import NOT_RETURNED, SCOPE_MISSING, next_read
+from gatepost_publisher.reading_plan import (
+    NOT_RETURNED,
+    SCOPE_MISSING,
+    STATS_SCOPE_MISSING,
+    next_read,
+)
 from gatepost_publisher.settings import Settings
 from tests.unit.memory import MemoryDatabase
 from tests.unit.publisher.fakes import PUBLIC_KEY, START, FakeClock
@@ -34,6 +39,9 @@ class StrictDisplay:
     missing: set[str] = field(default_factory=set)  # ids TikTok does not return
     calls: list[tuple[datetime, str]] = field(default_factory=list)
     refused_429 = 0
+    stats_calls = 0
+    without_stats: set[str] = field(default_factory=set)
+    expired: set[str] = field(default_factory=set)
 
     async def video_query(self, access_token: str, ids: list[str]) -> list[dict[str, Any]]:
         now = self.clock.now()
@@ -41,6 +49,8 @@ class StrictDisplay:
             self.refused_429 += 1
             raise TikTokError("rate_limit_exceeded", "", "", 429)
         self.calls.append((now, access_token))
+        if access_token in self.expired:
+            raise TikTokError("access_token_invalid", "", "", 401)
         assert 1 <= len(ids) <= 20
         if access_token in self.without_scope:
             raise TikTokError("scope_not_authorized", "", "", 401)
@@ -51,6 +61,9 @@ class StrictDisplay:
         ]
 
     async def user_stats(self, access_token: str) -> dict[str, Any]:
+        self.stats_calls += 1
+        if access_token in self.without_stats:
+            raise TikTokError("scope_not_authorized", "", "", 401)
         return {"follower_count": 10, "likes_count": 20, "video_count": 3}
 
     def most_in_a_minute(self, token: str | None = None) -> int:
@@ -61,8 +74,14 @@ class StrictDisplay:
 
 
 class Tokens:
+    def __init__(self) -> None:
+        self.rejected: list[str] = []
+
     async def grant(self, account: str, user: str, rejected: str | None = None) -> Grant:
-        return Grant(f"token-{account}", f"open-{account}")
+        if rejected is not None:
+            self.rejected.append(rejected)
+        fresh = "-refreshed" if self.rejected else ""
+        return Grant(f"token-{account}{fresh}", f"open-{account}")
 
 
 def settings(**changes: Any) -> Settings:
@@ -144,3 +163,31 @@ async def test_no_scope_and_posts_tiktok_does_not_return_get_their_reasons() -> 
     # each moved on to its next point (6 h after going live), none read again now
     assert all(p["next_read_at"] == START + timedelta(hours=5) for p in posts.values())
     assert await collector.collect() == 0 and len(display.calls) == 2
+
+
+async def test_a_token_tiktok_rejects_is_refreshed_and_the_posts_read_on_the_next_pass() -> None:
+    clock, db = FakeClock(), MemoryDatabase()
+    live, store = LiveStore(cast(Any, db)), InsightStore(cast(Any, db))
+    await seed(live, {"acct": 3}, clock.now() - timedelta(hours=1))
+    display = StrictDisplay(clock, expired={"token-acct"})
+    tokens = Tokens()
+    limiter = RateLimiter(cast(Any, db), clock)
+    collector = Collector(settings(), live, store, tokens, display, limiter, clock)
+    assert await collector.collect() == 0 and tokens.rejected == ["token-acct"]
+    clock.advance(5)
+    assert await collector.collect() == 3
+
+
+async def test_account_totals_are_read_when_granted_and_otherwise_say_why() -> None:
+    clock, db = FakeClock(), MemoryDatabase()
+    live, store = LiveStore(cast(Any, db)), InsightStore(cast(Any, db))
+    await seed(live, {"granted": 1, "refused": 1}, clock.now() - timedelta(hours=1))
+    display = StrictDisplay(clock, without_stats={"token-refused"})
+    limiter = RateLimiter(cast(Any, db), clock)
+    config = settings(insights_user_stats=True)
+    await Collector(config, live, store, Tokens(), display, limiter, clock).collect()
+    granted, refused = await store.account_stats("granted"), await store.account_stats("refused")
+    assert granted is not None and refused is not None
+    assert (granted["followers"], granted["likes_total"], granted["video_count"]) == (10, 20, 3)
+    assert granted["reason"] is None and refused["reason"] == STATS_SCOPE_MISSING
+    assert display.stats_calls == 2

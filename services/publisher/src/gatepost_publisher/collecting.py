@@ -8,6 +8,7 @@ return, or an account that did not grant the scope, gets its plain reason."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import defaultdict
@@ -115,6 +116,10 @@ class Collector:
                 if error.code in SCOPE_CODES:
                     await self.advance(batch, {}, SCOPE_MISSING)
                     continue
+                if error.code == "access_token_invalid":  # auth refreshes it for the next pass
+                    with contextlib.suppress(CallFailed):
+                        await self.grants.grant(account, posts[0]["user_id"], grant.token)
+                    return read
                 logger.warning("video/query failed", extra={"fields": {"code": error.code}})
                 return read
             finally:

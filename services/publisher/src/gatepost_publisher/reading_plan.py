@@ -1,7 +1,7 @@
 """When a live post's numbers are read, and why a post has none: pure rules, no I/O.
 
 A post's views climb fast, then saturate: it is read 1 h, 6 h, 24 h and 48 h after it went
-public, at 7 days, then weekly for three months (18 readings in all)."""
+public, at 7 days, then weekly for three months (17 readings in all)."""
 
 from __future__ import annotations
 
