@@ -121,8 +121,10 @@ def test_a_taken_down_post_is_no_longer_read_and_the_app_is_told() -> None:
         taken = tiktok.post(f"/_control/display/posts/{public_id}/take-down").json()
         after = videos(tiktok, token, [str(public_id)])
         hooks = tiktok.get("/_control/webhooks").json()
+        [truth] = tiktok.get("/_control/display/posts", params={"open_id": creator}).json()
     assert list(before) == [str(public_id)] and after == {}
     assert taken["taken_down_at"] is not None
+    assert truth["id"] == str(public_id) and truth["public"] is False and truth["views"] == 0
     [told] = [h for h in hooks if h["event"] == "post.publish.no_longer_publicaly_available"]
     assert told["content"]["post_id"] == str(public_id) and told["open_id"] == creator
 

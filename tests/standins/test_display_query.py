@@ -145,3 +145,19 @@ def test_numbers_are_counts_in_json_numbers() -> None:
     assert set(found) == set(COUNTS.split(","))
     assert all(isinstance(found[k], int) for k in found if k != "id")
     assert found["view_count"] >= found["like_count"] >= 0
+
+
+def test_a_seeded_post_says_what_it_is_and_when_it_was_made() -> None:
+    with standin() as tiktok:
+        creator = new_creator(tiktok, "seeding")
+        at = int(now(tiktok))
+        statuses = [
+            tiktok.post("/_control/display/posts", json=body).status_code
+            for body in (
+                {"open_id": creator, "create_time": at},  # photo or video?
+                {"open_id": creator, "create_time": 1_000_000_000, "media_type": "VIDEO"},
+                {"open_id": "nobody", "create_time": at, "media_type": "VIDEO"},
+            )
+        ]
+        listed = tiktok.get("/_control/display/posts", params={"open_id": creator}).json()
+    assert statuses == [422, 422, 404] and listed == []

@@ -44,7 +44,7 @@ class NewPost(BaseModel):
     privacy_level: Literal[
         "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
     ] = "PUBLIC_TO_EVERYONE"
-    media_type: Literal["PHOTO", "VIDEO"] = "PHOTO"
+    media_type: Literal["PHOTO", "VIDEO"]  # photos are read only with photo_posts_in_query
     title: str = ""
     description: str = ""
 
