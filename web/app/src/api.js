@@ -21,6 +21,10 @@
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
+/** @typedef {PublisherSchemas["PostInsight"]} PostInsight */
+/** @typedef {PublisherSchemas["Reading"]} Reading */
+/** @typedef {PublisherSchemas["AccountInsight"]} AccountInsight */
+/** @typedef {PublisherSchemas["SuggestedSlot"]} Suggestion */
 
 /** @param {string} name */
 export function cookie(name) {
@@ -144,4 +148,21 @@ export const publisher = {
   /** Withdraw an approved post not yet sent to TikTok (409 once it may be on its way).
    * @param {string} id @returns {Promise<PublisherSchemas["Withdrawal"]>} */
   withdraw: (id) => call("POST", `/api/publisher/publications/${one(id)}/withdraw`),
+};
+
+/** @param {string | null | undefined} account */
+const forAccount = (account) => (account ? `?account_id=${one(account)}` : "");
+
+export const insights = {
+  /** Newest first. @param {string | null} [account]
+   * @returns {Promise<PublisherSchemas["PostInsights"]>} */
+  posts: (account) => call("GET", `/api/publisher/insights/posts${forAccount(account)}`),
+  /** @param {string} post @returns {Promise<PostInsight>} */
+  post: (post) => call("GET", `/api/publisher/insights/posts/${one(post)}`),
+  /** The heatmap and suggestions in the time zone given (the browser's).
+   * @param {string} account @param {string} zone @returns {Promise<AccountInsight>} */
+  account: (account, zone) =>
+    call("GET", `/api/publisher/insights/accounts/${one(account)}?tz=${one(zone)}`),
+  /** Every reading as CSV (a link, downloaded by the browser). @param {string | null} [account] */
+  exportUrl: (account) => `/api/publisher/insights/export.csv${forAccount(account)}`,
 };

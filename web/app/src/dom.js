@@ -43,7 +43,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {  // lists of lists read as one list
     node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
   }
   return node;

@@ -4,14 +4,19 @@
 import { auth } from "./api.js";
 import { showAccounts } from "./accounts.js";
 import { byId, el, flash, view } from "./dom.js";
+import { showHome } from "./home.js";
+import { showAccount, showPost } from "./insights.js";
 import { showLibrary } from "./library.js";
+import { timeTyped } from "./posting-time.js";
 import { submitPosting, updatePosting } from "./posting.js";
 import { showPublications } from "./publications.js";
 import { queueKeys, showQueue } from "./queue.js";
 
 /** @type {Record<string, (main: HTMLElement, params: URLSearchParams) => Promise<void>>} */
-const VIEWS = { library: showLibrary, queue: showQueue, accounts: showAccounts,
-  publications: showPublications };
+const VIEWS = { home: showHome, library: showLibrary, queue: showQueue, accounts: showAccounts,
+  publications: showPublications, post: showPost, account: showAccount };
+/** the pages under another's link in the menu: a post's and an account's numbers */
+const UNDER = { post: "publications", account: "publications" };
 
 async function showSignIn() {
   byId("nav", HTMLElement).hidden = true;
@@ -34,7 +39,7 @@ async function showSignIn() {
         return;
       }
       flash("Signed in.");
-      location.hash = "#accounts";
+      location.hash = "#home";
       await route();
     } catch (error) {
       flash(/** @type {Error} */ (error).message, "error");
@@ -63,14 +68,15 @@ async function route() {
   let me;
   try { me = await auth.me(); } catch { return showSignIn(); }
   byId("nav", HTMLElement).hidden = false;
-  const [name, query] = (location.hash.slice(1) || "queue").split("?");
+  const [name, query] = (location.hash.slice(1) || "home").split("?");
+  const menu = /** @type {Record<string, string>} */ (UNDER)[name] || name;
   for (const link of document.querySelectorAll("#nav a")) {
-    link.toggleAttribute("aria-current", link.getAttribute("href") === `#${name}`);
+    link.toggleAttribute("aria-current", link.getAttribute("href") === `#${menu}`);
   }
   const main = byId("main", HTMLElement);
   main.dataset.user = me.email;
   try {
-    await (VIEWS[name] || showQueue)(main, new URLSearchParams(query || ""));
+    await (VIEWS[name] || showHome)(main, new URLSearchParams(query || ""));
   } catch (error) {
     flash(/** @type {Error} */ (error).message, "error");
   }
@@ -87,6 +93,7 @@ function start() {
   const form = byId("approve-form", HTMLFormElement);
   form.addEventListener("change", updatePosting);
   form.addEventListener("submit", submitPosting);
+  byId("publish-after", HTMLInputElement).addEventListener("input", timeTyped);
   byId("approve-cancel", HTMLButtonElement).addEventListener("click",
     () => byId("approve-dialog", HTMLDialogElement).close());
   setInterval(() => {

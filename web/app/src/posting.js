@@ -4,6 +4,8 @@
 // disclosure, when, the declaration, and the button.
 import { approval, auth, publisher } from "./api.js";
 import { byId, el, flash, refresh, when } from "./dom.js";
+import { zone } from "./figures.js";
+import { forgetSlot, publishAfter, suggestSlot } from "./posting-time.js";
 import { current, phone, turnTo } from "./preview.js";
 
 /** @typedef {import("./api.js").Post} Post */
@@ -76,8 +78,8 @@ export async function openPosting(post) {
   input("post-hashtags").readOnly = again;
   box("sandbox-note").hidden = true;
   // the person's own clock: the time is sent as UTC
-  box("time-zone").textContent = "In your time zone ("
-    + `${Intl.DateTimeFormat().resolvedOptions().timeZone}); Gatepost keeps it in UTC.`;
+  box("time-zone").textContent = `In your time zone (${zone()}); Gatepost keeps it in UTC.`;
+  forgetSlot();
   dialog().showModal();
   let info;
   try {
@@ -116,6 +118,7 @@ export async function openPosting(post) {
     page.budget = await publisher.budget(post.account_id);
   } catch { page.budget = null; }
   updatePosting();
+  if (page.post === post) await suggestSlot(post.account_id, page.budget);
 }
 
 /** After every change the person makes: the page's layout for where the post goes, then the
@@ -215,8 +218,7 @@ function budgetLine(inbox) {
 
 /** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */
 function choices(post) {
-  const after = input("publish-after").value;
-  const publish_after = after ? new Date(after).toISOString() : null;
+  const publish_after = publishAfter();
   if (inboxChosen()) return { post_mode: "MEDIA_UPLOAD", publish_after };
   const checked = (/** @type {string} */ id) => input(id).checked;
   const privacy = /** @type {ApprovalChoices["privacy_level"]} */ (

@@ -28,6 +28,7 @@ export async function showQueue(main, params = new URLSearchParams()) {
   const pages = pager("posts", POSTS_PER_PAGE, "Queue pages");
   const [accounts, { languages }] = await Promise.all([auth.accounts(), approval.languages()]);
   const filters = queueFilters(accounts, languages, () => { pages.first(); refresh(); });
+  filters.show(params.get("status") || "");  // the home page links to one status
   main.replaceChildren(el("h1", {}, "Queue"), filters.form, list, pages.controls);
   view.refresh = newest(() => approval.posts(`${pages.query()}&${filters.query()}`), (found) => {
     const posts = pages.shown(found);
@@ -100,6 +101,8 @@ function queueFilters(accounts, languages, changed) {
       el("label", {}, "Status ", state),
       el("label", {}, "Language ", language),
       el("label", {}, "Search ", words)),
+    /** @param {string} value */
+    show: (value) => { state.value = value; },
     on: () => Boolean(account.value || state.value || language.value || words.value.trim()),
     query: () => new URLSearchParams(Object.entries({
       account_id: account.value, status: state.value, language: language.value,

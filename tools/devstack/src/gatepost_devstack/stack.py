@@ -31,7 +31,11 @@ from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 TEST_TUNING = {
     # a replica's topics are taken over 4 s after it died (production: 60 s)
     "generator": {"LEASE_S": "4", "WORKER_INTERVAL_S": "0.2"},
+    # issue 29's insights: auth asks for video.list, the publisher reads the numbers
+    "auth": {"INSIGHTS_ENABLED": "true"},
     "publisher": {
+        "INSIGHTS_ENABLED": "true",
+        "INSIGHTS_INTERVAL_S": "0.5",
         "DAILY_CAP": "3",
         "RATE_LIMITED_BACKOFF_S": "1",
         "TRANSIENT_BACKOFF_S": "0.2",
