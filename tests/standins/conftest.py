@@ -4,6 +4,7 @@ the test process plays the media host and the webhook receiver."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -17,8 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-STANDIN_PORT = 18190
-HOST_PORT = 18198
+# GATEPOST_TEST_PORT_OFFSET (beyond the test stack's default 10000) moves these too, so two
+# checkouts can test the stand-in side by side
+SHIFT = max(int(os.environ.get("GATEPOST_TEST_PORT_OFFSET", "10000")) - 10000, 0)
+STANDIN_PORT = 18190 + SHIFT
+HOST_PORT = 18198 + SHIFT
 STANDIN = f"http://127.0.0.1:{STANDIN_PORT}"
 HOST = f"http://127.0.0.1:{HOST_PORT}"
 REDIRECT = "https://gatepost.example/api/auth/tiktok/callback"
