@@ -124,8 +124,15 @@ async def test_a_lost_answer_to_the_last_chunk_makes_exactly_one_post(
     post = upload_video(client, account_id, video).json()
     inits = init_calls(stack)
     faults("/upload/", next_answers_lost=1, lose_only_status=201, lost_as=lost_as)
-    assert approve(client, post["post_id"]).status_code == 202
-    result = await outcome(stack, post["post_id"], timeout=120)
+    # TikTok takes a while to process a video: no webhook settles the post before the publisher
+    # hears 404 for the last chunk sent again
+    timing = f"{control(stack)}/timing"
+    httpx.patch(timing, json={"processing_delay_s": 3}).raise_for_status()
+    try:
+        assert approve(client, post["post_id"]).status_code == 202
+        result = await outcome(stack, post["post_id"], timeout=120)
+    finally:
+        httpx.patch(timing, json={"processing_delay_s": 0}).raise_for_status()
     assert result["status"] == "PUBLISH_COMPLETE", result
     [publish] = publishes_for(stack, open_id)  # exactly one post
     assert publish["upload"]["sha256"] == sha256_of(video)

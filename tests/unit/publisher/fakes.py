@@ -111,7 +111,8 @@ class FakeJobs:
             job["status"] == JobStatus.DONE and job.get("result") == "UNKNOWN"
         ):
             return False
-        changes = move_update(INITIATED, {**fields, "result": None, "outcome_pending": False})
+        ended = {"result": None, "fail_reason": None, "finished_at": None, "outcome_pending": False}
+        changes = move_update(INITIATED, {**fields, **ended})
         job.update(changes["$set"])
         return True
 

@@ -133,7 +133,8 @@ class MongoJobRepository:
                 {"status": JobStatus.DONE.value, "result": "UNKNOWN"},
             ],
         }
-        reopened = move_update(INITIATED, {**fields, "result": None, "outcome_pending": False})
+        ended = {"result": None, "fail_reason": None, "finished_at": None, "outcome_pending": False}
+        reopened = move_update(INITIATED, {**fields, **ended})
         return (await self.jobs.update_one(when, reopened)).modified_count == 1
 
     async def orphaned_attempts(self, now: datetime) -> list[Job]:
