@@ -292,7 +292,7 @@ def report(
 
 LOSSY_CREATORS, LOSSY_VIDEOS_EACH = 3, 2  # within the test stack's daily cap of 3
 # of every chunk PUT: dropped before TikTok takes it, or taken and its answer lost
-LOSSY_UPLOAD_HOST = {"drop_rate": 0.15, "answer_lost_rate": 0.3, "lost_as": "reset"}
+LOSSY_UPLOAD_HOST = {"drop_rate": 0.1, "answer_lost_rate": 0.5, "lost_as": "reset"}
 
 
 @pytest.mark.chaos
