@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,9 +32,12 @@ from gatepost_devstack.outside import (
     eventually,
     kill_and_restart,
     signed_up,
+    signed_up_creator,
     topic_created,
 )
 from gatepost_devstack.stack import Stack
+from tests.integration.test_video_posts import approve, upload_video
+from tests.videos import make_video, sha256_of
 
 ACCOUNTS, TOPICS_EACH = 4, 3  # within the test stack's daily cap of 3 posts per creator
 SERVICES = ("generator", "media", "approval", "publisher", "auth")
@@ -284,3 +288,69 @@ def report(
     ]
     for what, n in rows:
         print(f"  {what:<32}{n:>5}")
+
+
+LOSSY_CREATORS, LOSSY_VIDEOS_EACH = 3, 2  # within the test stack's daily cap of 3
+# of every chunk PUT: dropped before TikTok takes it, or taken and its answer lost
+LOSSY_UPLOAD_HOST = {"drop_rate": 0.1, "answer_lost_rate": 0.5, "lost_as": "reset"}
+
+
+@pytest.mark.chaos
+@pytest.mark.timeout(900)
+async def test_a_lossy_upload_host_loses_and_duplicates_nothing(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """Video FILE_UPLOAD posts (two chunks each) while TikTok's upload host loses a share of the
+    chunk PUTs, before or after it took the bytes (the last chunk's too): every post is published,
+    once."""
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    people = [signed_up_creator(stack) for _ in range(LOSSY_CREATORS)]
+    posts: dict[str, str] = {}  # post id → the video's SHA-256
+    by_post: dict[str, httpx.Client] = {}
+    for n, (client, _, account_id, _) in enumerate(people):
+        for m in range(LOSSY_VIDEOS_EACH):
+            # lengths of their own: each video is a file of its own (the noise is the same)
+            seconds = 2 + 0.1 * (n * LOSSY_VIDEOS_EACH + m)
+            video = make_video(tmp_path / f"lossy-{n}-{m}.mp4", seconds, noise=True)
+            uploaded = upload_video(client, account_id, video)
+            assert uploaded.status_code == 201, uploaded.text
+            posts[uploaded.json()["post_id"]] = sha256_of(video)
+            by_post[uploaded.json()["post_id"]] = client
+    inits = sum(httpx.get(f"{control}/init-calls").json().values())
+    faults = {path: LOSSY_UPLOAD_HOST for path in ("/upload/", "/video/")}
+    httpx.put(f"{control}/faults", json=faults).raise_for_status()
+    # processing takes TikTok a while: a webhook does not settle a post before the publisher
+    # hears what became of a last chunk whose answer was lost
+    httpx.patch(f"{control}/timing", json={"processing_delay_s": 3}).raise_for_status()
+    try:
+        for post_id, client in by_post.items():
+            assert approve(client, post_id).status_code == 202
+        outcomes = await read(stack, POST_PUBLISHED, set(posts), "post_id", timeout=600)
+    finally:
+        httpx.put(f"{control}/faults", json={}).raise_for_status()
+        httpx.patch(f"{control}/timing", json={"processing_delay_s": 0}).raise_for_status()
+    final = {event_of(r)["data"]["post_id"]: event_of(r)["data"]["status"] for r in outcomes}
+    creators = {open_id for _, _, _, open_id in people}
+    publishes = [p for p in httpx.get(f"{control}/publishes").json() if p["open_id"] in creators]
+    posted = Counter(
+        (p["upload"] or {}).get("sha256") for p in publishes if p["status"] != "FAILED"
+    )
+    lost = sum(1 for post_id in posts if final.get(post_id) != "PUBLISH_COMPLETE")
+    twice = sum(n - 1 for n in posted.values() if n > 1)
+    extra_inits = sum(httpx.get(f"{control}/init-calls").json().values()) - inits - len(posts)
+    chunk_answers = [
+        r["status"] for r in httpx.get(f"{control}/requests").json() if r["method"] == "PUT"
+    ]
+    print("\n\nchaos: a lossy network on TikTok's upload host", LOSSY_UPLOAD_HOST)
+    for what, n in (
+        ("video posts approved", len(posts)),
+        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        ("chunk PUTs TikTok handled", len(chunk_answers)),
+        ("lost (not published)", lost),
+        ("duplicated (published twice)", twice),
+        ("init calls beyond one a post", extra_inits),
+    ):
+        print(f"  {what:<32}{n:>5}")
+    assert lost == 0, final
+    assert twice == 0 and extra_inits == 0
+    assert {sha for sha in posted if sha} == set(posts.values())

@@ -214,3 +214,56 @@ def test_every_request_is_recorded(tiktok: httpx.Client) -> None:
     connect(tiktok)
     seen = [(r["method"], r["path"]) for r in tiktok.get("/_control/requests").json()]
     assert ("GET", "/v2/auth/authorize/") in seen and ("POST", "/v2/oauth/token/") in seen
+
+
+def two_chunk_upload(tiktok: httpx.Client) -> tuple[str, str, str, bytes]:
+    """(token, publish_id, upload_url, the video) of a 2-chunk FILE_UPLOAD just initiated."""
+    token = connect(tiktok)["access_token"]
+    size, chunk = 12_500_000, 6_000_000
+    data = call(tiktok, token, VIDEO_INIT, video_body(file_source(size, chunk, 2))).json()["data"]
+    video = MP4_HEAD + bytes(size - len(MP4_HEAD))
+    assert put(data["upload_url"], video[:chunk], 0, size).status_code == 206
+    return token, data["publish_id"], data["upload_url"], video
+
+
+@pytest.mark.parametrize("lost_as", ["reset", "502"])
+def test_the_final_chunks_answer_is_lost_after_tiktok_took_the_bytes(
+    tiktok: httpx.Client, lost_as: str
+) -> None:
+    token, publish_id, url, video = two_chunk_upload(tiktok)
+    lost = {"next_answers_lost": 1, "lose_only_status": 201, "lost_as": lost_as}
+    tiktok.put("/_control/faults", json={"/video/": lost, "/upload/": lost})
+    if lost_as == "reset":
+        with pytest.raises(httpx.RemoteProtocolError):
+            put(url, video[6_000_000:], 6_000_000, len(video))
+    else:
+        assert put(url, video[6_000_000:], 6_000_000, len(video)).status_code == 502
+    done = wait_status(tiktok, token, publish_id, until={"PUBLISH_COMPLETE", "FAILED"})
+    assert done["status"] == "PUBLISH_COMPLETE", "TikTok took the bytes: it publishes"
+    # the chunk sent again: processing has begun, so there is no upload task any more
+    assert put(url, video[6_000_000:], 6_000_000, len(video)).status_code == 404
+
+
+def test_a_put_after_the_last_byte_is_404_or_416_as_set(tiktok: httpx.Client) -> None:
+    for answers_416, expected in ((False, 404), (True, 416)):
+        reset(completed_upload_answers_416=answers_416, processing_delay_s=5)
+        _, _, url, video = two_chunk_upload(tiktok)
+        assert put(url, video[6_000_000:], 6_000_000, len(video)).status_code == 201
+        again = put(url, video[6_000_000:], 6_000_000, len(video))
+        assert again.status_code == expected
+    assert again.headers["content-range"] == f"bytes 0-{len(video) - 1}/{len(video)}"
+
+
+def test_a_lossy_upload_host_loses_a_share_of_answers_before_or_after_acting(
+    tiktok: httpx.Client,
+) -> None:
+    reset(random_seed=7)
+    _, publish_id, url, video = two_chunk_upload(tiktok)
+    lossy = {"answer_lost_rate": 1.0, "lost_as": "reset"}
+    tiktok.put("/_control/faults", json={"/video/": lossy, "/upload/": lossy})
+    with pytest.raises(httpx.RemoteProtocolError):
+        put(url, video[6_000_000:], 6_000_000, len(video))
+    [publish] = [
+        p for p in tiktok.get("/_control/publishes").json() if p["publish_id"] == publish_id
+    ]
+    assert publish["upload"]["received"] == len(video), "taken, only its answer was lost"

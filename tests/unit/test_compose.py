@@ -119,3 +119,12 @@ def test_the_compose_kafka_fills_in_every_word_of_the_shared_properties() -> Non
     assert "advertised.listeners=SASL_PLAINTEXT://kafka:9092" in lines
     assert 'username="admin" password="a1";' in rendered
     assert 'user_controller="c2";' in rendered
+
+
+def test_the_trace_and_metrics_uis_listen_on_loopback_only() -> None:
+    """Traces hold what requests did (with no sign-in in front of Jaeger): never on every
+    interface."""
+    services = compose()["services"]
+    for name in ("jaeger", "otel-collector"):
+        for port in services[name]["ports"]:
+            assert str(port).startswith("127.0.0.1:"), (name, port)

@@ -21,7 +21,7 @@ from gatepost_publisher.bootstrap import Adapters, Parts, wire
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import Handling
 from gatepost_publisher.jobs import move_update, new_job
-from gatepost_publisher.lifecycle import ACTIVE, JobStatus, Move
+from gatepost_publisher.lifecycle import ACTIVE, INITIATED, JobStatus, Move
 from gatepost_publisher.limits import next_place
 from gatepost_publisher.livestore import LiveStore
 from gatepost_publisher.pinning import pinned
@@ -92,6 +92,31 @@ class FakeJobs:
         if owner is not None and job["lease_owner"] != owner:
             return False
         job.update(move_update(move, fields)["$set"])
+        return True
+
+    async def note(self, job_id: str, owner: str, fields: Document) -> bool:
+        job = self.docs.get(job_id)
+        if job is None or job["lease_owner"] != owner or job["status"] == JobStatus.DONE:
+            return False
+        for dotted, value in fields.items():  # MongoDB's dotted paths
+            *parents, name = dotted.split(".")
+            target = job
+            for parent in parents:
+                target = target[parent]
+            target[name] = value
+        return True
+
+    async def adopt(self, job_id: str, fields: Document) -> bool:
+        job = self.docs.get(job_id)
+        if job is None or job["publish_id"] is not None:
+            return False
+        if job["status"] != JobStatus.INITIATING and not (
+            job["status"] == JobStatus.DONE and job.get("result") == "UNKNOWN"
+        ):
+            return False
+        ended = {"result": None, "fail_reason": None, "finished_at": None, "outcome_pending": False}
+        changes = move_update(INITIATED, {**fields, **ended})
+        job.update(changes["$set"])
         return True
 
     async def orphaned_attempts(self, now: datetime) -> list[Document]:

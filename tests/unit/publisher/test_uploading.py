@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from gatepost_publisher.upload_ledger import TAMPERED
 from gatepost_publisher.uploading import CHANGED
 from tests.unit.publisher.fakes import World, world
 
@@ -29,7 +30,8 @@ class HostedBytes:
 class UploadTarget:
     """TikTok's chunk endpoint: sequential chunks, 206/201, 416 with what it holds. `script`:
     what happens to the next PUTs ("drop": the connection breaks before TikTok takes the chunk;
-    "lost": TikTok takes it, the answer never arrives; an int: that status)."""
+    "lost": TikTok takes it, the answer never arrives; "foreign": someone else's bytes reach
+    TikTok first, through the same upload URL; an int: that status)."""
 
     def __init__(self, *script: Any) -> None:
         self.held = bytearray()
@@ -45,6 +47,8 @@ class UploadTarget:
             raise httpx.ConnectError("connection reset")
         if isinstance(step, int):
             return step, -1
+        if step == "foreign":
+            self.held += b"\xee" * CHUNK
         if first != len(self.held):
             return 416, len(self.held)
         self.held += data
@@ -136,3 +140,53 @@ async def test_an_upload_resumed_after_the_url_expired_begins_again_without_send
     job = await w.step()
     assert job is not None and (job["status"], job["publish_id"]) == ("queued", None)
     assert len(target.puts) == sent, "nothing is put to an upload URL that has expired"
+
+
+async def test_bytes_someone_else_put_in_the_upload_end_it_unknown_and_nothing_more_is_sent() -> (
+    None
+):
+    target = UploadTarget(None, "foreign")
+    w = await uploading(target)
+    job = await w.step()
+    assert job is not None and (job["result"], job["fail_reason"]) == ("UNKNOWN", TAMPERED)
+    assert target.puts == [(0, CHUNK - 1), (CHUNK, SIZE - 1)], "no chunk after TikTok's 416"
+    assert len(target.held) < SIZE and job["upload"]["sent"] == SIZE
+    assert "upload_tampered" in w.audit.kinds()
+    assert w.calls.sent.count("video_init") == 1
+
+
+async def test_a_lost_answer_to_the_last_chunk_then_404_follows_the_publish_id() -> None:
+    """TikTok took the last chunk and began processing; the chunk sent again finds no upload task
+    (404): beginning again would post the video twice."""
+    target = UploadTarget(None, "lost", 404)
+    w = await uploading(target)
+    job = await w.step()
+    assert job is not None and bytes(target.held) == VIDEO
+    assert (job["status"], job["publish_id"]) == ("processing", "v_pub_file_1")
+    assert job["upload"]["done"] and job["upload"]["uncertain"]
+    w.calls.then("status_fetch", {"status": "PUBLISH_COMPLETE"})
+    job = await w.step()
+    assert job is not None and job["result"] == "PUBLISH_COMPLETE"
+    assert w.calls.sent.count("video_init") == 1
+
+
+async def test_a_last_chunk_never_answered_is_never_a_retryable_failure() -> None:
+    """Every try of the last chunk met an edge's 502: TikTok may hold it. Out of retries, the job
+    follows its publish_id instead of failing as "nothing was published"."""
+    target = UploadTarget(None, 502, 502, 502)
+    w = await uploading(target)
+    w.settings.max_retries = 0
+    job = await w.step()
+    assert job is not None and job.get("result") is None and job["status"] == "processing"
+    assert job["upload"]["uncertain"] and job["publish_id"] == "v_pub_file_1"
+    assert "upload_uncertain" in w.audit.kinds()
+
+
+async def test_an_upload_url_expiring_after_the_last_chunk_went_out_never_begins_again() -> None:
+    target = UploadTarget(None, 502, 502, 502)
+    w = await uploading(target)
+    await w.step()  # the last chunk went out, unanswered: the upload waits to resume
+    w.clock.advance(3600)
+    job = await w.step()
+    assert job is not None and (job["status"], job["publish_id"]) == ("processing", "v_pub_file_1")
+    assert job["upload"]["uncertain"] and w.calls.sent.count("video_init") == 1

@@ -54,6 +54,12 @@ POSTS_DEFERRED = meter.create_counter(
     unit="{post}",
     description="publish attempts put off to later (attribute `kind`: deferred, retry_later)",
 )
+UPLOADS_TAMPERED = meter.create_counter(
+    "gatepost.uploads.tampered",
+    unit="{upload}",
+    description="FILE_UPLOADs in which TikTok held bytes Gatepost never sent (its upload URL was "
+    "used by someone else): an alert, each one needs a person",
+)
 TIKTOK_CALLS = meter.create_counter(
     "gatepost.tiktok.calls",
     unit="{call}",

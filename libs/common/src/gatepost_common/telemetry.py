@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor, RequestInfo
 from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -19,6 +21,11 @@ from opentelemetry.trace import Link, Span
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 INSTANCE_ID = uuid.uuid4().hex  # tells replicas of one service apart
+# Query parameters whose values may appear in a client span: an allow-list, because a URL can be a
+# bearer capability (TikTok's upload_url carries its upload_token; OAuth URLs carry codes)
+SHOWN_QUERY = frozenset({"fields", "upload_id"})
+REDACTED = "REDACTED"
+URL_ATTRIBUTES = ("url.full", "http.url")
 
 
 def resource_for(service: str) -> Resource:
@@ -37,7 +44,7 @@ def setup_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider:
         exporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
-    HTTPXClientInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument(**CLIENT_HOOKS)
     PymongoInstrumentor().instrument()
     return provider
 
@@ -53,6 +60,48 @@ def scrub_query(span: Span, scope: dict[str, Any]) -> None:
     span.set_attribute("http.url", f"{scope.get('scheme', 'http')}://{host}{path}")
     if scope.get("query_string"):
         span.set_attribute("url.query", "[redacted]")
+
+
+def shown_url(url: str) -> str:
+    """`url` as a span may show it: no user or password, each query value not allow-listed
+    replaced by REDACTED (the names stay: they say what kind of request it was)."""
+    parts = urlsplit(url)
+    query = [
+        (name, value if name in SHOWN_QUERY else REDACTED)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe=","), ""))
+
+
+def url_text(url: httpx.URL | tuple[bytes, bytes, int | None, bytes]) -> str:
+    """The request's URL as text (httpx's transport API passes it as a URL or a raw tuple)."""
+    if isinstance(url, httpx.URL):
+        return str(url)
+    scheme, host, port, target = url
+    return f"{scheme.decode()}://{host.decode()}{f':{port}' if port else ''}{target.decode()}"
+
+
+def scrub_client_url(span: Span, request: RequestInfo) -> None:
+    """The httpx instrumentation's request hook: every attribute carrying the URL is rewritten."""
+    if not span.is_recording():
+        return
+    url = shown_url(url_text(request.url))
+    recorded = getattr(span, "attributes", None) or {}
+    for name in URL_ATTRIBUTES:
+        if name in recorded:
+            span.set_attribute(name, url)
+
+
+async def scrub_client_url_async(span: Span, request: RequestInfo) -> None:
+    scrub_client_url(span, request)
+
+
+CLIENT_HOOKS: dict[str, Any] = {
+    "request_hook": scrub_client_url,
+    "async_request_hook": scrub_client_url_async,
+}
 
 
 def instrument_app(app: FastAPI, tracer_provider: TracerProvider | None = None) -> None:

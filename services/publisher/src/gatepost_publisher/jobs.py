@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document
-from gatepost_publisher.lifecycle import ACTIVE, Job, JobStatus, Move
+from gatepost_publisher.lifecycle import ACTIVE, INITIATED, Job, JobStatus, Move
 
 
 def new_job(job: Document) -> Document:
@@ -117,6 +117,26 @@ class MongoJobRepository:
             when["lease_owner"] = owner
         result = await self.jobs.update_one(when, move_update(move, fields))
         return result.modified_count == 1
+
+    async def note(self, job_id: str, owner: str, fields: Document) -> bool:
+        """Record progress within a step (no move): only while `owner` holds the job."""
+        held = {"_id": job_id, "lease_owner": owner, "status": {"$ne": JobStatus.DONE.value}}
+        return (await self.jobs.update_one(held, {"$set": fields})).matched_count == 1
+
+    async def adopt(self, job_id: str, fields: Document) -> bool:
+        """Keep a publish_id whose init answer came after its job was given up as orphaned
+        (UNKNOWN): the job is followed again (`fields` as `initiated` sets them)."""
+        when = {
+            "_id": job_id,
+            "publish_id": None,
+            "$or": [
+                {"status": JobStatus.INITIATING.value},
+                {"status": JobStatus.DONE.value, "result": "UNKNOWN"},
+            ],
+        }
+        ended = {"result": None, "fail_reason": None, "finished_at": None, "outcome_pending": False}
+        reopened = move_update(INITIATED, {**fields, **ended})
+        return (await self.jobs.update_one(when, reopened)).modified_count == 1
 
     async def orphaned_attempts(self, now: datetime) -> list[Job]:
         """Jobs whose content/init may have been sent by a worker whose lease ran out (it

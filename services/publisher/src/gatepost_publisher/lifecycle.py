@@ -34,9 +34,11 @@ class Upload(TypedDict, total=False):
     url: Required[str]
     chunk: Required[int]
     count: Required[int]
-    held: int
+    held: int  # TikTok confirmed holding these bytes, all sent by this publisher
+    sent: int  # the end of the bytes sent so far, recorded before each chunk goes
     issued_at: datetime  # TikTok's upload URL is valid for an hour
     done: bool
+    uncertain: str  # why the last chunk may have arrived unconfirmed: followed, never begun again
 
 
 class Held(TypedDict, total=False):

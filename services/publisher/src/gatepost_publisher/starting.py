@@ -160,7 +160,15 @@ class Starting:
                     "issued_at": now,  # TikTok's upload URL is valid for an hour
                 },
             }
-        if await self.jobs.move(job["_id"], INITIATED, fields, owner=owner):
+        moved = await self.jobs.move(job["_id"], INITIATED, fields, owner=owner)
+        # the job was given up meanwhile (UNKNOWN, its lease lost): TikTok took it all the same,
+        # so its publish_id is kept and followed, never dropped
+        if not moved and await self.jobs.adopt(job["_id"], fields):
+            await self.audit.append(
+                account, "init_answer_kept", post_id=post, publish_id=publish_id
+            )
+            moved = True
+        if moved:
             state: ProgressState = "uploading" if fields["upload"] else "processing"
             await self.outcomes.progress({**job, "publish_id": publish_id}, state)
 

@@ -4,9 +4,10 @@ sequential chunks (`PUT` with `Content-Range`), read a chunk at a time from medi
 The upload resumes where TikTok's answers say it stands (206 and 416 carry `Content-Range`), so a
 chunk cut off mid-way, a worker that died, or a passing error costs a chunk, never a second post:
 nothing is processed by TikTok before the last byte arrives. The bytes are hashed as they are read
-and the last chunk is sent only if the whole file is the one approved. An upload URL that expired
-(an hour) or was dropped by TikTok is begun again with a new init; the unfinished one is never
-processed."""
+and the last chunk is sent only if the whole file is the one approved. TikTok holding bytes the
+publisher never sent is tampering (upload_ledger.py): the job ends UNKNOWN. An upload URL that
+expired (an hour) or was dropped by TikTok is begun again with a new init, unless the last chunk
+may have arrived: then TikTok may be processing it, and the job follows its publish_id instead."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from gatepost_publisher.lifecycle import POLL_LATER, Job, JobStatus, Schedule, U
 from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.ports import JobStore, VideoSource
 from gatepost_publisher.settings import Settings
+from gatepost_publisher.upload_endings import UploadEndings
+from gatepost_publisher.upload_ledger import Ledger, Tampered
 
 CHANGED = "the video is not the one approved (its bytes changed): nothing was published"
 # TikTok's upload URL is valid for an hour: an upload resumed later than this begins again
@@ -34,6 +37,10 @@ URL_LIFETIME = timedelta(minutes=55)
 
 class ChunkNotTaken(Exception):
     """TikTok did not take a chunk after every try in this step."""
+
+
+class LeaseLost(Exception):
+    """Another worker holds the job now: this step stops."""
 
 
 @dataclass
@@ -46,26 +53,37 @@ class Uploading:
     clock: Clock
     schedule: Schedule
 
+    def __post_init__(self) -> None:
+        self.ends = UploadEndings(self.settings, self.jobs, self.outcomes, self.clock)
+
     async def step(self, job: Job, owner: str) -> None:
         """Send what TikTok does not hold yet; then the job is followed as any other."""
         video = PostApproved.model_validate(job["approved"]).video
         assert video is not None  # only a video job carries an upload
         upload = job.get("upload")
         assert upload is not None  # following hands over only a job with an upload to send
+        ledger = Ledger.of(upload, video.size)
         issued = upload.get("issued_at")
         if issued is not None and self.clock.now() - issued > URL_LIFETIME:
-            await self.begin_again(job, owner, "expired")
+            await self.ends.begin_again(job, owner, "expired", ledger)
             return
         try:
-            outcome = await self.send(video, upload)
+            outcome = await self.send(job, owner, video, upload, ledger)
+        except LeaseLost:
+            return
+        except Tampered as tampered:
+            await self.ends.tampered(job, owner, upload, str(tampered))
+            return
         except VideoUnreadable as unreadable:
-            await self.give_up(job, owner, str(unreadable))
+            await self.ends.give_up(job, owner, str(unreadable), ledger)
             return
         except ChunkNotTaken as failure:  # resumed from here in a while
             due = self.schedule.next_retry(self.clock.now(), int(job.get("retries") or 0) + 3)
             retries = int(job.get("retries") or 0) + 1
             reason = f"TikTok kept refusing the upload ({failure}); nothing was published"
-            if await self.within(job, owner, retries, self.settings.max_retries, reason):
+            if await self.ends.within(
+                job, owner, retries, self.settings.max_retries, reason, ledger
+            ):
                 fields = {"due_at": due, "retries": retries, "upload": upload}
                 await self.jobs.move(job["_id"], POLL_LATER, fields, owner=owner)
             return
@@ -78,32 +96,32 @@ class Uploading:
             }
             if await self.jobs.move(job["_id"], POLL_LATER, fields, owner=owner):
                 await self.outcomes.progress(job, "processing")
-        elif outcome == "changed":
+        elif outcome == "changed" and not ledger.final_may_have_arrived:
             await self.outcomes.finish(job, JobStatus.PROCESSING, "FAILED", CHANGED, owner=owner)
         else:  # the upload URL is gone: a new init, the unfinished upload is never processed
-            await self.begin_again(job, owner, outcome)
+            await self.ends.begin_again(job, owner, outcome, ledger)
 
-    async def send(self, video: Video, upload: Upload) -> str:
+    async def send(self, job: Job, owner: str, video: Video, upload: Upload, ledger: Ledger) -> str:
         """Read the video from the start (hashing it), put each chunk TikTok lacks. Returns
         "complete", "changed", or why the upload URL cannot be used ("expired", "gone")."""
         size, chunk, count = video.size, int(upload["chunk"]), int(upload["count"])
         for _ in range(3):  # TikTok's answer may move the position once or twice
-            if int(upload.get("held") or 0) >= size:
+            if ledger.confirmed >= size:
                 return "complete"  # TikTok took the last chunk; its answer was lost
             digest, resync = hashlib.sha256(), False
             for index in range(count):
                 first, last = chunk_range(size, chunk, count, index)
                 data = await self.videos.read(video.url, first, last, size)
                 digest.update(data)
-                if last < int(upload.get("held") or 0):
+                if last < ledger.confirmed:
                     continue  # TikTok holds it already
                 if index == count - 1 and digest.hexdigest() != video.sha256:
                     return "changed"
-                status, held = await self.put(upload, data, first, video)
+                await self.record_sent(job, owner, upload, last + 1)
+                status, held = await self.put(upload, data, first, video, ledger)
                 if status in (403, 404):
                     return "expired" if status == 403 else "gone"
-                if held >= 0:
-                    upload["held"] = held
+                upload["held"] = ledger.believe(status, held, last)
                 if status == 201:
                     return "complete"
                 if status == 416:  # out of step: begin again from what TikTok says it holds
@@ -115,8 +133,19 @@ class Uploading:
                 raise ChunkNotTaken("TikTok did not confirm the last chunk")
         raise ChunkNotTaken("TikTok's upload position kept moving")
 
-    async def put(self, upload: Upload, data: bytes, first: int, video: Video) -> tuple[int, int]:
-        """One chunk, tried again on a cut connection or a server error."""
+    async def record_sent(self, job: Job, owner: str, upload: Upload, end: int) -> None:
+        """The job records how far its bytes went before they go (a crash loses no record)."""
+        if end <= int(upload.get("sent") or 0):
+            return
+        upload["sent"] = end
+        if not await self.jobs.note(job["_id"], owner, {"upload.sent": end}):
+            raise LeaseLost(job["_id"])
+
+    async def put(
+        self, upload: Upload, data: bytes, first: int, video: Video, ledger: Ledger
+    ) -> tuple[int, int]:
+        """One chunk, tried again on a cut connection or a server error (either may have come
+        after TikTok took the bytes: the ledger counts them as possibly delivered)."""
         pause = 0.5
         for attempt in range(1, self.settings.upload_chunk_tries + 1):
             try:
@@ -127,35 +156,8 @@ class Uploading:
                 status, held = 0, -1
             if status and status < 500:
                 return status, held
+            ledger.lost(first + len(data) - 1)
             if attempt < self.settings.upload_chunk_tries:
                 await asyncio.sleep(pause)
                 pause *= 2
         raise ChunkNotTaken(f"no answer for bytes {first}- after {attempt} tries")
-
-    async def give_up(self, job: Job, owner: str, reason: str) -> None:
-        """Nothing was published, for a reason that may pass: a person may publish it again."""
-        await self.outcomes.finish(
-            job, JobStatus.PROCESSING, "FAILED", reason, owner=owner, retryable=True
-        )
-
-    async def within(self, job: Job, owner: str, tries: int, most: int, reason: str) -> bool:
-        """True while `tries` is at most `most`; past it the post fails with `reason`."""
-        if tries <= most:
-            return True
-        await self.give_up(job, owner, reason)
-        return False
-
-    async def begin_again(self, job: Job, owner: str, why: str) -> None:
-        again = int(job.get("started_again") or 0)
-        reason = f"TikTok's upload URL {why} before the upload ended; nothing was published"
-        if not await self.within(
-            job, owner, again + 1, self.settings.tiktok_failure_retries, reason
-        ):
-            return
-        await self.outcomes.start_again(
-            job,
-            self.clock.now() + timedelta(seconds=1),
-            f"TikTok's upload URL {why}: uploading again",
-            f"TikTok's upload URL {why} before the upload ended; nothing was posted",
-            owner=owner,
-        )

@@ -30,6 +30,13 @@ class Fault(BaseModel):
     error_status: int = 500
     error_code: str = "internal_error"  # any TikTok code, e.g. url_ownership_unverified
     timeout_s: float = 30.0
+    # the request is handled (a chunk accepted), then its answer is lost on the way back, as an
+    # edge in front of TikTok loses it: the connection reset, no answer (a time-out), or a 502
+    answer_lost_rate: float = 0.0
+    next_answers_lost: int = 0
+    lost_as: Literal["reset", "timeout", "502"] = "reset"
+    # only answers of this status are lost (201: the final chunk's), any when None
+    lose_only_status: int | None = None
 
 
 class TikTokStandinConfig(BaseSettings):
@@ -85,6 +92,9 @@ class TikTokStandinConfig(BaseSettings):
     # copies and clients do not (tiktok-api.md §9); refused unless this is on
     photo_is_aigc_accepted: bool = False
     upload_url_ttl_s: int = 3600
+    # a chunk PUT after the last byte arrived: 404 "no valid upload task" (processing has begun,
+    # the stricter reading); True answers 416 with what TikTok holds while it is processing
+    completed_upload_answers_416: bool = False
     upload_base_url: str = ""  # default: the address the init request came to
 
     daily_post_cap: int = 15

@@ -1,5 +1,6 @@
 """Fault injection per endpoint path, as pure ASGI middleware: latency, 5xx answers, time-outs,
-and connections dropped in the middle of a response."""
+connections dropped in the middle of a response, and answers lost after the request was handled
+(a lossy edge: the chunk was accepted, the uploader never hears so)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,46 @@ class FaultInjection:
         if fault.response_delay_ms:
             await self.late_answer(scope, receive, send, fault.response_delay_ms / 1000)
             return
+        if fault.answer_lost_rate or fault.next_answers_lost:
+            await self.lossy_answer(scope, receive, send, fault)
+            return
         await self.app(scope, receive, send)
+
+    async def lossy_answer(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
+        """Handle the request fully (e.g. accept the chunk); then its answer may be lost."""
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        status = held[0].get("status") if held else None
+        if fault.lose_only_status in (None, status) and self.hit(
+            fault, "answers_lost", fault.answer_lost_rate
+        ):
+            await self.lose(scope, send, fault)
+            return
+        for message in held:
+            await send(message)
+
+    @staticmethod
+    async def lose(scope: Scope, send: Send, fault: Fault) -> None:
+        if fault.lost_as == "timeout":
+            await asyncio.sleep(fault.timeout_s)  # the client gives up long before this
+            return
+        if fault.lost_as == "502":  # the edge's own answer, not TikTok's envelope
+            headers = [(b"content-type", b"text/plain")]
+            await send({"type": "http.response.start", "status": 502, "headers": headers})
+            await send({"type": "http.response.body", "body": b"Bad Gateway"})
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000")],
+            }
+        )
+        raise DroppedConnection(scope["path"])
 
     @staticmethod
     async def discard(_: Message) -> None:

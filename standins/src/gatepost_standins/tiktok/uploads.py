@@ -30,6 +30,8 @@ def upload_routes(ctx: Context) -> APIRouter:
             return Response(status_code=403)  # upload_url is valid for one hour
         if publish.status != "PROCESSING_UPLOAD":
             return Response(status_code=404)
+        if upload.received >= upload.video_size and not ctx.config.completed_upload_answers_416:
+            return Response(status_code=404)  # processing has begun: no valid upload task
         match = RANGE.match(request.headers.get("content-range", ""))
         if request.headers.get("content-type") not in VIDEO_TYPES or match is None:
             return Response(status_code=400)
