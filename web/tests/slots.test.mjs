@@ -1,11 +1,11 @@
-// When to post next: the offered slot stays ahead and within the daily cap.
+// When to post next: the offered slot stays ahead and within the cap (TikTok's rolling 24 hours).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { localInputValue, offeredSlot } from "../app/src/slots.js";
 
 const now = new Date("2026-12-07T10:00:00Z");
 const slot = (at, confidence = 0.6) => ({ at, weekday: 0, hour: 0, confidence });
-const budget = (posts_left) => ({ posts_left, day_ends_at: "2026-12-08T00:00:00Z" });
+const budget = (posts_left) => ({ posts_left, next_post_place_at: "2026-12-08T00:00:00Z" });
 
 test("the first suggestion still ahead is offered", () => {
   const offered = offeredSlot([slot("2026-12-07T10:02:00Z"), slot("2026-12-07T19:00:00Z"),
@@ -14,7 +14,7 @@ test("the first suggestion still ahead is offered", () => {
   assert.equal(offered.why, "");
 });
 
-test("with no posts left today, the first slot after the cap's day ends is offered", () => {
+test("with no posts left, the first slot after a place comes back is offered", () => {
   const offered = offeredSlot([slot("2026-12-07T19:00:00Z"), slot("2026-12-08T19:00:00Z")],
     budget(0), now);
   assert.equal(offered.slot?.at, "2026-12-08T19:00:00Z");

@@ -284,9 +284,9 @@ def standard_answers() -> Answers:
         budget={
             "account_id": ACCOUNT,
             "daily_cap": 15,
-            "posts_today": 2,
+            "posts_24h": 2,
             "posts_left": 13,
-            "day_ends_at": at(10),
+            "next_post_place_at": at(10),
             "drafts_24h": 0,
             "drafts_left": 5,
             "inbox_cap": 5,

@@ -149,7 +149,7 @@ def test_the_home_page_says_what_needs_you(app_page: Page, answers: Answers) -> 
         "Stuck or failed": "Sourdough in 5 steps: TikTok says the picture's domain is not",
         "Out today": "Balcony tomatoes for beginners",
         "Scheduled": "Repotting a monstera",
-        "Accounts today": "13 of 15 posts left today",
+        "Accounts today": "13 of 15 posts left in 24 hours",
         "This week's best posts": "Five habits of calm mornings: 48,210 views",
     }
     for title, text in sections.items():
@@ -175,7 +175,7 @@ def test_the_posting_page_offers_the_suggested_time_within_the_daily_cap(
     expect(suggested).to_be_enabled()
     expect(dialog.locator(f'#suggested-time time[datetime="{slot["at"]}"]')).to_have_count(1)
     expect(dialog.locator("#suggested-note")).to_contain_text("high confidence (78 %)")
-    expect(dialog.locator("#budget-note")).to_contain_text("13 of 15 posts left today")
+    expect(dialog.locator("#budget-note")).to_contain_text("13 of 15 posts left in 24 hours")
     assert dialog.get_by_label("Now", exact=True).is_checked()  # nothing is scheduled unless chosen
     suggested.check()
     dialog.get_by_label("Who can view this post").select_option("PUBLIC_TO_EVERYONE")
@@ -188,10 +188,10 @@ def test_the_posting_page_offers_the_suggested_time_within_the_daily_cap(
 def test_with_todays_posts_used_up_the_suggested_time_is_tomorrows(
     app_page: Page, answers: Answers
 ) -> None:
-    # the cap's day ends an hour after the first suggestion, before the second
+    # a place comes back an hour after the first suggestion, before the second
     first = datetime.fromisoformat(answers.account["suggestions"][0]["at"])
     ends = (first + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
-    answers.budget |= {"posts_left": 0, "day_ends_at": ends}
+    answers.budget |= {"posts_left": 0, "next_post_place_at": ends}
     later = answers.account["suggestions"][1]["at"]
     app_page.goto(f"{ORIGIN}/#queue?post=p-wait")
     app_page.get_by_role("button", name="Approve and publish").click()

@@ -65,8 +65,8 @@ function health(a) {
 /** @param {Budget | null} budget */
 function accountBudget(budget) {
   if (!budget) return "";
-  return el("p", { class: "note budget" }, `Today: ${budget.posts_left} of ${budget.daily_cap} `
-    + `posts left (TikTok allows ${budget.init_per_minute} a minute) · ${budget.drafts_left} of `
+  return el("p", { class: "note budget" }, `${budget.posts_left} of ${budget.daily_cap} posts left `
+    + `in 24 hours (TikTok allows ${budget.init_per_minute} a minute) · ${budget.drafts_left} of `
     + `${budget.inbox_cap} inbox drafts left in 24 hours`);
 }
 

@@ -1,6 +1,6 @@
 // @ts-check
 // Home, the first page after signing in: what needs the person (posts awaiting approval, stuck
-// or failed ones), what went out today and what is scheduled, each account's budget left today
+// or failed ones), what went out today and what is scheduled, each account's posts left in TikTok's rolling 24 hours
 // with its next suggested slot, and this week's best posts. Composed from approval's queue, the
 // publisher's publications and budgets, and the insights routes; a part whose service does not
 // answer says so and the rest still shows.
@@ -91,7 +91,7 @@ function accountLine(account, budget, insight, now) {
   return [
     el("a", { href: `#account?id=${encodeURIComponent(account.account_id)}` },
       account.display_name), ": ",
-    budget ? `${budget.posts_left} of ${budget.daily_cap} posts left today` : "budget unknown",
+    budget ? `${budget.posts_left} of ${budget.daily_cap} posts left in 24 hours` : "budget unknown",
     el("br"),
     offered && offered.slot ? ["Next suggested time: ",
       el("time", { datetime: offered.slot.at }, el("strong", {}, moment(offered.slot.at))),

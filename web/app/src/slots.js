@@ -7,11 +7,10 @@ export const LEAD_MS = 5 * 60_000;
 
 /**
  * The slot to offer, or why there is none. Any slot ahead is offered while the account has posts
- * left; with none left, the first slot once a place comes back is (`next_post_place_at` where
- * the cap is TikTok's rolling 24 hours, else `day_ends_at`, the end of the cap's day).
+ * left; with none left, the first slot once a place comes back (`next_post_place_at`: the cap
+ * is TikTok's rolling 24 hours, so a place comes back 24 hours after the post that took it).
  * @param {{ at: string, weekday: number, hour: number, confidence: number }[]} suggestions
- * @param {{ posts_left: number, day_ends_at?: string | null,
- *   next_post_place_at?: string | null } | null} budget
+ * @param {{ posts_left: number, next_post_place_at?: string | null } | null} budget
  * @param {Date} now
  * @returns {{ slot: { at: string, weekday: number, hour: number, confidence: number } | null,
  *   why: string }}
@@ -20,7 +19,7 @@ export function offeredSlot(suggestions, budget, now) {
   const ahead = suggestions.filter((s) => Date.parse(s.at) >= now.getTime() + LEAD_MS);
   if (!ahead.length) return { slot: null, why: "No suggested time is ahead yet." };
   const full = budget !== null && budget.posts_left <= 0;
-  const back = budget ? budget.next_post_place_at || budget.day_ends_at : null;
+  const back = budget ? budget.next_post_place_at : null;
   const placeAt = back ? Date.parse(back) : Infinity;  // full, and no word of when: none fits
   const slot = ahead.find((s) => !full || Date.parse(s.at) >= placeAt) || null;
   return slot ? { slot, why: "" }
