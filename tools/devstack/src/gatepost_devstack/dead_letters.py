@@ -62,19 +62,29 @@ async def read(bootstrap: str, topic: str, options: dict[str, str]) -> list[Dead
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **options)
     await consumer.start()
     try:
-        partitions = [TopicPartition(dlq(topic), p) for p in consumer.partitions_for_topic(dlq(topic)) or ()]
+        partitions = [
+            TopicPartition(dlq(topic), p) for p in consumer.partitions_for_topic(dlq(topic)) or ()
+        ]
         if not partitions:
             return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         letters: list[DeadLetter] = []
-        while any(await consumer.position(tp) < end for tp, end in ends.items()):
+        while await behind(consumer, ends):
             batches = await consumer.getmany(*partitions, timeout_ms=1000)
             letters += [letter(topic, r) for records in batches.values() for r in records]
         return letters
     finally:
         await consumer.stop()
+
+
+async def behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    """Whether some partition has not been read up to the end it had when reading began."""
+    for partition, end in ends.items():
+        if await consumer.position(partition) < end:
+            return True
+    return False
 
 
 def letter(topic: str, record: Any) -> DeadLetter:
