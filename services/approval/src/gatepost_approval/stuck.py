@@ -95,5 +95,8 @@ class StuckFinder:
 
     async def run(self) -> None:
         while True:
-            await self.find()
+            try:
+                await self.find()
+            except Exception:  # MongoDB away: look again next time (no crash, no unreadiness)
+                logger.warning("looking for stuck posts failed; trying again", exc_info=True)
             await asyncio.sleep(self.interval_s)

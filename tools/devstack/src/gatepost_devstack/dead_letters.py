@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from gatepost_common.dead_letters import DLQ_KIND_HEADER, DLQ_REASON_HEADER, DLQ_TOPIC_HEADER
 from gatepost_common.topics import dlq
@@ -59,14 +60,12 @@ class DeadLetter:
 async def read(bootstrap: str, topic: str, options: dict[str, str]) -> list[DeadLetter]:
     """Every dead letter `topic` has now, oldest first per partition (read without a group:
     listing commits nothing and changes nothing)."""
+    partitions = await partitions_of(bootstrap, dlq(topic), options)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **options)
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(dlq(topic), p) for p in consumer.partitions_for_topic(dlq(topic)) or ()
-        ]
-        if not partitions:
-            return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -77,6 +76,20 @@ async def read(bootstrap: str, topic: str, options: dict[str, str]) -> list[Dead
         return letters
     finally:
         await consumer.stop()
+
+
+async def partitions_of(
+    bootstrap: str, topic: str, options: dict[str, str]
+) -> list[TopicPartition]:
+    """The partitions `topic` has (none if it does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    numbers = sorted(p["partition"] for one in described for p in one["partitions"])
+    return [TopicPartition(topic, n) for n in numbers]
 
 
 async def behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
