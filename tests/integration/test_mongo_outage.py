@@ -27,7 +27,7 @@ async def dead_letter_count(stack: Stack) -> int:
 
 
 @pytest.mark.disruptive
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 async def test_approvals_during_a_two_minute_mongodb_outage_are_each_published_once(
     stack: Stack,
 ) -> None:
