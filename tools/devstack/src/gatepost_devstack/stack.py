@@ -296,7 +296,7 @@ class Stack:
             [sys.executable, "-m", f"gatepost_{service}"],
             ready=lambda: http_ok(f"http://127.0.0.1:{port}/readyz"),
             env=self.service_env(service),
-            timeout=60,
+            timeout=180,  # a loaded machine (several stacks on two cores) imports slowly
         )
 
     def start_gateway(self) -> None:
