@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
+from gatepost_approval.lifecycle import Post
 from gatepost_approval.schemas import PostView
 from gatepost_approval.stuck import NOT_SENT, NOT_TAKEN, StuckFinder
+from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import envelope
 from gatepost_common.events import PostProgressed, ProgressState
 from tests.unit.approval.test_approvals import CHOICES, World, outcome, queued
@@ -18,7 +21,7 @@ AFTER = timedelta(minutes=15)
 
 
 @dataclass
-class FixedClock:
+class FixedClock(Clock):
     at: datetime
 
     def now(self) -> datetime:
@@ -51,7 +54,7 @@ async def test_an_approval_nobody_took_in_is_stuck_once_and_shown_with_its_reaso
     clock.at = approved_at + AFTER + timedelta(seconds=1)
     assert await finder.find() == [("p1", NOT_TAKEN)]
     assert await finder.find() == [], "marked once, logged and counted once"
-    view = PostView.of(await world.post("p1"))
+    view = PostView.of(cast(Post, await world.post("p1")))
     assert view.stuck is not None and view.stuck.reason == NOT_TAKEN
     assert "post.approved.dlq" in view.stuck.reason
 
@@ -89,4 +92,4 @@ async def test_word_from_the_publisher_clears_the_mark_and_an_outcome_ends_it() 
     await world.approvals.on_post_published(outcome("PUBLISH_COMPLETE", 1))
     clock.at += AFTER * 10
     assert await finder.find() == []
-    assert PostView.of(await world.post("p1")).stuck is None
+    assert PostView.of(cast(Post, await world.post("p1"))).stuck is None
