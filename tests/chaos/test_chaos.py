@@ -23,8 +23,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from pymongo import MongoClient
 
-from gatepost_common.topics import POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
-from gatepost_devstack import infra
+from gatepost_common.topics import ALL_TOPICS, POST_GENERATED, POST_PUBLISHED, TOPIC_CREATED
+from gatepost_devstack import dead_letters, infra, outages
 from gatepost_devstack.outside import (
     APPROVAL,
     collect,
@@ -354,3 +354,116 @@ async def test_a_lossy_upload_host_loses_and_duplicates_nothing(
     assert lost == 0, final
     assert twice == 0 and extra_inits == 0
     assert {sha for sha in posted if sha} == set(posts.values())
+
+
+MONGO_ACCOUNTS, MONGO_OUTAGE_S, MONGO_SPREAD_S = 3, 120.0, 60.0
+
+
+async def dead_letter_count(stack: Stack) -> int:
+    """Dead letters on every topic's DLQ now."""
+    found = [
+        await dead_letters.read(stack.kafka_bootstrap, topic, stack.kafka_options())
+        for topic in ALL_TOPICS
+    ]
+    return sum(len(letters) for letters in found)
+
+
+@pytest.mark.disruptive
+@pytest.mark.chaos
+@pytest.mark.timeout(900)
+def test_a_two_minute_mongodb_outage_loses_nothing_and_posts_nothing_twice(stack: Stack) -> None:
+    """MongoDB stopped for two minutes while topics arrive and posts are approved and
+    published: afterwards every topic is generated once, every approved post is published
+    once, and no message was dead-lettered."""
+    control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
+    dead_before = asyncio.run(dead_letter_count(stack))
+    people = [signed_up(stack) for _ in range(MONGO_ACCOUNTS)]
+    clients = [c for c, _, _ in people]
+    run, topics = Run(), set[str]()
+
+    def send() -> None:
+        owners = [(user_id, account_id) for _, user_id, account_id in people]
+        topics.update(asyncio.run(send_topics(stack, owners, spread_s=MONGO_SPREAD_S)))
+
+    threads = [
+        threading.Thread(target=send),
+        threading.Thread(target=approve_as_posts_arrive, args=(clients, run)),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        assert eventually(lambda: held(clients), timeout=120), "approvals are flowing"
+        at = run.now()
+        print(f"chaos: MongoDB stopped at {at:.1f} s for {MONGO_OUTAGE_S:.0f} s", flush=True)
+        outages.stop_mongo(stack)
+        time.sleep(MONGO_OUTAGE_S)  # the outage itself: nothing to await
+        outages.start_mongo(stack)
+        run.faults.append(Fault("mongo", at, run.now() - at))
+        threads[0].join()
+        generated = asyncio.run(read(stack, POST_GENERATED, topics, "topic_id", timeout=240))
+        post_ids = {event_of(r)["data"]["post_id"] for r in generated}
+        eventually(lambda: held(clients) >= post_ids, timeout=180)
+        approved = held(clients)
+        outcomes = asyncio.run(read(stack, POST_PUBLISHED, post_ids, "post_id", timeout=240))
+    finally:
+        run.done.set()
+        for thread in threads:
+            thread.join()
+    pairs = {(event_of(r)["data"]["topic_id"], event_of(r)["data"]["post_id"]) for r in generated}
+    posts_of = Counter(topic for topic, _ in pairs)  # a topic told twice is one post
+    final = {event_of(r)["data"]["post_id"]: event_of(r)["data"]["status"] for r in outcomes}
+    creators = {a["open_id"] for c in clients for a in c.get("/api/auth/accounts").json()}
+    publishes = [p for p in httpx.get(f"{control}/publishes").json() if p["open_id"] in creators]
+    posted = [p for p in publishes if p["status"] != "FAILED"]
+    twice = sum(n > 1 for n in Counter(tuple(p["urls"]) for p in posted).values())
+    dead = asyncio.run(dead_letter_count(stack)) - dead_before
+    left = stuck_work(stack, topics, post_ids)
+    lost = len(topics - set(posts_of)) + len(post_ids - set(final)) + len(post_ids - approved)
+    duplicated = twice + sum(n > 1 for n in posts_of.values())
+    outage_report(run, len(topics), len(post_ids), final, lost, duplicated, dead, left)
+
+    assert (lost, duplicated, dead) == (0, 0, 0)
+    assert sorted(posts_of.values()) == [1] * len(topics), "each topic is generated once"
+    published = Counter(final.values())
+    assert published["PUBLISH_COMPLETE"] + published["UNKNOWN"] == len(post_ids), final
+    assert left == {}, left
+
+
+def held(clients: list[httpx.Client]) -> set[str]:
+    """The posts approval holds as decided; none while it answers 503 (MongoDB away)."""
+    found: set[str] = set()
+    for client in clients:
+        try:
+            posts = client.get("/api/approval/posts").json()
+        except (httpx.HTTPError, ValueError):
+            continue
+        if isinstance(posts, list):
+            found |= {p["post_id"] for p in posts if p["status"] != "awaiting_approval"}
+    return found
+
+
+def outage_report(
+    run: Run,
+    topics: int,
+    posts: int,
+    final: dict[str, str],
+    lost: int,
+    duplicated: int,
+    dead: int,
+    left: dict[str, int],
+) -> None:
+    print("\n\nchaos: MongoDB outage")
+    print(f"  {'part':<12}{'at':>8}{'down for':>10}")
+    for fault in run.faults:
+        print(f"  {fault.part:<12}{fault.at_s:>7.1f}s{fault.down_s:>9.1f}s")
+    rows = [
+        ("topics sent", topics),
+        ("posts generated", posts),
+        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        ("lost (no post, no outcome)", lost),
+        ("duplicated (generated/posted twice)", duplicated),
+        ("dead letters written", dead),
+        ("work left waiting", sum(left.values())),
+    ]
+    for what, n in rows:
+        print(f"  {what:<36}{n:>5}")

@@ -568,6 +568,7 @@ export interface components {
             /** Slides */
             slides?: components["schemas"]["SlideView"][] | null;
             status: components["schemas"]["PostStatus"];
+            stuck?: components["schemas"]["Stuck"] | null;
             /** Tiktok Post Ids */
             tiktok_post_ids?: string[] | null;
             /** Tiktok Url */
@@ -695,6 +696,19 @@ export interface components {
             revision: number;
             /** Text */
             text: string;
+        };
+        /**
+         * Stuck
+         * @description An approved post with no outcome and no word from the publisher for too long: why.
+         */
+        Stuck: {
+            /** Reason */
+            reason: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
         };
         /** ValidationError */
         ValidationError: {

@@ -47,7 +47,7 @@ def test_only_a_post_awaiting_approval_is_edited_or_rejected() -> None:
 def test_an_outcome_lands_only_on_its_own_attempt() -> None:
     move = lifecycle.outcome(1, "SEND_TO_USER_INBOX", {"publish_id": "p"}, NOW)
     assert move.when == {"attempt": {"$in": [None, 1]}}  # posts from before attempts existed
-    assert move.update["$set"] == {"publish_id": "p", "status": PostStatus.IN_INBOX}
+    assert move.update["$set"] == {"publish_id": "p", "status": PostStatus.IN_INBOX, "stuck": None}
     assert lifecycle.outcome(2, "UNKNOWN", {}, NOW).when == {"attempt": 2}
     # the same outcome delivered twice is one step of the post's history ($addToSet)
     ended = lifecycle.outcome(2, "FAILED", {"fail_reason": "spam_risk"}, NOW)

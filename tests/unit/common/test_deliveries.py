@@ -4,12 +4,22 @@ unless its effect or its dead letter was stored."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+from pymongo.errors import ServerSelectionTimeoutError
+
 from gatepost_common.cloud_event import CloudEvent, envelope
-from gatepost_common.consuming import DLQ_REASON_HEADER, Deliveries, PoisonMessage
+from gatepost_common.consuming import Deliveries, PoisonMessage
+from gatepost_common.dead_letters import (
+    DLQ_GROUP_HEADER,
+    DLQ_KIND_HEADER,
+    DLQ_REASON_HEADER,
+    DLQ_TOPIC_HEADER,
+)
 from gatepost_common.events import TopicCreated
 
 
@@ -25,6 +35,7 @@ class Raw:
 class Message:
     body: bytes
     raw_message: Raw = field(default_factory=Raw)
+    headers: dict[str, str] = field(default_factory=dict)
     acks: int = 0
     nacks: int = 0
 
@@ -91,3 +102,48 @@ async def test_poison_goes_to_the_dlq_at_once_and_success_is_acknowledged() -> N
     good = Message(event(), Raw(offset=8))
     await deliveries.consume(TopicCreated, fine, good.body, good)
     assert (good.acks, good.nacks, len(broker.published)) == (1, 0, 1)
+
+
+async def test_a_database_away_is_waited_out_however_long_and_never_dead_lettered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", pause)
+    away = True
+
+    async def store(_: CloudEvent[TopicCreated]) -> None:
+        if away:
+            raise ServerSelectionTimeoutError("No servers found yet, Timeout: 30.0s")
+
+    broker = Broker()
+    deliveries = Deliveries(broker, max_attempts=3, pause_s=1, max_pause_s=30)  # type: ignore[arg-type]
+    message = Message(event())
+    for _ in range(40):  # far past max_attempts: an outage never counts toward the DLQ
+        await deliveries.consume(TopicCreated, store, message.body, message)
+    assert (message.nacks, message.acks, broker.published) == (40, 0, [])
+    assert pauses[:7] == [1, 2, 4, 8, 16, 30, 30] and max(pauses) == 30
+    away = False
+    await deliveries.consume(TopicCreated, store, message.body, message)
+    assert (message.acks, broker.published) == (1, [])
+    assert deliveries.outages == {} and deliveries.attempts == {}
+
+
+async def test_a_dead_letter_says_why_what_kind_and_keeps_the_messages_own_headers() -> None:
+    async def refuse(_: CloudEvent[TopicCreated]) -> None:
+        raise PoisonMessage("not this user's account")
+
+    broker = Broker()
+    deliveries = Deliveries(broker, pause_s=0, group="generator")  # type: ignore[arg-type]
+    poison = Message(event(), headers={"traceparent": "00-ab-cd-01", "x-dlq-reason": "old"})
+    await deliveries.consume(TopicCreated, refuse, poison.body, poison)
+    [dead] = broker.published
+    headers = dead["headers"]
+    assert headers["traceparent"] == "00-ab-cd-01"
+    assert headers[DLQ_REASON_HEADER] == "not this user's account"
+    assert (headers[DLQ_KIND_HEADER], headers[DLQ_TOPIC_HEADER]) == ("poison", "topic.created")
+    assert headers[DLQ_GROUP_HEADER] == "generator"
+    assert (dead["body"], dead["key"]) == (poison.body, b"k")

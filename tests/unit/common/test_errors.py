@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pymongo.errors import DuplicateKeyError, ServerSelectionTimeoutError
 
 from gatepost_common.errors import ConflictError, NotFoundError, RefusedInput, answer_domain_errors
 
@@ -50,3 +51,21 @@ def test_each_kind_is_answered_with_its_status_and_reason() -> None:
         {"detail": "the caption is longer than TikTok's 4000 characters"},
     )
     assert client.get("/bug").status_code == 500, "a bug is not a refusal"
+
+
+def test_a_database_away_is_answered_503_so_callers_wait_instead_of_giving_up() -> None:
+    app = FastAPI()
+    answer_domain_errors(app)
+
+    @app.get("/away")
+    async def away() -> None:
+        raise ServerSelectionTimeoutError("No servers found yet")
+
+    @app.get("/duplicate")
+    async def duplicate() -> None:
+        raise DuplicateKeyError("E11000")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    answer = client.get("/away")
+    assert (answer.status_code, answer.headers.get("retry-after")) == (503, "5")
+    assert client.get("/duplicate").status_code == 500, "a refused write is no outage"

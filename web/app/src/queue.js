@@ -206,6 +206,10 @@ function statusLine(post) {
   if (progress && state === "flagged") {
     line.push(el("p", { class: "flag", role: "note" }, `Needs a look: ${progress.reason}`));
   }
+  if (post.status === "approved" && post.stuck) {  // approved, and nothing heard for too long
+    line.push(el("p", { class: "flag", role: "note" },
+      `Stuck since ${when(post.stuck.since)}: ${post.stuck.reason}`));
+  }
   return line;
 }
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
+
+from gatepost_common.failures import is_infrastructure
 
 
 class DomainError(Exception):
@@ -45,5 +49,19 @@ async def answer(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.reason}, status_code=error.status)
 
 
+async def answer_unavailable(_: Request, error: Exception) -> JSONResponse:
+    """A dependency away (MongoDB, Kafka) answers 503, not 500: the caller, a consumer among
+    them, knows to ask again later rather than take the request for a broken one."""
+    if not is_infrastructure(error):
+        raise error
+    return JSONResponse(
+        {"detail": "a dependency is unavailable; try again shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def answer_domain_errors(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, answer)
+    for infrastructure in (PyMongoError, KafkaError, TimeoutError, ConnectionError):
+        app.add_exception_handler(infrastructure, answer_unavailable)

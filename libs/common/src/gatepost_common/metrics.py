@@ -94,3 +94,14 @@ AI_RATE_LIMITED = meter.create_counter(
     unit="{call}",
     description="model calls the provider answered 429 (retried after retry-after; `model`)",
 )
+DEAD_LETTERS = meter.create_counter(
+    "gatepost.dead_letters",
+    unit="{message}",
+    description="messages a consumer gave up on and wrote to `<topic>.dlq` (attributes `topic`: "
+    "the source topic, `kind`: poison or unexpected)",
+)
+POSTS_STUCK = meter.create_counter(
+    "gatepost.posts.stuck",
+    unit="{post}",
+    description="approved posts found with no outcome long past their publish time (once each)",
+)

@@ -4,6 +4,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,8 +18,10 @@ from gatepost_approval.media_client import MediaClient
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
+from gatepost_approval.stuck import StuckFinder
 from gatepost_approval.upload_routes import router as upload_routes
 from gatepost_approval.uploads import Uploads
+from gatepost_common.clock import clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey
@@ -34,6 +37,7 @@ class Parts:
     approvals: Approvals
     uploads: Uploads
     outbox: ApprovalOutbox
+    stuck: StuckFinder
 
 
 def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.AsyncClient) -> Parts:
@@ -52,7 +56,14 @@ def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.Asy
     approvals = Approvals(settings, posts, outbox, creators, editor)
     # a person's video goes through to media as it arrives: minutes for a large file
     uploads = Uploads(posts, MediaClient(calls("media", settings.media_url, 900)), creators)
-    return Parts(posts, approvals, uploads, outbox)
+    clock = clock_for(settings.environment, settings.clock_offset_file)
+    stuck = StuckFinder(
+        posts.posts,
+        clock,
+        timedelta(seconds=settings.stuck_after_s),
+        settings.stuck_check_interval_s,
+    )
+    return Parts(posts, approvals, uploads, outbox, stuck)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     subscribers(broker, parts.approvals)
     infra.background.append(parts.outbox.run)
+    infra.background.append(parts.stuck.run)
     return create_service_app(
         infra,
         title="Gatepost approval",

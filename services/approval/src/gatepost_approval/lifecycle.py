@@ -72,6 +72,11 @@ class Post(TypedDict, total=False):
     attempt: int
     history: list[dict[str, Any]]  # approvals, the publisher's words, outcomes
     trace: dict[str, str] | None
+    approved_at: datetime | None
+    publish_after: datetime | None
+    progress: dict[str, Any] | None  # the publisher's newest word on this attempt
+    outbox_pending: bool
+    stuck: dict[str, Any] | None  # since, reason: approved, and nothing heard for too long
 
 
 class PostStatus(StrEnum):
@@ -145,6 +150,7 @@ def approve(revision: int, attempt: int, fields: dict[str, Any]) -> Move:
         "fail_reason": None,
         "retryable": False,
         "progress": None,  # the publisher's word on this attempt comes next
+        "stuck": None,
     }
     approved = {"state": "approved", "at": fields["approved_at"], "attempt": attempt}
     if fields.get("publish_after"):
@@ -176,7 +182,7 @@ def outcome(attempt: int, status: str, fields: dict[str, Any], at: datetime) -> 
         ended["link"] = fields["tiktok_url"]
     return Move(
         {"attempt": of_attempt(attempt)},
-        {"$set": {**fields, "status": state}, "$addToSet": {"history": ended}},
+        {"$set": {**fields, "status": state, "stuck": None}, "$addToSet": {"history": ended}},
     )
 
 
@@ -194,7 +200,7 @@ def progressed(attempt: int, progress: dict[str, Any]) -> Move:
                 {"progress.at": {"$lt": progress["at"]}},
             ],
         },
-        {"$set": {"progress": progress, **link}, **remembered(attempt, progress)},
+        {"$set": {"progress": progress, "stuck": None, **link}, **remembered(attempt, progress)},
     )
 
 

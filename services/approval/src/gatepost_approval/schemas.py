@@ -35,6 +35,13 @@ class Moment(BaseModel):
     link: str | None = None
 
 
+class Stuck(BaseModel):
+    """An approved post with no outcome and no word from the publisher for too long: why."""
+
+    since: datetime
+    reason: str
+
+
 class PostView(BaseModel):
     """A post in the queue, as its person sees it."""
 
@@ -68,6 +75,7 @@ class PostView(BaseModel):
     tiktok_url: str | None = None
     publish_after: datetime | None = None  # the time the person chose, if any
     history: list[Moment] = []  # oldest first
+    stuck: Stuck | None = None  # approved, and nothing heard of it for too long
 
     @classmethod
     def of(cls, doc: Post) -> PostView:

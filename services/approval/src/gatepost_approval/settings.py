@@ -14,3 +14,7 @@ class Settings(ServiceSettings):
     # the slide editor: media sets edited words, the generator draws a new illustration
     media_url: str = "http://127.0.0.1:8005"
     generator_url: str = "http://127.0.0.1:8002"
+    # an approved post with no outcome and no word from the publisher this long past its
+    # publish time (or the publisher's last word) is shown as stuck
+    stuck_after_s: float = 900.0
+    stuck_check_interval_s: float = 60.0

@@ -1,5 +1,7 @@
 """`python -m gatepost_devstack run`: the whole system until Ctrl-C;
-`python -m gatepost_devstack infra`: only Kafka and MongoDB (for tests or your own services)."""
+`python -m gatepost_devstack infra`: only Kafka and MongoDB (for tests or your own services);
+`python -m gatepost_devstack dead-letters list|replay TOPIC [--id ID]` and `… stuck`: the
+operator's commands (gatepost_devstack.operations)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import signal
 import sys
 import time
 
+from gatepost_devstack import operations
 from gatepost_devstack.config import LOCAL_PORTS
 from gatepost_devstack.downloads import DownloadError
 from gatepost_devstack.stack import Stack
@@ -15,6 +18,8 @@ from gatepost_devstack.supervisor import StartError, log_tail
 
 
 def main() -> int:
+    if sys.argv[1:2] in (["dead-letters"], ["stuck"]):
+        return operations.main(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("what", choices=["run", "infra"])
     parser.add_argument(
