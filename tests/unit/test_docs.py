@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import re
 import subprocess
-from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 README_LIMIT = 10_000  # bytes
-# pages other branches bring (the lead merges them): linked already, tolerated only while absent
-COMING = ("docs/guarantees-*.md", "docs/insights.md", "docs/ui.md", "docs/tiktok-standin*.md")
 
 FENCED = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
 INLINE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -60,9 +57,7 @@ def broken_links(root: Path, files: list[Path]) -> list[str]:
             if not found.is_relative_to(root.resolve()):
                 broken.append(f"{where} (outside the repository)")
             elif not found.exists():
-                inside = found.relative_to(root.resolve()).as_posix()
-                if not any(fnmatch(inside, pattern) for pattern in COMING):
-                    broken.append(f"{where} (no such file)")
+                broken.append(f"{where} (no such file)")
             elif anchor and found.suffix == ".md" and anchor not in anchors(found):
                 broken.append(f"{where} (no such heading)")
     return broken
@@ -80,7 +75,6 @@ def test_the_link_check_finds_what_a_clone_would_miss(tmp_path: Path) -> None:
     page = tmp_path / "README.md"
     page.write_text(
         "[ok](docs/here.md#who-may-do-what) [web](https://example.com) [self](#top)\n"
-        "[coming](docs/ui.md) [coming too](docs/guarantees-auth.md)\n"
         "[out](../shared/ARCHITECTURE.md) [gone](docs/gone.md) [heading](docs/here.md#nowhere)\n"
         "```\n[in code](../ignored.md)\n```\n"
     )
