@@ -295,6 +295,7 @@ LOSSY_CREATORS, LOSSY_VIDEOS_EACH = 3, 2  # within the test stack's daily cap of
 LOSSY_UPLOAD_HOST = {"drop_rate": 0.1, "answer_lost_rate": 0.5, "lost_as": "reset"}
 
 
+@pytest.mark.disruptive  # after every other test, as the rest of the chaos suite
 @pytest.mark.chaos
 @pytest.mark.timeout(900)
 async def test_a_lossy_upload_host_loses_and_duplicates_nothing(
