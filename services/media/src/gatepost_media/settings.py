@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Literal
 
 from gatepost_common.settings import ServiceSettings
+from gatepost_media.fetching import FetchPolicy
 
 
 class Settings(ServiceSettings):
@@ -14,14 +15,23 @@ class Settings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8080/media"
     max_upload_bytes: int = 20_000_000
     max_pixels: int = 40_000_000
-    fetch_timeout_s: float = 15.0
     max_video_bytes: int = 4_000_000_000  # TikTok's limit
     video_fetch_timeout_s: float = 600.0
-    # a video URL a person gives is fetched only from public addresses; the local run and the
-    # tests serve videos from 127.0.0.1 and turn this on
+    # a video URL a person gives is fetched only from public addresses, over https on these
+    # ports; the local run and the tests serve videos over http from 127.0.0.1 and turn
+    # `fetch_private_addresses` on (which lifts the scheme and port rules too)
     fetch_private_addresses: bool = False
+    fetch_plain_http: bool = False
+    fetch_ports: frozenset[int] = frozenset({443, 80})
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
+
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            private=self.fetch_private_addresses,
+            plain_http=self.fetch_plain_http,
+            ports=self.fetch_ports,
+        )
 
     def url_of(self, name: str) -> str:
         """The public, stable URL of a stored file (`<sha256>.jpg`, `<sha256>.mp4`, …)."""

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.fetching import FetchRequest, public_host, stream_to
+from gatepost_media.fetching import FetchRequest, stream_to
 from gatepost_media.schemas import StoredVideo
 from gatepost_media.settings import Settings
 from gatepost_media.videos import MIME, poster_frame, probe
@@ -96,14 +96,12 @@ async def upload(
 async def fetch(
     body: FetchRequest, settings: Configured, videos: Videos, store: Images
 ) -> StoredVideo:
-    """Fetch a video from a URL (no redirects, size and time limits), then take it."""
+    """Fetch a video from a URL (its vetted address only, no redirects, size and time limits),
+    then take it. FetchFailed: 422 with the reason."""
+    limits = (settings.max_video_bytes, settings.video_fetch_timeout_s)
 
     async def fill(write: Callable[[bytes], object]) -> None:
-        if not settings.fetch_private_addresses:
-            await public_host(str(body.url))  # FetchFailed: 422 with the reason
-        await stream_to(
-            str(body.url), settings.max_video_bytes, settings.video_fetch_timeout_s, write, "video"
-        )
+        await stream_to(str(body.url), limits, write, "video", settings.fetch_policy())
 
     return await taken(settings, videos, store, fill)
 
