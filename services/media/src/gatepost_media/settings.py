@@ -23,6 +23,10 @@ class Settings(ServiceSettings):
     fetch_private_addresses: bool = False
     fetch_plain_http: bool = False
     fetch_ports: frozenset[int] = frozenset({443, 80})
+    # ffprobe and ffmpeg: how many at once, and each child's CPU seconds and address space
+    video_tools_at_once: int = 2
+    video_tool_cpu_s: int = 120
+    video_tool_memory_bytes: int = 2 << 30
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
 
