@@ -30,7 +30,7 @@ def demuxer_of(head: bytes) -> str:
         return "matroska"
     if head[4:8] in ISO_BOXES:
         return "mov"
-    raise RejectedVideo("TikTok takes MP4, MOV or WebM videos, and this is none of them")
+    raise RejectedVideo("this is not a video in a container TikTok takes (MP4, MOV or WebM)")
 
 
 @dataclass(frozen=True)
