@@ -119,7 +119,7 @@ async def test_a_rebinding_name_never_reaches_the_loopback_server(
     assert "127.0.0.1" not in str(refused.value)
 
 
-async def test_errors_do_not_echo_what_answered(loopback: tuple[Loopback, int]) -> None:
+async def test_a_body_over_the_limit_is_cut_off(loopback: tuple[Loopback, int]) -> None:
     server, port = loopback
     policy = FetchPolicy(private=True)
     with pytest.raises(FetchFailed) as refused:

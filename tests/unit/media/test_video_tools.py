@@ -32,7 +32,7 @@ async def test_a_failing_probe_names_no_server_path(tmp_path: Path) -> None:
         (b"\x00\x00\x00\x18ftypisom", "mov"),
         (b"\x00\x00\x00\x14ftypqt  ", "mov"),
         (b"\x00\x00\x00\x08wide\x00\x00", "mov"),
-        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", "matroska"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "matroska"),
     ],
 )
 def test_the_demuxer_is_forced_from_the_first_bytes(head: bytes, demuxer: str) -> None:
@@ -41,7 +41,13 @@ def test_the_demuxer_is_forced_from_the_first_bytes(head: bytes, demuxer: str) -
 
 @pytest.mark.parametrize(
     "head",
-    [b"#EXTM3U\n#EXT-X-", b"ffconcat version 1.0", b"GIF89a\x01\x00", b"RIFF\x00\x00AVI "],
+    [
+        b"#EXTM3U\n#EXT-X-",
+        b"ffconcat version 1.0",
+        b"GIF89a\x01\x00",
+        b"RIFF\x00\x00AVI ",
+        b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska",  # an .mkv, not WebM
+    ],
 )
 def test_other_containers_reach_no_demuxer(head: bytes) -> None:
     with pytest.raises(RejectedVideo, match="MP4, MOV or WebM"):
@@ -56,11 +62,14 @@ async def test_a_playlist_named_like_a_video_is_refused_before_ffprobe(tmp_path:
         await probe(VideoTools(ChildLimits()), playlist)
 
 
-async def test_a_real_video_is_still_read_within_the_limits(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "codec"), [("clip.mp4", "libx264"), ("clip.webm", "libvpx")])
+async def test_a_real_video_is_still_read_within_the_limits(
+    tmp_path: Path, name: str, codec: str
+) -> None:
     tools = VideoTools(ChildLimits(concurrency=1, cpu_s=30, memory_bytes=1 << 30))
-    clip = make_video(tmp_path / "clip.mp4", 1.5)
+    clip = make_video(tmp_path / name, 1.5, codec=codec)
     facts = await probe(tools, clip)
-    assert (facts.extension, facts.width, facts.height) == ("mp4", 640, 360)
+    assert (facts.extension, facts.width, facts.height) == (name[5:], 640, 360)
     assert (await poster_frame(tools, clip, facts.duration_s)).startswith(b"\xff\xd8")
 
 

@@ -24,9 +24,9 @@ class RejectedVideo(RefusedInput, ValueError):
 
 
 def demuxer_of(head: bytes) -> str:
-    """ffmpeg's demuxer for a file starting with `head`: `mov` (MP4 and MOV) or `matroska`
-    (WebM); RejectedVideo for anything else, which no demuxer then reads."""
-    if head[:4] == MATROSKA:
+    """ffmpeg's demuxer for a file starting with `head` (its first 64 bytes): `mov` (MP4 and
+    MOV) or `matroska` (WebM); RejectedVideo for anything else, which no demuxer then reads."""
+    if head[:4] == MATROSKA and b"webm" in head:  # the EBML header's DocType: not any Matroska
         return "matroska"
     if head[4:8] in ISO_BOXES:
         return "mov"
@@ -51,7 +51,7 @@ class VideoTools:
     def reading(self, path: Path) -> list[str]:
         """The arguments that make the child read `path`, and only it, with the right demuxer."""
         with path.open("rb") as file:
-            demuxer = demuxer_of(file.read(12))
+            demuxer = demuxer_of(file.read(64))
         return ["-v", "error", "-protocol_whitelist", "file", "-f", demuxer, "-i", f"file:{path}"]
 
     async def run(self, *command: str) -> bytes:
