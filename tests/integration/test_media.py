@@ -80,16 +80,6 @@ def test_upload_is_hosted_content_addressed_with_caching_headers(stack: Stack) -
     assert httpx.get(first["url"].replace(first["sha256"], "0" * 64)).status_code == 404
 
 
-def test_fetch_by_url_with_limits(stack: Stack) -> None:
-    media = internal(stack)
-    source = media.post("/internal/images", content=png((500, 500))).json()["url"]
-    fetched = media.post("/internal/images/fetch", json={"url": source})
-    assert fetched.status_code == 201 and fetched.json()["width"] == 1080
-    missing = media.post("/internal/images/fetch", json={"url": source[:-68] + "0" * 64 + ".jpg"})
-    assert missing.status_code == 422 and "HTTP 404" in missing.json()["detail"]
-    assert media.post("/internal/images/fetch", json={"url": "not a url"}).status_code == 422
-
-
 def test_only_the_generator_and_approval_may_store_images(stack: Stack) -> None:
     """Stored images sit under the prefix TikTok pulls from: only what the generator drew and
     what a person brought to the queue (through approval) may be put there."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from PIL import Image
 
 from gatepost_media.confinement import Confinement
 from gatepost_media.domain import RejectedImage
-from gatepost_media.videos import run
+from gatepost_media.video_tools import ChildLimits, RejectedVideo, VideoTools
 
 
 def test_a_confined_process_cannot_write_a_file(tmp_path: Path) -> None:
@@ -51,11 +50,11 @@ def test_an_upload_is_normalised_in_the_confined_child() -> None:
         asyncio.run(confined.normalise(b"no image", max_pixels=10, quality=90, fit="crop"))
 
 
-@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe is not installed")
-def test_ffprobe_runs_confined(tmp_path: Path) -> None:
-    """The same limits hold for ffprobe and ffmpeg (`videos.run`): a shell given in its place
+def test_ffprobe_and_ffmpeg_run_confined(tmp_path: Path) -> None:
+    """The same limits hold for ffprobe and ffmpeg (`VideoTools.run`): a shell given in its place
     cannot write a file."""
     target = tmp_path / "x"
-    with pytest.raises(Exception):  # noqa: B017 - a failed command is refused as a bad video
-        asyncio.run(run("/bin/sh", "-c", f"printf 'hostile' > {target}"))
+    tools = VideoTools(ChildLimits())
+    with pytest.raises(RejectedVideo):  # a failed command is refused as a bad video
+        asyncio.run(tools.run("/bin/sh", "-c", f"printf 'hostile' > {target}"))
     assert not target.exists() or target.stat().st_size == 0

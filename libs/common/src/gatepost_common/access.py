@@ -48,7 +48,6 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
         # media lands under the prefix TikTok pulls from: what the generator drew, and what a
         # person brought to the queue (approval takes it in, to be approved like any post)
         "POST /internal/images": frozenset({"generator", "approval"}),
-        "POST /internal/images/fetch": frozenset({"generator"}),
         "POST /internal/slides": frozenset({"generator", "approval"}),
         "POST /internal/videos": frozenset({"approval"}),
         "POST /internal/videos/fetch": frozenset({"approval"}),

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,14 @@ class FileMailbox:
 
 
 class SmtpMailer:
-    """SMTP_URL: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS)."""
+    """SMTP_URL: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS). The relay's
+    certificate is verified (the login and every sign-up link travel in it): against the
+    system's CAs, or, for a private relay, those in `?ca_file=/path/to/ca.pem`."""
 
     def __init__(self, url: str, sender: str) -> None:
         self.url, self.sender = urlsplit(url), sender
+        ca_file = parse_qs(self.url.query).get("ca_file", [None])[0]
+        self.tls = ssl.create_default_context(cafile=ca_file)
 
     async def send(self, mail: Mail) -> None:
         await asyncio.to_thread(self._send, mail)
@@ -63,13 +68,13 @@ class SmtpMailer:
         host, secure = self.url.hostname or "localhost", self.url.scheme == "smtps"
         port = self.url.port or (465 if secure else 587)
         smtp = (
-            smtplib.SMTP_SSL(host, port, timeout=20)
+            smtplib.SMTP_SSL(host, port, timeout=20, context=self.tls)
             if secure
             else smtplib.SMTP(host, port, timeout=20)
         )
         with smtp:
             if not secure:
-                smtp.starttls()
+                smtp.starttls(context=self.tls)  # refused by the relay: SMTPNotSupportedError
             if self.url.username:
                 smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
             smtp.send_message(message)

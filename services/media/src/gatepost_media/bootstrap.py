@@ -7,6 +7,7 @@ from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.entrypoints import router as image_routes
 from gatepost_media.settings import Settings
 from gatepost_media.video_routes import router as video_routes
+from gatepost_media.video_tools import ChildLimits, VideoTools
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,5 +21,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Settings: settings,
             ImageStore: ImageStore(settings.media_dir, infra.db),
             VideoStore: VideoStore(settings.media_dir / "videos", infra.db),
+            VideoTools: VideoTools(
+                ChildLimits(
+                    settings.video_tools_at_once,
+                    settings.video_tool_cpu_s,
+                    settings.video_tool_memory_bytes,
+                )
+            ),
         },
     )

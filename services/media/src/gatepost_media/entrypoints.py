@@ -1,4 +1,4 @@
-"""HTTP: internal routes to store an image (bytes or a URL) and public `/media/<sha256>.jpg`."""
+"""HTTP: internal routes to store an image and public `/media/<sha256>.jpg`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.confinement import Confinement
-from gatepost_media.fetching import FetchRequest, download
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, compose
@@ -98,13 +97,6 @@ async def upload(request: Request, settings: Configured, store: Images) -> Store
         if len(data) > settings.max_upload_bytes:
             raise HTTPException(413, too_big)
     return await store_image(settings, store, bytes(data))
-
-
-@router.post("/internal/images/fetch", dependencies=internal, status_code=201)
-async def fetch(body: FetchRequest, settings: Configured, store: Images) -> StoredImage:
-    """Fetch an image from a URL (no redirects, size and time limits), then store it."""
-    data = await download(str(body.url), settings.max_upload_bytes, settings.fetch_timeout_s)
-    return await store_image(settings, store, data)
 
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}

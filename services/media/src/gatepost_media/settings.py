@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Literal
 
 from gatepost_common.settings import ServiceSettings
+from gatepost_media.fetching import FetchPolicy
 
 
 class Settings(ServiceSettings):
@@ -14,17 +15,30 @@ class Settings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8080/media"
     max_upload_bytes: int = 20_000_000
     max_pixels: int = 40_000_000
-    fetch_timeout_s: float = 15.0
     max_video_bytes: int = 4_000_000_000  # TikTok's limit
     video_fetch_timeout_s: float = 600.0
-    # a video URL a person gives is fetched only from public addresses; the local run and the
-    # tests serve videos from 127.0.0.1 and turn this on
+    # a video URL a person gives is fetched only from public addresses, over https on these
+    # ports; the local run and the tests serve videos over http from 127.0.0.1 and turn
+    # `fetch_private_addresses` on (which lifts the scheme and port rules too)
     fetch_private_addresses: bool = False
-    # what a decoder of an untrusted file (Pillow, ffprobe, ffmpeg) may use; it may write no file
+    # what the decoder of an untrusted picture (Pillow, in a child) may use; it may write no file
     decoder_memory_bytes: int = 2 * 1024**3
     decoder_cpu_s: int = 60
+    fetch_plain_http: bool = False
+    fetch_ports: frozenset[int] = frozenset({443, 80})
+    # ffprobe and ffmpeg: how many at once, and each child's CPU seconds and address space
+    video_tools_at_once: int = 2
+    video_tool_cpu_s: int = 120
+    video_tool_memory_bytes: int = 2 << 30
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
+
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            private=self.fetch_private_addresses,
+            plain_http=self.fetch_plain_http,
+            ports=self.fetch_ports,
+        )
 
     def url_of(self, name: str) -> str:
         """The public, stable URL of a stored file (`<sha256>.jpg`, `<sha256>.mp4`, …)."""

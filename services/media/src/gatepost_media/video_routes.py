@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +18,10 @@ from fastapi.responses import FileResponse
 from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.fetching import FetchRequest, public_host, stream_to
+from gatepost_media.fetching import FetchRequest, stream_to
 from gatepost_media.schemas import StoredVideo
 from gatepost_media.settings import Settings
+from gatepost_media.video_tools import VideoTools
 from gatepost_media.videos import MIME, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
@@ -29,16 +31,26 @@ internal = [INTERNAL]  # who may call which: gatepost_common.access
 Configured = Annotated[Settings, given(Settings)]
 Images = Annotated[ImageStore, given(ImageStore)]
 Videos = Annotated[VideoStore, given(VideoStore)]
+Tools = Annotated[VideoTools, given(VideoTools)]
 Fill = Callable[[Callable[[bytes], object]], Awaitable[None]]
 
 
-async def keep(
-    settings: Settings, videos: VideoStore, store: ImageStore, received: Path
-) -> StoredVideo:
+@dataclass(frozen=True)
+class Taking:
+    """What taking in a video works with."""
+
+    settings: Settings
+    videos: VideoStore
+    store: ImageStore
+    tools: VideoTools
+
+
+async def keep(taking: Taking, received: Path) -> StoredVideo:
     """Check the received file; keep it under its sha256, with a poster frame (kept as ffmpeg
     made it: the video's shape, not a slide's)."""
-    facts = await probe(received)  # RejectedVideo: 422 with the reason
-    poster = await store.keep(await poster_frame(received, facts.duration_s))
+    settings, videos, store = taking.settings, taking.videos, taking.store
+    facts = await probe(taking.tools, received)  # RejectedVideo: 422 with the reason
+    poster = await store.keep(await poster_frame(taking.tools, received, facts.duration_s))
     poster_url = settings.url_of(f"{poster}.jpg")
     sha256, size = await run_in_threadpool(file_sha256, received)
     await videos.keep(received, sha256, vars(facts) | {"bytes": size, "poster_url": poster_url})
@@ -55,23 +67,21 @@ async def keep(
     )
 
 
-async def taken(
-    settings: Settings, videos: VideoStore, store: ImageStore, fill: Fill
-) -> StoredVideo:
+async def taken(taking: Taking, fill: Fill) -> StoredVideo:
     """A temporary file filled by `fill`, then kept; removed whatever happens (a kept one was
     renamed)."""
-    part = videos.receiving()
+    part = taking.videos.receiving()
     try:
         with part.open("wb") as out:
             await fill(out.write)
-        return await keep(settings, videos, store, part)
+        return await keep(taking, part)
     finally:
         await run_in_threadpool(part.unlink, missing_ok=True)
 
 
 @router.post("/internal/videos", dependencies=internal, status_code=201)
 async def upload(
-    request: Request, settings: Configured, videos: Videos, store: Images
+    request: Request, settings: Configured, videos: Videos, store: Images, tools: Tools
 ) -> StoredVideo:
     """Take the video in the request body: checked for TikTok, kept, a poster frame made.
     422 with the reason when TikTok would not take it."""
@@ -89,23 +99,21 @@ async def upload(
         if not received:
             raise HTTPException(422, "the request body is empty: send the video's bytes")
 
-    return await taken(settings, videos, store, fill)
+    return await taken(Taking(settings, videos, store, tools), fill)
 
 
 @router.post("/internal/videos/fetch", dependencies=internal, status_code=201)
 async def fetch(
-    body: FetchRequest, settings: Configured, videos: Videos, store: Images
+    body: FetchRequest, settings: Configured, videos: Videos, store: Images, tools: Tools
 ) -> StoredVideo:
-    """Fetch a video from a URL (no redirects, size and time limits), then take it."""
+    """Fetch a video from a URL (its vetted address only, no redirects, size and time limits),
+    then take it. FetchFailed: 422 with the reason."""
+    limits = (settings.max_video_bytes, settings.video_fetch_timeout_s)
 
     async def fill(write: Callable[[bytes], object]) -> None:
-        if not settings.fetch_private_addresses:
-            await public_host(str(body.url))  # FetchFailed: 422 with the reason
-        await stream_to(
-            str(body.url), settings.max_video_bytes, settings.video_fetch_timeout_s, write, "video"
-        )
+        await stream_to(str(body.url), limits, write, "video", settings.fetch_policy())
 
-    return await taken(settings, videos, store, fill)
+    return await taken(Taking(settings, videos, store, tools), fill)
 
 
 def video_file(videos: VideoStore, name: str) -> FileResponse:

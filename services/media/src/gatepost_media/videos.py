@@ -12,8 +12,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from gatepost_common.errors import RefusedInput
-from gatepost_media.confinement import Confinement
+from gatepost_media.video_tools import RejectedVideo, VideoTools
+
+__all__ = ["RejectedVideo", "VideoFacts", "facts_of", "poster_frame", "probe"]
 
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9"})
 WEBM_CODECS = frozenset({"vp8", "vp9"})
@@ -21,10 +22,6 @@ MIN_SIDE, MAX_SIDE = 360, 4096
 MIN_FPS, MAX_FPS = 23, 60
 LONGEST_S = 600  # "max via upload endpoint 10 min"
 MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}  # by file extension
-
-
-class RejectedVideo(RefusedInput, ValueError):
-    """The file is not a video TikTok takes; the message says why, for the person."""
 
 
 @dataclass(frozen=True)
@@ -38,29 +35,15 @@ class VideoFacts:
     duration_s: float
 
 
-async def run(*command: str, timeout_s: float = 120) -> bytes:
-    """ffprobe or ffmpeg on an untrusted file, confined: it cannot write a file."""
-    try:
-        status, out, err = await Confinement().run(*command, timeout_s=timeout_s)
-    except TimeoutError:
-        raise RejectedVideo(f"{command[0]} took longer than {timeout_s:.0f} s") from None
-    if status != 0:
-        words = err.decode(errors="replace").strip().splitlines()[-1:] or ["no reason"]
-        raise RejectedVideo(f"this is not a video ffprobe can read ({words[0][:200]})")
-    return out
-
-
-async def probe(path: Path) -> VideoFacts:
+async def probe(tools: VideoTools, path: Path) -> VideoFacts:
     """What the file is, by ffprobe; RejectedVideo when TikTok would not take it."""
-    out = await run(
+    out = await tools.run(
         "ffprobe",
-        "-v",
-        "error",
+        *tools.reading(path),
         "-print_format",
         "json",
         "-show_format",
         "-show_streams",
-        str(path),
     )
     return facts_of(json.loads(out))
 
@@ -113,17 +96,14 @@ def frame_rate(text: str) -> float:
         return 0.0
 
 
-async def poster_frame(path: Path, duration_s: float) -> bytes:
+async def poster_frame(tools: VideoTools, path: Path, duration_s: float) -> bytes:
     """A frame a second in (or halfway through a shorter video), as JPEG bytes."""
     at = f"{min(1.0, duration_s / 2):.3f}"
-    return await run(
+    return await tools.run(
         "ffmpeg",
-        "-v",
-        "error",
         "-ss",
         at,
-        "-i",
-        str(path),
+        *tools.reading(path),
         "-frames:v",
         "1",
         "-f",
