@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -71,11 +72,44 @@ class Layout:
         return sum(line.height for line in self.lines)
 
 
-@cache
-def font_at(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(
-        str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
-    )
+class OpenFonts:
+    """Fonts by face and size, opened when first asked for (so a script's font files and
+    shaping tables are read only once a slide needs them) and the `kept` most recently used
+    kept open: HarfBuzz copies a font's tables for each size, ~2 MB each for a CJK face, and the
+    size search opens every size from the largest down."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.open: OrderedDict[tuple[Face, int], ImageFont.FreeTypeFont] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, face: Face, size: int) -> ImageFont.FreeTypeFont:
+        with self.lock:
+            font = self.open.pop((face, size), None)
+        if font is None:
+            font = ImageFont.truetype(
+                str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
+            )
+        with self.lock:
+            self.open[(face, size)] = font
+            while len(self.open) > self.kept:
+                self.open.popitem(last=False)
+        return font
+
+    def __len__(self) -> int:
+        return len(self.open)
+
+    def scripts(self) -> set[str]:
+        with self.lock:
+            return {face.script for face, _ in self.open}
+
+    def clear(self) -> None:
+        with self.lock:
+            self.open.clear()
+
+
+# a carousel's sizes of one face (its title's and body's, from MAX_SIZE down) all stay open
+font_at = OpenFonts(kept=64)
 
 
 def width_of(text: str, font: ImageFont.FreeTypeFont, face: Face, language: str) -> float:

@@ -1,0 +1,49 @@
+"""Fonts are opened per script when a slide first needs them, and only the most recently used
+sizes stay open (a CJK face's shaping tables take ~2 MB a size)."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from gatepost_common.slide_style import Style
+from gatepost_media.fonts import face_for
+from gatepost_media.typeset import OpenFonts, compose, font_at
+
+
+def picture() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1080, 1080), (40, 90, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_latin_slide_opens_no_font_of_another_script() -> None:
+    font_at.clear()
+
+    compose(picture(), [("Small balcony garden ideas", 1.0)], "en", Style())
+
+    assert font_at.scripts() == {"latin"}
+
+
+def test_a_japanese_slide_opens_the_cjk_font_when_first_needed() -> None:
+    font_at.clear()
+    compose(picture(), [("Small balcony garden ideas", 1.0)], "en", Style())
+
+    compose(picture(), [("ベランダで楽しむ小さな家庭菜園", 1.0)], "ja", Style())
+
+    assert font_at.scripts() == {"latin", "japanese"}
+
+
+def test_only_the_most_recently_used_sizes_stay_open() -> None:
+    fonts = OpenFonts(kept=2)
+    face = face_for("Small balcony garden ideas", "en", "Noto Sans")
+    first = fonts(face, 40)
+    fonts(face, 42)
+
+    assert fonts(face, 40) is first  # used again: now the most recent
+    fonts(face, 44)  # the third size closes the least recently used (42)
+
+    assert len(fonts) == 2
+    assert fonts(face, 40) is first
+    assert {size for _, size in fonts.open} == {40, 44}
