@@ -1,14 +1,16 @@
-"""Fonts are opened per script when a slide first needs them, and only the most recently used
-sizes stay open (a CJK face's shaping tables take ~2 MB a size)."""
+"""Fonts are opened per script when a slide first needs them, only the most recently used sizes
+stay open (a CJK face's shaping tables take ~2 MB a size), and text is set one slide at a time."""
 
 from __future__ import annotations
 
 import io
 
-from PIL import Image
+import pytest
+from PIL import Image, ImageFont
 
 from gatepost_common.slide_style import Style
-from gatepost_media.fonts import face_for
+from gatepost_media import typeset
+from gatepost_media.fonts import Face, face_for
 from gatepost_media.typeset import OpenFonts, compose, font_at
 
 
@@ -47,3 +49,17 @@ def test_only_the_most_recently_used_sizes_stay_open() -> None:
     assert len(fonts) == 2
     assert fonts(face, 40) is first
     assert {size for _, size in fonts.open} == {40, 44}
+
+
+def test_fonts_are_used_only_while_text_setting_is_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    held: list[bool] = []
+
+    def watched(face: Face, size: int) -> ImageFont.FreeTypeFont:
+        held.append(typeset.SETTING_TEXT.locked())
+        return font_at(face, size)
+
+    monkeypatch.setattr(typeset, "font_at", watched)
+
+    compose(picture(), [("ベランダで楽しむ小さな家庭菜園", 1.0)], "ja", Style())
+
+    assert held and all(held)

@@ -84,13 +84,14 @@ class OpenFonts:
         self.lock = threading.Lock()
 
     def __call__(self, face: Face, size: int) -> ImageFont.FreeTypeFont:
+        # opened under the lock: slides composed side by side in media's threads would otherwise
+        # each open the same sizes at once (40 threads setting Japanese: ~880 MB instead of ~150)
         with self.lock:
             font = self.open.pop((face, size), None)
-        if font is None:
-            font = ImageFont.truetype(
-                str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
-            )
-        with self.lock:
+            if font is None:
+                font = ImageFont.truetype(
+                    str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
+                )
             self.open[(face, size)] = font
             while len(self.open) > self.kept:
                 self.open.popitem(last=False)
@@ -108,6 +109,10 @@ class OpenFonts:
             self.open.clear()
 
 
+# Text is laid out and drawn one slide at a time: a FreeType face may not be used by two threads
+# at once, and slides set side by side each held copies of a CJK font's tables (40 threads setting
+# Japanese kept ~1.2 GB; one at a time ~150 MB). Decoding and encoding pictures stay parallel.
+SETTING_TEXT = threading.Lock()
 # a carousel's sizes of one face (its title's and body's, from MAX_SIZE down) all stay open
 font_at = OpenFonts(kept=64)
 
@@ -186,37 +191,38 @@ def layers(picture: bytes, blocks: list[tuple[str, float]], language: str, style
     mask = Image.new("L", canvas.size, 0)
     if not blocks:
         return Layers(canvas, mask, (0, 0, 0, 0), None)
-    safe_height = SAFE[3] - SAFE[1]
-    found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
-    box_height = found.height + 2 * PADDING
-    top = {
-        "top": SAFE[1],
-        "center": SAFE[1] + (safe_height - box_height) // 2,
-        "bottom": SAFE[3] - box_height,
-    }[style.position]
-    widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
-    centre = (SAFE[0] + SAFE[2]) // 2
-    half = int(widest) // 2 + PADDING
-    scrim = (centre - half, top, centre + half, top + box_height)
-    overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
-    alpha = round(255 * scrim_alpha(style.text_colour, style.box_colour))
-    ImageDraw.Draw(overlay).rounded_rectangle(
-        scrim, radius=24, fill=(*rgb(style.box_colour), alpha)
-    )
-    behind = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
-    ink = ImageDraw.Draw(mask)
-    y = top + PADDING
-    for line in found.lines:
-        ink.text(
-            (centre, y),
-            line.text,
-            font=line.font,
-            fill=255,
-            anchor="ma",
-            direction="rtl" if found.face.rtl else "ltr",
-            language=language,
+    with SETTING_TEXT:  # FreeType faces are shared by media's threads, and not thread-safe
+        safe_height = SAFE[3] - SAFE[1]
+        found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
+        box_height = found.height + 2 * PADDING
+        top = {
+            "top": SAFE[1],
+            "center": SAFE[1] + (safe_height - box_height) // 2,
+            "bottom": SAFE[3] - box_height,
+        }[style.position]
+        widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
+        centre = (SAFE[0] + SAFE[2]) // 2
+        half = int(widest) // 2 + PADDING
+        scrim = (centre - half, top, centre + half, top + box_height)
+        overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+        alpha = round(255 * scrim_alpha(style.text_colour, style.box_colour))
+        ImageDraw.Draw(overlay).rounded_rectangle(
+            scrim, radius=24, fill=(*rgb(style.box_colour), alpha)
         )
-        y += line.height
+        behind = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
+        ink = ImageDraw.Draw(mask)
+        y = top + PADDING
+        for line in found.lines:
+            ink.text(
+                (centre, y),
+                line.text,
+                font=line.font,
+                fill=255,
+                anchor="ma",
+                direction="rtl" if found.face.rtl else "ltr",
+                language=language,
+            )
+            y += line.height
     return Layers(behind, mask, scrim, found)
 
 
