@@ -51,3 +51,10 @@ async def test_a_near_tie_goes_to_the_llm_fallback() -> None:
 
     assert await language.of(topic, Usage()) == "es"
     assert asked == [topic]
+
+
+def test_a_confident_low_accuracy_guess_below_certainty_still_gets_a_second_look() -> None:
+    topic = "Three stretches for desk workers"  # low accuracy alone: Tagalog 0.965, English 0.033
+
+    assert LinguaDetector(accuracy="low").detect(topic) == "tl"
+    assert LinguaDetector().detect(topic) == "en"

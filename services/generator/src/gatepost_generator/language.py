@@ -79,8 +79,8 @@ class LinguaDetector:
         languages: list[str] | None = None,
         accuracy: Accuracy = "low_then_high",
         min_confidence: float = 0.3,
-        recheck_below: float = 0.95,
-        candidate_floor: float = 0.04,
+        recheck_below: float = 0.99,
+        candidate_floor: float = 0.01,
         second_look_min: float = 0.6,
     ) -> None:
         codes = [getattr(IsoCode639_1, c.upper()) for c in (languages or DEFAULT_LANGUAGES)]
