@@ -11,7 +11,8 @@ from PIL import Image, ImageFont
 from gatepost_common.slide_style import Style
 from gatepost_media import typeset
 from gatepost_media.fonts import Face, face_for
-from gatepost_media.typeset import OpenFonts, compose, font_at
+from gatepost_media.open_fonts import SETTING_TEXT, OpenFonts, font_at
+from gatepost_media.typeset import compose
 
 
 def picture() -> bytes:
@@ -55,7 +56,7 @@ def test_fonts_are_used_only_while_text_setting_is_held(monkeypatch: pytest.Monk
     held: list[bool] = []
 
     def watched(face: Face, size: int) -> ImageFont.FreeTypeFont:
-        held.append(typeset.SETTING_TEXT.locked())
+        held.append(SETTING_TEXT.locked())
         return font_at(face, size)
 
     monkeypatch.setattr(typeset, "font_at", watched)
