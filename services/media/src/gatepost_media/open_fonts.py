@@ -51,5 +51,5 @@ class OpenFonts:
 # at once, and slides set side by side each held copies of a CJK font's tables (40 threads setting
 # Japanese kept ~1.2 GB; one at a time ~150 MB). Decoding and encoding pictures stay parallel.
 SETTING_TEXT = threading.Lock()
-# a carousel's sizes of one face (its title's and body's, from MAX_SIZE down) all stay open
+# a carousel's sizes of one face (its title's and body's, from typeset's MAX_SIZE down) stay open
 font_at = OpenFonts(kept=64)
