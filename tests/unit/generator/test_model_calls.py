@@ -85,7 +85,7 @@ async def test_the_carousel_is_asked_for_in_strict_structured_output_mode() -> N
     standin = Standin()
     s = settings()
     calls, _ = standin.calls(s)
-    checker = LinguaDetector(languages=["en", "fr"], low_accuracy=True)
+    checker = LinguaDetector(languages=["en", "fr"], accuracy="low")
     generator = Generator(s, None, calls, None, None, checker, None, None)  # type: ignore[arg-type]
     usage = Usage()
     text = await generator.write_text("Three stretches for desk workers", "en", usage)

@@ -62,7 +62,7 @@ def build(
     model = ModelCalls(ai, budget, settings)
     media = MediaClient(calls("media", settings.media_url, 20))
     detector = LinguaDetector(
-        languages=settings.languages or None, low_accuracy=settings.language_low_accuracy
+        languages=settings.languages or None, accuracy=settings.language_accuracy
     )
     language = TopicLanguage(detector, LLMLanguage(model), settings.default_language)
     styles = StyleSource(calls("auth", settings.auth_url, 20))

@@ -144,7 +144,8 @@ class Generator:
             except (ValueError, ValidationError) as error:
                 problem = str(error).splitlines()[0]
                 continue
-            written = self.checker.detect(" ".join([text.caption, *(s.text for s in text.slides)]))
+            words = " ".join([text.caption, *(s.text for s in text.slides)])
+            written = await asyncio.to_thread(self.checker.detect, words)
             if written is None or written == language:
                 return text
             problem = f"the text came back in {written}, not {language}"

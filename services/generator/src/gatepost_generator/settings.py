@@ -38,10 +38,11 @@ class Settings(ServiceSettings):
     lease_s: float = 60.0
     worker_interval_s: float = 0.5
     topic_attempts: int = 3  # claims of one topic (replicas dying under it) before it fails
-    # ISO 639-1 codes lingua chooses among (empty: a broad default set); low accuracy mode needs
-    # about a sixth of the memory and is less sure on short topics (see benchmarks/)
+    # ISO 639-1 codes lingua chooses among (empty: a broad default set); "low_then_high" loads
+    # high accuracy models only for languages a short topic leaves in doubt, "high" loads them all
+    # (~570 MB), "low" none (less sure on short topics); see docs/benchmarks.md
     languages: list[str] = []
-    language_low_accuracy: bool = False
+    language_accuracy: Literal["low", "low_then_high", "high"] = "low_then_high"
     default_language: str = "en"
 
     @property

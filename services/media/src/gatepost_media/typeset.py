@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -31,6 +30,7 @@ from gatepost_common.slide_style import Family, Style, rgb
 from gatepost_media.breaking import pieces
 from gatepost_media.contrast import scrim_alpha
 from gatepost_media.fonts import Face, check_coverage, face_for
+from gatepost_media.open_fonts import SETTING_TEXT, font_at
 
 SIDE = 1080
 SAFE = (86, 108, 896, 864)  # left, top, right, bottom (see the module docstring)
@@ -69,13 +69,6 @@ class Layout:
     @property
     def height(self) -> int:
         return sum(line.height for line in self.lines)
-
-
-@cache
-def font_at(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(
-        str(face.path), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
-    )
 
 
 def width_of(text: str, font: ImageFont.FreeTypeFont, face: Face, language: str) -> float:
@@ -152,37 +145,38 @@ def layers(picture: bytes, blocks: list[tuple[str, float]], language: str, style
     mask = Image.new("L", canvas.size, 0)
     if not blocks:
         return Layers(canvas, mask, (0, 0, 0, 0), None)
-    safe_height = SAFE[3] - SAFE[1]
-    found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
-    box_height = found.height + 2 * PADDING
-    top = {
-        "top": SAFE[1],
-        "center": SAFE[1] + (safe_height - box_height) // 2,
-        "bottom": SAFE[3] - box_height,
-    }[style.position]
-    widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
-    centre = (SAFE[0] + SAFE[2]) // 2
-    half = int(widest) // 2 + PADDING
-    scrim = (centre - half, top, centre + half, top + box_height)
-    overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
-    alpha = round(255 * scrim_alpha(style.text_colour, style.box_colour))
-    ImageDraw.Draw(overlay).rounded_rectangle(
-        scrim, radius=24, fill=(*rgb(style.box_colour), alpha)
-    )
-    behind = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
-    ink = ImageDraw.Draw(mask)
-    y = top + PADDING
-    for line in found.lines:
-        ink.text(
-            (centre, y),
-            line.text,
-            font=line.font,
-            fill=255,
-            anchor="ma",
-            direction="rtl" if found.face.rtl else "ltr",
-            language=language,
+    with SETTING_TEXT:  # FreeType faces are shared by media's threads, and not thread-safe
+        safe_height = SAFE[3] - SAFE[1]
+        found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
+        box_height = found.height + 2 * PADDING
+        top = {
+            "top": SAFE[1],
+            "center": SAFE[1] + (safe_height - box_height) // 2,
+            "bottom": SAFE[3] - box_height,
+        }[style.position]
+        widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
+        centre = (SAFE[0] + SAFE[2]) // 2
+        half = int(widest) // 2 + PADDING
+        scrim = (centre - half, top, centre + half, top + box_height)
+        overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+        alpha = round(255 * scrim_alpha(style.text_colour, style.box_colour))
+        ImageDraw.Draw(overlay).rounded_rectangle(
+            scrim, radius=24, fill=(*rgb(style.box_colour), alpha)
         )
-        y += line.height
+        behind = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
+        ink = ImageDraw.Draw(mask)
+        y = top + PADDING
+        for line in found.lines:
+            ink.text(
+                (centre, y),
+                line.text,
+                font=line.font,
+                fill=255,
+                anchor="ma",
+                direction="rtl" if found.face.rtl else "ltr",
+                language=language,
+            )
+            y += line.height
     return Layers(behind, mask, scrim, found)
 
 

@@ -233,6 +233,10 @@ class Stack:
                 "TIKTOK_CLIENT_SECRET", "local-only-tiktok-client-secret"
             ),
             "TIKTOK_API_BASE": tiktok_api,
+            # glibc otherwise raises its mmap threshold after the first large buffers are freed,
+            # and then keeps picture-sized buffers in its heaps: media held ~640 MB after 16 posts
+            # instead of ~100 (docs/benchmarks.md#memory). A fixed threshold gives them back.
+            "MALLOC_MMAP_THRESHOLD_": str(128 * 1024),
         }
         per_service = {
             "auth": {
