@@ -55,7 +55,14 @@ class StrictDisplay:
         if access_token in self.without_scope:
             raise TikTokError("scope_not_authorized", "", "", 401)
         return [
-            {"id": i, "view_count": int(i[-4:]), "like_count": 3, "comment_count": 2}
+            {
+                "id": i,
+                "view_count": int(i[-4:]),
+                "like_count": 3,
+                "comment_count": 2,
+                # signed and expiring on real TikTok
+                "cover_image_url": f"https://p16-sign.tiktokcdn.example/{i}.jpeg?x-expires=1",
+            }
             for i in ids
             if i not in self.missing
         ]

@@ -89,6 +89,8 @@ async def test_the_19_digit_public_id_reaches_the_api_as_the_exact_string_and_li
     assert f'"public_id":"{BIG_ID}"' in answer.text  # a JSON string, never a number
     [post] = answer.json()["posts"]
     assert post["link"] == LINK and post["no_numbers_reason"] is None
+    # the approved cover as media hosts it, not TikTok's signed cover URL that expires
+    assert post["cover_url"] == "https://media.example/p/1.jpg"
     assert post["views"] == int(BIG_ID[-4:]) and len(post["series"]) == 1
     [publication] = publications.json()
     assert publication["public_id"] == BIG_ID and publication["link"] == LINK

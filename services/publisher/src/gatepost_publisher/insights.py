@@ -74,10 +74,9 @@ class Insights:
         approved = job["approved"]
         public_id = (live or {}).get("public_id") or next(iter(job.get("post_ids") or []), None)
         latest = readings[-1] if readings else None
-        photos = approved.get("photo_urls") or []
-        cover = (live or {}).get("tiktok_cover_url") or (
-            photos[int(approved.get("cover_index") or 0)] if photos else None
-        )
+        # the approved cover as media hosts it first: a stable URL of Gatepost's own, where
+        # TikTok's cover_image_url expires (and the stand-in's never loads)
+        cover = own_cover(approved) or (live or {}).get("tiktok_cover_url")
         reason = post_reason(
             enabled=self.settings.insights_enabled,
             audited=self.settings.tiktok_app_audited,
@@ -145,3 +144,12 @@ class Insights:
                     + [getattr(r, k) for k in COUNTS]
                 )
         return out.getvalue()
+
+
+def own_cover(approved: dict[str, Any]) -> str | None:
+    """The approved post's cover as media hosts it: the cover photo, or a video's poster frame."""
+    photos = approved.get("photo_urls") or []
+    if photos:
+        return str(photos[int(approved.get("cover_index") or 0)])
+    poster = (approved.get("video") or {}).get("poster_url")
+    return str(poster) if poster else None
