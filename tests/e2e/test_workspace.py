@@ -86,7 +86,10 @@ def test_a_posts_timeline_goes_from_approval_to_published(stack: Stack, page: Pa
     published(client, post_id)
     history = client.get(f"/api/approval/posts/{post_id}").json()["history"]
     states = [moment["state"] for moment in history]
-    assert states[0] == "approved" and states[-1] == "published", states
+    assert states[0] == "approved" and "published" in states, states
+    # TikTok may give the public link after PUBLISH_COMPLETE (its moderation): then the
+    # publisher's "live" with the link is the one word that may follow the outcome
+    assert set(states[states.index("published") + 1 :]) <= {"live"}, states
     assert "processing" in states  # the publisher's word: sent, TikTok is processing it
     signed_in_as(page, client, stack)
     page.goto(f"{stack.gateway_url}/#publications")
@@ -95,7 +98,7 @@ def test_a_posts_timeline_goes_from_approval_to_published(stack: Stack, page: Pa
     title = client.get(f"/api/approval/posts/{post_id}").json()["title"]
     timeline = page.get_by_role("list", name=f"Timeline of {title}")
     expect(timeline.locator("li").first).to_contain_text("Approved")
-    expect(timeline.locator("li").last).to_contain_text("Published")
+    expect(timeline.locator("li").filter(has_text="Published")).to_have_count(1)
     expect(timeline).to_contain_text("Sent: TikTok is processing it")
     look_at(page, "workspace-timeline")
 
