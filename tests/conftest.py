@@ -19,8 +19,17 @@ pytest_plugins = ["tests.no_skips", "tests.failure_logs"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that stop shared infrastructure (marked `disruptive`) run after all the others."""
-    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+    """Tests that stop shared infrastructure (marked `disruptive`) run after all the others, and
+    tests that move the shared stack's clock forward (`moves_clock(hours=…)`) after those, the
+    smallest move first: every other test signs and compares times in real time (a webhook's
+    timestamp, a metric's window), which a stack hours ahead refuses."""
+
+    def order(item: pytest.Item) -> tuple[float, bool]:
+        moves = item.get_closest_marker("moves_clock")
+        hours = float(moves.kwargs.get("hours", 0)) if moves else -1.0
+        return hours, item.get_closest_marker("disruptive") is not None
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ from gatepost_devstack.outside import APPROVAL, eventually, signed_up_creator
 from gatepost_devstack.stack import Stack
 from tests.e2e.browser import WIDTHS, accessibility_problems, browser, signed_in_as
 
+# the posts go live and are read over hours of the stack's clock: after every other test
+pytestmark = pytest.mark.moves_clock(hours=7)
+
 __all__ = ["browser"]
 ZONE = "America/New_York"  # the person's (the browser's) time zone: not the server's UTC
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"

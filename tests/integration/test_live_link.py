@@ -15,6 +15,7 @@ from gatepost_devstack.stack import Stack
 from tests.integration.test_publisher import outcome, publication
 
 
+@pytest.mark.moves_clock(hours=2)
 @pytest.mark.timeout(900)  # when it runs alone, the stack starts within its time
 async def test_a_public_id_that_comes_two_hours_later_gives_the_link(stack: Stack) -> None:
     control = f"http://127.0.0.1:{stack.ports.tiktok}/_control"
