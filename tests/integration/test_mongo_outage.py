@@ -5,6 +5,7 @@ written. Runs last: it stops the shared database."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ async def test_approvals_during_a_two_minute_mongodb_outage_are_each_published_o
         await collect(
             stack.kafka_bootstrap,
             POST_APPROVED,
-            lambda r: event_of(r)["data"]["post_id"] in ids,
+            lambda r: approved_here(r, ids),
             count=POSTS,
         )
         await asyncio.to_thread(stop_mongo, stack)
@@ -66,3 +67,11 @@ async def test_approvals_during_a_two_minute_mongodb_outage_are_each_published_o
         jobs = client.get("/api/publisher/publications").json()
         assert len([j for j in jobs if j["post_id"] == post_id]) == 1, post_id
     assert await dead_letter_count(stack) == before, "no message was dead-lettered"
+
+
+def approved_here(record: Any, ids: set[str]) -> bool:
+    """One of this test's approvals; other tests write to the topic too (an ACL probe's bytes)."""
+    try:
+        return event_of(record)["data"]["post_id"] in ids
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
