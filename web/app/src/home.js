@@ -5,7 +5,7 @@
 // publisher's publications and budgets, and the insights routes; a part whose service does not
 // answer says so and the rest still shows.
 import { approval, auth, insights, publisher } from "./api.js";
-import { el, newest, refresh, view } from "./dom.js";
+import { el, newest } from "./dom.js";
 import { count, moment, titleOf, zone } from "./figures.js";
 import { liveLink } from "./insights.js";
 import { bestThisWeek, failed, outToday, scheduled, stuck } from "./needs.js";
@@ -25,7 +25,9 @@ export async function showHome(main) {
   const body = el("div", { class: "home" });
   main.replaceChildren(el("h1", {}, "What needs you"), body);
   const here = zone();
-  view.refresh = newest(async () => {
+  // Drawn once a visit (moving lists under a reader's eyes helps no one), and never as the page's
+  // refresher: a page opened before this answer came keeps its own.
+  const draw = newest(async () => {
     const [awaiting, jobs, posts, accounts] = await Promise.all([
       orNull(approval.posts(`status=awaiting_approval&limit=${SHOWN + 1}`)),
       orNull(publisher.publications()), orNull(insights.posts().then((a) => a.posts)),
@@ -35,8 +37,7 @@ export async function showHome(main) {
       insight: await orNull(insights.account(a.account_id, here)) })));
     return { awaiting, jobs, posts, perAccount };
   }, (found) => body.replaceChildren(...sections(found, new Date())));
-  await refresh();
-  view.refresh = null;  // drawn once a visit: moving lists under a reader's eyes helps no one
+  await draw();
 }
 
 /**
