@@ -501,6 +501,8 @@ export interface components {
             key: string;
             /** Language */
             language?: string | null;
+            /** Post Id */
+            post_id?: string | null;
             /**
              * Text
              * @default

@@ -22,6 +22,7 @@ from gatepost_publisher.similar import (
     Likeness,
     best_titles,
     hook_style,
+    recurring_words,
     similar,
     summary,
     topic_words,
@@ -77,6 +78,13 @@ def test_similar_posts_share_language_and_hook_and_on_topic_ones_come_first() ->
     assert summary(like, []) is None
 
 
+def test_words_in_most_of_the_accounts_posts_are_no_topic() -> None:
+    titles = ["Nobody tells you: basil", "Nobody tells you: mint", "Nobody tells you: sage"]
+    recurring = recurring_words([topic_words(t) for t in titles])
+    assert recurring == {"nobody", "tells"}
+    assert recurring_words([topic_words(titles[0])]) == frozenset()  # one post: nothing recurs
+
+
 def test_best_titles_are_the_most_viewed_in_the_language_each_once() -> None:
     earlier = [
         post("a", "Uno", 10),
@@ -123,17 +131,24 @@ async def three_spanish_posts(w: World) -> None:
     await collect(w, StrictDisplay(w.clock))
 
 
-ASK = {"key": "new", "account_id": "account-1", "language": "es", "title": "¿Plantas al sol?"}
+ASK = {
+    "key": "new",
+    "account_id": "account-1",
+    "language": "es",
+    "title": "¿Plantas que aguantan sol?",
+}
 
 
 async def test_an_opted_in_account_sees_how_similar_posts_did() -> None:
     w = world(insights_enabled=True)
     await three_spanish_posts(w)
     async with client(w, Switch({("user-1", "account-1")})) as api:
-        answer = await api.post(
-            "/insights/similar", json={"items": [ASK]}, headers=bearer("user-1")
-        )
-    [found] = answer.json()["summaries"]
+        # the second: a published post (a library topic's) is not compared with itself
+        asks = {"items": [ASK, {**ASK, "key": "topic-1", "post_id": "p1"}]}
+        answer = await api.post("/insights/similar", json=asks, headers=bearer("user-1"))
+    found, itself = answer.json()["summaries"]
+    assert (itself["count"], itself["best"]["post_id"]) == (1, "p0")
+    # "plantas" is in two of the account's three posts: no topic; "aguantan" is
     assert found["state"] == "shown" and found["hook"] == "question"
     assert (found["count"], found["on_topic"], found["median_views"]) == (2, 1, 2300)
     assert found["best"]["title"] == "¿Qué plantas aguantan sombra?"

@@ -35,7 +35,8 @@ export async function showLibrary(main) {
     const topics = await generator.topics(pages.query());
     // how the account's earlier posts like each topic did (its post's title once written)
     const summaries = await summariesOf(topics.slice(0, TOPICS_PER_PAGE).map((t) => ({ key: t.topic_id,
-      account_id: t.account_id, language: t.language ?? null, title: t.text.slice(0, 2000) })));
+      account_id: t.account_id, language: t.language ?? null, title: t.text.slice(0, 2000),
+      post_id: t.post_id ?? null })));
     return { bulk, topics, summaries };
   }, ({ bulk, topics, summaries }) => {
     if (bulk) {

@@ -15,6 +15,7 @@ from gatepost_publisher.similar import (
     Likeness,
     best_titles,
     hook_style,
+    recurring_words,
     similar,
     summary,
     topic_words,
@@ -100,8 +101,12 @@ class Feedback:
             return SimilarSummary(
                 **empty, **blank, hook=hook, state="no_language", reason=NO_LANGUAGE
             )
-        like = Likeness(ask.language, hook, topic_words(ask.title, ask.text))
-        found = summary(like, similar(like, (p for p in earlier if p.post_id != ask.key)))
+        itself = {ask.key, ask.post_id}
+        others = [p for p in earlier if p.post_id not in itself]
+        # the account's recurring words (its hook phrase, its niche) tell no topic apart
+        words = topic_words(ask.title, ask.text) - recurring_words([p.words for p in others])
+        like = Likeness(ask.language, hook, words)
+        found = summary(like, similar(like, others))
         if found is None:
             reason = NO_SIMILAR.format(language=ask.language, hook=HOOK_NAMES[hook])
             return SimilarSummary(**empty, **blank, hook=hook, state="no_similar", reason=reason)

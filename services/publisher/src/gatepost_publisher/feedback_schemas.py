@@ -23,6 +23,8 @@ class SimilarAsk(BaseModel):
     language: Annotated[str, Field(min_length=2, max_length=8)] | None = None
     title: Annotated[str, Field(max_length=2000)] = ""  # the title, or a topic's text
     text: Annotated[str, Field(max_length=5000)] = ""  # caption and hashtags, if any
+    # the post itself (a library topic's post): not compared with itself once published
+    post_id: Annotated[str, Field(max_length=200)] | None = None
 
 
 class SimilarAsks(BaseModel):

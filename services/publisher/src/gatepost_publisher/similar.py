@@ -2,8 +2,9 @@
 account's earlier posts are like a new one, how they did, and its best titles.
 
 Similar means: the same language and the same hook style; among those, posts sharing topic words
-with the new one are counted apart ("on a similar topic") and come first. Only posts with numbers
-count (views read at least once)."""
+with the new one are counted apart ("on a similar topic") and come first. A word in more than
+half of the account's posts (its recurring hook phrase, its niche) is no topic. Only posts with
+numbers count (views read at least once)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,17 @@ def topic_words(*texts: str) -> frozenset[str]:
     return frozenset(
         w for text in texts for w in WORD.findall(text.lower()) if len(w) >= SHORTEST_TOPIC_WORD
     )
+
+
+def recurring_words(words: Sequence[frozenset[str]]) -> frozenset[str]:
+    """The words in more than half of these posts (none below two posts)."""
+    if len(words) < 2:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for each in words:
+        for word in each:
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n * 2 > len(words))
 
 
 @dataclass(frozen=True)
