@@ -140,6 +140,7 @@ def test_the_queue_card_and_the_library_row_say_how_similar_posts_did(
     assert look_at(page, "library-fed-back") == []
     page.goto(f"{stack.gateway_url}/#accounts")
     expect(page.get_by_label("What worked, fed back")).to_be_checked()
+    assert look_at(page, "accounts-fed-back") == []
     page.get_by_label("What worked, fed back").uncheck()
     expect(page.get_by_label("What worked, fed back")).not_to_be_checked()
     assert similar(world.client, post)["state"] == "not_opted_in"
