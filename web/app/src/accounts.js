@@ -1,5 +1,6 @@
 // @ts-check
-// Accounts: each TikTok account's connection health, what it can still publish, its slide style.
+// Accounts: each TikTok account's connection health, what it can still publish, its slide style,
+// and whether what worked is fed back.
 import { auth, publisher } from "./api.js";
 import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
 
@@ -33,6 +34,7 @@ function accountCard(a, budget) {
   el("img", { src: a.avatar_url, alt: "", width: 48, height: 48,
     onerror: (/** @type {Event} */ e) => { /** @type {HTMLImageElement} */ (e.target).removeAttribute("src"); } }),
   el("div", {}, el("strong", {}, a.display_name), health(a), accountBudget(budget)),
+  learning(a),
   styleForm(a),
   el("button", { class: "secondary", onclick: async () => {
     if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
@@ -60,6 +62,33 @@ function health(a) {
     a.access_expires_at ? `; next renewal before ${when(a.access_expires_at)}` : "",
     a.refresh_expires_at
       ? ` · reconnect by ${new Date(a.refresh_expires_at).toLocaleDateString()}` : "");
+}
+
+/** "What worked, fed back" (off until the person switches it on): the library and the queue
+ * say how this account's earlier similar posts did, and new posts take its best titles as
+ * style examples. @param {Account} a */
+function learning(a) {
+  const id = `learning-${a.account_id}`;
+  const problem = el("p", { class: "error", role: "alert" });
+  const box = el("input", { type: "checkbox", id, checked: a.learn_from_posts,
+    "aria-describedby": `${id}-note`, onchange: async () => {
+      problem.textContent = "";
+      try {
+        await auth.setLearning(a.account_id, box.checked);
+        flash(box.checked ? "What worked is fed back for this account."
+          : "What worked is no longer fed back for this account.");
+        await refresh();
+      } catch (error) {
+        box.checked = !box.checked;
+        problem.textContent = /** @type {Error} */ (error).message;
+      }
+    } });
+  return el("div", { class: "learning" },
+    el("label", { for: id }, box, " What worked, fed back"),
+    el("p", { class: "note", id: `${id}-note` }, "The library and the queue show how this "
+      + "account's earlier posts in the same language and with the same kind of hook did, and "
+      + "new posts take its best-viewed titles as style examples (each post says which)."),
+    problem);
 }
 
 /** @param {Budget | null} budget */

@@ -25,6 +25,8 @@
 /** @typedef {PublisherSchemas["Reading"]} Reading */
 /** @typedef {PublisherSchemas["AccountInsight"]} AccountInsight */
 /** @typedef {PublisherSchemas["SuggestedSlot"]} Suggestion */
+/** @typedef {PublisherSchemas["SimilarAsk"]} SimilarAsk */
+/** @typedef {PublisherSchemas["SimilarSummary"]} SimilarSummary */
 
 /** @param {string} name */
 export function cookie(name) {
@@ -88,6 +90,10 @@ export const auth = {
   creatorInfo: (id) => call("GET", `/api/auth/accounts/${one(id)}/creator-info`),
   /** @param {string} id @param {Style} style @returns {Promise<Account>} */
   setStyle: (id, style) => call("PUT", `/api/auth/accounts/${one(id)}/style`, { json: style }),
+  /** Switch "what worked, fed back" on or off for an account.
+   * @param {string} id @param {boolean} on @returns {Promise<Account>} */
+  setLearning: (id, on) =>
+    call("PUT", `/api/auth/accounts/${one(id)}/learning`, { json: { learn_from_posts: on } }),
   /** @param {string} id @returns {Promise<null>} */
   disconnect: (id) => call("DELETE", `/api/auth/accounts/${one(id)}`),
   connectUrl: "/api/auth/tiktok/connect",
@@ -163,6 +169,9 @@ export const insights = {
    * @param {string} account @param {string} zone @returns {Promise<AccountInsight>} */
   account: (account, zone) =>
     call("GET", `/api/publisher/insights/accounts/${one(account)}?tz=${one(zone)}`),
+  /** How each account's earlier similar posts did (up to 100 asks).
+   * @param {SimilarAsk[]} items @returns {Promise<PublisherSchemas["SimilarSummaries"]>} */
+  similar: (items) => call("POST", "/api/publisher/insights/similar", { json: { items } }),
   /** Every reading as CSV (a link, downloaded by the browser). @param {string | null} [account] */
   exportUrl: (account) => `/api/publisher/insights/export.csv${forAccount(account)}`,
 };

@@ -20,6 +20,9 @@ from gatepost_publisher.collecting import Collector
 from gatepost_publisher.display import DisplayApi
 from gatepost_publisher.entrypoints import WebhookReceiver, subscribers
 from gatepost_publisher.entrypoints import router as publication_routes
+from gatepost_publisher.feedback import Feedback
+from gatepost_publisher.feedback_routes import internal as feedback_internal_routes
+from gatepost_publisher.feedback_routes import router as feedback_routes
 from gatepost_publisher.following import Following
 from gatepost_publisher.insight_routes import router as insight_routes
 from gatepost_publisher.insight_store import InsightStore
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cap = DailyCap(infra.db, settings.daily_cap)
     served = ServedBytes(httpx.AsyncClient(timeout=120, follow_redirects=False))
     live_store, insights = LiveStore(infra.db), InsightStore(infra.db)
+    reader = Insights(settings, jobs, live_store, insights, clock)
     adapters = Adapters(
         jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, served, live_store
     )
@@ -166,12 +170,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes, withdraw_routes, insight_routes],
+        routers=[
+            publication_routes,
+            budget_routes,
+            withdraw_routes,
+            insight_routes,
+            feedback_routes,
+            feedback_internal_routes,
+        ],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
             LiveStore: live_store,
-            Insights: Insights(settings, jobs, live_store, insights, clock),
+            Insights: reader,
+            Feedback: Feedback(reader, auth),
             AuditLog: audit,
             AuthClient: auth,
             Budgets: Budgets(settings, cap, shares, clock),
