@@ -87,5 +87,12 @@ class Settings(ServiceSettings):
     insights_creator_per_minute: int = 10
     insights_interval_s: float = 5.0
     insights_lease_s: float = 120.0
-    # an app TikTok has not audited posts only SELF_ONLY: none of its posts has numbers
+    # whether TikTok has audited the app: an unaudited app posts only SELF_ONLY (none of its posts
+    # has numbers) and for at most `unaudited_creator_cap` distinct creators within any 24 hours
     tiktok_app_audited: bool = True
+    # TikTok's app-wide caps of distinct creators posting within any 24 hours
+    # (`reached_active_user_cap` beyond them): 5 before the audit (TikTok's content sharing
+    # guidelines), the cap TikTok granted after it (1,000 is what apps report); a post over it
+    # waits until a creator's last post is a day old
+    unaudited_creator_cap: Annotated[int, Field(ge=1)] = 5
+    active_creator_cap: Annotated[int, Field(ge=1)] = 1000
