@@ -67,8 +67,10 @@ class Settings(ServiceSettings):
     webhook_tolerance_s: int = 300
     # a post approved for everyone that is still not public after this is flagged for a person
     public_grace_s: float = 3600.0
-    # a post TikTok took but never settled (no webhook, no final status) becomes UNKNOWN
-    processing_timeout_s: float = 21600.0
+    # a post TikTok took but never settled (no webhook, no final status: TikTok's publishes can
+    # stay in progress for good) is followed this long, then ends UNKNOWN with "check TikTok" and
+    # the creator's profile link: TikTok may still post it, so it is never published again
+    processing_timeout_s: Annotated[float, Field(gt=0)] = 21600.0
     # after PUBLISH_COMPLETE, a public post's id is followed (webhook first, then status polls
     # from this pause, doubling up to the max) for up to `live_follow_s`: moderation takes hours
     live_poll_first_s: float = 60.0
