@@ -35,7 +35,7 @@ POSTIZ_PHOTO_WITH_VIDEO_FIELDS = """{
 POSTIZ_PHOTO_WITH_VIDEO_FIELDS_SIZE = (1080, 1080)
 
 # postiz-app's tiktok.provider.ts (gitroomhq/postiz-app, buildTikokPostInfoBody and
-# buildTikokSourceInfoBody at 009bd365) for a Direct Post photo, with the 941×1672 portrait its
+# buildTikokSourceInfoBody at 009bd365) for a Direct Post photo, with the 941x1672 portrait its
 # PR #1875 (2026-08-11) reports TikTok posting: round two read "Maximum 1080p" on the long side
 # and failed it `picture_size_check_failed`. (The code builds the title from the post's title and
 # the description from its message; both are filled here.)
@@ -62,7 +62,7 @@ POSTIZ_PORTRAIT_PHOTO_SIZE = (941, 1672)
 # trypost's TikTokPublisher::publishPhotos (trypostit/trypost,
 # app/Services/Social/TikTokPublisher.php at 093be50a; the short-side reading of its PR #120):
 # post_info with the caption as `description`, the person's privacy and comment choice and
-# auto_add_music; a photo no wider than 1080 px is passed through untouched, so a 1080×1920
+# auto_add_music; a photo no wider than 1080 px is passed through untouched, so a 1080x1920
 # full-screen slide goes as it is. Round two failed it `picture_size_check_failed`.
 TRYPOST_FULL_SCREEN_PHOTO = """{
   "post_info": {
