@@ -58,8 +58,11 @@ class AppCreators:
 
     async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None:
         """Count `creator` from `now`; when the app is full, when the next place frees."""
+        # every replica's every init comes here: the creators a day old are let go by a write
+        # only when there are any (one document for the whole app stays a light hot spot)
+        stale = {"$lte": now - DAY}
         await self.window.update_one(
-            {"_id": APP}, {"$pull": {"creators": {"at": {"$lte": now - DAY}}}}
+            {"_id": APP, "creators.at": stale}, {"$pull": {"creators": {"at": stale}}}
         )
         for _ in range(3):
             # counted already: posting again keeps the creator counted for 24 hours from now
