@@ -41,6 +41,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/app/headroom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * App Headroom
+         * @description How many more creators the TikTok app may post for now (TikTok's app-wide cap of
+         *     distinct creators within 24 hours), and when the next place frees.
+         */
+        get: operations["app_headroom_app_headroom_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -283,6 +304,19 @@ export interface components {
             /** Views Total */
             views_total: number;
         };
+        /** AppHeadroom */
+        AppHeadroom: {
+            /** Audited */
+            audited: boolean;
+            /** Creator Cap */
+            creator_cap: number;
+            /** Creators 24H */
+            creators_24h: number;
+            /** Creators Left */
+            creators_left: number;
+            /** Next Creator Place At */
+            next_creator_place_at: string | null;
+        };
         /**
          * AuditEntry
          * @description One link of an account's hash-chained audit log.
@@ -320,6 +354,9 @@ export interface components {
         Budget: {
             /** Account Id */
             account_id: string;
+            app: components["schemas"]["AppHeadroom"];
+            /** Creator Counted */
+            creator_counted: boolean;
             /** Daily Cap */
             daily_cap: number;
             /** Drafts 24H */
@@ -685,6 +722,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    app_headroom_app_headroom_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppHeadroom"];
                 };
             };
         };

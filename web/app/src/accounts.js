@@ -3,6 +3,7 @@
 // and whether what worked is fed back.
 import { auth, publisher } from "./api.js";
 import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
+import { headroomSentence } from "./headroom.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Budget} Budget */
@@ -10,9 +11,16 @@ import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
 /** @param {HTMLElement} main */
 export async function showAccounts(main) {
   const list = el("div", { class: "accounts" });
+  const app = el("section", { class: "card app-headroom", "aria-labelledby": "app-headroom-title" });
   main.replaceChildren(el("h1", {}, "Accounts"),
     el("p", {}, el("a", { class: "button", href: auth.connectUrl }, "Connect a TikTok account")),
-    list);
+    app, list);
+  publisher.appHeadroom().then((h) => app.replaceChildren(
+    el("h2", { id: "app-headroom-title" }, "This TikTok app today"),
+    el("p", { class: "headroom", role: "status" }, headroomSentence(h),
+      !h.creators_left && h.next_creator_place_at
+        ? ` A new creator's post waits until ${when(h.next_creator_place_at)}.` : "")),
+  () => app.remove());
   /** @type {Map<string, Budget | null>} account → what it can still publish, asked once a visit */
   const budgets = new Map();
   view.refresh = newest(async () => {

@@ -21,6 +21,7 @@
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
+/** @typedef {PublisherSchemas["AppHeadroom"]} AppHeadroom */
 /** @typedef {PublisherSchemas["PostInsight"]} PostInsight */
 /** @typedef {PublisherSchemas["Reading"]} Reading */
 /** @typedef {PublisherSchemas["AccountInsight"]} AccountInsight */
@@ -151,6 +152,8 @@ export const publisher = {
   audit: (account, query) => call("GET", `/api/publisher/accounts/${one(account)}/audit?${query}`),
   /** @param {string} account @returns {Promise<Budget>} */
   budget: (account) => call("GET", `/api/publisher/accounts/${one(account)}/budget`),
+  /** The TikTok app's creators of 24 hours (TikTok's app-wide cap). @returns {Promise<AppHeadroom>} */
+  appHeadroom: () => call("GET", "/api/publisher/app/headroom"),
   /** Withdraw an approved post not yet sent to TikTok (409 once it may be on its way).
    * @param {string} id @returns {Promise<PublisherSchemas["Withdrawal"]>} */
   withdraw: (id) => call("POST", `/api/publisher/publications/${one(id)}/withdraw`),
