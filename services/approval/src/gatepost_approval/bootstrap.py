@@ -21,6 +21,7 @@ from gatepost_approval.slides import SlideEditor
 from gatepost_approval.stuck import StuckFinder
 from gatepost_approval.upload_routes import router as upload_routes
 from gatepost_approval.uploads import Uploads
+from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.clock import clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
@@ -86,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[queue_routes, upload_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
+            TokenChecks: AuthTokenChecks(
+                infra.calls("auth", settings.auth_url, 10), settings.service_name
+            ),
             MongoPostRepository: parts.posts,
             Approvals: parts.approvals,
             Uploads: parts.uploads,
