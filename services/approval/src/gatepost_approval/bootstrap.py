@@ -14,6 +14,7 @@ from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, Mo
 from gatepost_approval.entrypoints import router as queue_routes
 from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import Approvals
+from gatepost_approval.mcp_server import Links, agent_tools, api_for, mcp_route
 from gatepost_approval.media_client import MediaClient
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     subscribers(broker, parts.approvals)
     infra.background.append(parts.outbox.run)
     infra.background.append(parts.stuck.run)
-    return create_service_app(
+    app = create_service_app(
         infra,
         title="Gatepost approval",
         routers=[queue_routes, upload_routes],
@@ -96,3 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
         on_start=parts.posts.ensure_indexes,
     )
+    # the MCP server for agents: its tools call the /v1/ routes with the agent's own token
+    tools = agent_tools(
+        api_for(settings.generator_url, settings.publisher_url, app), Links(settings.public_url)
+    )
+    route, serve_mcp = mcp_route(tools)
+    app.router.routes.append(route)
+    infra.background.append(serve_mcp)
+    return app
