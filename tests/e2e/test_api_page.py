@@ -3,12 +3,16 @@ listed, and revokes it; the token then opens nothing. Desktop and phone width, a
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from playwright.sync_api import Page, expect
 
 from gatepost_devstack.outside import signed_up
 from gatepost_devstack.stack import Stack
-from tests.e2e.browser import look_at, signed_in_as
+from tests.e2e.browser import browser, look_at, page, signed_in_as
+
+__all__ = ["browser", "page"]  # the fixtures
 
 
 def test_a_person_makes_sees_once_and_revokes_a_token(stack: Stack, page: Page) -> None:
@@ -24,7 +28,7 @@ def test_a_person_makes_sees_once_and_revokes_a_token(stack: Stack, page: Page) 
     form.get_by_label("Expires after").select_option("90")
     form.get_by_role("button", name="Create token").click()
     shown = page.get_by_label("Token")
-    expect(shown).to_have_value(r"^gpt_", timeout=10_000)
+    expect(shown).to_have_value(re.compile(r"^gpt_[0-9a-f]+_"), timeout=10_000)
     token = shown.input_value()
     row = page.locator("table.api-tokens tr", has_text="research agent")
     expect(row).to_contain_text("topics:write")

@@ -19,7 +19,9 @@ from playwright.sync_api import Page, expect
 
 from gatepost_devstack.outside import signed_up_creator
 from gatepost_devstack.stack import Stack
-from tests.e2e.browser import shot, signed_in_as
+from tests.e2e.browser import browser, page, shot, signed_in_as
+
+__all__ = ["browser", "page"]  # the fixtures
 
 TOOLS = {
     "add_topic",
@@ -36,6 +38,9 @@ TOOLS = {
     "account_numbers",
     "post_numbers",
 }
+# the tools whose refusal the agent is meant to see here: a row for another's account; the
+# numbers of an account that has published nothing yet
+REFUSED = {"import_topics", "account_numbers"}
 EVERY_SCOPE = ["topics:write", "posts:read", "posts:edit", "insights:read"]
 
 
@@ -70,7 +75,7 @@ async def agent(stack: Stack, token: str, account_id: str) -> dict[str, Any]:
             followed = await use("follow_topic", topic_id=topic_id)
             if followed["result"].get("post_id"):
                 break
-            await asyncio.sleep(1)
+            await asyncio.sleep(2)
         post_id = followed["result"]["post_id"]
         seen["post_id"], seen["post_url"] = post_id, followed["result"]["post_url"]
         seen["listed"] = await use("list_posts", status="awaiting_approval")
@@ -109,7 +114,9 @@ def test_an_agent_edits_with_every_tool_and_only_a_person_approves(
     assert seen["post_url"] == f"{stack.gateway_url}/#queue?post={post_id}"
     for tool, answer in seen["answers"]:
         assert "a person must open each post in Gatepost and approve it" in answer["approval"]
-        assert "error" not in answer or tool == "import_topics", (tool, answer)
+        assert "error" not in answer or tool in REFUSED, (tool, answer)
+    # the publisher knows an account's numbers once it has published there: none yet
+    assert seen["numbers"]["error"] == "no such account"
     assert post_id in {p["post_id"] for p in seen["listed"]["result"]}
     assert seen["edited"]["result"]["post_url"] == seen["post_url"]
     final = seen["final"]["result"]

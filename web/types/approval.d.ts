@@ -491,7 +491,13 @@ export interface components {
             /** Video Url */
             video_url?: string | null;
         };
-        /** CoverChoice */
+        /**
+         * CoverChoice
+         * @example {
+         *       "position": 2,
+         *       "revision": 3
+         *     }
+         */
         CoverChoice: {
             /** Position */
             position: number;
@@ -575,6 +581,15 @@ export interface components {
         /**
          * PostEdit
          * @description Changes a person makes before approving, within TikTok's limits.
+         * @example {
+         *       "caption": "Three rituals, three teas.",
+         *       "hashtags": [
+         *         "#tea",
+         *         "#ritual",
+         *         "#slowliving"
+         *       ],
+         *       "revision": 3
+         *     }
          */
         PostEdit: {
             /** Caption */
@@ -777,12 +792,29 @@ export interface components {
         /**
          * Revised
          * @description Every edit names the revision it was made on.
+         * @example {
+         *       "revision": 3
+         *     }
          */
         Revised: {
             /** Revision */
             revision: number;
         };
-        /** SlideOrder */
+        /**
+         * SlideOrder
+         * @example {
+         *       "order": [
+         *         0,
+         *         2,
+         *         1,
+         *         3,
+         *         4,
+         *         5,
+         *         6
+         *       ],
+         *       "revision": 3
+         *     }
+         */
         SlideOrder: {
             /** Order */
             order: number[];
@@ -812,7 +844,13 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** SlideWords */
+        /**
+         * SlideWords
+         * @example {
+         *       "revision": 3,
+         *       "text": "Warm the pot first"
+         *     }
+         */
         SlideWords: {
             /** Revision */
             revision: number;

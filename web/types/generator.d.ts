@@ -303,7 +303,13 @@ export interface components {
             /** Topic Id */
             topic_id?: string | null;
         };
-        /** NewTopic */
+        /**
+         * NewTopic
+         * @example {
+         *       "account_id": "acc_5f2c",
+         *       "text": "Three tea rituals to try"
+         *     }
+         */
         NewTopic: {
             /** Account Id */
             account_id: string;
