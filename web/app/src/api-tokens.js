@@ -49,8 +49,8 @@ function newTokenForm(shown) {
       maxlength: 80, placeholder: "e.g. research agent" })),
     el("fieldset", {}, el("legend", {}, "What it may do"),
       Object.entries(SCOPES).map(([scope, says]) => el("label", { class: "check" },
-        el("input", { type: "checkbox", name: "scopes", value: scope }), " ",
-        el("code", {}, scope), ` — ${says}`))),
+        el("input", { type: "checkbox", name: "scopes", value: scope }),
+        el("span", {}, el("code", {}, scope), " ", el("span", { class: "says" }, says))))),
     el("label", {}, "Expires after", el("select", { name: "days" },
       LIFETIMES.map(([days, says]) => el("option", { value: days, selected: days === "30" }, says)))),
     el("div", { class: "row" }, el("button", { type: "submit" }, "Create token")));
