@@ -282,6 +282,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Posts
+         * @description The person's posts, newest first, a page at a time; by status, account, language and
+         *     words.
+         */
+        get: operations["list_posts_v1_posts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{post_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Post */
+        get: operations["get_post_v1_posts__post_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit
+         * @description Title (set again on the cover), caption, hashtags, within TikTok's limits.
+         */
+        patch: operations["edit_v1_posts__post_id__patch"];
+        trace?: never;
+    };
+    "/v1/posts/{post_id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Cover
+         * @description Which slide is the cover (it carries the title).
+         */
+        put: operations["cover_v1_posts__post_id__cover_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{post_id}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Order
+         * @description The slides in a new order: `order[i]` is the position the new i-th slide had.
+         */
+        put: operations["order_v1_posts__post_id__order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{post_id}/slides/{position}/redraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redraw
+         * @description A new picture for one slide (one image call); the other six are kept.
+         */
+        post: operations["redraw_v1_posts__post_id__slides__position__redraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/posts/{post_id}/slides/{position}/text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Slide Words
+         * @description New words on one slide: composed again by media, under a new URL.
+         */
+        put: operations["slide_words_v1_posts__post_id__slides__position__text_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -369,7 +491,13 @@ export interface components {
             /** Video Url */
             video_url?: string | null;
         };
-        /** CoverChoice */
+        /**
+         * CoverChoice
+         * @example {
+         *       "position": 2,
+         *       "revision": 3
+         *     }
+         */
         CoverChoice: {
             /** Position */
             position: number;
@@ -453,6 +581,15 @@ export interface components {
         /**
          * PostEdit
          * @description Changes a person makes before approving, within TikTok's limits.
+         * @example {
+         *       "caption": "Three rituals, three teas.",
+         *       "hashtags": [
+         *         "#tea",
+         *         "#ritual",
+         *         "#slowliving"
+         *       ],
+         *       "revision": 3
+         *     }
          */
         PostEdit: {
             /** Caption */
@@ -660,12 +797,29 @@ export interface components {
         /**
          * Revised
          * @description Every edit names the revision it was made on.
+         * @example {
+         *       "revision": 3
+         *     }
          */
         Revised: {
             /** Revision */
             revision: number;
         };
-        /** SlideOrder */
+        /**
+         * SlideOrder
+         * @example {
+         *       "order": [
+         *         0,
+         *         2,
+         *         1,
+         *         3,
+         *         4,
+         *         5,
+         *         6
+         *       ],
+         *       "revision": 3
+         *     }
+         */
         SlideOrder: {
             /** Order */
             order: number[];
@@ -695,7 +849,13 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** SlideWords */
+        /**
+         * SlideWords
+         * @example {
+         *       "revision": 3,
+         *       "text": "Warm the pot first"
+         *     }
+         */
         SlideWords: {
             /** Revision */
             revision: number;
@@ -1245,6 +1405,253 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_posts_v1_posts_get: {
+        parameters: {
+            query?: {
+                account_id?: string | null;
+                language?: string | null;
+                limit?: number;
+                offset?: number;
+                /** @description in title or caption */
+                q?: string | null;
+                status?: components["schemas"]["PostStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_post_v1_posts__post_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_v1_posts__post_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cover_v1_posts__post_id__cover_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CoverChoice"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    order_v1_posts__post_id__order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlideOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    redraw_v1_posts__post_id__slides__position__redraw_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the slide's position, 0 to 6 */
+                position: number;
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Revised"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    slide_words_v1_posts__post_id__slides__position__text_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the slide's position, 0 to 6 */
+                position: number;
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlideWords"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@
 /** @typedef {AuthSchemas["AccountView"]} Account */
 /** @typedef {AuthSchemas["CreatorInfo"]} CreatorInfo */
 /** @typedef {AuthSchemas["Style"]} Style */
+/** @typedef {AuthSchemas["TokenView"]} ApiToken */
 /** @typedef {GeneratorSchemas["TopicView"]} Topic */
 /** @typedef {GeneratorSchemas["ImportResult"]} ImportResult */
 /** @typedef {GeneratorSchemas["ImportProgress"]} ImportProgress */
@@ -98,6 +99,12 @@ export const auth = {
   /** @param {string} id @returns {Promise<null>} */
   disconnect: (id) => call("DELETE", `/api/auth/accounts/${one(id)}`),
   connectUrl: "/api/auth/tiktok/connect",
+  /** @returns {Promise<ApiToken[]>} */
+  apiTokens: () => call("GET", "/api/auth/api-tokens"),
+  /** @param {AuthSchemas["NewToken"]} token @returns {Promise<AuthSchemas["MadeTokenView"]>} */
+  makeApiToken: (token) => call("POST", "/api/auth/api-tokens", { json: token }),
+  /** @param {string} id @returns {Promise<null>} */
+  revokeApiToken: (id) => call("DELETE", `/api/auth/api-tokens/${one(id)}`),
 };
 
 export const generator = {

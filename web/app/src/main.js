@@ -3,6 +3,7 @@
 // pages, and what runs on every page (the posting dialog, the keyboard, refreshing).
 import { auth } from "./api.js";
 import { showAccounts } from "./accounts.js";
+import { showApiTokens } from "./api-tokens.js";
 import { byId, el, flash, view } from "./dom.js";
 import { showHome } from "./home.js";
 import { showAccount, showPost } from "./insights.js";
@@ -14,7 +15,7 @@ import { queueKeys, showQueue } from "./queue.js";
 
 /** @type {Record<string, (main: HTMLElement, params: URLSearchParams) => Promise<void>>} */
 const VIEWS = { home: showHome, library: showLibrary, queue: showQueue, accounts: showAccounts,
-  publications: showPublications, post: showPost, account: showAccount };
+  publications: showPublications, post: showPost, account: showAccount, api: showApiTokens };
 /** the pages under another's link in the menu: a post's and an account's numbers */
 const UNDER = { post: "publications", account: "publications" };
 

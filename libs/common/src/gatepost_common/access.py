@@ -43,6 +43,8 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
             {"generator", "publisher"}
         ),
         "GET /internal/accounts/{account_id}/style": frozenset({"generator", "approval"}),
+        # a personal API token on a route open to tokens: the services that serve such routes
+        "POST /internal/api-tokens/check": frozenset({"generator", "approval", "publisher"}),
     },
     "media": {
         # media lands under the prefix TikTok pulls from: what the generator drew, and what a

@@ -14,6 +14,7 @@ from gatepost_approval.adapters import CreatorInfoClient, IllustrationClient, Mo
 from gatepost_approval.entrypoints import router as queue_routes
 from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import Approvals
+from gatepost_approval.mcp_server import Links, agent_tools, api_for, mcp_route
 from gatepost_approval.media_client import MediaClient
 from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.settings import Settings
@@ -21,6 +22,7 @@ from gatepost_approval.slides import SlideEditor
 from gatepost_approval.stuck import StuckFinder
 from gatepost_approval.upload_routes import router as upload_routes
 from gatepost_approval.uploads import Uploads
+from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.clock import clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
@@ -80,15 +82,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     subscribers(broker, parts.approvals)
     infra.background.append(parts.outbox.run)
     infra.background.append(parts.stuck.run)
-    return create_service_app(
+    app = create_service_app(
         infra,
         title="Gatepost approval",
         routers=[queue_routes, upload_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
+            TokenChecks: AuthTokenChecks(
+                infra.calls("auth", settings.auth_url, 10), settings.service_name
+            ),
             MongoPostRepository: parts.posts,
             Approvals: parts.approvals,
             Uploads: parts.uploads,
         },
         on_start=parts.posts.ensure_indexes,
     )
+    # the MCP server for agents: its tools call the /v1/ routes with the agent's own token
+    tools = agent_tools(
+        api_for(settings.generator_url, settings.publisher_url, app), Links(settings.public_url)
+    )
+    route, serve_mcp = mcp_route(tools)
+    app.router.routes.append(route)
+    infra.background.append(serve_mcp)
+    return app

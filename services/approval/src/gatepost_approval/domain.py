@@ -107,7 +107,18 @@ def check_against_creator(
 class PostEdit(BaseModel):
     """Changes a person makes before approving, within TikTok's limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "revision": 3,
+                    "caption": "Three rituals, three teas.",
+                    "hashtags": ["#tea", "#ritual", "#slowliving"],
+                }
+            ]
+        },
+    )
     revision: Annotated[int, Field(ge=0)] | None = None  # the revision the change was made on
     title: Annotated[str, Field(min_length=1)] | None = None
     caption: Annotated[str, Field(max_length=3900)] | None = None

@@ -15,6 +15,7 @@ from gatepost_approval.lifecycle import Post, PostStatus
 from gatepost_approval.posting import PostingPage, PostingQuestion, posting_page
 from gatepost_approval.schemas import Decision, Languages, PostView
 from gatepost_approval.slides import CoverChoice, Revised, SlideOrder, SlideWords
+from gatepost_common.api_tokens import PostsEditor, PostsReader
 from gatepost_common.consuming import subscribe
 from gatepost_common.events import (
     IDENTIFIER,
@@ -36,9 +37,10 @@ Posts = Annotated[MongoPostRepository, given(MongoPostRepository)]
 Deciding = Annotated[Approvals, given(Approvals)]
 
 
+@router.get("/v1/posts", tags=["api v1"])
 @router.get("/posts")
 async def list_posts(
-    user: CurrentUser,
+    user: PostsReader,
     posts: Posts,
     status: PostStatus | None = None,
     account_id: Annotated[str | None, Query(pattern=IDENTIFIER)] = None,
@@ -75,8 +77,9 @@ async def posting(question: PostingQuestion, user: CurrentUser) -> PostingPage:
     return posting_page(question)
 
 
+@router.get("/v1/posts/{post_id}", tags=["api v1"])
 @router.get("/posts/{post_id}")
-async def get_post(post_id: str, user: CurrentUser, posts: Posts) -> PostView:
+async def get_post(post_id: str, user: PostsReader, posts: Posts) -> PostView:
     doc = await posts.get(post_id, user.id)
     if doc is None:
         raise NotFound(post_id)
@@ -126,36 +129,41 @@ async def edited(
     return PostView.of(doc)
 
 
+@router.patch("/v1/posts/{post_id}", tags=["api v1"])
 @router.patch("/posts/{post_id}")
-async def edit(post_id: str, changes: PostEdit, user: CurrentUser, do: Deciding) -> PostView:
+async def edit(post_id: str, changes: PostEdit, user: PostsEditor, do: Deciding) -> PostView:
     """Title (set again on the cover), caption, hashtags, within TikTok's limits."""
     return await edited(post_id, user, do, lambda _: do.edit(post_id, user.id, changes))
 
 
+@router.put("/v1/posts/{post_id}/slides/{position}/text", tags=["api v1"])
 @router.put("/posts/{post_id}/slides/{position}/text")
 async def slide_words(
-    post_id: str, position: Slide, change: SlideWords, user: CurrentUser, do: Deciding
+    post_id: str, position: Slide, change: SlideWords, user: PostsEditor, do: Deciding
 ) -> PostView:
     """New words on one slide: composed again by media, under a new URL."""
     return await edited(post_id, user, do, lambda post: do.editor.set_words(post, position, change))
 
 
+@router.post("/v1/posts/{post_id}/slides/{position}/redraw", tags=["api v1"])
 @router.post("/posts/{post_id}/slides/{position}/redraw")
 async def redraw(
-    post_id: str, position: Slide, change: Revised, user: CurrentUser, do: Deciding
+    post_id: str, position: Slide, change: Revised, user: PostsEditor, do: Deciding
 ) -> PostView:
     """A new picture for one slide (one image call); the other six are kept."""
     return await edited(post_id, user, do, lambda post: do.editor.redraw(post, position, change))
 
 
+@router.put("/v1/posts/{post_id}/cover", tags=["api v1"])
 @router.put("/posts/{post_id}/cover")
-async def cover(post_id: str, change: CoverChoice, user: CurrentUser, do: Deciding) -> PostView:
+async def cover(post_id: str, change: CoverChoice, user: PostsEditor, do: Deciding) -> PostView:
     """Which slide is the cover (it carries the title)."""
     return await edited(post_id, user, do, lambda post: do.editor.choose_cover(post, change))
 
 
+@router.put("/v1/posts/{post_id}/order", tags=["api v1"])
 @router.put("/posts/{post_id}/order")
-async def order(post_id: str, change: SlideOrder, user: CurrentUser, do: Deciding) -> PostView:
+async def order(post_id: str, change: SlideOrder, user: PostsEditor, do: Deciding) -> PostView:
     """The slides in a new order: `order[i]` is the position the new i-th slide had."""
     return await edited(post_id, user, do, lambda post: do.editor.reorder(post, change))
 

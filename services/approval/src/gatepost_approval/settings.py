@@ -14,6 +14,10 @@ class Settings(ServiceSettings):
     # the slide editor: media sets edited words, the generator draws a new illustration
     media_url: str = "http://127.0.0.1:8005"
     generator_url: str = "http://127.0.0.1:8002"
+    # the MCP server's tools read budgets and numbers from the publisher (with the agent's token)
+    publisher_url: str = "http://127.0.0.1:8004"
+    # where people reach Gatepost: the MCP server's answers link each post's page there
+    public_url: str = "http://127.0.0.1:8080"
     # an approved post with no outcome and no word from the publisher this long past its
     # publish time (or the publisher's last word) is shown as stuck
     stuck_after_s: float = 900.0

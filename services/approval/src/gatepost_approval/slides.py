@@ -28,19 +28,30 @@ class PostChanged(ConflictError):
 class Revised(BaseModel):
     """Every edit names the revision it was made on."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"revision": 3}]})
     revision: Annotated[int, Field(ge=0)]
 
 
 class SlideWords(Revised):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"revision": 3, "text": "Warm the pot first"}]},
+    )
     text: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class CoverChoice(Revised):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"revision": 3, "position": 2}]}
+    )
     position: Annotated[int, Field(ge=0, lt=SLIDES)]
 
 
 class SlideOrder(Revised):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"revision": 3, "order": [0, 2, 1, 3, 4, 5, 6]}]},
+    )
     order: list[int]
 
     @field_validator("order")

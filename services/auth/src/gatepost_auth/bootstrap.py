@@ -8,6 +8,10 @@ import httpx
 from fastapi import FastAPI
 
 from gatepost_auth.adapters import MongoAccountRepository
+from gatepost_auth.api_token_routes import LocalTokenChecks
+from gatepost_auth.api_token_routes import internal_router as token_checks
+from gatepost_auth.api_token_routes import router as api_token_routes
+from gatepost_auth.api_tokens import ApiTokens
 from gatepost_auth.entrypoints import router as account_routes
 from gatepost_auth.handlers import Auth
 from gatepost_auth.internal_routes import router as internal_routes
@@ -19,6 +23,7 @@ from gatepost_auth.user_routes import mailbox_router
 from gatepost_auth.user_routes import router as user_routes
 from gatepost_auth.users import MongoUserRepository
 from gatepost_auth.webhooks import RemovedAuthorizations, subscribers
+from gatepost_common.api_tokens import TokenChecks
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.crypto import TokenCipher
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mailer,
     )
     keeper = auth.keeper
+    api_tokens = ApiTokens(infra.db, keeper.audit, auth.clock, settings.api_token_per_minute)
 
     async def renew_tokens() -> None:
         await keep_renewing(keeper)
@@ -90,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await auth.users.ensure_indexes()
         await auth.accounts.ensure_indexes()
         await auth.keeper.audit.ensure_indexes()
+        await api_tokens.ensure_indexes()
 
     return create_service_app(
         infra,
@@ -98,12 +105,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             account_routes,
             user_routes,
             internal_routes,
+            api_token_routes,
+            token_checks,
             *([mailbox_router] if isinstance(mailer, FileMailbox) else []),
         ],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             Auth: auth,
             FileMailbox: mailer,
+            ApiTokens: api_tokens,
+            TokenChecks: LocalTokenChecks(api_tokens),
         },
         on_start=on_start,
     )

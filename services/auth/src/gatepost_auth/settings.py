@@ -38,6 +38,8 @@ class Settings(ServiceSettings):
     refresh_lease_s: float = 120.0
     refresh_timeout_s: float = 20.0
     refresh_max_backoff_s: float = 3600.0
+    # calls a minute each personal API token may make, over every service
+    api_token_per_minute: int = 120
     signin_max_failures: int = 5
     signin_window_s: int = 900
     after_connect_url: str = "/#accounts"

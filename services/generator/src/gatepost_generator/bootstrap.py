@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 from openai import AsyncOpenAI
 
+from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.ratelimit import RateLimiter
@@ -116,6 +117,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routers=[topic_routes, internal_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
+            TokenChecks: AuthTokenChecks(
+                infra.calls("auth", settings.auth_url, 10), settings.service_name
+            ),
             TopicLibrary: parts.library,
             MongoTopicRepository: parts.topics,
             ModelCalls: parts.calls,

@@ -17,7 +17,12 @@ MAX_UPLOAD_BYTES = 5_000_000
 
 
 class NewTopic(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"text": "Three tea rituals to try", "account_id": "acc_5f2c"}]
+        },
+    )
     text: Annotated[str, Field(min_length=1, max_length=2000)]
     account_id: Annotated[str, Field(min_length=1)]
 

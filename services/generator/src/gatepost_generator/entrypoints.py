@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from faststream.kafka import KafkaBroker
 
+from gatepost_common.api_tokens import TopicsWriter
 from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
@@ -32,16 +33,18 @@ Library = Annotated[TopicLibrary, given(TopicLibrary)]
 Topics = Annotated[MongoTopicRepository, given(MongoTopicRepository)]
 
 
+@router.post("/v1/topics", status_code=201, tags=["api v1"])
 @router.post("/topics", status_code=201)
-async def create_topic(body: NewTopic, user: CurrentUser, library: Library) -> QueuedTopic:
+async def create_topic(body: NewTopic, user: TopicsWriter, library: Library) -> QueuedTopic:
     topic_id = await library.add(user.id, body.account_id, body.text.strip(), "api")
     return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
 
+@router.post("/v1/topics/bulk", status_code=207, openapi_extra=BULK_BODY, tags=["api v1"])
 @router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
 async def bulk_import(
     request: Request,
-    user: CurrentUser,
+    user: TopicsWriter,
     library: Library,
     account_id: Annotated[str | None, Query(description="default for CSV rows")] = None,
 ) -> ImportResult:
@@ -61,15 +64,17 @@ async def bulk_import(
     )
 
 
+@router.get("/v1/imports/{import_id}", tags=["api v1"])
 @router.get("/imports/{import_id}")
-async def import_progress(import_id: str, user: CurrentUser, library: Library) -> ImportProgress:
+async def import_progress(import_id: str, user: TopicsWriter, library: Library) -> ImportProgress:
     """How far a bulk import got: topics per status, and how many are finished."""
     return ImportProgress.model_validate(vars(await library.progress(user.id, import_id)))
 
 
+@router.get("/v1/topics", tags=["api v1"])
 @router.get("/topics")
 async def list_topics(
-    user: CurrentUser,
+    user: TopicsWriter,
     topics: Topics,
     status: TopicStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -80,8 +85,9 @@ async def list_topics(
     return [TopicView.of(d) for d in found]
 
 
+@router.get("/v1/topics/{topic_id}", tags=["api v1"])
 @router.get("/topics/{topic_id}")
-async def get_topic(topic_id: str, user: CurrentUser, topics: Topics) -> TopicView:
+async def get_topic(topic_id: str, user: TopicsWriter, topics: Topics) -> TopicView:
     found = await topics.get(topic_id, user.id)
     if found is None:
         raise TopicNotFound(topic_id)

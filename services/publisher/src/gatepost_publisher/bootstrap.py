@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 
+from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
@@ -26,6 +27,7 @@ from gatepost_publisher.feedback_routes import router as feedback_routes
 from gatepost_publisher.following import Following
 from gatepost_publisher.headroom import AppCreators, creator_cap
 from gatepost_publisher.insight_routes import router as insight_routes
+from gatepost_publisher.insight_routes import v1_router as insight_v1
 from gatepost_publisher.insight_store import InsightStore
 from gatepost_publisher.insights import Insights
 from gatepost_publisher.intake import Intake
@@ -192,9 +194,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             insight_routes,
             feedback_routes,
             feedback_internal_routes,
+            insight_v1,
         ],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
+            TokenChecks: AuthTokenChecks(
+                infra.calls("auth", settings.auth_url, 10), settings.service_name
+            ),
             MongoJobRepository: jobs,
             LiveStore: live_store,
             Insights: reader,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel
 
+from gatepost_common.api_tokens import InsightsReader
 from gatepost_common.clock import Clock
 from gatepost_common.events import IDENTIFIER
 from gatepost_common.provided import given
@@ -69,10 +70,11 @@ class Budgets:
 router = APIRouter(tags=["publications"])
 
 
+@router.get("/v1/accounts/{account_id}/budget", tags=["api v1"])
 @router.get("/accounts/{account_id}/budget")
 async def budget(
     account_id: Annotated[str, Path(pattern=IDENTIFIER)],
-    user: CurrentUser,
+    user: InsightsReader,
     budgets: Annotated[Budgets, given(Budgets)],
     auth: Annotated[AuthClient, given(AuthClient)],
 ) -> Budget:

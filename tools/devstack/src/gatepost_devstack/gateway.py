@@ -70,6 +70,31 @@ def media_files(folder: Path, media: str) -> str:
 UPLOADS = "client_max_body_size 4g; proxy_request_buffering off; proxy_read_timeout 900s;"
 
 
+# The API's one stable prefix: /api/v1/<resource>/… goes to the service that owns it, as /v1/…
+# (docs/api.md). The MCP server's answers are JSON, not streams, but nothing is held back.
+API_V1 = {
+    "topics": "generator",
+    "imports": "generator",
+    "posts": "approval",
+    "mcp": "approval",
+    "accounts": "publisher",
+    "insights": "publisher",
+    "token": "auth",
+}
+
+
+def api_v1(ports: Ports) -> str:
+    return "\n".join(
+        f"""    location ~ ^/api/v1/{resource}(/|$) {{
+      rewrite ^/api(/v1/.*)$ $1 break;
+      proxy_pass http://127.0.0.1:{getattr(ports, service)};
+      proxy_buffering off;
+      {PROXY}
+    }}"""
+        for resource, service in API_V1.items()
+    )
+
+
 def nginx_config(ports: Ports, folder: Path) -> Path:
     temp = folder / "nginx-temp"
     temp.mkdir(parents=True, exist_ok=True)
@@ -115,6 +140,7 @@ http {{
       proxy_pass http://127.0.0.1:{ports.approval}/uploads;
       {PROXY}
     }}
+{api_v1(ports)}
 {services}
     {media_files(folder / "media", "@media")}
     location /media/ {{

@@ -274,6 +274,8 @@ class Stack:
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
                 "GENERATOR_URL": f"http://127.0.0.1:{p.generator}",
+                "PUBLISHER_URL": f"http://127.0.0.1:{p.publisher}",
+                "PUBLIC_URL": self.gateway_url,
             },
             "publisher": {
                 "APPROVAL_PUBLIC_KEY": s["approval_public_key"],
