@@ -270,6 +270,9 @@ class Stack:
             },
             "approval": {
                 "APPROVAL_SIGNING_KEY": s["approval_signing_key"],
+                "PUBLIC_URL": self.gateway_url,
+                # webhook receivers of the local run and the tests listen on 127.0.0.1
+                "WEBHOOK_PRIVATE_ADDRESSES": "true",
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
                 "GENERATOR_URL": f"http://127.0.0.1:{p.generator}",
