@@ -27,7 +27,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import envelope
 from gatepost_common.events import PostPublished
 from gatepost_common.outbound import FetchFailed, FetchPolicy
-from tests.unit.approval.test_approvals import SIGNING_KEY, generated
+from tests.unit.approval.test_approvals import CHOICES, CREATOR, SIGNING_KEY, generated
 from tests.unit.asgi import bearer, served
 from tests.unit.memory import MemoryDatabase
 
@@ -96,7 +96,11 @@ class World:
             webhook_timeout_s=2,
         )
         unused = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(500)))
-        self.parts: Parts = build(settings, MemoryDatabase(), self.emit, lambda *_: unused, unused)
+        auth = httpx.AsyncClient(
+            base_url="http://auth",
+            transport=httpx.MockTransport(lambda _: httpx.Response(200, json=CREATOR)),
+        )
+        self.parts: Parts = build(settings, MemoryDatabase(), self.emit, lambda *_: unused, auth)
 
     async def emit(self, *_: Any) -> None:
         pass
@@ -172,6 +176,28 @@ async def test_receiver_down_ten_minutes_then_every_event_arrives_once(
     assert all(d["attempts"] > 3 for d in deliveries)
     assert all(d["last_attempts"][-1]["status"] == 204 for d in deliveries)
     assert "could not connect" in deliveries[0]["last_attempts"][0]["result"]
+
+
+async def test_an_approval_is_announced_once_it_left_through_the_outbox(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    world = World(tmp_path)
+    await world.register(receiver.url, ["post.approved", "post.published"])
+    await world.parts.approvals.on_post_generated(generated("p1"))
+    await world.parts.approvals.approve("p1", "u1", CHOICES, "session-of-u1")
+    outcome = PostPublished(
+        post_id="p1",
+        account_id="a1",
+        publish_id="x",
+        status="PUBLISH_COMPLETE",
+        link="https://www.tiktok.com/@someone/photo/7400000000000000001",
+    )
+    await world.parts.approvals.on_post_published(envelope(outcome, source="t", subject="p1"))
+    assert await world.parts.webhooks.send_due() == 2
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [e["type"] for e in events] == ["post.approved", "post.published"]
+    assert events[0]["data"]["attempt"] == 1 and events[0]["data"]["account_id"] == "a1"
+    assert events[1]["data"]["link"] == outcome.link
 
 
 async def test_a_delivery_gives_up_after_a_day(tmp_path: Path, receiver: Receiver) -> None:
