@@ -68,7 +68,8 @@ class TopicAccess:
 # A service that consumes a topic may also write its dead-letter topic.
 TOPICS: dict[str, TopicAccess] = {
     TOPIC_CREATED: TopicAccess(frozenset({"generator", "ingest"}), frozenset({"generator"})),
-    POST_GENERATED: TopicAccess(frozenset({"generator"}), frozenset({"approval"})),
+    # approval queues it; auth tells the person's reviewers by mail
+    POST_GENERATED: TopicAccess(frozenset({"generator"}), frozenset({"approval", "auth"})),
     # the approval gate: no other principal can write it, whatever it holds
     POST_APPROVED: TopicAccess(frozenset({"approval"}), frozenset({"publisher"})),
     POST_PUBLISHED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
