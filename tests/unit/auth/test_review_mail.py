@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from gatepost_auth.bootstrap import build, review_mail
 from gatepost_auth.review_mail import ReviewMail
 from gatepost_auth.settings import Settings
 from gatepost_auth.user_routes import router
+from gatepost_auth.webhooks import RemovedAuthorizations, subscribers
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostGenerated
 from tests.unit.approval.test_approvals import generated
@@ -86,3 +88,16 @@ async def test_a_person_who_turned_it_off_gets_no_mail() -> None:
     await review.on_post_generated(of("u2", "p2"))
     assert await review.send_due() == 1
     assert [m.to for m in outbox.sent] == ["told@example.com"]
+
+
+async def test_the_subscriber_notes_a_generated_post_for_its_person() -> None:
+    db, clock, outbox = MemoryDatabase(), FakeClock(), Outbox()
+    await db["users"].insert_one({"_id": "u1", "email": "reviewer@example.com"})
+    review = ReviewMail(db, outbox, clock, "https://gatepost.example")
+    auth = build(settings(), db, httpx.AsyncClient(), clock, outbox)
+    broker = KafkaBroker()
+    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth", review)
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(of("u1", "p1").model_dump_json().encode(), topic="post.generated")
+    assert await review.send_due() == 1
+    assert outbox.sent[0].subject == "Gatepost: a post awaits your approval"

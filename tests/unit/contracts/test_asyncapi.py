@@ -47,8 +47,8 @@ SERVICES = {
         {topics.POST_PUBLISHED, topics.POST_PROGRESSED, topics.TIKTOK_WEBHOOK},
     ),
     "auth": (
-        lambda broker: auth_endpoints(broker, HANDLERS, "auth"),  # type: ignore[arg-type]
-        {topics.TIKTOK_WEBHOOK},
+        lambda broker: auth_endpoints(broker, HANDLERS, "auth", HANDLERS),  # type: ignore[arg-type]
+        {topics.TIKTOK_WEBHOOK, topics.POST_GENERATED},
         set(),
     ),
 }

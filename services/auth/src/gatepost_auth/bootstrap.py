@@ -13,7 +13,7 @@ from gatepost_auth.handlers import Auth
 from gatepost_auth.internal_routes import router as internal_routes
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.renewal import keep_renewing
-from gatepost_auth.review_mail import ReviewMail, review_subscriber
+from gatepost_auth.review_mail import ReviewMail
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_auth.user_routes import mailbox_router
@@ -97,9 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     infra.background.append(renew_tokens)
     broker = infra.kafka()
-    subscribers(broker, RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group)
     review = review_mail(settings, infra.db, mailer)
-    review_subscriber(broker, review, settings.webhook_consumer_group)
+    subscribers(broker, RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group, review)
     infra.background.append(review.run)
 
     async def on_start() -> None:

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from faststream.kafka import KafkaBroker
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_auth.mail import Mail, Mailer
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent
-from gatepost_common.consuming import subscribe
 from gatepost_common.events import PostGenerated
 from gatepost_common.mongo import Document
 
@@ -111,7 +109,3 @@ class ReviewMail:
             except Exception:
                 logger.exception("review mail pass failed; trying again")
             await asyncio.sleep(self.interval_s)
-
-
-def review_subscriber(broker: KafkaBroker, review: ReviewMail, group_id: str) -> None:
-    subscribe(broker, PostGenerated, review.on_post_generated, group_id=group_id)
