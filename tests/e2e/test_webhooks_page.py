@@ -1,8 +1,8 @@
 """The webhooks page in Chromium, against the whole stack: a person adds an endpoint (the secret
 is shown once), a generated post is announced to it through Kafka and approval's outbox, signed
-as docs/webhooks.md says, and the page shows the delivery with its attempt; the person turns
-the review mail off and on again; desktop and phone width, axe clean. Screenshots (JPEG) go to
-docs/screenshots/ for docs/webhooks.md."""
+as docs/webhooks.md says, and the page shows the delivery with its attempt; auth mails the
+person about the post with the queue's link, and the person turns that mail off and on again;
+desktop and phone width, axe clean. Screenshots (JPEG) go to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ def test_an_endpoint_is_added_in_the_browser_and_hears_a_queued_post(
     expect(row).to_contain_text(event["id"])
     expect(row).to_contain_text("answered 204")
 
+    email = client.get("/api/auth/me").json()["email"]
+    mail = eventually(lambda: review_mail_to(stack, email), timeout=60)
+    assert mail and mail["subject"] == "Gatepost: a post awaits your approval", mail
+    assert f"{stack.gateway_url}/#queue?status=awaiting_approval" in mail["text"]
+
     told = page.get_by_label("E-mail me when posts await my approval")
     expect(told).to_be_checked()
     told.uncheck()
@@ -87,3 +92,12 @@ def test_an_endpoint_is_added_in_the_browser_and_hears_a_queued_post(
         page.screenshot(path=str(ARTIFACTS / f"webhooks-{width}.png"), full_page=True)
         problems += [f"{width}: {problem}" for problem in accessibility_problems(page)]
     assert problems == []
+
+
+def review_mail_to(stack: Stack, email: str) -> dict[str, str] | None:
+    """The mail auth sent `email` about posts awaiting approval, if any."""
+    for line in stack.mailbox.read_text(encoding="utf-8").splitlines():
+        mail: dict[str, str] = json.loads(line)
+        if mail["to"] == email and "approval" in mail["subject"]:
+            return mail
+    return None

@@ -34,7 +34,7 @@ TEST_TUNING = {
     # a replica's topics are taken over 4 s after it died (production: 60 s)
     "generator": {"LEASE_S": "4", "WORKER_INTERVAL_S": "0.2"},
     # issue 29's insights: auth asks for video.list, the publisher reads the numbers
-    "auth": {"INSIGHTS_ENABLED": "true"},
+    "auth": {"INSIGHTS_ENABLED": "true", "REVIEW_MAIL_INTERVAL_S": "1"},
     "publisher": {
         "INSIGHTS_ENABLED": "true",
         "INSIGHTS_INTERVAL_S": "0.5",
