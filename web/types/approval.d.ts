@@ -891,7 +891,7 @@ export interface components {
          * WebhookEvent
          * @enum {string}
          */
-        WebhookEvent: "post.awaiting_approval" | "post.approved" | "post.published" | "post.failed";
+        WebhookEvent: "post.awaiting_approval" | "post.approved" | "post.published" | "post.failed" | "post.measured";
     };
     responses: never;
     parameters: never;

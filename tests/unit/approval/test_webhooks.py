@@ -10,6 +10,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from gatepost_approval.webhook_routes import router
 from gatepost_approval.webhook_rules import WebhookEvent
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import envelope
-from gatepost_common.events import PostPublished
+from gatepost_common.events import PostMeasured, PostPublished
 from gatepost_common.outbound import FetchFailed, FetchPolicy
 from tests.unit.approval.test_approvals import CHOICES, CREATOR, SIGNING_KEY, generated
 from tests.unit.asgi import bearer, served
@@ -198,6 +199,37 @@ async def test_an_approval_is_announced_once_it_left_through_the_outbox(
     assert [e["type"] for e in events] == ["post.approved", "post.published"]
     assert events[0]["data"]["attempt"] == 1 and events[0]["data"]["account_id"] == "a1"
     assert events[1]["data"]["link"] == outcome.link
+
+
+async def test_a_posts_numbers_are_announced_once_per_reading(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    world = World(tmp_path)
+    await world.register(receiver.url, ["post.measured"])
+    await world.parts.approvals.on_post_generated(generated("p1"))
+    reading = PostMeasured(
+        post_id="p1",
+        account_id="a1",
+        point=2,
+        at=datetime.now(UTC),
+        views=120,
+        likes=9,
+        comments=2,
+        shares=1,
+    )
+    event = envelope(reading, source="gatepost/publisher", subject="p1")
+    await world.parts.approvals.on_post_measured(event)
+    await world.parts.approvals.on_post_measured(event)  # redelivered: the same event
+    await world.parts.approvals.on_post_measured(
+        envelope(reading.model_copy(update={"point": 3, "views": 300}), source="t", subject="p1")
+    )
+    assert await world.parts.webhooks.send_due() == 2
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [(e["type"], e["data"]["views"]) for e in events] == [
+        ("post.measured", 120),
+        ("post.measured", 300),
+    ]
+    assert events[0]["data"]["likes"] == 9 and events[0]["id"] != events[1]["id"]
 
 
 async def test_a_delivery_gives_up_after_a_day(tmp_path: Path, receiver: Receiver) -> None:

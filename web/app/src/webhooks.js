@@ -13,6 +13,7 @@ export const EVENTS = /** @type {const} */ ([
   ["post.approved", "A post was approved"],
   ["post.published", "A post was published (with its link)"],
   ["post.failed", "A post failed (with the reason)"],
+  ["post.measured", "A live post's numbers were read again"],
 ]);
 
 const STATES = { pending: "retrying", delivered: "delivered", gave_up: "given up" };

@@ -10,7 +10,13 @@ from gatepost_approval.settings import Settings
 from gatepost_approval.webhook_outbox import WebhookOutbox
 from gatepost_approval.webhook_rules import WebhookEvent
 from gatepost_common.cloud_event import CloudEvent
-from gatepost_common.events import PostGenerated, PostProgressed, PostPublished, Progress
+from gatepost_common.events import (
+    PostGenerated,
+    PostMeasured,
+    PostProgressed,
+    PostPublished,
+    Progress,
+)
 from gatepost_common.telemetry import current_trace
 
 logger = logging.getLogger(__name__)
@@ -100,3 +106,22 @@ class PostEvents:
                     },
                     part="live",
                 )
+
+    async def on_post_measured(self, event: CloudEvent[PostMeasured]) -> None:
+        """A live post's numbers, read again: announced to the person's webhooks (one event per
+        reading point, so a redelivered reading is the same event)."""
+        measured = event.data
+        post = await self.posts.posts.find_one({"_id": measured.post_id}, {"user_id": 1})
+        if post is None:
+            return
+        numbers = measured.model_dump(
+            mode="json", include={"account_id", "at", "views", "likes", "comments", "shares"}
+        )
+        await self.webhooks.announce(
+            WebhookEvent.MEASURED,
+            post["user_id"],
+            measured.post_id,
+            0,
+            numbers,
+            part=str(measured.point),
+        )

@@ -16,6 +16,7 @@ class WebhookEvent(StrEnum):
     APPROVED = "post.approved"
     PUBLISHED = "post.published"  # with its link (null until TikTok gave the public id)
     FAILED = "post.failed"  # with its reason
+    MEASURED = "post.measured"  # a live post's numbers, read again
 
 
 class DeliveryState(StrEnum):
