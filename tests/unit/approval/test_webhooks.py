@@ -26,7 +26,7 @@ from gatepost_approval.webhook_routes import router
 from gatepost_approval.webhook_rules import WebhookEvent
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import envelope
-from gatepost_common.events import PostMeasured, PostPublished
+from gatepost_common.events import PostMeasured, PostProgressed, PostPublished
 from gatepost_common.outbound import FetchFailed, FetchPolicy
 from tests.unit.approval.test_approvals import CHOICES, CREATOR, SIGNING_KEY, generated
 from tests.unit.asgi import bearer, served
@@ -199,6 +199,30 @@ async def test_an_approval_is_announced_once_it_left_through_the_outbox(
     assert [e["type"] for e in events] == ["post.approved", "post.published"]
     assert events[0]["data"]["attempt"] == 1 and events[0]["data"]["account_id"] == "a1"
     assert events[1]["data"]["link"] == outcome.link
+
+
+async def test_a_link_that_came_later_is_announced_as_its_own_event(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    world = World(tmp_path)
+    await world.register(receiver.url, ["post.published"])
+    await world.parts.approvals.on_post_generated(generated("p1"))
+    await world.parts.approvals.approve("p1", "u1", CHOICES, "session-of-u1")
+    outcome = PostPublished(
+        post_id="p1", account_id="a1", publish_id="x", status="PUBLISH_COMPLETE"
+    )
+    await world.parts.approvals.on_post_published(envelope(outcome, source="t", subject="p1"))
+    link = "https://www.tiktok.com/@someone/photo/7400000000000000002"
+    live = PostProgressed(
+        post_id="p1", account_id="a1", state="live", at=datetime.now(UTC), link=link
+    )
+    for _ in range(2):  # delivered twice by Kafka: announced once
+        await world.parts.approvals.on_post_progressed(envelope(live, source="t", subject="p1"))
+    assert await world.parts.webhooks.send_due() == 2
+    first, later = [json.loads(body) for _, body in receiver.received]
+    assert (first["data"]["status"], first["data"]["link"]) == ("PUBLISH_COMPLETE", None)
+    assert (later["data"]["status"], later["data"]["link"]) == ("live", link)
+    assert first["type"] == later["type"] == "post.published" and first["id"] != later["id"]
 
 
 async def test_a_posts_numbers_are_announced_once_per_reading(

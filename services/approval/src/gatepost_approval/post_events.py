@@ -101,7 +101,7 @@ class PostEvents:
                     progressed.attempt,
                     {
                         "account_id": progressed.account_id,
-                        "status": "live",
+                        "status": progressed.state,  # live
                         "link": progressed.link,
                     },
                     part="live",
