@@ -35,6 +35,9 @@ API_V1: dict[tuple[str, str], Scope | None] = {
     ("GET", "/v1/insights/posts"): Scope.INSIGHTS_READ,
     ("GET", "/v1/insights/posts/{post_id}"): Scope.INSIGHTS_READ,
     ("GET", "/v1/insights/accounts/{account_id}"): Scope.INSIGHTS_READ,
+    ("GET", "/v1/webhooks"): Scope.WEBHOOKS_MANAGE,
+    ("POST", "/v1/webhooks"): Scope.WEBHOOKS_MANAGE,
+    ("DELETE", "/v1/webhooks/{endpoint_id}"): Scope.WEBHOOKS_MANAGE,
     ("GET", "/v1/token"): None,
 }
 # what only a person in the browser may do: approve, publish again, reject, withdraw; connect,

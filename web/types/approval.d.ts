@@ -404,6 +404,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Endpoints
+         * @description Your webhook endpoints, each with its newest deliveries and their last attempts.
+         */
+        get: operations["list_endpoints_v1_webhooks_get"];
+        put?: never;
+        /**
+         * Register
+         * @description Register an endpoint for some events. Its URL must be https on a public address (422
+         *     says why not). The answer holds the secret deliveries are signed with, this once.
+         */
+        post: operations["register_v1_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove
+         * @description Remove an endpoint; deliveries not sent yet are dropped.
+         */
+        delete: operations["remove_v1_webhooks__endpoint_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Endpoints
+         * @description Your webhook endpoints, each with its newest deliveries and their last attempts.
+         */
+        get: operations["list_endpoints_webhooks_get"];
+        put?: never;
+        /**
+         * Register
+         * @description Register an endpoint for some events. Its URL must be https on a public address (422
+         *     says why not). The answer holds the secret deliveries are signed with, this once.
+         */
+        post: operations["register_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove
+         * @description Remove an endpoint; deliveries not sent yet are dropped.
+         */
+        delete: operations["remove_webhooks__endpoint_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -470,6 +560,18 @@ export interface components {
              */
             your_brand?: boolean;
         };
+        /** AttemptView */
+        AttemptView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Result */
+            result: string;
+            /** Status */
+            status: number | null;
+        };
         /** Body_upload_uploads_post */
         Body_upload_uploads_post: {
             /** Account Id */
@@ -533,6 +635,62 @@ export interface components {
             /** Post Id */
             post_id: string;
             status: components["schemas"]["PostStatus"];
+        };
+        /**
+         * DeliveryState
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "delivered" | "gave_up";
+        /** DeliveryView */
+        DeliveryView: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            event: components["schemas"]["WebhookEvent"];
+            /** Event Id */
+            event_id: string;
+            /** Last Attempts */
+            last_attempts: components["schemas"]["AttemptView"][];
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            state: components["schemas"]["DeliveryState"];
+        };
+        /** EndpointRequest */
+        EndpointRequest: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Events */
+            events: components["schemas"]["WebhookEvent"][];
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
+        /** EndpointView */
+        EndpointView: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deliveries */
+            deliveries: components["schemas"]["DeliveryView"][];
+            /** Description */
+            description: string;
+            /** Events */
+            events: components["schemas"]["WebhookEvent"][];
+            /** Id */
+            id: string;
+            /** Url */
+            url: string;
         };
         /** Health */
         Health: {
@@ -794,6 +952,26 @@ export interface components {
             /** Ready */
             ready: boolean;
         };
+        /** RegisteredEndpoint */
+        RegisteredEndpoint: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deliveries */
+            deliveries: components["schemas"]["DeliveryView"][];
+            /** Description */
+            description: string;
+            /** Events */
+            events: components["schemas"]["WebhookEvent"][];
+            /** Id */
+            id: string;
+            /** Secret */
+            secret: string;
+            /** Url */
+            url: string;
+        };
         /**
          * Revised
          * @description Every edit names the revision it was made on.
@@ -931,6 +1109,11 @@ export interface components {
             /** Width */
             width: number;
         };
+        /**
+         * WebhookEvent
+         * @enum {string}
+         */
+        WebhookEvent: "post.awaiting_approval" | "post.approved" | "post.published" | "post.failed" | "post.measured";
     };
     responses: never;
     parameters: never;
@@ -1658,6 +1841,170 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PostView"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_endpoints_v1_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointView"][];
+                };
+            };
+        };
+    };
+    register_v1_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredEndpoint"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_v1_webhooks__endpoint_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_endpoints_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointView"][];
+                };
+            };
+        };
+    };
+    register_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredEndpoint"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_webhooks__endpoint_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -16,6 +16,13 @@ from tests.unit.auth.test_tokens import connected
 from tests.unit.publisher.fakes import forwarded
 
 
+class NotTold:
+    """Posts awaiting approval: not these tests' business (test_review_mail.py's)."""
+
+    async def on_post_generated(self, event: object) -> None:
+        pass
+
+
 async def webhook(event: str, open_id: str, **content: object) -> bytes:
     """What the publisher's receiver writes to tiktok.webhook for TikTok's delivery."""
     return await forwarded(tiktok_webhook(event, open_id, **content))
@@ -24,7 +31,7 @@ async def webhook(event: str, open_id: str, **content: object) -> bytes:
 async def test_authorization_removed_disconnects_the_creators_account() -> None:
     auth, tiktok, _clock, account_id = await connected()
     broker = KafkaBroker()
-    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth")
+    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth", NotTold())
     async with TestKafkaBroker(broker) as test_broker:
         publish = await webhook("post.publish.complete", "creator-1", publish_id="p_pub_1")
         await test_broker.publish(publish, topic="tiktok.webhook")
@@ -59,7 +66,7 @@ async def test_an_old_removal_redelivered_after_a_reconnect_leaves_the_new_conne
     to 72 h) delivers the old removal again: the connection made since is not its business."""
     auth, tiktok, clock, account_id = await connected()
     broker = KafkaBroker()
-    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth")
+    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth", NotTold())
     removed = await forwarded(removal_sent_at(clock.at + timedelta(seconds=10)))
     async with TestKafkaBroker(broker) as test_broker:
         clock.at += timedelta(seconds=20)
@@ -89,7 +96,7 @@ async def test_an_account_from_before_connected_at_is_bounded_by_its_creation() 
     auth, _tiktok, clock, account_id = await connected()
     await auth.accounts.accounts.update_one({"_id": account_id}, {"$unset": {"connected_at": ""}})
     broker = KafkaBroker()
-    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth")
+    subscribers(broker, RemovedAuthorizations(auth.keeper), "auth", NotTold())
     async with TestKafkaBroker(broker) as test_broker:
         older = await forwarded(removal_sent_at(clock.at - timedelta(minutes=5)))
         await test_broker.publish(older, topic="tiktok.webhook")

@@ -53,6 +53,7 @@ def test_exported_schemas_validate_real_events(tmp_path: Path) -> None:
         "post.published.v1.json",
         "post.progressed.v1.json",
         "tiktok.webhook.v1.json",
+        "post.measured.v1.json",
     }
     event = json.loads(envelope(topic(), source="x", subject="t1").model_dump_json())
     jsonschema.validate(event, written["topic.created.v1.json"])

@@ -25,6 +25,7 @@ HANDLERS = SimpleNamespace(
     on_post_generated=AsyncMock(),
     on_post_published=AsyncMock(),
     on_post_progressed=AsyncMock(),
+    on_post_measured=AsyncMock(),
     accept=AsyncMock(),
     on_post_approved=AsyncMock(),
     on_webhook=AsyncMock(),
@@ -38,17 +39,27 @@ SERVICES = {
     ),
     "approval": (
         lambda broker: approval_endpoints(broker, HANDLERS),  # type: ignore[arg-type]
-        {topics.POST_GENERATED, topics.POST_PUBLISHED, topics.POST_PROGRESSED},
+        {
+            topics.POST_GENERATED,
+            topics.POST_PUBLISHED,
+            topics.POST_PROGRESSED,
+            topics.POST_MEASURED,
+        },
         {topics.POST_APPROVED},
     ),
     "publisher": (
         lambda broker: publisher_endpoints(broker, HANDLERS, HANDLERS, 1),  # type: ignore[arg-type]
         {topics.POST_APPROVED, topics.TIKTOK_WEBHOOK},
-        {topics.POST_PUBLISHED, topics.POST_PROGRESSED, topics.TIKTOK_WEBHOOK},
+        {
+            topics.POST_PUBLISHED,
+            topics.POST_PROGRESSED,
+            topics.TIKTOK_WEBHOOK,
+            topics.POST_MEASURED,
+        },
     ),
     "auth": (
-        lambda broker: auth_endpoints(broker, HANDLERS, "auth"),  # type: ignore[arg-type]
-        {topics.TIKTOK_WEBHOOK},
+        lambda broker: auth_endpoints(broker, HANDLERS, "auth", HANDLERS),  # type: ignore[arg-type]
+        {topics.TIKTOK_WEBHOOK, topics.POST_GENERATED},
         set(),
     ),
 }

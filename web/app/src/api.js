@@ -19,6 +19,8 @@
 /** @typedef {ApprovalSchemas["ApprovalChoices"]} ApprovalChoices */
 /** @typedef {ApprovalSchemas["PostEdit"]} PostEdit */
 /** @typedef {ApprovalSchemas["PostingPage"]} PostingPage */
+/** @typedef {ApprovalSchemas["EndpointView"]} WebhookEndpoint */
+/** @typedef {ApprovalSchemas["DeliveryView"]} WebhookDelivery */
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
@@ -98,6 +100,10 @@ export const auth = {
     call("PUT", `/api/auth/accounts/${one(id)}/learning`, { json: { learn_from_posts: on } }),
   /** @param {string} id @returns {Promise<null>} */
   disconnect: (id) => call("DELETE", `/api/auth/accounts/${one(id)}`),
+  /** @returns {Promise<AuthSchemas["Notifications"]>} */
+  notifications: () => call("GET", "/api/auth/me/notifications"),
+  /** @param {AuthSchemas["Notifications"]} chosen @returns {Promise<AuthSchemas["Notifications"]>} */
+  setNotifications: (chosen) => call("PUT", "/api/auth/me/notifications", { json: chosen }),
   connectUrl: "/api/auth/tiktok/connect",
   /** @returns {Promise<ApiToken[]>} */
   apiTokens: () => call("GET", "/api/auth/api-tokens"),
@@ -119,6 +125,16 @@ export const generator = {
   topics: (query) => call("GET", `/api/generator/topics?${query}`),
   /** @param {string} id @returns {Promise<GeneratorSchemas["QueuedTopic"]>} */
   retry: (id) => call("POST", `/api/generator/topics/${one(id)}/retry`),
+};
+
+export const webhooks = {
+  /** @returns {Promise<WebhookEndpoint[]>} */
+  list: () => call("GET", "/api/approval/webhooks"),
+  /** @param {ApprovalSchemas["EndpointRequest"]} endpoint
+   * @returns {Promise<ApprovalSchemas["RegisteredEndpoint"]>} */
+  register: (endpoint) => call("POST", "/api/approval/webhooks", { json: endpoint }),
+  /** @param {string} id @returns {Promise<null>} */
+  remove: (id) => call("DELETE", `/api/approval/webhooks/${one(id)}`),
 };
 
 export const approval = {

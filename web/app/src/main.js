@@ -12,10 +12,12 @@ import { timeTyped } from "./posting-time.js";
 import { submitPosting, updatePosting } from "./posting.js";
 import { showPublications } from "./publications.js";
 import { queueKeys, showQueue } from "./queue.js";
+import { showWebhooks } from "./webhooks.js";
 
 /** @type {Record<string, (main: HTMLElement, params: URLSearchParams) => Promise<void>>} */
 const VIEWS = { home: showHome, library: showLibrary, queue: showQueue, accounts: showAccounts,
-  publications: showPublications, post: showPost, account: showAccount, api: showApiTokens };
+  publications: showPublications, post: showPost, account: showAccount, api: showApiTokens,
+  webhooks: showWebhooks };
 /** the pages under another's link in the menu: a post's and an account's numbers */
 const UNDER = { post: "publications", account: "publications" };
 

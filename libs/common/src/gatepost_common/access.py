@@ -23,6 +23,7 @@ from gatepost_common.provided import given
 from gatepost_common.topics import (
     POST_APPROVED,
     POST_GENERATED,
+    POST_MEASURED,
     POST_PROGRESSED,
     POST_PUBLISHED,
     TIKTOK_WEBHOOK,
@@ -76,11 +77,14 @@ class TopicAccess:
 # A service that consumes a topic may also write its dead-letter topic.
 TOPICS: dict[str, TopicAccess] = {
     TOPIC_CREATED: TopicAccess(frozenset({"generator", "ingest"}), frozenset({"generator"})),
-    POST_GENERATED: TopicAccess(frozenset({"generator"}), frozenset({"approval"})),
+    # approval queues it; auth tells the person's reviewers by mail
+    POST_GENERATED: TopicAccess(frozenset({"generator"}), frozenset({"approval", "auth"})),
     # the approval gate: no other principal can write it, whatever it holds
     POST_APPROVED: TopicAccess(frozenset({"approval"}), frozenset({"publisher"})),
     POST_PUBLISHED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
     POST_PROGRESSED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
+    # a live post's numbers: approval announces them to the person's webhooks
+    POST_MEASURED: TopicAccess(frozenset({"publisher"}), frozenset({"approval"})),
     # TikTok's webhooks, verified once by the publisher's receiver: auth applies
     # authorization.removed, the publisher the post.publish.* events
     TIKTOK_WEBHOOK: TopicAccess(frozenset({"publisher"}), frozenset({"auth", "publisher"})),

@@ -133,6 +133,24 @@ class PostProgressed(EventData, Progress):
     attempt: Annotated[int, Field(ge=1, le=100)] = 1
 
 
+class PostMeasured(EventData):
+    """A live post's numbers, read by the publisher at one point of its reading plan (`point`:
+    the plan's step, so the same reading is the same event). Best effort, as post.progressed:
+    the next reading supersedes a lost one."""
+
+    TYPE: ClassVar[str] = topics.POST_MEASURED
+    SCHEMA: ClassVar[str] = "gatepost/post.measured/v1"
+
+    post_id: NonEmpty
+    account_id: NonEmpty
+    point: Annotated[int, Field(ge=0)]
+    at: datetime
+    views: Annotated[int, Field(ge=0)]
+    likes: Annotated[int, Field(ge=0)]
+    comments: Annotated[int, Field(ge=0)]
+    shares: Annotated[int, Field(ge=0)]
+
+
 class TikTokWebhook(EventData):
     """One TikTok webhook delivery, its signature verified once, by the publisher's receiver: auth
     applies `authorization.removed`, the publisher the `post.publish.*` events. The CloudEvent's id
@@ -183,6 +201,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     PostPublished,
     PostProgressed,
     TikTokWebhook,
+    PostMeasured,
 )
 __all__ = [  # re-exported: the contract's events and their field types are read from here
     "IDENTIFIER",

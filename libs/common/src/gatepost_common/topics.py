@@ -8,6 +8,7 @@ POST_APPROVED: Final = "post.approved"
 POST_PUBLISHED: Final = "post.published"
 POST_PROGRESSED: Final = "post.progressed"
 TIKTOK_WEBHOOK: Final = "tiktok.webhook"
+POST_MEASURED: Final = "post.measured"
 
 ALL_TOPICS: Final = (
     TOPIC_CREATED,
@@ -16,6 +17,7 @@ ALL_TOPICS: Final = (
     POST_PUBLISHED,
     POST_PROGRESSED,
     TIKTOK_WEBHOOK,
+    POST_MEASURED,
 )
 
 

@@ -22,8 +22,11 @@ from gatepost_approval.slides import SlideEditor
 from gatepost_approval.stuck import StuckFinder
 from gatepost_approval.upload_routes import router as upload_routes
 from gatepost_approval.uploads import Uploads
+from gatepost_approval.webhook_endpoints import Endpoints
+from gatepost_approval.webhook_outbox import Retries, WebhookOutbox
+from gatepost_approval.webhook_routes import router as webhook_routes
 from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
-from gatepost_common.clock import clock_for
+from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey
@@ -40,6 +43,20 @@ class Parts:
     uploads: Uploads
     outbox: ApprovalOutbox
     stuck: StuckFinder
+    endpoints: Endpoints
+    webhooks: WebhookOutbox
+
+
+def webhooks_of(settings: Settings, db: Any, clock: Clock) -> WebhookOutbox:
+    policy = settings.webhook_policy()
+    retries = Retries(
+        base_s=settings.webhook_retry_base_s,
+        max_s=settings.webhook_retry_max_s,
+        window_s=settings.webhook_retry_window_s,
+        timeout_s=settings.webhook_timeout_s,
+    )
+    endpoints = Endpoints(db, policy, clock)
+    return WebhookOutbox(db, endpoints, policy, clock, retries, settings.webhook_interval_s)
 
 
 def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.AsyncClient) -> Parts:
@@ -54,18 +71,19 @@ def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.Asy
         IllustrationClient(calls("generator", settings.generator_url, 180)),
         StyleSource(calls("auth", settings.auth_url, 20)),
     )
-    outbox = ApprovalOutbox(posts, emit, settings.outbox_interval_s)
-    approvals = Approvals(settings, posts, outbox, creators, editor)
+    clock = clock_for(settings.environment, settings.clock_offset_file)
+    webhooks = webhooks_of(settings, db, clock)
+    outbox = ApprovalOutbox(posts, emit, settings.outbox_interval_s, webhooks)
+    approvals = Approvals(settings, posts, outbox, creators, editor, webhooks)
     # a person's video goes through to media as it arrives: minutes for a large file
     uploads = Uploads(posts, MediaClient(calls("media", settings.media_url, 900)), creators)
-    clock = clock_for(settings.environment, settings.clock_offset_file)
     stuck = StuckFinder(
         posts.posts,
         clock,
         timedelta(seconds=settings.stuck_after_s),
         settings.stuck_check_interval_s,
     )
-    return Parts(posts, approvals, uploads, outbox, stuck)
+    return Parts(posts, approvals, uploads, outbox, stuck, webhooks.endpoints, webhooks)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,10 +100,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     subscribers(broker, parts.approvals)
     infra.background.append(parts.outbox.run)
     infra.background.append(parts.stuck.run)
+    infra.background.append(parts.webhooks.run)
     app = create_service_app(
         infra,
         title="Gatepost approval",
-        routers=[queue_routes, upload_routes],
+        routers=[queue_routes, upload_routes, webhook_routes],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             TokenChecks: AuthTokenChecks(
@@ -94,8 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             MongoPostRepository: parts.posts,
             Approvals: parts.approvals,
             Uploads: parts.uploads,
+            Endpoints: parts.endpoints,
+            WebhookOutbox: parts.webhooks,
         },
-        on_start=parts.posts.ensure_indexes,
+        on_start=lambda: indexes(parts),
     )
     # the MCP server for agents: its tools call the /v1/ routes with the agent's own token
     tools = agent_tools(
@@ -105,3 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(route)
     infra.background.append(serve_mcp)
     return app
+
+
+async def indexes(parts: Parts) -> None:
+    await parts.posts.ensure_indexes()
+    await parts.endpoints.ensure_indexes()
+    await parts.webhooks.ensure_indexes()

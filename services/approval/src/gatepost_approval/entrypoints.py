@@ -21,6 +21,7 @@ from gatepost_common.events import (
     IDENTIFIER,
     PostApproved,
     PostGenerated,
+    PostMeasured,
     PostProgressed,
     PostPublished,
 )
@@ -174,3 +175,4 @@ def subscribers(broker: KafkaBroker, approvals: Approvals) -> None:
     subscribe(broker, PostGenerated, approvals.on_post_generated, group_id="approval")
     subscribe(broker, PostPublished, approvals.on_post_published, group_id="approval")
     subscribe(broker, PostProgressed, approvals.on_post_progressed, group_id="approval")
+    subscribe(broker, PostMeasured, approvals.on_post_measured, group_id="approval")

@@ -20,6 +20,7 @@ from gatepost_approval.outbox import ApprovalOutbox
 from gatepost_approval.post_events import PostEvents
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import PostChanged, SlideEditor, cover_of
+from gatepost_approval.webhook_outbox import WebhookOutbox
 from gatepost_common import signing
 from gatepost_common.cloud_event import envelope
 from gatepost_common.errors import ConflictError, NotFoundError
@@ -64,6 +65,7 @@ class Approvals(PostEvents):
     outbox: ApprovalOutbox  # post.approved leaves through it
     creators: CreatorInfoClient
     editor: SlideEditor
+    webhooks: WebhookOutbox
 
     async def editable(self, post_id: str, user_id: str) -> Post:
         """A post of this person's, awaiting approval."""

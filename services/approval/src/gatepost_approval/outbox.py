@@ -9,6 +9,8 @@ import logging
 from dataclasses import dataclass
 
 from gatepost_approval.adapters import MongoPostRepository
+from gatepost_approval.webhook_outbox import WebhookOutbox
+from gatepost_approval.webhook_rules import WebhookEvent
 from gatepost_common.cloud_event import parse
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import Emit
@@ -21,6 +23,7 @@ class ApprovalOutbox:
     posts: MongoPostRepository
     emit: Emit
     interval_s: float
+    webhooks: WebhookOutbox
 
     async def flush(self, post_id: str | None = None) -> int:
         """Emit stored approvals that Kafka has not acknowledged yet; returns how many."""
@@ -36,6 +39,20 @@ class ApprovalOutbox:
                 )
                 await self.posts.outbox_release(claimed["_id"])
                 return sent
+            approved = event.data
+            await self.webhooks.announce(  # before it is marked sent: a crash announces again
+                WebhookEvent.APPROVED,
+                approved.user_id,
+                approved.post_id,
+                approved.attempt,
+                {
+                    "account_id": approved.account_id,
+                    "approved_at": approved.approved_at.isoformat(),
+                    "publish_after": approved.publish_after.isoformat()
+                    if approved.publish_after
+                    else None,
+                },
+            )
             await self.posts.outbox_sent(claimed["_id"])
             sent += 1
         return sent

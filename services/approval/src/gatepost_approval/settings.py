@@ -1,5 +1,6 @@
 """Settings of the approval service."""
 
+from gatepost_common.outbound import FetchPolicy
 from gatepost_common.settings import ServiceSettings
 
 
@@ -16,9 +17,21 @@ class Settings(ServiceSettings):
     generator_url: str = "http://127.0.0.1:8002"
     # the MCP server's tools read budgets and numbers from the publisher (with the agent's token)
     publisher_url: str = "http://127.0.0.1:8004"
-    # where people reach Gatepost: the MCP server's answers link each post's page there
+    # where people reach Gatepost: the MCP server's answers and webhook deliveries link there
     public_url: str = "http://127.0.0.1:8080"
     # an approved post with no outcome and no word from the publisher this long past its
     # publish time (or the publisher's last word) is shown as stuck
     stuck_after_s: float = 900.0
     stuck_check_interval_s: float = 60.0
+    # outgoing webhooks: only to public addresses over https (the local run and the tests
+    # deliver to 127.0.0.1 over http and turn `webhook_private_addresses` on, as media's
+    # FETCH_PRIVATE_ADDRESSES); retried with doubling pauses for `webhook_retry_window_s`
+    webhook_private_addresses: bool = False
+    webhook_retry_base_s: float = 30.0
+    webhook_retry_max_s: float = 3600.0
+    webhook_retry_window_s: float = 86400.0
+    webhook_timeout_s: float = 10.0
+    webhook_interval_s: float = 1.0
+
+    def webhook_policy(self) -> FetchPolicy:
+        return FetchPolicy(private=self.webhook_private_addresses)

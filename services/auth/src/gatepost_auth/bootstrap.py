@@ -17,6 +17,7 @@ from gatepost_auth.handlers import Auth
 from gatepost_auth.internal_routes import router as internal_routes
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.renewal import keep_renewing
+from gatepost_auth.review_mail import ReviewMail
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_auth.user_routes import mailbox_router
@@ -68,6 +69,17 @@ def build(
     return Auth(settings, users, keeper.accounts, keeper, keeper.tiktok, clock, mailer)
 
 
+def review_mail(settings: Settings, db: Any, mailer: Mailer) -> ReviewMail:
+    return ReviewMail(
+        db,
+        mailer,
+        clock_for(settings.environment, settings.clock_offset_file),
+        settings.public_url,
+        settings.review_mail_every_s,
+        settings.review_mail_interval_s,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     infra = infrastructure(settings)
@@ -90,13 +102,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await keep_renewing(keeper)
 
     infra.background.append(renew_tokens)
-    subscribers(infra.kafka(), RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group)
+    broker = infra.kafka()
+    review = review_mail(settings, infra.db, mailer)
+    subscribers(broker, RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group, review)
+    infra.background.append(review.run)
 
     async def on_start() -> None:
         await auth.users.ensure_indexes()
         await auth.accounts.ensure_indexes()
         await auth.keeper.audit.ensure_indexes()
         await api_tokens.ensure_indexes()
+        await review.ensure_indexes()
 
     return create_service_app(
         infra,

@@ -51,6 +51,9 @@ class Settings(ServiceSettings):
     mail_from: str = "Gatepost <no-reply@localhost>"
     # local and test runs: mail goes to this file instead, shown at GET /mailbox
     mailbox_file: Path | None = None
+    # reviewers are told: at most one mail this often per person when posts await approval
+    review_mail_every_s: float = 3600.0
+    review_mail_interval_s: float = 30.0
     # the consumer group that reads tiktok.webhook (another only for a second, separate auth)
     webhook_consumer_group: str = "auth"
 

@@ -145,3 +145,22 @@ async def sign_out(response: Response, user: CurrentUser) -> None:
 @router.get("/me")
 async def me(user: CurrentUser) -> Me:
     return Me(user_id=user.id, email=user.email)
+
+
+class Notifications(BaseModel):
+    """What Gatepost mails the person about (sign-up and sign-in mail always goes)."""
+
+    model_config = ConfigDict(extra="forbid")
+    review_mail: bool  # a mail (at most one an hour) when posts await approval
+
+
+@router.get("/me/notifications")
+async def notifications(user: CurrentUser, auth: Given) -> Notifications:
+    return Notifications(review_mail=await auth.users.review_mail(user.id))
+
+
+@router.put("/me/notifications")
+async def set_notifications(body: Notifications, user: CurrentUser, auth: Given) -> Notifications:
+    """Turn the mail about posts awaiting approval on or off."""
+    await auth.users.set_review_mail(user.id, body.review_mail)
+    return body

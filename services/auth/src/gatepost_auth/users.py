@@ -75,3 +75,11 @@ class MongoUserRepository:
 
     async def clear_failures(self, key: str) -> None:
         await self.attempts.delete_one({"_id": key})
+
+    async def review_mail(self, user_id: str) -> bool:
+        """Whether the person is mailed when posts await approval (on unless turned off)."""
+        found = await self.users.find_one({"_id": user_id}, {"review_mail": 1})
+        return found is not None and found.get("review_mail") is not False
+
+    async def set_review_mail(self, user_id: str, on: bool) -> None:
+        await self.users.update_one({"_id": user_id}, {"$set": {"review_mail": on}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from faststream.kafka import KafkaBroker
 
@@ -14,7 +15,7 @@ from gatepost_auth.ending import authorization_removed
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.consuming import PoisonMessage, subscribe
-from gatepost_common.events import TikTokWebhook
+from gatepost_common.events import PostGenerated, TikTokWebhook
 
 # auth's database away for a while must not dead-letter a removal: ask again for minutes
 REMOVAL_ATTEMPTS, REMOVAL_PAUSE_S = 60, 3.0
@@ -46,8 +47,16 @@ def created_at(webhook: TikTokWebhook) -> datetime | None:
     return datetime.fromtimestamp(webhook.create_time, UTC)
 
 
-def subscribers(broker: KafkaBroker, removed: RemovedAuthorizations, group_id: str) -> None:
-    """What auth consumes on Kafka (its AsyncAPI document lists it); it emits nothing."""
+class Told(Protocol):
+    async def on_post_generated(self, event: CloudEvent[PostGenerated]) -> None: ...
+
+
+def subscribers(
+    broker: KafkaBroker, removed: RemovedAuthorizations, group_id: str, told: Told
+) -> None:
+    """What auth consumes on Kafka (its AsyncAPI document lists it); it emits nothing.
+    `told`: posts awaiting approval, mailed to their person (review_mail.py)."""
+    subscribe(broker, PostGenerated, told.on_post_generated, group_id=group_id)
     subscribe(
         broker,
         TikTokWebhook,

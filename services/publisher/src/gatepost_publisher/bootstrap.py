@@ -172,7 +172,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         infra.background.append(parts.live.run)
     if settings.insights_enabled:
         display = DisplayApi(httpx.AsyncClient(base_url=settings.tiktok_api_base, timeout=30))
-        collector = Collector(settings, live_store, insights, calls, display, limiter, clock)
+        collector = Collector(
+            settings, live_store, insights, calls, display, limiter, clock, emit=emit
+        )
         infra.background.append(collector.run)
 
     async def on_start() -> None:

@@ -17,6 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from gatepost_common.clock import Clock
+from gatepost_common.cloud_event import envelope
+from gatepost_common.events import PostMeasured
+from gatepost_common.kafka import Emit
 from gatepost_common.mongo import Document
 from gatepost_common.tiktok import TikTokError
 from gatepost_publisher.calls import CallFailed
@@ -58,6 +61,8 @@ class Collector:
     clock: Clock
     owner: str = field(default_factory=lambda: f"collector-{uuid.uuid4().hex[:12]}")
     calls: int = 0  # video/query calls made, for the benchmark
+    # each new reading as post.measured (best effort: the next reading supersedes a lost one)
+    emit: Emit | None = None
 
     def app_key(self, account: str, endpoint: str) -> tuple[str, int]:
         """The collector's share of TikTok's per-endpoint limit, per app or per token."""
@@ -160,18 +165,18 @@ class Collector:
                     "comments": int(video.get("comment_count") or 0),
                     "shares": int(video.get("share_count") or 0),
                 }
-                await self.store.add_reading(
-                    {
-                        "_id": f"{post['_id']}:{point}",
-                        "post_id": post["_id"],
-                        "account_id": post["account_id"],
-                        "public_id": post["public_id"],
-                        "point": point,
-                        "at": now,
-                        "age_s": (now - post["went_live_at"]).total_seconds(),
-                        **numbers,
-                    }
-                )
+                reading = {
+                    "_id": f"{post['_id']}:{point}",
+                    "post_id": post["_id"],
+                    "account_id": post["account_id"],
+                    "public_id": post["public_id"],
+                    "point": point,
+                    "at": now,
+                    "age_s": (now - post["went_live_at"]).total_seconds(),
+                    **numbers,
+                }
+                if await self.store.add_reading(reading):
+                    await self.measured(reading)
                 changes |= {"latest": numbers, "read_at": now, "no_numbers_reason": None}
                 if video.get("cover_image_url"):
                     changes["tiktok_cover_url"] = video["cover_image_url"]
@@ -182,6 +187,17 @@ class Collector:
                 {"_id": post["_id"], "next_read_at": post["next_read_at"]}, {"$set": changes}
             )
         return read
+
+    async def measured(self, reading: Document) -> None:
+        if self.emit is None:
+            return
+        event = PostMeasured.model_validate({k: reading[k] for k in PostMeasured.model_fields})
+        try:
+            await self.emit(
+                envelope(event, source="gatepost/publisher", subject=event.post_id), event.post_id
+            )
+        except Exception:
+            logger.warning("post.measured not emitted (the next reading supersedes it)")
 
     async def postpone(self, posts: list[Document], until: datetime) -> None:
         for post in posts:

@@ -12,7 +12,13 @@ from faststream.kafka import KafkaBroker
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
 from gatepost_common.consuming import subscribe
-from gatepost_common.events import PostApproved, PostProgressed, PostPublished, TikTokWebhook
+from gatepost_common.events import (
+    PostApproved,
+    PostMeasured,
+    PostProgressed,
+    PostPublished,
+    TikTokWebhook,
+)
 from gatepost_common.kafka import Emit, emits
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
@@ -93,6 +99,7 @@ def subscribers(broker: KafkaBroker, intake: Intake, inbox: WebhookInbox, consum
     emits(broker, PostPublished)
     emits(broker, PostProgressed)
     emits(broker, TikTokWebhook)
+    emits(broker, PostMeasured)
     subscribe(
         broker, PostApproved, intake.on_post_approved, group_id="publisher", consumers=consumers
     )

@@ -1,18 +1,17 @@
-"""TikTok webhooks. The receiver verifies `TikTok-Signature` (HMAC-SHA256 of "t.body" with the
-client secret, compared in constant time, within a timestamp tolerance) and writes the delivery to
-`tiktok.webhook`, answering TikTok once Kafka holds it. The publisher reads that topic for its
-`post.publish.*` events (auth reads it for `authorization.removed`): each is stored once in the
-inbox (a delivery TikTok repeats is recognised by its bytes) and applied to its job; one that
-cannot be applied yet is applied again later, with backoff."""
+"""TikTok webhooks. The receiver verifies `TikTok-Signature` (`gatepost_common.hmac_signature`:
+HMAC-SHA256 of "t.body" with the client secret, in constant time, within a tolerance) and writes
+the delivery to `tiktok.webhook`, answering TikTok once Kafka holds it. The publisher reads that
+topic for its `post.publish.*` events (auth reads it for `authorization.removed`): each is stored
+once in the inbox (a delivery TikTok repeats is recognised by its bytes) and applied to its job;
+one that cannot be applied yet is applied again later, with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,6 +20,8 @@ from pymongo.errors import DuplicateKeyError
 from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import TikTokWebhook
+from gatepost_common.hmac_signature import BadSignature as BadSignature
+from gatepost_common.hmac_signature import verify_signature as verify_signature
 from gatepost_common.kafka import Emit
 from gatepost_common.mongo import Document
 from gatepost_common.telemetry import stored_trace, tracer
@@ -44,24 +45,6 @@ SETTLING = {
     "post.publish.failed": "FAILED",
     "post.publish.inbox_delivered": "SEND_TO_USER_INBOX",
 }
-
-
-class BadSignature(ValueError):
-    """The request is not from TikTok (or too old to trust)."""
-
-
-def verify_signature(
-    secret: str, header: str, body: bytes, now: datetime, tolerance_s: int
-) -> None:
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    timestamp, signature = parts.get("t", ""), parts.get("s", "")
-    if not timestamp.isdigit() or not signature:
-        raise BadSignature("malformed TikTok-Signature header")
-    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    if not hmac.compare_digest(expected.hexdigest(), signature):
-        raise BadSignature("signature does not match")
-    if abs(now.timestamp() - int(timestamp)) > tolerance_s:
-        raise BadSignature("timestamp outside the tolerance")
 
 
 async def forward(emit: Emit, body: bytes) -> None:

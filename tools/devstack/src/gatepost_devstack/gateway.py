@@ -77,6 +77,7 @@ API_V1 = {
     "imports": "generator",
     "posts": "approval",
     "mcp": "approval",
+    "webhooks": "approval",
     "accounts": "publisher",
     "insights": "publisher",
     "token": "auth",

@@ -34,7 +34,7 @@ TEST_TUNING = {
     # a replica's topics are taken over 4 s after it died (production: 60 s)
     "generator": {"LEASE_S": "4", "WORKER_INTERVAL_S": "0.2"},
     # issue 29's insights: auth asks for video.list, the publisher reads the numbers
-    "auth": {"INSIGHTS_ENABLED": "true"},
+    "auth": {"INSIGHTS_ENABLED": "true", "REVIEW_MAIL_INTERVAL_S": "1"},
     "publisher": {
         "INSIGHTS_ENABLED": "true",
         "INSIGHTS_INTERVAL_S": "0.5",
@@ -271,11 +271,13 @@ class Stack:
             },
             "approval": {
                 "APPROVAL_SIGNING_KEY": s["approval_signing_key"],
+                "PUBLIC_URL": self.gateway_url,
+                # webhook receivers of the local run and the tests listen on 127.0.0.1
+                "WEBHOOK_PRIVATE_ADDRESSES": "true",
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
                 "GENERATOR_URL": f"http://127.0.0.1:{p.generator}",
                 "PUBLISHER_URL": f"http://127.0.0.1:{p.publisher}",
-                "PUBLIC_URL": self.gateway_url,
             },
             "publisher": {
                 "APPROVAL_PUBLIC_KEY": s["approval_public_key"],
