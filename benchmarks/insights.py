@@ -2,14 +2,16 @@
 many video/query calls the insights collector spends against the fewest its reading plan allows.
 
 Creators with known audience clocks (a best weekday and hour, `spread_h`) are made at the TikTok
-stand-in (in process); each posts once a day at a random hour for a simulated month (posts seeded
-at the stand-in as they go out, the stand-in's clock moved on an hour at a time). The publisher's
-collector (over an in-memory MongoDB and the shared rate windows) reads them on its plan; then the
-suggestion is made from each creator's readings and its best hour compared with the hidden one.
+stand-in (its app in this process, over HTTP's bytes); each posts once a day at a
+random hour for a simulated month (posts seeded at the stand-in as they go out, the stand-in's
+clock moved on an hour at a time). The publisher's collector (over an in-memory MongoDB and the
+shared rate windows) reads them on its plan; then the suggestion is made from each creator's
+readings and its best hour compared with the hidden one.
 
 Printed: the share of creators whose suggested best hour is within ±1 h of the true one (target
 ≥ 80 % after 30 posts), the collector's calls against the minimum (one call per creator per hour
-in which any of its posts is due, 20 ids a call) and against one call per reading, and 429s.
+in which any of its posts is due, 20 ids a call) and against one call per reading, and 429s;
+written to benchmarks/results/insights.json (other sizes: insights-custom.json).
 
     uv run python -m benchmarks.insights [--creators 100] [--days 30] [--seed 29]
 """
@@ -26,11 +28,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.parse import parse_qs, urlencode, urlparse
 from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi.testclient import TestClient
 
+from benchmarks.report import save
 from gatepost_common.clock import Clock
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_publisher.adapters import Grant
@@ -41,18 +44,14 @@ from gatepost_publisher.livestore import LiveStore
 from gatepost_publisher.reading_plan import READ_AT, next_read
 from gatepost_publisher.settings import Settings
 from gatepost_publisher.suggesting import PostNumbers, Suggestion, distance, suggest
-from tests.standins.display_world import (
-    advance,
-    display_settings,
-    new_creator,
-    now,
-    seed_post,
-    standin,
-    token_of,
-)
+from gatepost_standins.tiktok.app import create_app
+from gatepost_standins.tiktok.config import TikTokStandinConfig
+from tests.standins.conftest import REDIRECT, SECRET
+from tests.standins.display_world import DAY, DISPLAY_SCOPES, FORM
 from tests.unit.memory import MemoryDatabase
 
 STEP_S = 3600
+BASE = "http://tiktok.test"
 
 
 class StandinClock(Clock):
@@ -63,23 +62,78 @@ class StandinClock(Clock):
         return self.at
 
 
-class ViaTestClient(httpx.AsyncBaseTransport):
-    """The collector's HTTP calls, answered by the in-process stand-in; 429s counted."""
+class Standin:
+    """The TikTok stand-in's app in this process, called over HTTP's bytes through its ASGI
+    interface: no socket and no thread. (As its own process, on this shared two-core machine
+    under load, every one of the ~19,000 round trips waited for the scheduler twice: the default
+    run spent 10 % of its time working.) tests/standins/test_display_collector.py reads 1,000
+    posts from the stand-in as its own process."""
 
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-        self.status: Counter[int] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        answer = await asyncio.to_thread(
-            self.client.request,
-            request.method,
-            str(request.url),
-            content=request.content,
-            headers=dict(request.headers),
+    def __init__(self, seed: int) -> None:
+        config = TikTokStandinConfig.model_validate(
+            {
+                "redirect_uris": [REDIRECT],
+                "auto_consent": True,
+                "moderation_delay_s": 0.0,
+                # a month of the stand-in's clock: tokens outlive it (expiry is tested elsewhere)
+                "access_token_ttl_s": 365 * DAY,
+                "refresh_token_ttl_s": 400 * DAY,
+                "display": {"seed": seed},
+            }
         )
-        self.status[answer.status_code] += 1
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+        self.transport = httpx.ASGITransport(app=create_app(config))
+        self.http = httpx.AsyncClient(transport=self.transport, base_url=BASE, timeout=30)
+
+    async def now(self) -> float:
+        return await self.advance(0)
+
+    async def advance(self, seconds: float) -> float:
+        moved = await self.http.post("/_control/clock/advance", params={"seconds": seconds})
+        at: float = moved.raise_for_status().json()["now"]
+        return at
+
+    async def creator(self, username: str, weekday: int, hour: int) -> tuple[str, str]:
+        """A creator with this audience clock, and an access token of theirs (through TikTok's
+        authorize page and token endpoint)."""
+        made = await self.http.post(
+            "/_control/creators", json={"username": username, "nickname": username}
+        )
+        open_id: str = made.raise_for_status().json()["open_id"]
+        audience = {"best_weekday": weekday, "best_hour": hour, "spread_h": 2.5}
+        await self.http.put(f"/_control/audience/{open_id}", json=audience)
+        await self.http.post(f"/_control/consent-as/{open_id}")
+        ask = {
+            "client_key": "gatepost-local",
+            "scope": DISPLAY_SCOPES,
+            "redirect_uri": REDIRECT,
+            "state": "st",
+            "response_type": "code",
+        }
+        redirect = await self.http.get(f"/v2/auth/authorize/?{urlencode(ask)}")
+        code = parse_qs(urlparse(redirect.headers["location"]).query)["code"][0]
+        form = {
+            "client_key": "gatepost-local",
+            "client_secret": SECRET,
+            "code": code,
+            "grant_type": "authorization_code",
+            "redirect_uri": REDIRECT,
+        }
+        answer = await self.http.post("/v2/oauth/token/", content=urlencode(form), headers=FORM)
+        token: str = answer.raise_for_status().json()["access_token"]
+        return open_id, token
+
+    async def post(self, open_id: str, at: datetime, title: str) -> str:
+        """A public post of the creator's, gone out at `at`; its id."""
+        body = {
+            "open_id": open_id,
+            "create_time": int(at.timestamp()),
+            "media_type": "VIDEO",
+            "privacy_level": "PUBLIC_TO_EVERYONE",
+            "title": title,
+        }
+        answer = await self.http.post("/_control/display/posts", json=body)
+        video_id: str = answer.raise_for_status().json()["id"]
+        return video_id
 
 
 @dataclass
@@ -116,23 +170,27 @@ def minimum_calls(went_out: dict[str, list[datetime]], passes: list[datetime]) -
     return total
 
 
-async def month(args: argparse.Namespace, tiktok: TestClient) -> None:
+async def month(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
-    display_settings(tiktok, seed=args.seed)
+    tiktok = Standin(args.seed)
     db = cast(Any, MemoryDatabase())
     live, store, clock = LiveStore(db), InsightStore(db), StandinClock()
-    clock.at = datetime.fromtimestamp(now(tiktok), UTC)
+    clock.at = datetime.fromtimestamp(await tiktok.now(), UTC)
     start = clock.at
     truth: dict[str, tuple[int, int]] = {}
     tokens: dict[str, str] = {}
     for i in range(args.creators):
-        open_id = new_creator(tiktok, f"bench{i}")
-        tokens[open_id] = token_of(tiktok, open_id)
-        truth[open_id] = (rng.randrange(7), rng.randrange(24))
-        clock_body = {"best_weekday": truth[open_id][0], "best_hour": truth[open_id][1]}
-        tiktok.put(f"/_control/audience/{open_id}", json=clock_body | {"spread_h": 2.5})
-    transport = ViaTestClient(tiktok)
-    display = DisplayApi(httpx.AsyncClient(base_url="http://testserver", transport=transport))
+        best = (rng.randrange(7), rng.randrange(24))
+        open_id, tokens[open_id] = await tiktok.creator(f"bench{i}", *best)
+        truth[open_id] = best
+    statuses: Counter[int] = Counter()
+
+    async def count(response: httpx.Response) -> None:
+        statuses[response.status_code] += 1
+
+    hooks = {"response": [count]}
+    http = httpx.AsyncClient(transport=tiktok.transport, base_url=BASE, event_hooks=hooks)
+    display = DisplayApi(http)
     limiter = RateLimiter(db, clock)
     collector = Collector(settings(), live, store, Tokens(tokens), display, limiter, clock)
     # each creator's posts: one a day at a random minute of the day
@@ -144,14 +202,11 @@ async def month(args: argparse.Namespace, tiktok: TestClient) -> None:
     end = start + timedelta(days=args.days)
     n, started, passes = 0, time.monotonic(), []
     while clock.at < end:
-        advance(tiktok, STEP_S)
-        clock.at = datetime.fromtimestamp(now(tiktok), UTC)
+        clock.at = datetime.fromtimestamp(await tiktok.advance(STEP_S), UTC)
         while pending and pending[0][0] <= clock.at:
             at, creator = pending.pop(0)
             n += 1
-            video = seed_post(
-                tiktok, creator, at.timestamp(), privacy_level="PUBLIC_TO_EVERYONE", title=f"p{n}"
-            )
+            video = await tiktok.post(creator, at, f"p{n}")
             fields = {
                 "account_id": creator,
                 "user_id": "bench",
@@ -163,6 +218,8 @@ async def month(args: argparse.Namespace, tiktok: TestClient) -> None:
         passes.append(clock.at)
         await collector.collect()
     took = time.monotonic() - started
+    await http.aclose()
+    await tiktok.http.aclose()
     found = await suggestions(live, store, list(truth), clock.at)
     hits = sum(distance(best_hour(found[c]), hour, 24) <= 1 for c, (_, hour) in truth.items())
     defaults = sum(found[c].basis == "default" for c in truth)
@@ -175,8 +232,21 @@ async def month(args: argparse.Namespace, tiktok: TestClient) -> None:
         f"  video/query calls       {collector.calls} against a minimum of {minimum} "
         f"({collector.calls / max(minimum, 1):.2f}x); one call per reading: {readings}"
     )
-    print(f"  answers by HTTP status  {dict(transport.status)}")
+    print(f"  answers by HTTP status  {dict(statuses)}")
     print(f"  took                    {took:.1f} s")
+    figures = {
+        "creators": args.creators,
+        "days": args.days,
+        "seed": args.seed,
+        "best_hour_within_1h": hits,
+        "on_the_default": defaults,
+        "video_query_calls": collector.calls,
+        "minimum_calls": minimum,
+        "one_call_per_reading": readings,
+        "http_statuses": {str(k): v for k, v in statuses.items()},
+        "took_s": round(took, 1),
+    }
+    save("insights" if args.creators == 100 and args.days == 30 else "insights-custom", figures)
 
 
 def best_hour(found: Suggestion) -> int:
@@ -205,8 +275,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=29)
     args = parser.parse_args()
-    with standin(display={"seed": args.seed}) as tiktok:
-        asyncio.run(month(args, tiktok))
+    asyncio.run(month(args))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """An in-process TikTok stand-in for the Display API tests (no port, no subprocess), and the calls
-a Display API client makes."""
+a Display API client makes (to it, or to a stand-in process over HTTP: a TestClient is an
+httpx.Client)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import httpx
 from fastapi.testclient import TestClient
 
 from gatepost_standins.tiktok.app import create_app
@@ -38,13 +40,13 @@ def standin(**config: Any) -> Iterator[TestClient]:
         yield client
 
 
-def new_creator(client: TestClient, username: str) -> str:
+def new_creator(client: httpx.Client, username: str) -> str:
     answer = client.post("/_control/creators", json={"username": username, "nickname": username})
     open_id: str = answer.json()["open_id"]
     return open_id
 
 
-def token_of(client: TestClient, open_id: str, scope: str = DISPLAY_SCOPES) -> str:
+def token_of(client: httpx.Client, open_id: str, scope: str = DISPLAY_SCOPES) -> str:
     """An access token of this creator, through TikTok's authorize page and token endpoint."""
     client.post(f"/_control/consent-as/{open_id}").raise_for_status()
     ask = {
@@ -68,22 +70,22 @@ def token_of(client: TestClient, open_id: str, scope: str = DISPLAY_SCOPES) -> s
     return access
 
 
-def call(client: TestClient, token: str, path: str, body: dict[str, Any]) -> tuple[Any, str]:
+def call(client: httpx.Client, token: str, path: str, body: dict[str, Any]) -> tuple[Any, str]:
     """A Content Posting call: the answer's document and its text as sent."""
     answer = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
     return answer.json(), answer.text
 
 
-def now(client: TestClient) -> float:
+def now(client: httpx.Client) -> float:
     clock: float = client.post("/_control/clock/advance", params={"seconds": 0}).json()["now"]
     return clock
 
 
-def advance(client: TestClient, seconds: float) -> None:
+def advance(client: httpx.Client, seconds: float) -> None:
     client.post("/_control/clock/advance", params={"seconds": seconds}).raise_for_status()
 
 
-def seed_post(client: TestClient, open_id: str, create_time: float, **post: Any) -> str:
+def seed_post(client: httpx.Client, open_id: str, create_time: float, **post: Any) -> str:
     body = {"open_id": open_id, "create_time": int(create_time), "media_type": "VIDEO", **post}
     answer = client.post("/_control/display/posts", json=body)
     assert answer.status_code == 200, answer.text
@@ -91,7 +93,7 @@ def seed_post(client: TestClient, open_id: str, create_time: float, **post: Any)
     return video_id
 
 
-def query(client: TestClient, token: str, ids: list[Any], fields: str = COUNTS) -> dict[str, Any]:
+def query(client: httpx.Client, token: str, ids: list[Any], fields: str = COUNTS) -> dict[str, Any]:
     answer = client.post(
         QUERY,
         params={"fields": fields},
@@ -102,14 +104,14 @@ def query(client: TestClient, token: str, ids: list[Any], fields: str = COUNTS) 
     return document
 
 
-def videos(client: TestClient, token: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+def videos(client: httpx.Client, token: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     """What video/query returns for these ids, by id."""
     document = query(client, token, ids)
     assert document["error"]["code"] == "ok", document
     return {v["id"]: v for v in document["data"]["videos"]}
 
 
-def listing(client: TestClient, token: str, fields: str = COUNTS, **body: Any) -> dict[str, Any]:
+def listing(client: httpx.Client, token: str, fields: str = COUNTS, **body: Any) -> dict[str, Any]:
     answer = client.post(
         LIST, params={"fields": fields}, json=body, headers={"Authorization": f"Bearer {token}"}
     )
@@ -117,11 +119,11 @@ def listing(client: TestClient, token: str, fields: str = COUNTS, **body: Any) -
     return document
 
 
-def display_settings(client: TestClient, **changes: Any) -> None:
+def display_settings(client: httpx.Client, **changes: Any) -> None:
     client.put("/_control/display", json=changes).raise_for_status()
 
 
-def start_a_video(tiktok: TestClient, token: str) -> str:
+def start_a_video(tiktok: httpx.Client, token: str) -> str:
     """A public video sent by FILE_UPLOAD in one chunk; its publish id."""
     body = b"\x00\x00\x00\x18ftypmp42" + bytes(1000)
     size = len(body)
@@ -145,13 +147,13 @@ def start_a_video(tiktok: TestClient, token: str) -> str:
     return publish_id
 
 
-def status_of(tiktok: TestClient, token: str, publish_id: str) -> tuple[Any, str]:
+def status_of(tiktok: httpx.Client, token: str, publish_id: str) -> tuple[Any, str]:
     """status/fetch's data and the answer's text as sent."""
     document, text = call(tiktok, token, STATUS, {"publish_id": publish_id})
     return document["data"], text
 
 
-def wait_for_public_id(tiktok: TestClient, token: str, publish_id: str) -> tuple[int, str]:
+def wait_for_public_id(tiktok: httpx.Client, token: str, publish_id: str) -> tuple[int, str]:
     """Poll status/fetch as TikTok's clients do (the publish runs on the stand-in's own loop)
     until the public id is listed; the id and that answer's text. Every quarter second for five
     seconds at most: status/fetch allows 30 calls a minute."""
@@ -164,5 +166,5 @@ def wait_for_public_id(tiktok: TestClient, token: str, publish_id: str) -> tuple
     raise AssertionError("no public post id")
 
 
-def publish_a_video(tiktok: TestClient, token: str) -> tuple[int, str]:
+def publish_a_video(tiktok: httpx.Client, token: str) -> tuple[int, str]:
     return wait_for_public_id(tiktok, token, start_a_video(tiktok, token))

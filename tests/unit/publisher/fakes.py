@@ -130,6 +130,7 @@ class FakeJobs:
     async def add_post_ids(self, job_id: str, post_ids: list[str]) -> None:
         job = self.docs[job_id]
         job["post_ids"] += [p for p in post_ids if p not in job["post_ids"]]
+        job.update(flag=None, visibility_due=None)
 
     async def watch_visibility(self, job_id: str, due: datetime | None) -> None:
         self.docs[job_id]["visibility_due"] = due
@@ -141,8 +142,12 @@ class FakeJobs:
             if d.get("visibility_due") and d["visibility_due"] <= now
         ]
 
-    async def flag(self, job_id: str, flag: str) -> None:
-        self.docs[job_id].update(flag=flag, visibility_due=None)
+    async def flag(self, job_id: str, flag: str) -> bool:
+        job = self.docs[job_id]
+        if job["post_ids"]:
+            return False
+        job.update(flag=flag, visibility_due=None)
+        return True
 
     async def pending_outcomes(self, finished_before: datetime) -> list[Document]:
         return [

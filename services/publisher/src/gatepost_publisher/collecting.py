@@ -82,17 +82,18 @@ class Collector:
     async def collect(self) -> int:
         """One pass over the due posts; returns how many were read."""
         now = self.clock.now()
-        due: dict[str, list[Document]] = defaultdict(list)
-        cursor = self.live.posts.find({"next_read_at": {"$lte": now}}).sort("next_read_at", 1)
-        async for post in cursor.limit(5000):
-            due[post["account_id"]].append(post)
+        due: dict[str, list[str]] = defaultdict(list)
+        for post in await self.live.due(now):
+            due[post["account_id"]].append(post["_id"])
         lease = timedelta(seconds=self.settings.insights_lease_s)
         read = 0
-        for account, posts in due.items():
+        for account, post_ids in due.items():
             if not await self.store.lease(account, self.owner, now, lease):
                 continue
             try:
-                done = await self.collect_account(account, posts)
+                # read again under the lease: another replica may have read them meanwhile
+                posts = await self.live.still_due(post_ids, now)
+                done = await self.collect_account(account, posts) if posts else 0
             finally:
                 await self.store.release(account, self.owner)
             if done is None:

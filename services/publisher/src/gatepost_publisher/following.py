@@ -103,6 +103,15 @@ class Following:
         if await self.started_again(job, status, reason, owner):
             return
         retryable = status == "FAILED" and reason in RETRYABLE_FAIL_REASONS
+        public = job["approved"]["options"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
+        awaited = status == "PUBLISH_COMPLETE" and public and not post_ids
+        visibility_due = None
+        if awaited:
+            # followed before the outcome leaves: a crash between the two, or a clock moved on
+            # as soon as post.published is seen, must not lose or delay the public id's polls
+            if self.live is not None:
+                await self.live.follow(job)
+            visibility_due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
         if not await self.outcomes.finish(
             job,
             JobStatus.PROCESSING,
@@ -111,15 +120,10 @@ class Following:
             owner=owner,
             post_ids=post_ids,
             retryable=retryable,
+            visibility_due=visibility_due,
         ):
             return
-        public = job["approved"]["options"]["privacy_level"] == "PUBLIC_TO_EVERYONE"
-        if status == "PUBLISH_COMPLETE" and public and not post_ids:
-            due = self.clock.now() + timedelta(seconds=self.settings.public_grace_s)
-            await self.jobs.watch_visibility(job["_id"], due)
-            if self.live is not None:
-                await self.live.follow(job)
-        elif status == "PUBLISH_COMPLETE" and post_ids and self.live is not None:
+        if status == "PUBLISH_COMPLETE" and post_ids and self.live is not None:
             await self.live.went_live(job, post_ids[0])
 
     async def started_again(

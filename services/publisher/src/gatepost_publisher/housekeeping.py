@@ -54,6 +54,7 @@ async def check_visibility(outcomes: Outcomes) -> None:
             "approved for everyone, but TikTok has not made it public: it may have been "
             "posted as private (SELF_ONLY)"
         )
-        await outcomes.jobs.flag(job["_id"], flag)
+        if not await outcomes.jobs.flag(job["_id"], flag):
+            continue  # its public id came meanwhile
         await outcomes.audit.append(job["account_id"], "flagged", post_id=job["post_id"], flag=flag)
         await outcomes.progress(job, "flagged", reason=flag)

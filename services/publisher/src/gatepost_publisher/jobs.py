@@ -145,8 +145,14 @@ class MongoJobRepository:
         return as_jobs([d async for d in self.jobs.find(query).limit(100)])
 
     async def add_post_ids(self, job_id: str, post_ids: list[str]) -> None:
+        """TikTok's public ids of the post: it is public, so a flag that it may have been kept
+        private (raised while moderation was slow) is moot and cleared in the same update."""
         await self.jobs.update_one(
-            {"_id": job_id}, {"$addToSet": {"post_ids": {"$each": post_ids}}}
+            {"_id": job_id},
+            {
+                "$addToSet": {"post_ids": {"$each": post_ids}},
+                "$set": {"flag": None, "visibility_due": None},
+            },
         )
 
     async def watch_visibility(self, job_id: str, due: datetime | None) -> None:
@@ -156,10 +162,13 @@ class MongoJobRepository:
         query = {"visibility_due": {"$lte": now}}
         return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
-    async def flag(self, job_id: str, flag: str) -> None:
-        await self.jobs.update_one(
-            {"_id": job_id}, {"$set": {"flag": flag, "visibility_due": None}}
+    async def flag(self, job_id: str, flag: str) -> bool:
+        """Flag a post still without a public id (False: the id came first)."""
+        flagged = await self.jobs.update_one(
+            {"_id": job_id, "post_ids": {"$size": 0}},
+            {"$set": {"flag": flag, "visibility_due": None}},
         )
+        return flagged.modified_count == 1
 
     async def pending_outcomes(self, finished_before: datetime) -> list[Job]:
         query = {"outcome_pending": True, "finished_at": {"$lte": finished_before}}

@@ -94,7 +94,11 @@ class LiveLinks:
         watches = await self.store.claim_due(self.clock.now(), CLAIM)
         for watch in watches:
             job = await self.jobs.get(watch["_id"])
-            if job is None or job.get("post_ids"):
+            ended_otherwise = job is not None and job.get("result") not in (
+                None,
+                "PUBLISH_COMPLETE",
+            )
+            if job is None or job.get("post_ids") or ended_otherwise:
                 await self.store.unwatch(watch["_id"])
                 continue
             await self.poll(job, watch)

@@ -69,6 +69,17 @@ class LiveStore:
         )
         return done.modified_count == 1
 
+    async def due(self, now: datetime, limit: int = 5000) -> list[Document]:
+        """Live posts whose next reading is due by `now`, the longest due first."""
+        cursor = self.posts.find({"next_read_at": {"$lte": now}})
+        return [post async for post in cursor.sort("next_read_at", 1).limit(limit)]
+
+    async def still_due(self, post_ids: list[str], now: datetime) -> list[Document]:
+        """Those of these posts (by `_id`) whose reading is still due by `now`: another replica
+        may have read some since they were listed."""
+        query = {"_id": {"$in": post_ids}, "next_read_at": {"$lte": now}}
+        return [post async for post in self.posts.find(query).sort("next_read_at", 1)]
+
     async def of_posts(self, post_ids: list[str]) -> dict[str, Document]:
         cursor = self.posts.find({"_id": {"$in": post_ids}})
         return {doc["_id"]: doc async for doc in cursor}

@@ -142,8 +142,11 @@ class Outcomes:
         owner: str | None = None,
         post_ids: list[str] | None = None,
         retryable: bool = False,
+        visibility_due: datetime | None = None,
     ) -> bool:
-        """Record the outcome once (False: someone else recorded one first)."""
+        """Record the outcome once (False: someone else recorded one first). `visibility_due`:
+        when to flag a post approved for everyone that TikTok has not made public by then, set
+        in the same update."""
         publish_id = job.get("publish_id")
         event = outcome_event(job, status, reason, post_ids or [], retryable)
         done = await self.jobs.move(
@@ -158,6 +161,7 @@ class Outcomes:
                 # the outcome event rides with the state change (outbox): Kafka may be down now
                 "outcome_event": event.model_dump_json(),
                 "outcome_pending": True,
+                **({"visibility_due": visibility_due} if visibility_due else {}),
             },
             owner=owner,
         )

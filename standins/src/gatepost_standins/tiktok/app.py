@@ -39,12 +39,16 @@ def create_app(config: TikTokStandinConfig | None = None) -> FastAPI:
     async def record(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         if not request.url.path.startswith("/_control"):
+            # whose token it was (None: no known token), so a test can count a creator's calls
+            bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+            token = ctx.world.tokens.get(bearer)
             ctx.world.requests.append(
                 {
                     "method": request.method,
                     "path": request.url.path,
                     "status": response.status_code,
                     "at": ctx.world.clock.now(),
+                    "open_id": token.open_id if token else None,
                 }
             )
         return response

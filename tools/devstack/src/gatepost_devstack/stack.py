@@ -199,12 +199,14 @@ class Stack:
         return self.folder / "clock-offset"
 
     def advance_clock(self, seconds: float) -> None:
-        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
-        self.clock_file.write_text(str(current + seconds))
+        """The stand-in's clock first, then the services': a service never reads a time TikTok
+        has not reached (a status poll in between would find moderation not over yet)."""
         httpx.post(
             f"http://127.0.0.1:{self.ports.tiktok}/_control/clock/advance",
             params={"seconds": seconds},
         ).raise_for_status()
+        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+        self.clock_file.write_text(str(current + seconds))
 
     @property
     def mailbox(self) -> Path:
