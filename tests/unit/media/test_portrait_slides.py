@@ -61,9 +61,7 @@ def test_an_upload_becomes_a_picture_of_the_slide_format_in_the_confined_child()
     assert Image.open(io.BytesIO(square.jpeg)).size == (1080, 1080)
     with pytest.raises(RejectedImage, match="not a readable image"):
         asyncio.run(
-            picture_for(
-                confined, b"no image", "1080x1920", max_pixels=10, quality=90, fit="crop"
-            )
+            picture_for(confined, b"no image", "1080x1920", max_pixels=10, quality=90, fit="crop")
         )
     with pytest.raises(RejectedImage, match="more than"):
         asyncio.run(
