@@ -1,6 +1,7 @@
 """A full-screen portrait carousel, end to end: the shape is chosen on the Accounts page, the
 image model is asked for a portrait size, the queue's preview shows the slides in their true shape
-(screenshots at desktop and phone width, axe-core clean), and once approved TikTok (the stand-in,
+(screenshots at desktop and phone width, axe-core clean), a new picture from the slide editor
+keeps the shape, and once approved TikTok (the stand-in,
 on the short-side size rule) pulls seven 1080×1920 slides per post, in Latin and Arabic script,
 whose words OCR (Tesseract) reads inside the safe area measured for that shape, and nowhere
 else."""
@@ -128,6 +129,18 @@ def test_a_full_screen_carousel_in_two_scripts_is_previewed_and_published(
     card = page.locator(f'article[data-post="{posts["ara"]["post_id"]}"]')
     card.scroll_into_view_if_needed()
     assert look_at(page, "portrait-preview") == []
+
+    # "New picture" in the slide editor draws in the post's shape too
+    eng = posts["eng"]
+    redrawn = client.post(
+        f"/api/approval/posts/{eng['post_id']}/slides/4/redraw", json={"revision": eng["revision"]}
+    )
+    assert redrawn.status_code == 200, redrawn.text
+    posts["eng"] = redrawn.json()
+    assert httpx.get(calls).json()[-1]["params"]["size"] == "1088x1920"
+    fresh = posts["eng"]["slides"][4]
+    assert fresh["illustration_sha256"] != eng["slides"][4]["illustration_sha256"]
+    assert picture(fresh["illustration_url"]).size == picture(fresh["image_url"]).size == SIZE
 
     left, top, right, bottom = safe_area(*SIZE)
     for language, post in posts.items():
