@@ -260,6 +260,23 @@ def stuck_work(stack: Stack, topics: set[str], post_ids: set[str]) -> dict[str, 
     return {what: n for what, n in found.items() if n}
 
 
+def print_table(title: str, faults: list[Fault], rows: list[tuple[str, int]]) -> None:
+    """A scenario's table: the faults injected (part, when, how long down), then its outcomes."""
+    print(f"\n\nchaos: {title}")
+    if faults:
+        print(f"  {'part':<12}{'at':>8}{'down for':>10}")
+        for fault in faults:
+            print(f"  {fault.part:<12}{fault.at_s:>7.1f}s{fault.down_s:>9.1f}s")
+    print("chaos: outcomes")
+    width = max(len(what) for what, _ in rows) + 2
+    for what, n in rows:
+        print(f"  {what:<{width}}{n:>5}")
+
+
+def ending_rows(final: dict[str, str]) -> list[tuple[str, int]]:
+    return [(f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())]
+
+
 def report(
     run: Run,
     approved: set[str],
@@ -271,23 +288,17 @@ def report(
     twice: int,
     stuck: dict[str, int],
 ) -> None:
-    print("\n\nchaos: faults injected (SIGKILL, then started again)")
-    print(f"  {'part':<12}{'at':>8}{'down for':>10}")
-    for fault in run.faults:
-        print(f"  {fault.part:<12}{fault.at_s:>7.1f}s{fault.down_s:>9.1f}s")
-    print("chaos: outcomes")
     rows = [
         ("topics sent", len(topics)),
         ("topics generated once", sum(n == 1 for n in posts_of.values())),
         ("topics generated twice or more", sum(n > 1 for n in posts_of.values())),
         ("posts approved", len(approved & post_ids)),
-        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        *ending_rows(final),
         ("posts at TikTok (not failed)", publishes),
         ("content initiated twice", twice),
         ("work left waiting", sum(stuck.values())),
     ]
-    for what, n in rows:
-        print(f"  {what:<32}{n:>5}")
+    print_table("faults injected (SIGKILL, then started again)", run.faults, rows)
 
 
 LOSSY_CREATORS, LOSSY_VIDEOS_EACH = 3, 2  # within the test stack's daily cap of 3
@@ -342,16 +353,15 @@ async def test_a_lossy_upload_host_loses_and_duplicates_nothing(
     chunk_answers = [
         r["status"] for r in httpx.get(f"{control}/requests").json() if r["method"] == "PUT"
     ]
-    print("\n\nchaos: a lossy network on TikTok's upload host", LOSSY_UPLOAD_HOST)
-    for what, n in (
+    rows = [
         ("video posts approved", len(posts)),
-        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        *ending_rows(final),
         ("chunk PUTs TikTok handled", len(chunk_answers)),
         ("lost (not published)", lost),
         ("duplicated (published twice)", twice),
         ("init calls beyond one a post", extra_inits),
-    ):
-        print(f"  {what:<32}{n:>5}")
+    ]
+    print_table(f"a lossy network on TikTok's upload host {LOSSY_UPLOAD_HOST}", [], rows)
     assert lost == 0, final
     assert twice == 0 and extra_inits == 0
     assert {sha for sha in posted if sha} == set(posts.values())
@@ -453,18 +463,13 @@ def outage_report(
     dead: int,
     left: dict[str, int],
 ) -> None:
-    print("\n\nchaos: MongoDB outage")
-    print(f"  {'part':<12}{'at':>8}{'down for':>10}")
-    for fault in run.faults:
-        print(f"  {fault.part:<12}{fault.at_s:>7.1f}s{fault.down_s:>9.1f}s")
     rows = [
         ("topics sent", topics),
         ("posts generated", posts),
-        *((f"posts ending {status}", n) for status, n in sorted(Counter(final.values()).items())),
+        *ending_rows(final),
         ("lost (no post, no outcome)", lost),
         ("duplicated (generated/posted twice)", duplicated),
         ("dead letters written", dead),
         ("work left waiting", sum(left.values())),
     ]
-    for what, n in rows:
-        print(f"  {what:<36}{n:>5}")
+    print_table("MongoDB outage", run.faults, rows)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from tests.standins.conftest import HOST, FakeHost, reset
+from tests.standins.conftest import HOST, SECRET, FakeHost, reset
 from tests.standins.helpers import (
+    FORM,
     SCOPES,
     call,
     connect,
@@ -243,3 +245,20 @@ def test_user_info_without_the_scope_answers_as_the_field_saw_or_as_documented(
     auth = {"Authorization": f"Bearer {token}"}
     answer = tiktok.get("/v2/user/info/?fields=open_id,username", headers=auth)
     assert (answer.status_code, error_code(answer)) == (400, "scope_permission_missed")
+
+
+def revoke(tiktok: httpx.Client, token: str) -> httpx.Response:
+    form = {"client_key": "gatepost-local", "client_secret": SECRET, "token": token}
+    return tiktok.post("/v2/oauth/revoke/", headers=FORM, content=urlencode(form))
+
+
+def test_revoke_errors_come_with_http_200_or_as_set_with_400(tiktok: httpx.Client) -> None:
+    token = connect(tiktok)["access_token"]
+    assert (revoke(tiktok, token).status_code, revoke(tiktok, token).json()) == (200, {})
+    unknown = revoke(tiktok, "act.never-issued")
+    assert (unknown.status_code, unknown.json()["error"]) == (200, "invalid_request")
+    reset(revoke_errors_http_200=False)
+    unknown = revoke(tiktok, "act.never-issued")
+    assert (unknown.status_code, unknown.json()["error"]) == (400, "invalid_request")
+    token = connect(tiktok)["access_token"]
+    assert revoke(tiktok, token).status_code == 200

@@ -5,7 +5,8 @@ $or, $lt, $inc, $push, $addToSet, upserts, find_one_and_update) behave as MongoD
 integration tests run the same repositories against the real MongoDB-wire server.
 
 Filled gap: mongomock cannot apply the positional `$` after a filter on an array of scalars
-(`{"used": {"$lte": t}}`, the rate limiter's claim); `update_one` names the matched element by
+(`{"used": {"$lte": t}}`, the rate limiter's claim) or on its elements' fields
+(`{"creators.id": c}`, the app's creators); `update_one` names the matched element by
 its index first, as MongoDB would.
 
 Known gap: mongomock does not match `{"a.b": None}` against a document whose `a` is null (MongoDB
@@ -70,7 +71,8 @@ class MemoryCollection:
         changes = dict(update["$set"])
         for field in positional:
             array = field.removesuffix(".$")
-            condition = {array: query[array]}
+            # the query's condition on the array (`{"used": …}`) or its elements' fields
+            condition = {k: v for k, v in query.items() if k.split(".")[0] == array}
             index = next(
                 i
                 for i, element in enumerate(found[array])

@@ -92,3 +92,23 @@ def test_the_link_check_finds_what_a_clone_would_miss(tmp_path: Path) -> None:
 def test_the_readme_is_a_front_door() -> None:
     size = len((ROOT / "README.md").read_bytes())
     assert size <= README_LIMIT, f"README.md is {size} bytes: move detail into docs/"
+
+
+def unnamed_modules(service: Path) -> list[str]:
+    """The modules of a service its README's tables do not name (each is named as `file.py`)."""
+    readme = (service / "README.md").read_text()
+    package = next((service / "src").glob("gatepost_*"))
+    return sorted(
+        module.name
+        for module in package.glob("*.py")
+        if module.name not in {"__init__.py", "__main__.py"} and f"`{module.name}" not in readme
+    )
+
+
+def test_each_service_readme_places_every_module() -> None:
+    """A newcomer finds a behaviour from a service's README ("where is…"): it stays whole as
+    modules come and go."""
+    services = sorted(p for p in (ROOT / "services").iterdir() if (p / "src").is_dir())
+    assert services, "no services found"
+    missing = {s.name: unnamed_modules(s) for s in services if unnamed_modules(s)}
+    assert missing == {}

@@ -569,6 +569,11 @@ export interface components {
             slides?: components["schemas"]["SlideView"][] | null;
             status: components["schemas"]["PostStatus"];
             stuck?: components["schemas"]["Stuck"] | null;
+            /**
+             * Style Examples
+             * @default []
+             */
+            style_examples?: components["schemas"]["StyleExample"][];
             /** Tiktok Post Ids */
             tiktok_post_ids?: string[] | null;
             /** Tiktok Url */
@@ -709,6 +714,18 @@ export interface components {
              * Format: date-time
              */
             since: string;
+        };
+        /**
+         * StyleExample
+         * @description One earlier title shown to the model: which post, and its views when it was taken.
+         */
+        StyleExample: {
+            /** Post Id */
+            post_id: string;
+            /** Title */
+            title: string;
+            /** Views */
+            views: number;
         };
         /** ValidationError */
         ValidationError: {

@@ -52,6 +52,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts/{account_id}/learning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Learning
+         * @description Switch "what worked, fed back" on or off for this account: the library and the queue
+         *     summarise its earlier similar posts, and new posts take its best titles as style examples.
+         */
+        put: operations["set_learning_accounts__account_id__learning_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts/{account_id}/style": {
         parameters: {
             query?: never;
@@ -337,6 +358,11 @@ export interface components {
             avatar_url?: string | null;
             /** Display Name */
             display_name?: string | null;
+            /**
+             * Learn From Posts
+             * @default false
+             */
+            learn_from_posts?: boolean;
             /** Next Refresh At */
             next_refresh_at?: string | null;
             /** Open Id */
@@ -401,6 +427,14 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * Learning
+         * @description Whether this account's earlier posts are fed back: summaries, and style examples.
+         */
+        Learning: {
+            /** Learn From Posts */
+            learn_from_posts: boolean;
+        };
         /** Me */
         Me: {
             /** Email */
@@ -412,6 +446,11 @@ export interface components {
         OwnedAccount: {
             /** Account Id */
             account_id: string;
+            /**
+             * Learn From Posts
+             * @default false
+             */
+            learn_from_posts?: boolean;
             /** Open Id */
             open_id?: string | null;
             status?: components["schemas"]["AccountStatus"] | null;
@@ -618,6 +657,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatorInfo"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_learning_accounts__account_id__learning_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Learning"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
                 };
             };
             /** @description Validation Error */

@@ -41,6 +41,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/app/headroom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * App Headroom
+         * @description How many more creators the TikTok app may post for now (TikTok's app-wide cap of
+         *     distinct creators within 24 hours), and when the next place frees.
+         */
+        get: operations["app_headroom_app_headroom_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -127,6 +148,47 @@ export interface paths {
         };
         /** Post Insight */
         get: operations["post_insight_insights_posts__post_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Similar Posts
+         * @description For each post or topic asked about (up to 100): how the account's earlier posts in the
+         *     same language with the same hook style did, or why nothing is shown.
+         */
+        post: operations["similar_posts_insights_similar_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/users/{user_id}/accounts/{account_id}/style-examples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Style Examples
+         * @description The account's most viewed titles in `language`; none unless the person opted in.
+         */
+        get: operations["style_examples_internal_users__user_id__accounts__account_id__style_examples_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -242,6 +304,19 @@ export interface components {
             /** Views Total */
             views_total: number;
         };
+        /** AppHeadroom */
+        AppHeadroom: {
+            /** Audited */
+            audited: boolean;
+            /** Creator Cap */
+            creator_cap: number;
+            /** Creators 24H */
+            creators_24h: number;
+            /** Creators Left */
+            creators_left: number;
+            /** Next Creator Place At */
+            next_creator_place_at: string | null;
+        };
         /**
          * AuditEntry
          * @description One link of an account's hash-chained audit log.
@@ -264,10 +339,24 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** BestPost */
+        BestPost: {
+            /** Link */
+            link: string | null;
+            /** Post Id */
+            post_id: string;
+            /** Title */
+            title: string;
+            /** Views */
+            views: number;
+        };
         /** Budget */
         Budget: {
             /** Account Id */
             account_id: string;
+            app: components["schemas"]["AppHeadroom"];
+            /** Creator Counted */
+            creator_counted: boolean;
             /** Daily Cap */
             daily_cap: number;
             /** Drafts 24H */
@@ -438,6 +527,88 @@ export interface components {
             /** Views */
             views: number;
         };
+        /**
+         * SimilarAsk
+         * @description A new post (or a topic) to compare with the account's earlier posts.
+         */
+        SimilarAsk: {
+            /** Account Id */
+            account_id: string;
+            /** Key */
+            key: string;
+            /** Language */
+            language?: string | null;
+            /** Post Id */
+            post_id?: string | null;
+            /**
+             * Text
+             * @default
+             */
+            text?: string;
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+        };
+        /** SimilarAsks */
+        SimilarAsks: {
+            /** Items */
+            items: components["schemas"]["SimilarAsk"][];
+        };
+        /** SimilarSummaries */
+        SimilarSummaries: {
+            /** Summaries */
+            summaries: components["schemas"]["SimilarSummary"][];
+        };
+        /**
+         * SimilarSummary
+         * @description How the account's earlier posts like this one did, or why nothing is shown.
+         */
+        SimilarSummary: {
+            /** Account Id */
+            account_id: string;
+            best: components["schemas"]["BestPost"] | null;
+            /** Count */
+            count: number;
+            /** Hook */
+            hook: ("question" | "number" | "how_to" | "statement") | null;
+            /** Key */
+            key: string;
+            /** Language */
+            language: string | null;
+            /** Median Views */
+            median_views: number | null;
+            /** On Topic */
+            on_topic: number;
+            /** Reason */
+            reason: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "shown" | "not_opted_in" | "insights_off" | "no_language" | "no_similar";
+        };
+        /**
+         * StyleExample
+         * @description One earlier title shown to the model: which post, and its views when it was taken.
+         */
+        StyleExample: {
+            /** Post Id */
+            post_id: string;
+            /** Title */
+            title: string;
+            /** Views */
+            views: number;
+        };
+        /**
+         * StyleExamples
+         * @description The account's best-performing titles in a language (none without its opt-in).
+         */
+        StyleExamples: {
+            /** Examples */
+            examples: components["schemas"]["StyleExample"][];
+        };
         /** SuggestedSlot */
         SuggestedSlot: {
             /**
@@ -551,6 +722,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    app_headroom_app_headroom_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppHeadroom"];
                 };
             };
         };
@@ -689,6 +880,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PostInsight"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    similar_posts_insights_similar_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimilarAsks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarSummaries"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    style_examples_internal_users__user_id__accounts__account_id__style_examples_get: {
+        parameters: {
+            query: {
+                language: string;
+                limit?: number;
+            };
+            header?: {
+                "x-service-token"?: string;
+            };
+            path: {
+                account_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StyleExamples"];
                 };
             };
             /** @description Validation Error */

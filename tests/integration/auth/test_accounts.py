@@ -523,3 +523,29 @@ def test_no_token_appears_in_storage_or_logs(auth_world: AuthWorld) -> None:
     logs = "".join(p.read_text(errors="replace") for p in auth_world.logs.glob("auth-*.log"))
     leaked = [s for s in secrets if s in dump or s in logs]
     assert not leaked, f"{len(leaked)} token(s) found in MongoDB or the logs"
+
+
+def test_what_worked_fed_back_is_off_until_its_owner_switches_it_on(auth_world: AuthWorld) -> None:
+    """The opt-in is the account's, kept by auth: off at first, switched by its owner only (with
+    a clear refusal for anything but a boolean), and told to the generator and the publisher."""
+    http, account = connected(auth_world)
+    account_id = account["account_id"]
+    user_id = http.get("/me").json()["user_id"]
+    internal = f"{auth_world.replicas[1]}/internal/users/{user_id}/accounts/{account_id}"
+
+    def told(service: str) -> bool:
+        answer = httpx.get(internal, headers=service_header(auth_world.secrets, service, "auth"))
+        return bool(answer.json()["learn_from_posts"])
+
+    assert account["learn_from_posts"] is False and not told("generator")
+    stranger = signed_up(auth_world)
+    refused = stranger.put(f"/accounts/{account_id}/learning", json={"learn_from_posts": True})
+    assert refused.status_code == 404
+    odd = http.put(f"/accounts/{account_id}/learning", json={"learn_from_posts": "maybe"})
+    assert odd.status_code == 422 and "/" not in json.dumps(odd.json()["detail"][0]["msg"])
+    switched = http.put(f"/accounts/{account_id}/learning", json={"learn_from_posts": True})
+    assert switched.status_code == 200 and switched.json()["learn_from_posts"] is True
+    assert stored(auth_world, account_id)["learn_from_posts"] is True
+    assert told("generator") and told("publisher")  # on the other replica as well
+    http.put(f"/accounts/{account_id}/learning", json={"learn_from_posts": False})
+    assert not told("publisher")

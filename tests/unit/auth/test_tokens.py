@@ -45,6 +45,7 @@ class FakeTikTok:
         self.issued = 0
         self.refreshes: list[str] = []
         self.revoked: list[str] = []
+        self.revoke_answer: tuple[int, dict[str, str]] = (200, {})
         self.refresh_error: tuple[int, str] | None = None
         self.slow_s = 0.0
         # what happens elsewhere while TikTok answers a refresh (a key rotation, a reconnect)
@@ -82,7 +83,8 @@ class FakeTikTok:
             return httpx.Response(200, json=self.tokens())
         if request.url.path == "/v2/oauth/revoke/":
             self.revoked.append(form["token"])
-            return httpx.Response(200, json={})
+            status, body = self.revoke_answer
+            return httpx.Response(status, json=body)
         if request.url.path == "/v2/user/info/":
             user = {"open_id": "creator-1", "display_name": "Balcony Gardener", "avatar_url": ""}
             return httpx.Response(200, json={"data": {"user": user}, "error": {"code": "ok"}})
@@ -189,3 +191,29 @@ async def test_disconnecting_revokes_at_tiktok_and_forgets_the_tokens() -> None:
     assert "access_token" not in account and "refresh_token" not in account
     kinds = [e["kind"] for e in await auth.keeper.audit.for_account(account_id)]
     assert kinds[:2] == ["revoked", "connected"]  # newest first
+
+
+@pytest.mark.parametrize("status", [200, 400])
+async def test_a_revoke_tiktok_refuses_as_already_ended_disconnects_with_either_status(
+    status: int,
+) -> None:
+    """TikTok's revoke errors may come with HTTP 200 (as its token errors do) or 400: unconfirmed,
+    so both readings are handled alike."""
+    auth, tiktok, _clock, account_id = await connected()
+    tiktok.revoke_answer = (status, {"error": "invalid_request", "log_id": "log-1"})
+    await disconnect(auth.keeper, account_id)
+    account = await auth.accounts.get(account_id)
+    assert account is not None and account["status"] == "disconnected"
+    assert "access_token" not in account
+
+
+@pytest.mark.parametrize("status", [200, 503])
+async def test_a_revoke_that_failed_on_tiktoks_side_keeps_the_connection(status: int) -> None:
+    """A passing failure (`server_error`, with HTTP 200 or 5xx) is not an ended token: the
+    tokens are kept and the person may try again."""
+    auth, tiktok, _clock, account_id = await connected()
+    tiktok.revoke_answer = (status, {"error": "server_error", "log_id": "log-1"})
+    with pytest.raises(RefreshUnavailable):
+        await disconnect(auth.keeper, account_id)
+    account = await auth.accounts.get(account_id)
+    assert account is not None and "access_token" in account

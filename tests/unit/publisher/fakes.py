@@ -20,6 +20,7 @@ from gatepost_publisher.adapters import AuthRefused, Grant
 from gatepost_publisher.bootstrap import Adapters, Parts, wire
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import Handling
+from gatepost_publisher.headroom import AppCreators, creator_cap
 from gatepost_publisher.jobs import move_update, new_job
 from gatepost_publisher.lifecycle import ACTIVE, INITIATED, JobStatus, Move
 from gatepost_publisher.limits import next_place
@@ -369,6 +370,7 @@ class World:
     emitted: list[PostPublished]
     progressed: list[PostProgressed]
     parts: Parts
+    app: AppCreators
     db: Any = None  # the in-memory MongoDB of the live links and numbers
 
     async def approve(self, post_id: str = "post-1", attempt: int = 1, **changes: Any) -> str:
@@ -423,6 +425,7 @@ def world(**settings: Any) -> World:
     clock, jobs, audit, calls = FakeClock(), FakeJobs(), FakeAudit(), FakeCalls()
     cap, locks, shares = FakeCap(config.daily_cap), FakeLocks(), FakeShares(config.inbox_share_cap)
     served = FakeServed()
+    app = AppCreators(cast(Any, MemoryDatabase()), creator_cap(config))  # the real one, in memory
     emitted: list[PostPublished] = []
     progressed: list[PostProgressed] = []
     live_db = MemoryDatabase()  # the live links' and numbers' collections
@@ -441,6 +444,7 @@ def world(**settings: Any) -> World:
         cap,
         locks,
         shares,
+        app,
         NoTikTok(),  # type: ignore[arg-type]
         served,
         LiveStore(cast(Any, live_db)),
@@ -459,6 +463,7 @@ def world(**settings: Any) -> World:
         emitted,
         progressed,
         parts,
+        app,
         live_db,
     )
 

@@ -266,3 +266,26 @@ async def test_a_post_tiktok_could_not_fetch_is_handed_over_again_a_few_times() 
     assert (w.job()["result"], w.job()["retryable"]) == ("FAILED", True)
     assert w.calls.sent.count("content_init") == 3
     assert w.cap.releases == 1, "its place in the cap is held until it finally failed"
+
+
+async def test_a_publish_that_never_settles_ends_unknown_with_the_creators_profile() -> None:
+    w = world(processing_timeout_s=3600)
+    w.calls.then(
+        "creator_info",
+        {"privacy_level_options": ["PUBLIC_TO_EVERYONE"], "creator_username": "balcony.herbs"},
+    )
+    await w.approve()
+    await w.step()
+    for _ in range(200):  # TikTok says PROCESSING_DOWNLOAD to every poll, and sends no webhook
+        w.clock.advance(30)
+        await w.step()
+        if w.job()["status"] == "done":
+            break
+    job = w.job()
+    assert job["result"] == "UNKNOWN"
+    assert job["finished_at"] - job["processing_since"] <= timedelta(seconds=3600 + 30)
+    assert "no outcome within 1 hour (it may still be processing" in job["fail_reason"]
+    assert "check TikTok at https://www.tiktok.com/@balcony.herbs" in job["fail_reason"]
+    [outcome] = w.emitted
+    assert outcome.status == "UNKNOWN" and outcome.fail_reason == job["fail_reason"]
+    assert w.calls.sent.count("content_init") == 1  # never handed over again

@@ -292,6 +292,14 @@ def standard_answers() -> Answers:
             "inbox_cap": 5,
             "init_per_minute": 6,
             "next_draft_place_at": None,
+            "app": {
+                "audited": False,
+                "creator_cap": 5,
+                "creators_24h": 3,
+                "creators_left": 2,
+                "next_creator_place_at": None,
+            },
+            "creator_counted": False,
         },
     )
 

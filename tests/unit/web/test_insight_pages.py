@@ -176,6 +176,10 @@ def test_the_posting_page_offers_the_suggested_time_within_the_daily_cap(
     expect(dialog.locator(f'#suggested-time time[datetime="{slot["at"]}"]')).to_have_count(1)
     expect(dialog.locator("#suggested-note")).to_contain_text("high confidence (78 %)")
     expect(dialog.locator("#budget-note")).to_contain_text("13 of 15 posts left in 24 hours")
+    expect(dialog.locator("#budget-note")).to_contain_text(
+        "This app may post for 2 more creators today (TikTok lets an unaudited app post for 5 "
+        "creators within 24 hours; 3 have posted)."
+    )
     assert dialog.get_by_label("Now", exact=True).is_checked()  # nothing is scheduled unless chosen
     suggested.check()
     dialog.get_by_label("Who can view this post").select_option("PUBLIC_TO_EVERYONE")

@@ -1,7 +1,9 @@
 // @ts-check
-// Accounts: each TikTok account's connection health, what it can still publish, its slide style.
+// Accounts: each TikTok account's connection health, what it can still publish, its slide style,
+// and whether what worked is fed back.
 import { auth, publisher } from "./api.js";
 import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
+import { headroomSentence } from "./headroom.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Budget} Budget */
@@ -9,9 +11,16 @@ import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
 /** @param {HTMLElement} main */
 export async function showAccounts(main) {
   const list = el("div", { class: "accounts" });
+  const app = el("section", { class: "card app-headroom", "aria-labelledby": "app-headroom-title" });
   main.replaceChildren(el("h1", {}, "Accounts"),
     el("p", {}, el("a", { class: "button", href: auth.connectUrl }, "Connect a TikTok account")),
-    list);
+    app, list);
+  publisher.appHeadroom().then((h) => app.replaceChildren(
+    el("h2", { id: "app-headroom-title" }, "This TikTok app today"),
+    el("p", { class: "headroom", role: "status" }, headroomSentence(h),
+      !h.creators_left && h.next_creator_place_at
+        ? ` A new creator's post waits until ${when(h.next_creator_place_at)}.` : "")),
+  () => app.remove());
   /** @type {Map<string, Budget | null>} account → what it can still publish, asked once a visit */
   const budgets = new Map();
   view.refresh = newest(async () => {
@@ -33,6 +42,7 @@ function accountCard(a, budget) {
   el("img", { src: a.avatar_url, alt: "", width: 48, height: 48,
     onerror: (/** @type {Event} */ e) => { /** @type {HTMLImageElement} */ (e.target).removeAttribute("src"); } }),
   el("div", {}, el("strong", {}, a.display_name), health(a), accountBudget(budget)),
+  learning(a),
   styleForm(a),
   el("button", { class: "secondary", onclick: async () => {
     if (!confirm(`Disconnect ${a.display_name}? Gatepost will revoke its access.`)) return;
@@ -60,6 +70,33 @@ function health(a) {
     a.access_expires_at ? `; next renewal before ${when(a.access_expires_at)}` : "",
     a.refresh_expires_at
       ? ` · reconnect by ${new Date(a.refresh_expires_at).toLocaleDateString()}` : "");
+}
+
+/** "What worked, fed back" (off until the person switches it on): the library and the queue
+ * say how this account's earlier similar posts did, and new posts take its best titles as
+ * style examples. @param {Account} a */
+function learning(a) {
+  const id = `learning-${a.account_id}`;
+  const problem = el("p", { class: "error", role: "alert" });
+  const box = el("input", { type: "checkbox", id, checked: a.learn_from_posts,
+    "aria-describedby": `${id}-note`, onchange: async () => {
+      problem.textContent = "";
+      try {
+        await auth.setLearning(a.account_id, box.checked);
+        flash(box.checked ? "What worked is fed back for this account."
+          : "What worked is no longer fed back for this account.");
+        await refresh();
+      } catch (error) {
+        box.checked = !box.checked;
+        problem.textContent = /** @type {Error} */ (error).message;
+      }
+    } });
+  return el("div", { class: "learning" },
+    el("label", { for: id }, box, " What worked, fed back"),
+    el("p", { class: "note", id: `${id}-note` }, "The library and the queue show how this "
+      + "account's earlier posts in the same language and with the same kind of hook did, and "
+      + "new posts take its best-viewed titles as style examples (each post says which)."),
+    problem);
 }
 
 /** @param {Budget | null} budget */

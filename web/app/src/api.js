@@ -21,10 +21,13 @@
 /** @typedef {PublisherSchemas["Publication"]} Publication */
 /** @typedef {PublisherSchemas["AuditEntry"]} AuditEntry */
 /** @typedef {PublisherSchemas["Budget"]} Budget */
+/** @typedef {PublisherSchemas["AppHeadroom"]} AppHeadroom */
 /** @typedef {PublisherSchemas["PostInsight"]} PostInsight */
 /** @typedef {PublisherSchemas["Reading"]} Reading */
 /** @typedef {PublisherSchemas["AccountInsight"]} AccountInsight */
 /** @typedef {PublisherSchemas["SuggestedSlot"]} Suggestion */
+/** @typedef {PublisherSchemas["SimilarAsk"]} SimilarAsk */
+/** @typedef {PublisherSchemas["SimilarSummary"]} SimilarSummary */
 
 /** @param {string} name */
 export function cookie(name) {
@@ -88,6 +91,10 @@ export const auth = {
   creatorInfo: (id) => call("GET", `/api/auth/accounts/${one(id)}/creator-info`),
   /** @param {string} id @param {Style} style @returns {Promise<Account>} */
   setStyle: (id, style) => call("PUT", `/api/auth/accounts/${one(id)}/style`, { json: style }),
+  /** Switch "what worked, fed back" on or off for an account.
+   * @param {string} id @param {boolean} on @returns {Promise<Account>} */
+  setLearning: (id, on) =>
+    call("PUT", `/api/auth/accounts/${one(id)}/learning`, { json: { learn_from_posts: on } }),
   /** @param {string} id @returns {Promise<null>} */
   disconnect: (id) => call("DELETE", `/api/auth/accounts/${one(id)}`),
   connectUrl: "/api/auth/tiktok/connect",
@@ -145,6 +152,8 @@ export const publisher = {
   audit: (account, query) => call("GET", `/api/publisher/accounts/${one(account)}/audit?${query}`),
   /** @param {string} account @returns {Promise<Budget>} */
   budget: (account) => call("GET", `/api/publisher/accounts/${one(account)}/budget`),
+  /** The TikTok app's creators of 24 hours (TikTok's app-wide cap). @returns {Promise<AppHeadroom>} */
+  appHeadroom: () => call("GET", "/api/publisher/app/headroom"),
   /** Withdraw an approved post not yet sent to TikTok (409 once it may be on its way).
    * @param {string} id @returns {Promise<PublisherSchemas["Withdrawal"]>} */
   withdraw: (id) => call("POST", `/api/publisher/publications/${one(id)}/withdraw`),
@@ -163,6 +172,9 @@ export const insights = {
    * @param {string} account @param {string} zone @returns {Promise<AccountInsight>} */
   account: (account, zone) =>
     call("GET", `/api/publisher/insights/accounts/${one(account)}?tz=${one(zone)}`),
+  /** How each account's earlier similar posts did (up to 100 asks).
+   * @param {SimilarAsk[]} items @returns {Promise<PublisherSchemas["SimilarSummaries"]>} */
+  similar: (items) => call("POST", "/api/publisher/insights/similar", { json: { items } }),
   /** Every reading as CSV (a link, downloaded by the browser). @param {string | null} [account] */
   exportUrl: (account) => `/api/publisher/insights/export.csv${forAccount(account)}`,
 };

@@ -3,9 +3,11 @@
 // and every topic with its status, cost and the post it became.
 import { approval, auth, cookie, generator, problem } from "./api.js";
 import { el, flash, newest, pager, patch, refresh, status, view } from "./dom.js";
+import { fedBack, summariesOf } from "./fedback.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Topic} Topic */
+/** @typedef {import("./api.js").SimilarSummary} SimilarSummary */
 
 const TOPICS_PER_PAGE = 25;
 /** the bulk import whose progress the library shows */
@@ -28,26 +30,31 @@ export async function showLibrary(main) {
   main.replaceChildren(el("h1", {}, "Library"),
     el("div", { class: "grid" }, oneTopic(accounts), bulkImport(accounts), ownMedia(accounts)),
     progress, el("h2", {}, "Topics"), list, pages.controls);
-  view.refresh = newest(async () => ({
-    bulk: imported.id ? await generator.importProgress(imported.id) : null,
-    topics: await generator.topics(pages.query()),
-  }), ({ bulk, topics }) => {
+  view.refresh = newest(async () => {
+    const bulk = imported.id ? await generator.importProgress(imported.id) : null;
+    const topics = await generator.topics(pages.query());
+    // how the account's earlier posts like each topic did (its post's title once written)
+    const summaries = await summariesOf(topics.slice(0, TOPICS_PER_PAGE).map((t) => ({ key: t.topic_id,
+      account_id: t.account_id, language: t.language ?? null, title: t.text.slice(0, 2000),
+      post_id: t.post_id ?? null })));
+    return { bulk, topics, summaries };
+  }, ({ bulk, topics, summaries }) => {
     if (bulk) {
       const failed = bulk.counts.failed ? `, ${bulk.counts.failed} failed` : "";
       progress.replaceChildren(el("label", {}, `Bulk import: ${bulk.counts.generated ?? 0} of `
         + `${bulk.total} generated${failed} `,
       el("progress", { max: bulk.total, value: bulk.finished })));
     }
-    patch(rows, pages.shown(topics).map(topicRow));
+    patch(rows, pages.shown(topics).map((t) => topicRow(t, summaries.get(t.topic_id))));
   });
   await refresh();
 }
 
-/** @param {Topic} t */
-function topicRow(t) {
+/** @param {Topic} t @param {SimilarSummary} [summary] */
+function topicRow(t, summary) {
   return el("tr", { "data-topic": t.topic_id, "data-key": t.topic_id,
-    "data-version": JSON.stringify(t) },
-  el("td", {}, t.text),
+    "data-version": JSON.stringify([t, summary ?? null]) },
+  el("td", {}, t.text, fedBack(summary)),
   el("td", {}, t.language || ""),
   el("td", {}, status(t.status), t.stage && t.status === "generating" ? ` (${t.stage})` : "",
     t.reason ? el("div", { class: "error" }, t.reason) : "",

@@ -5,6 +5,7 @@
 import { approval, auth, publisher } from "./api.js";
 import { byId, el, flash, refresh, when } from "./dom.js";
 import { zone } from "./figures.js";
+import { headroomSentence } from "./headroom.js";
 import { forgetSlot, publishAfter, suggestSlot } from "./posting-time.js";
 import { current, phone, turnTo } from "./preview.js";
 
@@ -209,11 +210,26 @@ function budgetLine(inbox) {
       : `TikTok allows ${budget.inbox_cap} drafts in 24 hours: this one will wait until `
         + `${until(budget.next_draft_place_at)}.`;
   }
-  return budget.posts_left
+  const account = budget.posts_left
     ? `${budget.posts_left} of ${budget.daily_cap} posts left in 24 hours on this account; `
       + `TikTok allows ${budget.init_per_minute} a minute.`
     : `No posts left on this account (${budget.daily_cap} in any 24 hours): this one will wait `
       + `until ${until(budget.next_post_place_at)}.`;
+  return `${account} ${appLine(budget)}`;
+}
+
+/** TikTok's app-wide cap of creators within 24 hours, as it bears on this account's post.
+ * @param {import("./api.js").Budget} budget */
+function appLine(budget) {
+  const app = budget.app;
+  if (budget.creator_counted) {
+    return `This account has posted in the last 24 hours, so TikTok's cap of ${app.creator_cap} `
+      + "creators a day for this app does not hold it back.";
+  }
+  return app.creators_left
+    ? `${headroomSentence(app)}`
+    : `${headroomSentence(app)} This post will wait until `
+      + `${when(app.next_creator_place_at) || "soon"}.`;
 }
 
 /** What the person chose, as approval takes it. @param {Post} post @returns {ApprovalChoices} */

@@ -3,10 +3,12 @@
 // filters, pages and the keyboard.
 import { Refused, approval, auth, publisher } from "./api.js";
 import { byId, el, newest, pager, patch, refresh, status, statusName, view, when } from "./dom.js";
+import { fedBack, summariesOf } from "./fedback.js";
 import { openPosting } from "./posting.js";
 import { current, phone, shown, turnTo } from "./preview.js";
 
 /** @typedef {import("./api.js").Post} Post */
+/** @typedef {import("./api.js").SimilarSummary} SimilarSummary */
 
 const POSTS_PER_PAGE = 10;
 const PROGRESS_NAMES = {
@@ -21,7 +23,8 @@ export async function showQueue(main, params = new URLSearchParams()) {
   if (only) {
     main.replaceChildren(el("h1", {}, "Queue"),
       el("p", {}, el("a", { href: "#queue" }, "← The whole queue")), list);
-    view.refresh = newest(() => approval.post(only), (post) => patch(list, [postCard(post)]));
+    view.refresh = newest(async () => withSummaries([await approval.post(only)]),
+      ({ posts, summaries }) => patch(list, posts.map((p) => postCard(p, summaries.get(p.post_id)))));
     await refresh();
     return;
   }
@@ -30,9 +33,11 @@ export async function showQueue(main, params = new URLSearchParams()) {
   const filters = queueFilters(accounts, languages, () => { pages.first(); refresh(); });
   filters.show(params.get("status") || "");  // the home page links to one status
   main.replaceChildren(el("h1", {}, "Queue"), filters.form, list, pages.controls);
-  view.refresh = newest(() => approval.posts(`${pages.query()}&${filters.query()}`), (found) => {
-    const posts = pages.shown(found);
-    patch(list, posts.length ? posts.map(postCard)
+  view.refresh = newest(async () => withSummaries(
+    await approval.posts(`${pages.query()}&${filters.query()}`), POSTS_PER_PAGE), (found) => {
+    const posts = pages.shown(found.posts);
+    const { summaries } = found;
+    patch(list, posts.length ? posts.map((p) => postCard(p, summaries.get(p.post_id)))
       : [el("p", {}, filters.on() ? "No post matches these filters."
         : "Nothing in the queue yet: add a topic in the Library.")]);
   });
@@ -111,17 +116,28 @@ function queueFilters(accounts, languages, changed) {
   };
 }
 
-/** @param {Post} post */
-function postCard(post) {
+/** The posts, with how their accounts' earlier similar posts did (generated posts only: a
+ * person's own media has no language of its own). @param {Post[]} posts @param {number} [shown] */
+async function withSummaries(posts, shown = posts.length) {
+  const summaries = await summariesOf(posts.slice(0, shown).map((p) => (p.origin === "uploaded" ? null : {
+    key: p.post_id, account_id: p.account_id, language: p.language ?? null, title: p.title,
+    text: [p.caption, ...(p.hashtags || [])].join(" ").slice(0, 5000),
+  })));
+  return { posts, summaries };
+}
+
+/** @param {Post} post @param {SimilarSummary} [summary] */
+function postCard(post, summary) {
   const waiting = post.status === "awaiting_approval";
   return el("article", { class: "post", "data-post": post.post_id, "data-key": post.post_id,
-    "data-version": JSON.stringify(post), tabindex: 0,
+    "data-version": JSON.stringify([post, summary ?? null]), tabindex: 0,
     "aria-label": `${post.title}: ${statusName(post.status)}` },
   waiting ? el("div", { class: "banner", role: "note" }, "Awaiting approval")
     : el("div", { class: "post-status" }, ...statusLine(post)),
   body(post),
   el("h3", {}, post.title),
   el("p", { class: "note" }, origin(post)),
+  fedBack(summary),
   waiting ? el("div", { class: "row" },
     el("button", { class: "open-approve", onclick: () => openPosting(post) },
       "Approve and publish"),
@@ -216,7 +232,11 @@ function statusLine(post) {
 /** @param {Post} post */
 function origin(post) {
   const kind = post.media_type === "VIDEO" ? "Video" : "Photos";
-  if (post.origin !== "uploaded") return `AI-generated · ${post.language}`;
+  const examples = post.style_examples || [];
+  // provenance: the account's best titles the model was shown (with the account's opt-in)
+  const styled = examples.length ? ` · written with ${examples.length} of this account's `
+    + `best titles as style examples: ${examples.map((e) => `“${e.title}”`).join(", ")}` : "";
+  if (post.origin !== "uploaded") return `AI-generated · ${post.language}${styled}`;
   return `${kind} uploaded by you${post.ai_generated ? " · made with AI" : ""}`;
 }
 
@@ -245,7 +265,11 @@ function slideEditor(post) {
         /** @type {any} */ ({ ...change, revision: post.revision ?? 0 }));
       view.editing = false;
       if (done) done();
-      document.querySelector(`article[data-post="${post.post_id}"]`)?.replaceWith(postCard(updated));
+      const card = document.querySelector(`article[data-post="${post.post_id}"]`);
+      const redrawn = postCard(updated);
+      const kept = card?.querySelector(".fed-back");  // an edit of the slides leaves it as it was
+      if (kept) redrawn.querySelector(".note")?.after(kept);
+      card?.replaceWith(redrawn);
     } catch (error) { problem.textContent = String(/** @type {Error} */ (error).message); }
   };
   /** @param {number} by */

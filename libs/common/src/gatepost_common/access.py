@@ -55,6 +55,12 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
     "generator": {
         "POST /internal/illustrations": frozenset({"approval"}),
     },
+    "publisher": {
+        # an opted-in account's best titles, the generator's style examples
+        "GET /internal/users/{user_id}/accounts/{account_id}/style-examples": frozenset(
+            {"generator"}
+        ),
+    },
 }
 
 

@@ -51,6 +51,16 @@ class Slide(BaseModel):
     illustration_sha256: Sha256 | None = None
 
 
+class StyleExample(BaseModel):
+    """One earlier title shown to the model: which post, and its views when it was taken."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    post_id: NonEmpty
+    title: Annotated[str, Field(min_length=1, max_length=90)]
+    views: Annotated[int, Field(ge=0)]
+
+
 class PostGenerated(EventData):
     TYPE: ClassVar[str] = topics.POST_GENERATED
     SCHEMA: ClassVar[str] = "gatepost/post.generated/v1"
@@ -66,6 +76,9 @@ class PostGenerated(EventData):
     slides: Annotated[list[Slide], Field(min_length=7, max_length=7)]
     ai_generated: Literal[True] = True
     model: NonEmpty
+    # provenance: the account's earlier titles the model was shown as style examples (its
+    # best-performing ones, with the account's opt-in); empty when none were
+    style_examples: Annotated[list[StyleExample], Field(max_length=5)] = Field(default_factory=list)
 
 
 # WITHDRAWN: the person withdrew the approval before it was handed to TikTok; nothing was sent

@@ -65,6 +65,7 @@ ADDED_AFTER_V1: dict[str, Any] = {
     "post_mode": "DIRECT_POST",
     "video": None,
     "photo_sha256": None,
+    "language": None,
 }
 OPTIONS_ADDED_AFTER_V1: dict[str, Any] = {
     "disable_duet": False,
@@ -97,6 +98,9 @@ class PostApproved(EventData):
     # each photo's SHA-256, in photo_urls' order: the bytes TikTok must be served, pinned by the
     # signature (None: approved before photos were pinned; their URLs alone are signed)
     photo_sha256: Annotated[list[Sha256], Field(max_length=35)] | None = None
+    # the post's language (ISO 639-1) as it was generated, for "what worked, fed back"; None for
+    # a post uploaded by a person, or approved before it was carried
+    language: Annotated[str, Field(min_length=2, max_length=8)] | None = None
     signature: str = Field(description="Ed25519 over the canonical data without this field, base64")
 
     @model_validator(mode="after")

@@ -144,6 +144,7 @@ class Approvals(PostEvents):
             media_type=media_type,
             post_mode=choices.post_mode,
             video=video,
+            language=post.get("language"),  # for "what worked, fed back"; none when uploaded
             signature="",
         )
         signature = signing.sign(self.settings.approval_signing_key, unsigned.signed_data())

@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from gatepost_approval.lifecycle import Post, PostStatus
-from gatepost_common.events import MediaType, PostMode, Progress, PublishOptions, Video
+from gatepost_common.events import (
+    MediaType,
+    PostMode,
+    Progress,
+    PublishOptions,
+    StyleExample,
+    Video,
+)
 
 
 class SlideView(BaseModel):
@@ -63,6 +70,8 @@ class PostView(BaseModel):
     created_at: datetime | None = None
     ai_generated: bool
     model: str | None = None  # the language model that wrote it
+    # and the account's earlier titles it was shown as style examples (with its opt-in)
+    style_examples: list[StyleExample] = []
     revision: int | None = None
     cover_index: int | None = None
     attempt: int | None = None

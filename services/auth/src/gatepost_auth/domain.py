@@ -43,6 +43,9 @@ class Account(TypedDict, total=False):
     lease_until: datetime | None
     lease_owner: str | None
     style: dict[str, Any] | None
+    # "what worked, fed back" (opt-in, off unless the person switches it on): summaries of
+    # earlier similar posts, and the best titles as the generator's style examples
+    learn_from_posts: bool
     created_at: datetime
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from gatepost_auth.domain import AccountStatus, RefreshUnavailable, UnknownAccount
+from gatepost_auth.domain import (
+    TRANSIENT_OAUTH_ERRORS,
+    AccountStatus,
+    RefreshUnavailable,
+    UnknownAccount,
+)
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_common.tiktok_oauth import TikTokOAuthError
 
@@ -23,7 +28,9 @@ async def disconnect(keeper: TokenKeeper, account_id: str) -> None:
         try:
             await keeper.tiktok.revoke(keeper.cipher.decrypt(account["access_token"], account_id))
         except TikTokOAuthError as error:
-            if error.http_status >= 500:
+            # TikTok's revoke errors may come with HTTP 200 or 4xx (unconfirmed): its error code,
+            # not the status, tells a passing failure (try again) from a token already ended
+            if error.http_status >= 500 or error.error in TRANSIENT_OAUTH_ERRORS:
                 raise RefreshUnavailable(account_id) from None
             # already invalid at TikTok: nothing left to revoke there
     await keeper.accounts.drop_tokens(account_id, AccountStatus.DISCONNECTED, keeper.clock.now())

@@ -14,7 +14,7 @@ from gatepost_auth import ending, oauth_state
 from gatepost_auth.domain import Account, NeedsReauth, RefreshUnavailable, usable
 from gatepost_auth.handlers import Auth, PermissionNotGranted
 from gatepost_auth.internal_routes import NO_ACCOUNT
-from gatepost_auth.schemas import AccountView, CreatorInfo
+from gatepost_auth.schemas import AccountView, CreatorInfo, Learning
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_common.slide_style import Style
@@ -144,6 +144,16 @@ async def set_style(
     """How this account's new slides look (font, colours, where the words sit); a style
     whose colours cannot be read (under 4.5:1) is refused."""
     await auth.accounts.set_fields(account_id, {"style": style.model_dump()})
+    return AccountView.of(await owned(account_id, user, auth))
+
+
+@router.put("/accounts/{account_id}/learning")
+async def set_learning(
+    account_id: str, learning: Learning, _: Owned, user: CurrentUser, auth: Given
+) -> AccountView:
+    """Switch "what worked, fed back" on or off for this account: the library and the queue
+    summarise its earlier similar posts, and new posts take its best titles as style examples."""
+    await auth.accounts.set_fields(account_id, {"learn_from_posts": learning.learn_from_posts})
     return AccountView.of(await owned(account_id, user, auth))
 
 

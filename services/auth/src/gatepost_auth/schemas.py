@@ -46,6 +46,8 @@ class AccountView(BaseModel):
     refresh_failures: int | None = None
     next_refresh_at: datetime | None = None
     style: Style
+    # what worked, fed back: off unless the person switched it on for this account
+    learn_from_posts: bool = False
 
     @classmethod
     def of(cls, account: Account) -> AccountView:
@@ -78,3 +80,10 @@ class OwnedAccount(BaseModel):
     account_id: str
     status: AccountStatus | None = None
     open_id: str | None = None
+    learn_from_posts: bool = False  # the person's opt-in to "what worked, fed back"
+
+
+class Learning(BaseModel):
+    """Whether this account's earlier posts are fed back: summaries, and style examples."""
+
+    learn_from_posts: bool

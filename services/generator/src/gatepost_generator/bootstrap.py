@@ -29,6 +29,7 @@ from gatepost_generator.language import LinguaDetector, LLMLanguage, TopicLangua
 from gatepost_generator.library import TopicLibrary
 from gatepost_generator.provider import ModelCalls, SharedBudget
 from gatepost_generator.settings import Settings
+from gatepost_generator.style_examples import StyleExampleSource
 from gatepost_generator.worker import GenerationWorker
 
 # an HTTP client for another service's internal routes, its calls signed as the generator
@@ -66,7 +67,12 @@ def build(
     )
     language = TopicLanguage(detector, LLMLanguage(model), settings.default_language)
     styles = StyleSource(calls("auth", settings.auth_url, 20))
-    generator = Generator(settings, topics, model, media, language, detector, clock, styles)
+    examples = StyleExampleSource(
+        calls("auth", settings.auth_url, 20), calls("publisher", settings.publisher_url, 20)
+    )
+    generator = Generator(
+        settings, topics, model, media, language, detector, clock, styles, examples
+    )
     worker = GenerationWorker(settings, topics, generator, emit, clock)
     library = TopicLibrary(topics, emit, clock, styles)
     return Parts(topics, limiter, model, media, detector, library, worker)

@@ -21,7 +21,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import ValidationError
 
 from gatepost_common.clock import Clock
-from gatepost_common.events import PostGenerated, Slide
+from gatepost_common.events import PostGenerated, Slide, StyleExample
 from gatepost_common.metrics import GENERATION_STAGE_DURATION
 from gatepost_common.mongo import Document
 from gatepost_common.slide_style import FORMATS, SlideFormat, Style
@@ -40,6 +40,7 @@ from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
 from gatepost_generator.settings import Settings
 from gatepost_generator.strict_schema import strict_schema
+from gatepost_generator.style_examples import StyleExampleSource, prompt_lines
 
 logger = logging.getLogger(__name__)
 COVER = 0  # the slide that carries the hook title
@@ -78,6 +79,7 @@ class Generator:
     checker: LinguaDetector
     clock: Clock
     styles: StyleSource
+    examples: StyleExampleSource | None = None  # what worked, fed back (the account's opt-in)
 
     async def generate(self, topic: Topic, owner: str) -> PostGenerated:
         topic_id = topic["_id"]
@@ -96,11 +98,17 @@ class Generator:
             await save({"language": language, "stage": "writing"}, usage)
         if topic.get("draft") is None:
             usage = Usage()
+            examples = await self.style_examples(topic, language)
             with stage("text"):
-                text = await self.write_text(topic["text"], language, usage)
-            await save({"draft": text.model_dump(), "stage": "rendering"}, usage)
+                text = await self.write_text(topic["text"], language, usage, examples)
+            # the examples are kept with the text they shaped: the post's provenance
+            used = [e.model_dump() for e in examples]
+            await save(
+                {"draft": text.model_dump(), "style_examples": used, "stage": "rendering"}, usage
+            )
         else:
             text = CarouselText.model_validate(topic["draft"])
+            examples = [StyleExample.model_validate(e) for e in topic.get("style_examples") or []]
         style = await self.styles.style_of(topic["account_id"])
         slide_format = topic.get("slide_format")
         if slide_format not in FORMATS:  # chosen once: a resumed topic keeps its shape
@@ -126,9 +134,17 @@ class Generator:
             hashtags=text.hashtags,
             slides=slides,
             model=f"{self.settings.text_model}+{self.settings.image_model}",
+            style_examples=examples,
         )
 
-    async def write_text(self, topic: str, language: str, usage: Usage) -> CarouselText:
+    async def style_examples(self, topic: Topic, language: str) -> list[StyleExample]:
+        if self.examples is None:
+            return []
+        return await self.examples.for_account(topic["user_id"], topic["account_id"], language)
+
+    async def write_text(
+        self, topic: str, language: str, usage: Usage, examples: list[StyleExample] | None = None
+    ) -> CarouselText:
         response_format: ResponseFormatJSONSchema = {
             "type": "json_schema",
             "json_schema": {
@@ -139,7 +155,11 @@ class Generator:
         }
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Language (ISO 639-1): {language}\nTopic: {topic}"},
+            {
+                "role": "user",
+                "content": f"Language (ISO 639-1): {language}\nTopic: {topic}"
+                + prompt_lines(examples or []),
+            },
         ]
         problem = ""
         for _ in range(self.settings.text_attempts):

@@ -14,7 +14,8 @@ class Settings(ServiceSettings):
     http_port: int = 8002
     session_public_key: str
     media_url: str = "http://127.0.0.1:8005"
-    auth_url: str = "http://127.0.0.1:8001"  # each account's slide style
+    auth_url: str = "http://127.0.0.1:8001"  # each account's slide style and opt-ins
+    publisher_url: str = "http://127.0.0.1:8004"  # an opted-in account's best titles
     openai_base_url: str | None = None  # any OpenAI-compatible endpoint; None = OpenAI itself
     openai_api_key: str
     text_model: str = "gpt-5.4-mini"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 
@@ -72,6 +73,16 @@ class AuthClient:
             return None
         response.raise_for_status()
         return str(response.json()["open_id"])
+
+    async def learns_from_posts(self, user_id: str, account_id: str) -> bool:
+        """Whether the person switched "what worked, fed back" on for their account (False for
+        an account that is not theirs)."""
+        path = f"/internal/users/{quote(user_id, safe='')}/accounts/{quote(account_id, safe='')}"
+        response = await self.http.get(path)
+        if response.status_code == 404:
+            return False
+        response.raise_for_status()
+        return bool(response.json().get("learn_from_posts"))
 
 
 class VideoUnreadable(Exception):

@@ -13,14 +13,18 @@ from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.adapters import AuthClient, HostedVideo
-from gatepost_publisher.budget import Budgets
+from gatepost_publisher.budget import Budgets, headroom_routes
 from gatepost_publisher.budget import router as budget_routes
 from gatepost_publisher.calls import TikTokCalls
 from gatepost_publisher.collecting import Collector
 from gatepost_publisher.display import DisplayApi
 from gatepost_publisher.entrypoints import WebhookReceiver, subscribers
 from gatepost_publisher.entrypoints import router as publication_routes
+from gatepost_publisher.feedback import Feedback
+from gatepost_publisher.feedback_routes import internal as feedback_internal_routes
+from gatepost_publisher.feedback_routes import router as feedback_routes
 from gatepost_publisher.following import Following
+from gatepost_publisher.headroom import AppCreators, creator_cap
 from gatepost_publisher.insight_routes import router as insight_routes
 from gatepost_publisher.insight_store import InsightStore
 from gatepost_publisher.insights import Insights
@@ -34,6 +38,7 @@ from gatepost_publisher.outcomes import Outcomes
 from gatepost_publisher.pinning import ServedBytes
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import (
+    AppWindow,
     Audit,
     Calls,
     Cap,
@@ -63,6 +68,7 @@ class Adapters:
     cap: Cap
     locks: Locks
     shares: Shares
+    app: AppWindow  # the creators the app posted for within 24 hours (TikTok's app-wide cap)
     videos: VideoSource
     served: Served  # what media's URLs serve: checked against the approved SHA-256s
     live: LiveStore | None = None  # posts after PUBLISH_COMPLETE (issue 29)
@@ -96,7 +102,7 @@ def wire(settings: Settings, adapters: Adapters, emit: Emit, clock: Clock) -> Pa
         a.tiktok,
         a.locks,
         a.served,
-        Places(settings, a.cap, a.shares, outcomes, clock),
+        Places(settings, a.cap, a.shares, a.app, outcomes, clock),
         outcomes,
         clock,
         schedule,
@@ -132,10 +138,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FILE_UPLOAD reads the approved video from media's URL, a chunk at a time
     videos = HostedVideo(httpx.AsyncClient(timeout=120, follow_redirects=False))
     cap = DailyCap(infra.db, settings.daily_cap)
+    app = AppCreators(infra.db, creator_cap(settings))
     served = ServedBytes(httpx.AsyncClient(timeout=120, follow_redirects=False))
     live_store, insights = LiveStore(infra.db), InsightStore(infra.db)
+    reader = Insights(settings, jobs, live_store, insights, clock)
     adapters = Adapters(
-        jobs, audit, calls, tiktok, cap, InitLocks(infra.db), shares, videos, served, live_store
+        jobs,
+        audit,
+        calls,
+        tiktok,
+        cap,
+        InitLocks(infra.db),
+        shares,
+        app,
+        videos,
+        served,
+        live_store,
     )
     emit = emitter(broker)
     parts = wire(settings, adapters, emit, clock)
@@ -166,15 +184,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         infra,
         title="Gatepost publisher",
-        routers=[publication_routes, budget_routes, withdraw_routes, insight_routes],
+        routers=[
+            publication_routes,
+            budget_routes,
+            headroom_routes,
+            withdraw_routes,
+            insight_routes,
+            feedback_routes,
+            feedback_internal_routes,
+        ],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             MongoJobRepository: jobs,
             LiveStore: live_store,
-            Insights: Insights(settings, jobs, live_store, insights, clock),
+            Insights: reader,
+            Feedback: Feedback(reader, auth),
             AuditLog: audit,
             AuthClient: auth,
-            Budgets: Budgets(settings, cap, shares, clock),
+            Budgets: Budgets(settings, cap, shares, app, clock),
             Withdrawals: parts.withdrawals,
             WebhookReceiver: WebhookReceiver(
                 settings.tiktok_client_secret, settings.webhook_tolerance_s, emit, clock

@@ -1,5 +1,6 @@
 """What an account may still publish: a place in the creator's cap of posts within 24 hours,
-TikTok's inbox limit for drafts, TikTok's per-minute init limit. Shown on the posting page before
+TikTok's inbox limit for drafts, TikTok's per-minute init limit, and the app's headroom of
+creators within 24 hours (TikTok's app-wide cap). Shown on the posting page before
 a person approves, so a post that will wait is known to wait, and until when."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gatepost_common.events import IDENTIFIER
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_publisher.adapters import AuthClient
+from gatepost_publisher.headroom import AppCreators, AppHeadroom
 from gatepost_publisher.limits import DailyCap, InboxShares, next_place
 from gatepost_publisher.settings import Settings
 
@@ -31,6 +33,8 @@ class Budget(BaseModel):
     drafts_left: int
     next_draft_place_at: datetime | None  # when the oldest of the last 24 hours' drafts ages out
     init_per_minute: int
+    app: AppHeadroom  # the TikTok app's creators of 24 hours, all accounts together
+    creator_counted: bool  # the creator posted within 24 hours: they post without a new place
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Budgets:
     settings: Settings
     cap: DailyCap
     shares: InboxShares
+    app: AppCreators
     clock: Clock
 
     async def of(self, account_id: str, creator: str) -> Budget:
@@ -56,6 +61,8 @@ class Budgets:
             drafts_left=max(inbox - len(drafts), 0),
             next_draft_place_at=next_place(drafts, inbox),
             init_per_minute=self.settings.init_per_minute,
+            app=await self.app.headroom(self.settings, now),
+            creator_counted=await self.app.holds(creator, now),
         )
 
 
@@ -75,3 +82,15 @@ async def budget(
     if creator is None:
         raise HTTPException(404, "no such account")
     return await budgets.of(account_id, creator)
+
+
+headroom_routes = APIRouter(tags=["publications"])
+
+
+@headroom_routes.get("/app/headroom")
+async def app_headroom(
+    user: CurrentUser, budgets: Annotated[Budgets, given(Budgets)]
+) -> AppHeadroom:
+    """How many more creators the TikTok app may post for now (TikTok's app-wide cap of
+    distinct creators within 24 hours), and when the next place frees."""
+    return await budgets.app.headroom(budgets.settings, budgets.clock.now())

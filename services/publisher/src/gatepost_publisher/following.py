@@ -85,12 +85,7 @@ class Following:
         limit = timedelta(seconds=self.settings.processing_timeout_s)
         if since is not None and self.clock.now() - since > limit:
             await self.outcomes.finish(
-                job,
-                JobStatus.PROCESSING,
-                "UNKNOWN",
-                f"TikTok reported no outcome within {self.settings.processing_timeout_s / 3600:g} "
-                "hours: check the TikTok profile",
-                owner=owner,
+                job, JobStatus.PROCESSING, "UNKNOWN", never_settled(self.settings, job), owner=owner
             )
             return
         await self.jobs.move(job["_id"], POLL_LATER, {"due_at": due, "polls": polls}, owner=owner)
@@ -148,3 +143,15 @@ class Following:
             owner=owner,
         )
         return True
+
+
+def never_settled(settings: Settings, job: Job) -> str:
+    """Why a post TikTok took but never settled ends UNKNOWN: where the person can look."""
+    hours = settings.processing_timeout_s / 3600
+    username = job.get("creator_username")
+    where = f"https://www.tiktok.com/@{username}" if username else "the creator's TikTok profile"
+    return (
+        f"TikTok took the post but reported no outcome within {hours:g} "
+        f"hour{'' if hours == 1 else 's'} (it may still be "
+        f"processing, or be stuck): check TikTok at {where} before posting it again"
+    )

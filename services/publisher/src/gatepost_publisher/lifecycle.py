@@ -47,6 +47,7 @@ class Held(TypedDict, total=False):
 
     cap_at: datetime
     inbox_share: bool
+    app_creator: bool  # counted in the app's creators of 24 hours (possibly by this job)
 
 
 class Job(TypedDict, total=False):
@@ -72,6 +73,7 @@ class Job(TypedDict, total=False):
     creator_username: str | None
     cap_at: datetime  # (jobs of before the rolling cap held a `cap_day`: not given back)
     inbox_share: bool
+    app_creator: bool
     publish_id: str | None
     earlier_publish_ids: list[str]
     started_again: int

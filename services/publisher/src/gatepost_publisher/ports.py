@@ -55,6 +55,16 @@ class Shares(Protocol):
     async def release(self, job_id: str) -> None: ...
 
 
+class AppWindow(Protocol):
+    """The creators the app posted for within 24 hours (see `headroom.AppCreators`)."""
+
+    cap: int
+
+    async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None: ...
+    async def counted(self, now: datetime) -> list[datetime]: ...
+    async def release(self, creator: str, job_id: str) -> None: ...
+
+
 class VideoSource(Protocol):
     """Reads a hosted video's bytes (FILE_UPLOAD): `first` to `last` inclusive."""
 

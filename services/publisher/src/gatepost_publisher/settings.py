@@ -72,8 +72,10 @@ class Settings(ServiceSettings):
     webhook_tolerance_s: int = 300
     # a post approved for everyone that is still not public after this is flagged for a person
     public_grace_s: float = 3600.0
-    # a post TikTok took but never settled (no webhook, no final status) becomes UNKNOWN
-    processing_timeout_s: float = 21600.0
+    # a post TikTok took but never settled (no webhook, no final status: TikTok's publishes can
+    # stay in progress for good) is followed this long, then ends UNKNOWN with "check TikTok" and
+    # the creator's profile link: TikTok may still post it, so it is never published again
+    processing_timeout_s: Annotated[float, Field(gt=0)] = 21600.0
     # after PUBLISH_COMPLETE, a public post's id is followed (webhook first, then status polls
     # from this pause, doubling up to the max) for up to `live_follow_s`: moderation takes hours
     live_poll_first_s: float = 60.0
@@ -92,5 +94,12 @@ class Settings(ServiceSettings):
     insights_creator_per_minute: int = 10
     insights_interval_s: float = 5.0
     insights_lease_s: float = 120.0
-    # an app TikTok has not audited posts only SELF_ONLY: none of its posts has numbers
+    # whether TikTok has audited the app: an unaudited app posts only SELF_ONLY (none of its posts
+    # has numbers) and for at most `unaudited_creator_cap` distinct creators within any 24 hours
     tiktok_app_audited: bool = True
+    # TikTok's app-wide caps of distinct creators posting within any 24 hours
+    # (`reached_active_user_cap` beyond them): 5 before the audit (TikTok's content sharing
+    # guidelines), the cap TikTok granted after it (1,000 is what apps report); a post over it
+    # waits until a creator's last post is a day old
+    unaudited_creator_cap: Annotated[int, Field(ge=1)] = 5
+    active_creator_cap: Annotated[int, Field(ge=1)] = 1000

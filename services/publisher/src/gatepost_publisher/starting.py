@@ -201,4 +201,7 @@ class Starting:
             await self.outcomes.finish(job, source, "FAILED", failure.reason, owner=owner)
             return
         await self.places.give_back(job)  # nothing was posted
+        if failure.code == "reached_active_user_cap":
+            await self.places.app_full(job, source, owner)
+            return
         await wait_out(self.outcomes, self.settings, self.schedule, job, source, owner, failure)

@@ -67,6 +67,11 @@ class TikTokStandinConfig(BaseSettings):
     # failed OAuth calls answered with HTTP 200 and the flat error body, as client authors
     # report of real TikTok (UNCONFIRMED in the docs, whose mocks show 400)
     oauth_errors_http_200: bool = True
+    # revoke's errors (a token unknown or already ended): with HTTP 200 and the flat error body,
+    # as the token endpoint's are in the field (a client that checks only the status believes the
+    # revoke went through: the more surprising reading), or with HTTP 400 as the OAuth docs' mocks
+    # show (False). UNCONFIRMED for revoke either way: TikTok's revoke page lists no error
+    revoke_errors_http_200: bool = True
     # malformed authorize requests (scope, state, response_type): TikTok shows its own error page
     # instead of redirecting to the app (False), as for an unknown client or redirect URI
     authorize_errors_redirect: bool = False

@@ -11,7 +11,13 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from gatepost_standins.tiktok.context import KNOWN_SCOPES, SCOPE_OF_FIELD, Context, envelope
+from gatepost_standins.tiktok.context import (
+    KNOWN_SCOPES,
+    SCOPE_OF_FIELD,
+    Context,
+    envelope,
+    oauth_error,
+)
 from gatepost_standins.tiktok.display import rate_limited
 from gatepost_standins.tiktok.state import App, Grant, Token
 from gatepost_standins.tiktok.videos import creator_stats
@@ -213,7 +219,8 @@ def oauth_routes(ctx: Context) -> APIRouter:
         app, form = checked
         found = ctx.world.tokens.get(form.get("token", ""))
         if found is None or found.client_key != app.client_key:
-            return ctx.oauth_error("invalid_request", "The token is invalid.")
+            status = 200 if ctx.config.revoke_errors_http_200 else 400
+            return oauth_error("invalid_request", "The token is invalid.", status)
         revoke_user(ctx, app.client_key, found.open_id, reason=5)
         return JSONResponse({})
 

@@ -263,6 +263,7 @@ class Stack:
             "generator": {
                 "MEDIA_URL": f"http://127.0.0.1:{p.media}",
                 "AUTH_URL": f"http://127.0.0.1:{p.auth}",
+                "PUBLISHER_URL": f"http://127.0.0.1:{p.publisher}",
                 "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "local-only-openai-key"),
                 "OPENAI_BASE_URL": os.environ.get("OPENAI_BASE_URL", "")
                 if self.real_openai

@@ -1,0 +1,145 @@
+"""TikTok's app-wide cap through the whole stack and the browser: an unaudited app (the publisher
+restarted with TIKTOK_APP_AUDITED=false) posts for five creators in 24 hours; the sixth creator's
+approved post waits with the reason and goes out once the first creator's post is a day old (the
+stack's clock moved). The posting page says "this app may post for 2 more creators today", and the
+Accounts page (the operator's view) says when the app is full."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from gatepost_devstack.outside import APPROVAL, eventually, kill_and_restart, signed_up
+from gatepost_devstack.stack import Stack
+from tests.e2e.browser import (
+    WIDTHS,
+    accessibility_problems,
+    browser,
+    look_at,
+    page,
+    shot,
+    signed_in_as,
+)
+from tests.integration.test_publisher import publication
+from tests.videos import photo
+
+__all__ = ["browser", "page"]
+pytestmark = pytest.mark.moves_clock(hours=50)
+FULL = "This app may post for no more creators today"
+DAY_S = 24 * 3600
+
+
+@pytest.fixture
+def unaudited_app(stack: Stack) -> Iterator[None]:
+    """A day on, every earlier test's creators have left the app's 24 hours; the publisher counts
+    as an app TikTok has not audited, then as before."""
+    stack.advance_clock(DAY_S + 3600)
+    stack.extra_env["TIKTOK_APP_AUDITED"] = "false"
+    kill_and_restart(stack, "publisher")
+    try:
+        yield
+    finally:
+        del stack.extra_env["TIKTOK_APP_AUDITED"]
+        kill_and_restart(stack, "publisher")
+
+
+def queued_posts(stack: Stack, count: int) -> list[tuple[httpx.Client, str]]:
+    """`count` people, each with a TikTok creator of their own and a photo post of their own
+    awaiting approval (uploaded: the cap does not care how a post was made)."""
+    posts = []
+    for n in range(count):
+        client, _, account_id = signed_up(stack)
+        uploaded = client.post(
+            "/api/approval/uploads",
+            data={"account_id": account_id, "title": f"Balcony herbs {n}", "caption": "basil"},
+            files=[("files", (f"{n}.jpg", photo(n + 70, side=1080), "image/jpeg"))],
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        posts.append((client, uploaded.json()["post_id"]))
+    return posts
+
+
+def status(client: httpx.Client, post_id: str) -> str:
+    found: str = client.get(f"/api/approval/posts/{post_id}").json()["status"]
+    return found
+
+
+def approve_and_publish(client: httpx.Client, post_id: str) -> None:
+    answer = client.post(f"/api/approval/posts/{post_id}/approve", json=APPROVAL)
+    assert answer.status_code == 202, answer.text
+    assert eventually(lambda: status(client, post_id) == "published", timeout=90), status(
+        client, post_id
+    )
+
+
+def opened_as(page: Page, stack: Stack, client: httpx.Client, where: str) -> None:
+    """The UI loaded afresh as `client`'s person (a dialog of the last person's closes)."""
+    signed_in_as(page, client, stack)
+    page.goto("about:blank")
+    page.goto(f"{stack.gateway_url}/#{where}")
+
+
+def open_posting_page(page: Page, stack: Stack, client: httpx.Client) -> None:
+    opened_as(page, stack, client, "queue")
+    page.locator("article.post").get_by_role("button", name="Approve and publish").click()
+    expect(page.locator("#posting-as strong")).to_be_visible()
+
+
+def look_at_the_note(page: Page, name: str) -> list[str]:
+    """The posting page scrolled to its budget note, at desktop and phone width: a screenshot
+    of each, and what axe-core finds serious or critical."""
+    problems = []
+    for width, (x, y) in WIDTHS.items():
+        page.set_viewport_size({"width": x, "height": y})
+        page.locator("#budget-note").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)  # the layout settles
+        shot(page, f"{name}-{width}")
+        problems += [f"{width}: {problem}" for problem in accessibility_problems(page)]
+    return problems
+
+
+def test_the_sixth_creator_of_an_unaudited_app_waits_and_goes_out_when_the_window_allows(
+    stack: Stack, page: Page, unaudited_app: None
+) -> None:
+    posts = queued_posts(stack, 7)
+    for client, post_id in posts[:3]:
+        approve_and_publish(client, post_id)
+    # the fourth creator's posting page, before approving: two places left
+    open_posting_page(page, stack, posts[3][0])
+    note = page.get_by_role("dialog").locator("#budget-note")
+    expect(note).to_contain_text("This app may post for 2 more creators today", timeout=30_000)
+    expect(note).to_contain_text("TikTok lets an unaudited app post for 5 creators within 24 hours")
+    problems = look_at_the_note(page, "headroom-posting-page-two-left")
+    for client, post_id in posts[3:5]:
+        approve_and_publish(client, post_id)
+
+    client, sixth = posts[5]
+    assert client.post(f"/api/approval/posts/{sixth}/approve", json=APPROVAL).status_code == 202
+    reason = eventually(lambda: publication(client, sixth).get("deferred_reason"), timeout=60)
+    assert reason and "this app may post for no more creators today" in reason, reason
+    assert publication(client, sixth)["status"] == "queued"
+    shown = eventually(lambda: client.get(f"/api/approval/posts/{sixth}").json().get("progress"))
+    assert shown and shown["state"] == "waiting" and shown["reason"] == reason, shown
+    headroom = client.get("/api/publisher/app/headroom").json()
+    assert (headroom["creators_24h"], headroom["creators_left"]) == (5, 0), headroom
+
+    # the operator's view and the seventh creator's posting page say so
+    seventh = posts[6][0]
+    opened_as(page, stack, seventh, "accounts")
+    expect(page.locator(".app-headroom")).to_contain_text(FULL, timeout=30_000)
+    expect(page.locator(".app-headroom")).to_contain_text("A new creator's post waits until")
+    problems += look_at(page, "headroom-accounts-full")
+    open_posting_page(page, stack, seventh)
+    expect(note).to_contain_text(FULL, timeout=30_000)
+    expect(note).to_contain_text("This post will wait until")
+    problems += look_at_the_note(page, "headroom-posting-page-full")
+    assert problems == []
+
+    # a day after the first creator's post, their place frees and the sixth goes out
+    stack.advance_clock(DAY_S)
+    assert eventually(lambda: status(client, sixth) == "published", timeout=120), status(
+        client, sixth
+    )
