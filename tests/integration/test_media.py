@@ -80,6 +80,21 @@ def test_upload_is_hosted_content_addressed_with_caching_headers(stack: Stack) -
     assert httpx.get(first["url"].replace(first["sha256"], "0" * 64)).status_code == 404
 
 
+def test_a_picture_is_stored_in_the_slide_format_asked_for(stack: Stack) -> None:
+    """A portrait model answer (1024×1536) becomes a 1080×1920 or 1080×1350 picture, served as
+    such and said so; a format media does not make is refused with the formats it makes."""
+    media = internal(stack)
+    for asked, size in [("1080x1920", (1080, 1920)), ("1080x1350", (1080, 1350))]:
+        answer = media.post("/internal/images", content=png((1024, 1536)), params={"format": asked})
+        assert answer.status_code == 201, answer.text
+        stored = answer.json()
+        assert (stored["width"], stored["height"]) == size
+        with Image.open(io.BytesIO(httpx.get(stored["url"]).content)) as served:
+            assert served.size == size
+    refused = media.post("/internal/images", content=png((64, 64)), params={"format": "720x1280"})
+    assert refused.status_code == 422 and "1080x1920" in refused.text, refused.text
+
+
 def test_only_the_generator_and_approval_may_store_images(stack: Stack) -> None:
     """Stored images sit under the prefix TikTok pulls from: only what the generator drew and
     what a person brought to the queue (through approval) may be put there."""

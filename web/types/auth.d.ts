@@ -694,6 +694,12 @@ export interface components {
              */
             family?: "Noto Sans" | "Noto Serif";
             /**
+             * Format
+             * @default 1080x1080
+             * @enum {string}
+             */
+            format?: "1080x1080" | "1080x1350" | "1080x1920";
+            /**
              * Position
              * @default bottom
              * @enum {string}

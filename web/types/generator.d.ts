@@ -262,6 +262,12 @@ export interface components {
         };
         /** IllustrationRequest */
         IllustrationRequest: {
+            /**
+             * Format
+             * @default 1080x1080
+             * @enum {string}
+             */
+            format?: "1080x1080" | "1080x1350" | "1080x1920";
             /** Prompt */
             prompt: string;
         };

@@ -40,13 +40,16 @@ class Services:
 
     def __init__(self) -> None:
         self.images: list[str] = []
+        self.formats: list[str | None] = []  # the slide format each picture was stored for
         self.slides: list[dict[str, Any]] = []
+        self.style: dict[str, Any] = {}
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/internal/images":
             sha = hashlib.sha256(request.content).hexdigest()
             self.images.append(sha)
+            self.formats.append(request.url.params.get("format"))
             return httpx.Response(
                 201,
                 json={
@@ -65,7 +68,7 @@ class Services:
         if path.startswith("/internal/users/"):
             return httpx.Response(200, json={"account_id": "a1", "status": "connected"})
         if path.startswith("/internal/accounts/") and path.endswith("/style"):
-            return httpx.Response(200, json={})
+            return httpx.Response(200, json=self.style)
         return httpx.Response(404, json={"detail": "not here"})
 
 
@@ -221,3 +224,29 @@ async def test_a_post_being_emitted_is_not_taken_for_a_lost_topic() -> None:
     acknowledged.set()
     await asyncio.gather(*world.parts.worker.running.values())
     assert len([e for e in world.emitted if e.type == "post.generated"]) == 1
+
+
+async def test_an_account_s_portrait_slides_are_drawn_and_stored_in_that_shape() -> None:
+    """The OpenAI stand-in (strict) accepts the portrait size asked, and media is asked for
+    pictures of the account's shape."""
+    world = World()
+    world.services.style = {"format": "1080x1920"}
+    await world.parts.library.accept(topic("Five herbs that grow on a balcony"))
+    await world.generate_all()
+    assert [e.type for e in world.emitted] == ["post.generated"]
+    assert world.services.formats == ["1080x1920"] * 7
+    stored = await world.parts.topics.get("t1", "u1")
+    assert stored is not None and stored["slide_format"] == "1080x1920"
+
+
+async def test_a_resumed_topic_keeps_the_shape_it_began_in() -> None:
+    """The account chose another shape while the topic was half drawn: the rest of its slides
+    are drawn in the shape its first ones have, never a carousel of two shapes."""
+    world = World()
+    world.services.style = {"format": "1080x1920"}
+    await world.parts.library.accept(topic("Five herbs that grow on a balcony"))
+    await world.parts.topics.topics.update_one(
+        {"_id": "t1"}, {"$set": {"slide_format": "1080x1350"}}
+    )
+    await world.generate_all()
+    assert world.services.formats == ["1080x1350"] * 7

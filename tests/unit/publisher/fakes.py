@@ -252,6 +252,7 @@ class FakeServed:
 
     def __init__(self) -> None:
         self.files: dict[str, str] = {}
+        self.sizes: dict[str, tuple[int, int]] = {}  # a photo's width and height (default square)
         self.asked: list[str] = []
 
     async def sha256(self, url: str) -> str:
@@ -259,6 +260,9 @@ class FakeServed:
         if url not in self.files:
             raise CallFailed(Handling.RETRY, "media_unserved", f"media answered {url} with 404")
         return self.files[url]
+
+    async def size(self, url: str) -> tuple[int, int] | None:
+        return self.sizes.get(url, (1080, 1080))
 
 
 Answer = Any  # a value to return, or an exception to raise

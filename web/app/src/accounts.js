@@ -116,11 +116,11 @@ function styleForm(account) {
   const problem = el("p", { class: "error", role: "alert" });
   /** @param {string} name @param {string} label @param {HTMLElement} input */
   const field = (name, label, input) => el("label", { for: id(name) }, label, input);
-  /** @param {"family" | "position"} name @param {string[][]} options */
+  /** @param {"family" | "position" | "format"} name @param {string[][]} options */
   const select = (name, options) => {
     const box = el("select", { id: id(name), name },
       options.map(([value, text]) => el("option", { value }, text)));
-    box.value = style[name] ?? "";
+    box.value = style[name] ?? options[0][0];
     return box;
   };
   /** @param {"text_colour" | "box_colour"} name */
@@ -133,6 +133,7 @@ function styleForm(account) {
       await auth.setStyle(account.account_id, {
         family: /** @type {any} */ (data.get("family")),
         position: /** @type {any} */ (data.get("position")),
+        format: /** @type {any} */ (data.get("format")),
         text_colour: String(data.get("text_colour")).toUpperCase(),
         box_colour: String(data.get("box_colour")).toUpperCase() });
       flash("Slide style saved: new slides use it.");
@@ -141,6 +142,9 @@ function styleForm(account) {
   field("family", "Font ", select("family", [["Noto Sans", "Noto Sans"], ["Noto Serif", "Noto Serif"]])),
   field("position", "Words sit ", select("position", [["top", "at the top"],
     ["center", "in the middle"], ["bottom", "at the bottom"]])),
+  // the shape new slides are drawn in: TikTok shows a photo across a 9:16 phone's width
+  field("format", "Slide shape ", select("format", [["1080x1080", "Square, 1080 × 1080"],
+    ["1080x1350", "Portrait, 1080 × 1350"], ["1080x1920", "Full screen, 1080 × 1920"]])),
   field("text_colour", "Text colour ", colour("text_colour")),
   field("box_colour", "Box colour ", colour("box_colour")),
   el("button", { type: "submit", class: "secondary" }, "Save slide style"), problem);

@@ -38,12 +38,17 @@ export function phone(post, go) {
         event.stopPropagation();
       }
     } },
-  el("img", { src: slide.image_url, alt: `Slide ${at + 1} of ${slides.length}: ${slide.text}` }),
+  el("img", { src: slide.image_url, alt: `Slide ${at + 1} of ${slides.length}: ${slide.text}`,
+    onload: (/** @type {Event} */ event) => {  // the link says the slide's true size
+      const img = /** @type {HTMLImageElement} */ (event.target);
+      img.parentElement?.querySelector(".full-size")?.setAttribute("aria-label",
+        `Slide ${at + 1} at full size (${img.naturalWidth} × ${img.naturalHeight}), in a new tab`);
+    } }),
   cover ? el("span", { class: "cover-badge" }, "Cover") : "",
   el("button", { class: "nav prev", "aria-label": "Previous slide", onclick: () => go(at - 1) }, "‹"),
   el("button", { class: "nav next", "aria-label": "Next slide", onclick: () => go(at + 1) }, "›"),
   el("a", { class: "full-size", href: slide.image_url, target: "_blank", rel: "noopener",
-    "aria-label": `Slide ${at + 1} at full size (1080 × 1080), in a new tab` }, "⤢"),
+    "aria-label": `Slide ${at + 1} at full size, in a new tab` }, "⤢"),
   el("p", { class: "counter" }, `${at + 1} / ${slides.length}`));
   swipe(screen, go, at);
   return el("div", { class: "phone", role: "group", "aria-label": `Preview of ${post.title}` },

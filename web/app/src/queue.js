@@ -251,7 +251,7 @@ function slideEditor(post) {
   const at = current(post);
   const slide = slides[at];
   const problem = el("p", { class: "error", role: "alert" });
-  const words = el("textarea", { id: `words-${post.post_id}`, rows: 3, maxlength: 200,
+  const words = el("textarea", { id: `words-${post.post_id}`, rows: 3, maxlength: 200, dir: "auto",
     oninput: () => { view.editing = true; }, onblur: () => { view.editing = false; } });
   words.value = slide.text;
   /**

@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Family = Literal["Noto Sans", "Noto Serif"]  # what media has installed for every script
+# a slide's width x height: square (the default), 4:5 portrait, or 9:16 full screen
+SlideFormat = Literal["1080x1080", "1080x1350", "1080x1920"]
+FORMATS: tuple[SlideFormat, ...] = ("1080x1080", "1080x1350", "1080x1920")
 HEX = r"^#[0-9A-Fa-f]{6}$"
 MIN_STYLE_CONTRAST = 4.5
 
@@ -18,6 +21,12 @@ def rgb(colour: str) -> tuple[int, int, int]:
     if not re.match(HEX, colour):
         raise ValueError(f"{colour!r} is not a #RRGGBB colour")
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def dimensions(slide_format: SlideFormat) -> tuple[int, int]:
+    """A slide format's width and height in pixels."""
+    width, height = slide_format.split("x")
+    return int(width), int(height)
 
 
 def relative_luminance(colour: Sequence[float]) -> float:
@@ -45,6 +54,8 @@ class Style(BaseModel):
     text_colour: str = Field(default="#FFFFFF", pattern=HEX)
     box_colour: str = Field(default="#000000", pattern=HEX)
     position: Literal["top", "center", "bottom"] = "bottom"
+    # the shape new slides are drawn in (slides made before a change keep theirs)
+    format: SlideFormat = "1080x1080"
 
     @model_validator(mode="after")
     def _text_reads_on_its_box(self) -> Style:

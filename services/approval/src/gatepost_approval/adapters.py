@@ -152,9 +152,11 @@ class IllustrationClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def draw(self, prompt: str) -> dict[str, Any]:
+    async def draw(self, prompt: str, slide_format: str = "1080x1080") -> dict[str, Any]:
+        """One new illustration, stored by media as a picture of the slide format's shape."""
+        body = {"prompt": prompt, "format": slide_format}
         try:
-            response = await self.http.post("/internal/illustrations", json={"prompt": prompt})
+            response = await self.http.post("/internal/illustrations", json=body)
         except httpx.HTTPError:
             raise ApprovalRefused("the image model could not be reached; try again") from None
         if response.status_code != 201:

@@ -14,6 +14,7 @@ from gatepost_approval.adapters import IllustrationClient, MongoPostRepository
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.lifecycle import Post, StoredSlide
 from gatepost_common.errors import ConflictError
+from gatepost_common.slide_style import Style
 from gatepost_common.slides import SlideComposer, SlideRefused, StyleSource
 
 SLIDES = 7
@@ -108,7 +109,8 @@ class SlideEditor:
     async def redraw(self, post: Post, position: int, change: Revised) -> None:
         """One new image call for this slide; the other six are kept as they are."""
         slides = list(post["slides"])
-        drawn = await self.artist.draw(slides[position].get("prompt", ""))
+        style = Style(**(await self.styles.style_of(post["account_id"]) or {}))
+        drawn = await self.artist.draw(slides[position].get("prompt", ""), style.format)
         fresh: StoredSlide = {
             **slides[position],
             "illustration_url": str(drawn["url"]),

@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gatepost_common.mongo import Document, newest_of_user
+from gatepost_common.slide_style import SlideFormat
 from gatepost_common.slides import SlideComposer, patiently
 from gatepost_generator import domain
 from gatepost_generator.domain import VISIBLE, Topic, TopicStatus, Transition
@@ -133,13 +134,16 @@ def queued(topic: Topic, now: datetime, position: int = 0) -> Document:
 class MediaClient(SlideComposer):
     """media's internal routes: store an image, compose a slide."""
 
-    async def store(self, image: bytes) -> dict[str, Any]:
-        """Hand one image to media; storing is idempotent (content-addressed), so a timed-out
-        or dropped upload, or media restarting, is simply waited out and sent again."""
-        response = await patiently(lambda: self._upload(image))
+    async def store(self, image: bytes, slide_format: SlideFormat = "1080x1080") -> dict[str, Any]:
+        """Hand one image to media, to be made a picture of the slide's shape; storing is
+        idempotent (content-addressed), so a timed-out or dropped upload, or media restarting,
+        is simply waited out and sent again."""
+        response = await patiently(lambda: self._upload(image, slide_format))
         response.raise_for_status()
         stored: dict[str, Any] = response.json()
         return stored
 
-    async def _upload(self, image: bytes) -> httpx.Response:
-        return await self.http.post("/internal/images", content=image)
+    async def _upload(self, image: bytes, slide_format: SlideFormat) -> httpx.Response:
+        return await self.http.post(
+            "/internal/images", content=image, params={"format": slide_format}
+        )

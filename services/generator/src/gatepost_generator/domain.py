@@ -65,6 +65,7 @@ class Topic(TypedDict, total=False):
     language: str | None
     draft: dict[str, Any] | None  # the carousel's text (CarouselText)
     style_examples: list[dict[str, Any]]  # earlier titles the text model was shown (StyleExample)
+    slide_format: str | None  # the account's slide shape when drawing began (a SlideFormat)
     images: dict[str, StoredImage]  # slide position → its illustration
     post: dict[str, Any] | None  # the post.generated data, until emitted
     emitted: bool

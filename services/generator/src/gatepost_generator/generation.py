@@ -24,6 +24,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.events import PostGenerated, Slide, StyleExample
 from gatepost_common.metrics import GENERATION_STAGE_DURATION
 from gatepost_common.mongo import Document
+from gatepost_common.slide_style import FORMATS, SlideFormat, Style
 from gatepost_common.slides import SlideRefused, StyleSource
 from gatepost_common.telemetry import tracer
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
@@ -108,12 +109,19 @@ class Generator:
         else:
             text = CarouselText.model_validate(topic["draft"])
             examples = [StyleExample.model_validate(e) for e in topic.get("style_examples") or []]
+        style = await self.styles.style_of(topic["account_id"])
+        slide_format = topic.get("slide_format")
+        if slide_format not in FORMATS:  # chosen once: a resumed topic keeps its shape
+            slide_format = Style(**(style or {})).format
+            await save({"slide_format": slide_format})
         with stage("images"):
             images = await self.render_slides(
-                [s.image_prompt for s in text.slides], dict(topic.get("images") or {}), save
+                [s.image_prompt for s in text.slides],
+                dict(topic.get("images") or {}),
+                save,
+                slide_format,
             )
         with stage("compose"):
-            style = await self.styles.style_of(topic["account_id"])
             slides = await self.compose_slides(text, images, language, style)
         return PostGenerated(
             post_id=post_id_for(topic_id),
@@ -207,15 +215,20 @@ class Generator:
         return list(await asyncio.gather(*(one(i) for i in range(len(text.slides)))))
 
     async def render_slides(
-        self, prompts: list[str], done: dict[str, StoredImage], save: Any
+        self,
+        prompts: list[str],
+        done: dict[str, StoredImage],
+        save: Any,
+        slide_format: SlideFormat = "1080x1080",
     ) -> dict[str, StoredImage]:
         """Every slide not drawn yet, all at once (the wall time is about one image call), each
-        stored as soon as it is ready; one slide failing for good fails the topic."""
+        stored as soon as it is ready, as a picture of the slide's shape; one slide failing for
+        good fails the topic."""
 
         async def one(index: int, prompt: str) -> None:
             usage = Usage()
-            image = await self.calls.image(prompt, usage)
-            stored = await self.media.store(image)
+            image = await self.calls.image(prompt, usage, slide_format)
+            stored = await self.media.store(image, slide_format)
             done[str(index)] = {"url": stored["url"], "sha256": stored["sha256"]}
             await save({f"images.{index}": done[str(index)]}, usage)
 

@@ -10,6 +10,8 @@ import re
 from datetime import date
 from typing import Any, Literal
 
+from gatepost_common.slide_style import SlideFormat, dimensions
+
 ImageFamily = Literal["gpt-image", "gpt-image-2", "dall-e-3", "dall-e-2"]
 
 KNOWN: dict[str, ImageFamily] = {
@@ -68,6 +70,26 @@ def free_size(size: str) -> bool:
         return False
     w, h = int(match.group(1)), int(match.group(2))
     return w % 16 == 0 and h % 16 == 0 and max(w, h) <= 3 * min(w, h) and w * h <= 3840 * 2160
+
+
+# a portrait slide from a family with fixed sizes: its tallest size (media crops it to the slide)
+PORTRAIT: dict[ImageFamily, str] = {
+    "gpt-image": "1024x1536",
+    "dall-e-3": "1024x1792",
+    "dall-e-2": "1024x1024",  # squares only: media crops the middle of it
+}
+
+
+def size_for(family: ImageFamily, slide_format: SlideFormat, configured: str) -> str:
+    """The size to ask the model for, for slides of this format: the configured size for square
+    slides; for portrait ones the slide rounded up to sides divisible by 16 where the model takes
+    any such size (gpt-image-2: 1088x1920 for 1080x1920), else the model's portrait size."""
+    width, height = dimensions(slide_format)
+    if width == height:
+        return configured
+    if family == "gpt-image-2":
+        return f"{-(-width // 16) * 16}x{-(-height // 16) * 16}"
+    return PORTRAIT[family]
 
 
 def parameters(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
+from gatepost_common.slide_style import SlideFormat
 from gatepost_generator.adapters import MediaClient
 from gatepost_generator.provider import ModelCalls, Usage
 from gatepost_generator.schemas import Illustration
@@ -17,6 +18,7 @@ from gatepost_generator.schemas import Illustration
 class IllustrationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     prompt: Annotated[str, Field(min_length=1, max_length=1000)]
+    format: SlideFormat = "1080x1080"  # the shape of the post's slides
 
 
 # who may call it: gatepost_common.access
@@ -33,8 +35,8 @@ async def illustrate(
     provider's budgets like every other), stored by media."""
     usage = Usage()
     try:
-        image = await calls.image(body.prompt, usage)
-        stored = await media.store(image)
+        image = await calls.image(body.prompt, usage, body.format)
+        stored = await media.store(image, body.format)
     except Exception as error:
         raise HTTPException(502, f"the image model failed: {error}") from None
     return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)

@@ -22,6 +22,7 @@ from openai import (
 from openai.types.chat import ChatCompletionMessageParam
 
 from gatepost_common.metrics import AI_IMAGES, AI_RATE_LIMITED, AI_TOKENS
+from gatepost_common.slide_style import SlideFormat
 from gatepost_generator import image_api
 from gatepost_generator.settings import Settings
 
@@ -126,11 +127,13 @@ class ModelCalls:
             )
         return completion.choices[0].message.content or ""
 
-    async def image(self, prompt: str, usage: Usage) -> bytes:
+    async def image(
+        self, prompt: str, usage: Usage, slide_format: SlideFormat = "1080x1080"
+    ) -> bytes:
+        """One illustration, in a size the model takes for slides of `slide_format`."""
         s = self.settings
-        params = image_api.parameters(
-            s.image_model, s.image_family, prompt, s.image_size, s.image_quality
-        )
+        size = image_api.size_for(s.image_family, slide_format, s.image_size)
+        params = image_api.parameters(s.image_model, s.image_family, prompt, size, s.image_quality)
         result = await self._call(
             s.image_model, ("requests", "images"), lambda: self.ai.images.generate(**params), usage
         )

@@ -6,16 +6,17 @@ import io
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
-from gatepost_common.slide_style import Style
+from gatepost_common.slide_style import SlideFormat, Style, dimensions
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.confinement import Confinement
+from gatepost_media.pictures import picture_for
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, compose
@@ -45,31 +46,42 @@ Images = Annotated[ImageStore, given(ImageStore)]
 Videos = Annotated[VideoStore, given(VideoStore)]
 
 
-def stored(settings: Settings, sha256: str, jpeg: bytes) -> StoredImage:
+def stored(
+    settings: Settings, sha256: str, jpeg: bytes, size: tuple[int, int] = (1080, 1080)
+) -> StoredImage:
     url = settings.url_of(f"{sha256}.jpg")
-    return StoredImage(sha256=sha256, url=url, width=1080, height=1080, bytes=len(jpeg))
+    width, height = size
+    return StoredImage(sha256=sha256, url=url, width=width, height=height, bytes=len(jpeg))
 
 
-async def store_image(settings: Settings, store: ImageStore, data: bytes) -> StoredImage:
+async def store_image(
+    settings: Settings, store: ImageStore, data: bytes, slide_format: SlideFormat = "1080x1080"
+) -> StoredImage:
     if not data:
         raise HTTPException(422, "the request body is empty: send the image bytes")
     # decoded where it cannot write a file: a hostile image may take its decoder over
     confined = Confinement(settings.decoder_memory_bytes, settings.decoder_cpu_s)
-    image = await confined.normalise(
-        data, max_pixels=settings.max_pixels, quality=settings.jpeg_quality, fit=settings.fit
+    image = await picture_for(
+        confined,
+        data,
+        slide_format,
+        max_pixels=settings.max_pixels,
+        quality=settings.jpeg_quality,
+        fit=settings.fit,
     )
     await store.put(image.sha256, image.jpeg)
-    return stored(settings, image.sha256, image.jpeg)
+    return stored(settings, image.sha256, image.jpeg, dimensions(slide_format))
 
 
-def composed(slide: SlideRequest, picture: bytes, quality: int) -> bytes:
+def composed(slide: SlideRequest, picture: bytes, quality: int) -> tuple[bytes, tuple[int, int]]:
+    """The slide's JPEG and its size (the picture's shape: square, 4:5 or 9:16)."""
     blocks = [(slide.text, BODY_SCALE if slide.title else 1.0)]
     if slide.title:
         blocks.insert(0, (slide.title, 1.0))
     image = compose(picture, blocks, slide.language, slide.style)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, progressive=True)
-    return out.getvalue()
+    return out.getvalue(), image.size
 
 
 @router.post("/internal/slides", dependencies=internal, status_code=201)
@@ -80,14 +92,22 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
     if not picture.exists():
         raise HTTPException(404, "no such picture: store it first")
     # refusals: GlyphMissing, TextDoesNotFit
-    jpeg = await run_in_threadpool(composed, body, picture.read_bytes(), settings.jpeg_quality)
-    made = stored(settings, await store.keep(jpeg), jpeg)
+    jpeg, size = await run_in_threadpool(
+        composed, body, picture.read_bytes(), settings.jpeg_quality
+    )
+    made = stored(settings, await store.keep(jpeg), jpeg, size)
     return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
 
 
 @router.post("/internal/images", dependencies=internal, status_code=201)
-async def upload(request: Request, settings: Configured, store: Images) -> StoredImage:
-    """Store the image in the request body."""
+async def upload(
+    request: Request,
+    settings: Configured,
+    store: Images,
+    slide_format: Annotated[SlideFormat, Query(alias="format")] = "1080x1080",
+) -> StoredImage:
+    """Store the image in the request body as a picture for slides of `format` (width×height:
+    cropped to fill it, or padded when media's `fit` is "pad")."""
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
     if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
         raise HTTPException(413, too_big)
@@ -96,7 +116,7 @@ async def upload(request: Request, settings: Configured, store: Images) -> Store
         data += part
         if len(data) > settings.max_upload_bytes:
             raise HTTPException(413, too_big)
-    return await store_image(settings, store, bytes(data))
+    return await store_image(settings, store, bytes(data), slide_format)
 
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}

@@ -1,10 +1,11 @@
 """Setting a slide's words on its picture, so they read on a phone in any script.
 
-- **Safe area.** A square photo is shown across the width of a 9:16 phone screen; TikTok's own
-  interface covers the right-hand column of buttons (like, comment, share, ~13 % of the width, in
-  the lower half) and the caption and sound bar at the bottom, and its tabs reach the top. Text is
-  kept inside x 8 %–83 % and y 10 %–80 % of the square (`SAFE`): clear of the button column
-  with room to spare, and above the caption block.
+- **Safe area** (`safe_area`, numbers and sources in docs/generation.md). A photo is shown
+  across the width of a 9:16 phone screen, centred; TikTok's own interface covers the right-hand
+  column of buttons (like, comment, share), the caption and sound bar at the bottom, and its tabs
+  at the top. Text is kept inside x 8 %–83 % and y 10 %–80 % of the slide, and, on a full-screen
+  1080×1920 slide, out of the screen's top 250 px, bottom 420 px and right 170 px: square
+  (86, 108, 896, 864), 1080×1350 (86, 135, 896, 1080), 1080×1920 (86, 250, 896, 1500).
 - **Largest size that fits.** Lines are broken where Unicode line breaking (ICU's UAX #14
   implementation, with its dictionaries for Thai and other scripts without spaces) allows, never
   inside a word; the size is the largest at which every line fits the box. Text that cannot fit
@@ -26,14 +27,17 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFont
 
 from gatepost_common.errors import RefusedInput
-from gatepost_common.slide_style import Family, Style, rgb
+from gatepost_common.slide_style import FORMATS, Family, Style, dimensions, rgb
 from gatepost_media.breaking import pieces
 from gatepost_media.contrast import scrim_alpha
 from gatepost_media.fonts import Face, check_coverage, face_for
 from gatepost_media.open_fonts import SETTING_TEXT, font_at
 
 SIDE = 1080
-SAFE = (86, 108, 896, 864)  # left, top, right, bottom (see the module docstring)
+SHAPES = frozenset(dimensions(f) for f in FORMATS)  # the slide sizes media composes
+# TikTok's interface over a 1080x1920 screen: its tabs, its caption and sound, its buttons
+SCREEN = (1080, 1920)
+COVERED_TOP, COVERED_BOTTOM, COVERED_RIGHT = 250, 420, 170
 PADDING = 28  # scrim around the text
 MAX_SIZE, MIN_SIZE = 112, 30
 LINE_SPACING = 1.0  # Noto's ascent and descent already leave room for stacked marks
@@ -47,6 +51,21 @@ EMOJI = re.compile(
 
 class TextDoesNotFit(RefusedInput, ValueError):
     """Even at the smallest size the text does not fit the safe area."""
+
+
+def safe_area(width: int, height: int) -> tuple[int, int, int, int]:
+    """Left, top, right, bottom of where words may sit on a slide of this size: the slide's own
+    margins, and clear of what TikTok draws over it when it is shown across the screen's width,
+    centred."""
+    scale = SCREEN[0] / width
+    offset = (SCREEN[1] - height * scale) / 2  # the slide's top on the screen
+    top = max(round(height * 0.10), round((COVERED_TOP - offset) / scale))
+    bottom = min(round(height * 0.80), round((SCREEN[1] - COVERED_BOTTOM - offset) / scale))
+    right = min(round(width * 0.83), round((SCREEN[0] - COVERED_RIGHT) / scale))
+    return round(width * 0.08), top, right, bottom
+
+
+SAFE = safe_area(SIDE, SIDE)  # a square slide's: (86, 108, 896, 864)
 
 
 def without_emoji(text: str) -> str:
@@ -99,14 +118,18 @@ def wrap(
 
 
 def layout(
-    blocks: list[tuple[str, float]], language: str, family: Family, max_height: int
+    blocks: list[tuple[str, float]],
+    language: str,
+    family: Family,
+    max_height: int,
+    safe: tuple[int, int, int, int] = SAFE,
 ) -> Layout:
     """The largest size at which every block (text, scale) fits the box: one layout."""
     joined = " ".join(text for text, _ in blocks)
     face = face_for(joined, language, family)
     for text, _ in blocks:
         check_coverage(text, face)
-    width = SAFE[2] - SAFE[0] - 2 * PADDING
+    width = safe[2] - safe[0] - 2 * PADDING
     broken = [(pieces(text, language), scale) for text, scale in blocks]
     for size in range(MAX_SIZE, MIN_SIZE - 1, -2):
         lines: list[Line] = []
@@ -140,22 +163,24 @@ def layers(picture: bytes, blocks: list[tuple[str, float]], language: str, style
     blocks = [(text, scale) for text, scale in blocks if text]
     with Image.open(io.BytesIO(picture)) as opened:
         canvas = opened.convert("RGB")
-    if canvas.size != (SIDE, SIDE):
+    if canvas.size not in SHAPES:  # the picture's shape is the slide's: square, 4:5 or 9:16
         canvas = canvas.resize((SIDE, SIDE), Image.Resampling.LANCZOS)
     mask = Image.new("L", canvas.size, 0)
     if not blocks:
         return Layers(canvas, mask, (0, 0, 0, 0), None)
+    safe = safe_area(*canvas.size)
     with SETTING_TEXT:  # FreeType faces are shared by media's threads, and not thread-safe
-        safe_height = SAFE[3] - SAFE[1]
-        found = layout(blocks, language, style.family, int(safe_height * 0.7) - 2 * PADDING)
+        safe_height = safe[3] - safe[1]
+        room = int(min(safe_height, SAFE[3] - SAFE[1]) * 0.7) - 2 * PADDING  # as on a square
+        found = layout(blocks, language, style.family, room, safe)
         box_height = found.height + 2 * PADDING
         top = {
-            "top": SAFE[1],
-            "center": SAFE[1] + (safe_height - box_height) // 2,
-            "bottom": SAFE[3] - box_height,
+            "top": safe[1],
+            "center": safe[1] + (safe_height - box_height) // 2,
+            "bottom": safe[3] - box_height,
         }[style.position]
         widest = max(width_of(line.text, line.font, found.face, language) for line in found.lines)
-        centre = (SAFE[0] + SAFE[2]) // 2
+        centre = (safe[0] + safe[2]) // 2
         half = int(widest) // 2 + PADDING
         scrim = (centre - half, top, centre + half, top + box_height)
         overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
@@ -183,10 +208,11 @@ def layers(picture: bytes, blocks: list[tuple[str, float]], language: str, style
 def compose(
     picture: bytes, blocks: list[tuple[str, float]], language: str, style: Style
 ) -> Image.Image:
-    """The picture (a 1080×1080 JPEG) with the blocks set on it in the style."""
+    """The picture (a 1080×1080, 1080×1350 or 1080×1920 JPEG) with the blocks set on it in the
+    style, in the picture's shape."""
     made = layers(picture, blocks, language, style)
     slide = made.behind.copy()
-    slide.paste(rgb(style.text_colour), (0, 0, SIDE, SIDE), made.mask)
+    slide.paste(rgb(style.text_colour), (0, 0, *slide.size), made.mask)
     return slide
 
 

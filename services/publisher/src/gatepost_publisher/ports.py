@@ -75,6 +75,7 @@ class Served(Protocol):
     """The SHA-256 of what a media URL serves now (a passing failure raises CallFailed)."""
 
     async def sha256(self, url: str) -> str: ...
+    async def size(self, url: str) -> tuple[int, int] | None: ...  # a photo's width, height
 
 
 class Locks(Protocol):

@@ -28,6 +28,11 @@ class Settings(ServiceSettings):
     # a top-level is_aigc on AI-generated photo posts: TikTok's references disagree on whether
     # photos take it (tiktok-api.md §9), so it is off until confirmed; videos always carry it
     photo_is_aigc: bool = False
+    # which side of a photo TikTok's 1080 px limit bounds: field reports say the short side
+    # (1080x1920 portraits are posted); "long" reads the transfer guide's "Maximum 1080p" as the
+    # long side, and then portrait slides are refused before anything is sent
+    tiktok_photo_size_side: Literal["short", "long"] = "short"
+    tiktok_max_photo_side: int = 1080
     # posts per creator within any 24 hours (TikTok counts a rolling day, not a calendar day):
     # below TikTok's ~15, shared with every other app the creator uses
     daily_cap: int = 10

@@ -22,7 +22,7 @@ from gatepost_publisher.domain import Handling, expired
 from gatepost_publisher.initiating import Blocked, Refused, check_creator, init_call, init_endpoint
 from gatepost_publisher.lifecycle import BEGIN_INIT, INITIATED, Job, JobStatus, Schedule
 from gatepost_publisher.outcomes import Outcomes
-from gatepost_publisher.pinning import check_pinned
+from gatepost_publisher.pinning import PhotoLimit, check_pinned
 from gatepost_publisher.places import Places
 from gatepost_publisher.ports import Audit, Calls, JobStore, Locks, Served
 from gatepost_publisher.settings import Settings
@@ -102,7 +102,9 @@ class Starting:
                 account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
             check_creator(self.settings, approved, info)
-            await check_pinned(self.served, approved)  # the approved bytes, or nothing is sent
+            s = self.settings
+            limit = PhotoLimit(s.tiktok_photo_size_side, s.tiktok_max_photo_side)
+            await check_pinned(self.served, approved, limit)  # the approved bytes, or nothing
             # Record the attempt before calling: a crash now leaves a visible trace, not a repost.
             # The lease is renewed while the worker waits for TikTok's answer.
             if not await self.jobs.move(

@@ -113,13 +113,15 @@ async def pull_photo(
     # posts one carousel's pictures thousands of times; decoding is the stand-in's costliest work)
     digest = hashlib.sha256(data).hexdigest()
     if digest not in ctx.world.picture_verdicts:
-        ctx.world.picture_verdicts[digest] = check_picture(ctx, data)
+        ctx.world.picture_verdicts[digest] = check_picture(ctx, data, digest)
+    publish.photo_sizes.append(ctx.world.picture_sizes.get(digest))
     return ctx.world.picture_verdicts[digest]
 
 
-def check_picture(ctx: Context, data: bytes) -> str | None:
+def check_picture(ctx: Context, data: bytes, digest: str) -> str | None:
     try:
         with Image.open(io.BytesIO(data)) as image:
+            ctx.world.picture_sizes[digest] = image.size  # what was pulled, for tests to read
             if image.format not in ("JPEG", "WEBP"):
                 return "file_format_check_failed"
             if not size_accepted(ctx, image.size):

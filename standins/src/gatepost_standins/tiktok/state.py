@@ -146,6 +146,7 @@ class Publish:
     title: str = ""
     description: str = ""
     inbox_at: float | None = None  # when it reached the creator's inbox (a draft)
+    photo_sizes: list[tuple[int, int] | None] = field(default_factory=list)  # each one pulled
 
     @property
     def terminal(self) -> bool:
@@ -174,6 +175,7 @@ class World:
     requests: list[dict[str, Any]] = field(default_factory=list)
     init_calls: Counter[str] = field(default_factory=Counter)
     picture_verdicts: dict[str, str | None] = field(default_factory=dict)  # by SHA-256
+    picture_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # by SHA-256
     calls: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     refreshes: list[dict[str, Any]] = field(default_factory=list)
