@@ -15,7 +15,7 @@ from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.confinement import Confinement
+from gatepost_media.image_tools import ImageTools
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, compose
@@ -43,6 +43,7 @@ internal = [INTERNAL]  # who may call which: gatepost_common.access
 Configured = Annotated[Settings, given(Settings)]
 Images = Annotated[ImageStore, given(ImageStore)]
 Videos = Annotated[VideoStore, given(VideoStore)]
+Decoders = Annotated[ImageTools, given(ImageTools)]
 
 
 def stored(settings: Settings, sha256: str, jpeg: bytes) -> StoredImage:
@@ -50,12 +51,13 @@ def stored(settings: Settings, sha256: str, jpeg: bytes) -> StoredImage:
     return StoredImage(sha256=sha256, url=url, width=1080, height=1080, bytes=len(jpeg))
 
 
-async def store_image(settings: Settings, store: ImageStore, data: bytes) -> StoredImage:
+async def store_image(
+    settings: Settings, store: ImageStore, tools: ImageTools, data: bytes
+) -> StoredImage:
     if not data:
         raise HTTPException(422, "the request body is empty: send the image bytes")
     # decoded where it cannot write a file: a hostile image may take its decoder over
-    confined = Confinement(settings.decoder_memory_bytes, settings.decoder_cpu_s)
-    image = await confined.normalise(
+    image = await tools.normalise(
         data, max_pixels=settings.max_pixels, quality=settings.jpeg_quality, fit=settings.fit
     )
     await store.put(image.sha256, image.jpeg)
@@ -86,7 +88,9 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
 
 
 @router.post("/internal/images", dependencies=internal, status_code=201)
-async def upload(request: Request, settings: Configured, store: Images) -> StoredImage:
+async def upload(
+    request: Request, settings: Configured, store: Images, tools: Decoders
+) -> StoredImage:
     """Store the image in the request body."""
     too_big = f"images are limited to {settings.max_upload_bytes} bytes"
     if int(request.headers.get("content-length") or 0) > settings.max_upload_bytes:
@@ -96,7 +100,7 @@ async def upload(request: Request, settings: Configured, store: Images) -> Store
         data += part
         if len(data) > settings.max_upload_bytes:
             raise HTTPException(413, too_big)
-    return await store_image(settings, store, bytes(data))
+    return await store_image(settings, store, tools, bytes(data))
 
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}
