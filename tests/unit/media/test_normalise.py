@@ -92,7 +92,7 @@ def test_only_jpeg_png_and_webp_are_decoded(fmt: str, named: str) -> None:
 
 def test_a_damaged_tiff_never_reaches_the_tiff_parser() -> None:
     """Refused by its first bytes, not as a damaged TIFF: no TIFF code ran on it."""
-    with pytest.raises(RejectedImage, match="^TIFF pictures are not accepted"):
+    with pytest.raises(RejectedImage, match=r"^TIFF pictures are not accepted"):
         normalise(b"II*\x00" + b"\xff" * 200, max_pixels=LIMIT)
 
 
@@ -105,5 +105,5 @@ def test_the_three_accepted_formats_still_decode(fmt: str) -> None:
 async def test_a_gif_upload_is_refused_by_the_confined_decoder_too() -> None:
     tools = ImageTools(Confinement(ChildLimits()))
     gif = encoded(Image.new("RGB", (64, 64)), "GIF")
-    with pytest.raises(RejectedImage, match="^GIF pictures are not accepted: send a JPEG"):
+    with pytest.raises(RejectedImage, match=r"^GIF pictures are not accepted: send a JPEG"):
         await tools.normalise(gif, max_pixels=LIMIT, quality=90, fit="crop")
