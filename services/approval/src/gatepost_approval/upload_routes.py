@@ -17,6 +17,8 @@ from gatepost_common.sessions import CurrentUser, session_token
 
 VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+# a 4 GB video (TikTok's limit) and its form fields; nothing of it is read before the session
+UPLOAD_BODY_BYTES = 4_000_000_000 + 1_000_000
 
 
 async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
@@ -27,7 +29,7 @@ async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
 router = APIRouter(tags=["queue"])
 
 
-@router.post("/uploads", status_code=201)
+@router.post("/uploads", status_code=201, max_body_size=UPLOAD_BODY_BYTES)
 async def upload(
     request: Request,
     user: CurrentUser,

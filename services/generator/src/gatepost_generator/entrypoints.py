@@ -16,7 +16,7 @@ from gatepost_common.kafka import emits
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_generator.adapters import MongoTopicRepository
-from gatepost_generator.bulk_rows import BULK_BODY, NewTopic, read_rows
+from gatepost_generator.bulk_rows import BULK_BODY, BULK_BODY_BYTES, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.imports import TopicNotFound
 from gatepost_generator.library import TopicLibrary
@@ -38,7 +38,9 @@ async def create_topic(body: NewTopic, user: CurrentUser, library: Library) -> Q
     return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
 
-@router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
+@router.post(
+    "/topics/bulk", status_code=207, openapi_extra=BULK_BODY, max_body_size=BULK_BODY_BYTES
+)
 async def bulk_import(
     request: Request,
     user: CurrentUser,

@@ -24,6 +24,7 @@ from gatepost_media.videos import MIME
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+IMAGE_BODY_BYTES = 50_000_000  # the ceiling; MAX_UPLOAD_BYTES (20 MB) is checked within it
 
 
 class SlideRequest(BaseModel):
@@ -87,7 +88,9 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
     return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
 
 
-@router.post("/internal/images", dependencies=internal, status_code=201)
+@router.post(
+    "/internal/images", dependencies=internal, status_code=201, max_body_size=IMAGE_BODY_BYTES
+)
 async def upload(
     request: Request, settings: Configured, store: Images, tools: Decoders
 ) -> StoredImage:

@@ -26,6 +26,7 @@ from gatepost_media.videos import MIME, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+VIDEO_BODY_BYTES = 4_000_000_000  # TikTok's limit (MAX_VIDEO_BYTES is checked within it)
 router = APIRouter()
 internal = [INTERNAL]  # who may call which: gatepost_common.access
 Configured = Annotated[Settings, given(Settings)]
@@ -79,7 +80,9 @@ async def taken(taking: Taking, fill: Fill) -> StoredVideo:
         await run_in_threadpool(part.unlink, missing_ok=True)
 
 
-@router.post("/internal/videos", dependencies=internal, status_code=201)
+@router.post(
+    "/internal/videos", dependencies=internal, status_code=201, max_body_size=VIDEO_BODY_BYTES
+)
 async def upload(
     request: Request, settings: Configured, videos: Videos, store: Images, tools: Tools
 ) -> StoredVideo:

@@ -66,8 +66,14 @@ def media_files(folder: Path, media: str) -> str:
     }}"""
 
 
-# a person's own video (TikTok takes up to 4 GB) streams through to approval as it arrives
-UPLOADS = "client_max_body_size 4g; proxy_request_buffering off; proxy_read_timeout 900s;"
+# Bodies: as the services take them (gatepost_common.door): 1 MB of JSON anywhere, more only
+# where a route takes more. A person's own video (TikTok takes up to 4 GB) streams through to
+# approval as it arrives, which refuses it unread without a session. Compose's gateway has the
+# same lines.
+BODY_LIMIT = "client_max_body_size 1m;"
+UPLOADS = "client_max_body_size 4001m; proxy_request_buffering off; proxy_read_timeout 900s;"
+BULK_IMPORTS = "client_max_body_size 5m;"
+WEBHOOKS = "client_max_body_size 64k;"
 
 
 def nginx_config(ports: Ports, folder: Path) -> Path:
@@ -98,7 +104,7 @@ http {{
   fastcgi_temp_path {temp}/fastcgi;
   uwsgi_temp_path {temp}/uwsgi;
   scgi_temp_path {temp}/scgi;
-  client_max_body_size 25m;
+  {BODY_LIMIT}
   {SIGNIN_ZONE}
   server {{
     listen 127.0.0.1:{ports.gateway};
@@ -113,6 +119,16 @@ http {{
     location = /api/approval/uploads {{
       {UPLOADS}
       proxy_pass http://127.0.0.1:{ports.approval}/uploads;
+      {PROXY}
+    }}
+    location = /api/generator/topics/bulk {{
+      {BULK_IMPORTS}
+      proxy_pass http://127.0.0.1:{ports.generator}/topics/bulk;
+      {PROXY}
+    }}
+    location = /api/publisher/webhooks/tiktok {{
+      {WEBHOOKS}
+      proxy_pass http://127.0.0.1:{ports.publisher}/webhooks/tiktok;
       {PROXY}
     }}
 {services}
