@@ -11,7 +11,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 
 from gatepost_common import signing
-from gatepost_common.door import DEFAULT_BODY_BYTES, guard_bodies
+from gatepost_common.door import guard_bodies
 from gatepost_common.errors import answer_domain_errors
 from gatepost_common.provided import provide
 from gatepost_common.sessions import SessionKey, User, issue_session
@@ -21,7 +21,7 @@ SESSION_PRIVATE, SESSION_PUBLIC = signing.generate_keypair()
 
 def served(routers: Sequence[APIRouter], things: Mapping[type[Any], object]) -> httpx.AsyncClient:
     """A client of an app made of `routers`, given `things` and the test session key."""
-    app = FastAPI(max_body_size=DEFAULT_BODY_BYTES)
+    app = FastAPI()
     answer_domain_errors(app)
     for router in routers:
         app.include_router(router)

@@ -11,15 +11,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from gatepost_approval.upload_routes import UPLOAD_BODY_BYTES
 from gatepost_approval.upload_routes import router as uploads
 from gatepost_common.access import CallerKeys
 from gatepost_common.clock import Clock
-from gatepost_common.door import DEFAULT_BODY_BYTES
+from gatepost_common.door import DEFAULT_BODY_BYTES, rules_of
 from gatepost_common.sessions import SESSION_COOKIE
 from gatepost_generator.bulk_rows import BULK_BODY_BYTES
 from gatepost_generator.entrypoints import router as topics
+from gatepost_media.entrypoints import IMAGE_BODY_BYTES
 from gatepost_media.entrypoints import router as images
 from gatepost_publisher.entrypoints import WEBHOOK_BODY_BYTES, WebhookReceiver
 from gatepost_publisher.entrypoints import router as webhooks
@@ -99,6 +101,9 @@ async def test_a_signed_in_persons_json_body_over_the_limit_is_refused_without_r
     headers = JSON | bearer("u1") | {"Content-Length": str(8 * MB)}
     answer = await sent([topics], "/topics", body, headers)
     assert answer.status_code == 413 and body.pulled == 0
+    assert answer.json() == {
+        "detail": f"the request body is larger than {DEFAULT_BODY_BYTES} bytes"
+    }
 
 
 async def test_a_body_that_hides_its_length_is_cut_off_at_the_limit() -> None:
@@ -126,11 +131,12 @@ async def test_an_unsigned_webhook_is_refused_unread_and_a_signed_one_is_bounded
         (uploads, "/uploads", UPLOAD_BODY_BYTES),
         (topics, "/topics/bulk", BULK_BODY_BYTES),
         (webhooks, "/webhooks/tiktok", WEBHOOK_BODY_BYTES),
-        (topics, "/topics", None),  # the app's 1 MB
+        (topics, "/topics", DEFAULT_BODY_BYTES),
+        (images, "/internal/images", IMAGE_BODY_BYTES),
     ],
 )
 def test_routes_that_take_more_or_less_than_a_json_body_say_so(
-    router: APIRouter, path: str, limit: int | None
+    router: APIRouter, path: str, limit: int
 ) -> None:
-    route = next(r for r in router.routes if getattr(r, "path", "") == path)
-    assert getattr(route, "max_body_size", None) == limit
+    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path)
+    assert rules_of(route).most_bytes == limit

@@ -6,17 +6,19 @@ routes: before the first byte of a body is read, when the route takes a person
 headers alone; a refusal is answered without one byte of the body read. The routes' own
 dependencies check again after it (the door decides nothing they do not).
 
-Body limits are FastAPI's own (`max_body_size`: the Content-Length refused before reading, the
-bytes counted while reading): every service's app has `DEFAULT_BODY_BYTES`, a route that takes
-more says so (`@router.post(..., max_body_size=UPLOAD)`)."""
+It bounds bodies too: `DEFAULT_BODY_BYTES` (1 MB of JSON) unless the route says otherwise
+(`dependencies=[takes(UPLOAD_BYTES)]`); a Content-Length over the limit is refused unread, and a
+body without one is counted as it comes and cut off. (FastAPI's own `max_body_size` answers a
+declared length over the limit with a plain-text 413 whatever the route answered.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -34,66 +36,103 @@ class Guard(Enum):
     SERVICE = "service"
 
 
-def guard_of(route: APIRoute) -> Guard:
-    """What a route asks of its caller, read from its dependencies (at any depth)."""
+@dataclass(frozen=True)
+class BodyLimit:
+    """A route's body limit, declared as a dependency that does nothing when called."""
+
+    bytes: int
+
+    def __call__(self) -> None:
+        return None
+
+
+def takes(most_bytes: int) -> Any:
+    """`dependencies=[takes(n)]`: the route reads bodies of up to `most_bytes`."""
+    return Depends(BodyLimit(most_bytes))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the door asks of a route's caller, and how much of a body it lets through."""
+
+    guard: Guard
+    most_bytes: int
+
+
+def rules_of(route: APIRoute) -> Rules:
+    """Read from the route's dependencies (at any depth)."""
     calls = _calls(route.dependant)
+    limits = [call.bytes for call in calls if isinstance(call, BodyLimit)]
+    most = max(limits, default=DEFAULT_BODY_BYTES)
     if internal_caller in calls:
-        return Guard.SERVICE
+        return Rules(Guard.SERVICE, most)
     if signed_in in calls:
-        return Guard.PERSON
-    return Guard.PUBLIC
+        return Rules(Guard.PERSON, most)
+    return Rules(Guard.PUBLIC, most)
 
 
-def _calls(dependant: Dependant) -> set[Callable[..., Any]]:
-    found: set[Callable[..., Any]] = set()
+def _calls(dependant: Dependant) -> list[Callable[..., Any]]:
+    found: list[Callable[..., Any]] = []
     for sub in dependant.dependencies:
         if sub.call is not None:
-            found.add(sub.call)
-        found |= _calls(sub)
+            found.append(sub.call)
+        found += _calls(sub)
     return found
 
 
+def too_large(most_bytes: int) -> HTTPException:
+    return HTTPException(413, f"the request body is larger than {most_bytes} bytes")
+
+
 class Door:
-    """The ASGI layer (`app.add_middleware(Door, site=app)`): the request is routed as usual
-    (routing reads no body), and the first time anything asks for the body, the caller of the
-    route FastAPI chose (`scope["route"]`) is checked; a refusal is raised there, as an
-    HTTPException that FastAPI answers, and nothing was read."""
+    """The ASGI layer (`guard_bodies(app)`): the request is routed as usual (routing reads no
+    body), and the first time anything asks for the body, the caller of the route FastAPI chose
+    (`scope["route"]`) is checked and the declared length weighed; a refusal is raised there,
+    as an HTTPException that FastAPI answers, and nothing was read."""
 
     def __init__(self, app: ASGIApp, site: FastAPI) -> None:
         self.app, self.site = app, site
-        self.guards: dict[int, Guard] = {}
+        self.rules: dict[int, Rules] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        checked = False
+        rules: Rules | None = None
+        received = 0
 
-        async def receive_after_check() -> Message:
-            nonlocal checked
-            if not checked:
-                self.check(scope)  # HTTPException: refused before the first byte
-                checked = True
-            return await receive()
+        async def receive_within_rules() -> Message:
+            nonlocal rules, received
+            if rules is None:
+                rules = self.check(scope)  # HTTPException: refused before the first byte
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > rules.most_bytes:
+                    raise too_large(rules.most_bytes)
+            return message
 
-        await self.app(scope, receive_after_check, send)
+        await self.app(scope, receive_within_rules, send)
 
-    def check(self, scope: Scope) -> None:
+    def check(self, scope: Scope) -> Rules:
         route = scope.get("route")
         if not isinstance(route, APIRoute):
-            return
-        guard = self.guards.setdefault(id(route), guard_of(route))
-        if guard is Guard.PUBLIC:
-            return
-        provided: dict[type[Any], Any] = getattr(self.site.state, "provided", {})
-        key = provided.get(SessionKey if guard is Guard.PERSON else CallerKeys)
-        if key is None:
-            return  # the route's own dependency says what is missing
+            return Rules(Guard.PUBLIC, DEFAULT_BODY_BYTES)
+        rules = self.rules.setdefault(id(route), rules_of(route))
         request = Request(scope)
-        if guard is Guard.PERSON:
-            signed_in(request, key)
-        else:
-            internal_caller(request, key, request.headers.get("x-service-token", ""))
+        declared = request.headers.get("content-length", "")
+        if rules.guard is not Guard.PUBLIC:
+            provided: dict[type[Any], Any] = getattr(self.site.state, "provided", {})
+            key = provided.get(SessionKey if rules.guard is Guard.PERSON else CallerKeys)
+            if key is None:
+                pass  # the route's own dependency says what is missing
+            elif rules.guard is Guard.PERSON:
+                signed_in(request, key)
+            else:
+                internal_caller(request, key, request.headers.get("x-service-token", ""))
+        if declared.isdigit() and int(declared) > rules.most_bytes:
+            raise too_large(rules.most_bytes)
+        return rules
 
 
 def guard_bodies(app: FastAPI) -> FastAPI:

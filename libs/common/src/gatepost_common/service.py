@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.access import CallerKeys, ServiceAuth, public_keys
-from gatepost_common.door import DEFAULT_BODY_BYTES, guard_bodies
+from gatepost_common.door import guard_bodies
 from gatepost_common.errors import answer_domain_errors
 from gatepost_common.health import Probe, health_router
 from gatepost_common.kafka import create_broker
@@ -143,7 +143,7 @@ def create_service_app(
                 await infra.broker.stop()
             await infra.mongo.close()
 
-    app = FastAPI(title=title, lifespan=lifespan, max_body_size=DEFAULT_BODY_BYTES)
+    app = FastAPI(title=title, lifespan=lifespan)
     me = infra.settings
     callers = CallerKeys(me.service_name, public_keys(me.service_public_keys))
     probe = Probe(infra.mongo, infra.broker, workers)

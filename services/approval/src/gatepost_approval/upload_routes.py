@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.schemas import PostView
 from gatepost_approval.uploads import UploadDetails, Uploads
+from gatepost_common.door import takes
 from gatepost_common.events import VideoMime
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser, session_token
@@ -29,7 +30,7 @@ async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
 router = APIRouter(tags=["queue"])
 
 
-@router.post("/uploads", status_code=201, max_body_size=UPLOAD_BODY_BYTES)
+@router.post("/uploads", status_code=201, dependencies=[takes(UPLOAD_BODY_BYTES)])
 async def upload(
     request: Request,
     user: CurrentUser,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from faststream.kafka import KafkaBroker
 
 from gatepost_common.consuming import subscribe
+from gatepost_common.door import takes
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
 from gatepost_common.provided import given
@@ -39,7 +40,10 @@ async def create_topic(body: NewTopic, user: CurrentUser, library: Library) -> Q
 
 
 @router.post(
-    "/topics/bulk", status_code=207, openapi_extra=BULK_BODY, max_body_size=BULK_BODY_BYTES
+    "/topics/bulk",
+    status_code=207,
+    openapi_extra=BULK_BODY,
+    dependencies=[takes(BULK_BODY_BYTES)],
 )
 async def bulk_import(
     request: Request,

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.access import INTERNAL
+from gatepost_common.door import takes
 from gatepost_common.provided import given
 from gatepost_common.slide_style import Style
 from gatepost_media.adapters import ImageStore, VideoStore
@@ -88,9 +89,7 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
     return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
 
 
-@router.post(
-    "/internal/images", dependencies=internal, status_code=201, max_body_size=IMAGE_BODY_BYTES
-)
+@router.post("/internal/images", dependencies=[*internal, takes(IMAGE_BODY_BYTES)], status_code=201)
 async def upload(
     request: Request, settings: Configured, store: Images, tools: Decoders
 ) -> StoredImage:

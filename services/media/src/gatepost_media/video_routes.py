@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from gatepost_common.access import INTERNAL
+from gatepost_common.door import takes
 from gatepost_common.provided import given
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.fetching import FetchRequest, stream_to
@@ -80,9 +81,7 @@ async def taken(taking: Taking, fill: Fill) -> StoredVideo:
         await run_in_threadpool(part.unlink, missing_ok=True)
 
 
-@router.post(
-    "/internal/videos", dependencies=internal, status_code=201, max_body_size=VIDEO_BODY_BYTES
-)
+@router.post("/internal/videos", dependencies=[*internal, takes(VIDEO_BODY_BYTES)], status_code=201)
 async def upload(
     request: Request, settings: Configured, videos: Videos, store: Images, tools: Tools
 ) -> StoredVideo:

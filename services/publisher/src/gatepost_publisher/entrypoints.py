@@ -12,6 +12,7 @@ from faststream.kafka import KafkaBroker
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
 from gatepost_common.consuming import subscribe
+from gatepost_common.door import takes
 from gatepost_common.events import PostApproved, PostProgressed, PostPublished, TikTokWebhook
 from gatepost_common.kafka import Emit, emits
 from gatepost_common.provided import given
@@ -65,7 +66,7 @@ async def audit_log(
 WEBHOOK_BODY_BYTES = 64_000  # TikTok's events are a few hundred bytes
 
 
-@router.post("/webhooks/tiktok", tags=["webhooks"], max_body_size=WEBHOOK_BODY_BYTES)
+@router.post("/webhooks/tiktok", tags=["webhooks"], dependencies=[takes(WEBHOOK_BODY_BYTES)])
 async def tiktok_webhook(
     request: Request, receiver: Annotated[WebhookReceiver, given(WebhookReceiver)]
 ) -> WebhookReceipt:

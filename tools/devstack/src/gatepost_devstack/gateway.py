@@ -74,6 +74,12 @@ BODY_LIMIT = "client_max_body_size 1m;"
 UPLOADS = "client_max_body_size 4001m; proxy_request_buffering off; proxy_read_timeout 900s;"
 BULK_IMPORTS = "client_max_body_size 5m;"
 WEBHOOKS = "client_max_body_size 64k;"
+# nginx's own 413 is an HTML page: answered as the services answer, in JSON with a reason
+TOO_LARGE = """error_page 413 @too_large;
+    location @too_large {
+      default_type application/json;
+      return 413 '{"detail": "the request body is larger than this route takes"}';
+    }"""
 
 
 def nginx_config(ports: Ports, folder: Path) -> Path:
@@ -109,6 +115,7 @@ http {{
   server {{
     listen 127.0.0.1:{ports.gateway};
     {SECURITY_HEADERS}
+    {TOO_LARGE}
     location ~ ^/api/[^/]+/internal/ {{ return 404; }}
     {NO_API_UI}
     location = /api/auth/signin {{
