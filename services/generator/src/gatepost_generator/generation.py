@@ -37,6 +37,7 @@ from gatepost_generator.domain import (
 )
 from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
+from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.settings import Settings
 from gatepost_generator.strict_schema import strict_schema
 
@@ -138,7 +139,7 @@ class Generator:
             try:
                 answer = await self.calls.chat(messages, response_format, usage)
             except Exception as error:
-                raise GenerationFailed(f"the text model failed: {error}") from None
+                raise GenerationFailed(f"the text model failed: {plain_reason(error)}") from None
             try:
                 text = CarouselText.model_validate(json.loads(answer))
             except (ValueError, ValidationError) as error:
@@ -206,5 +207,5 @@ class Generator:
                 raise result
             if isinstance(result, BaseException):
                 kind = "refused" if is_permanent(result) else "could not be rendered"
-                raise GenerationFailed(f"slide {index + 1} {kind}: {result}")
+                raise GenerationFailed(f"slide {index + 1} {kind}: {plain_reason(result)}")
         return done

@@ -11,6 +11,7 @@ from gatepost_common.access import INTERNAL
 from gatepost_common.provided import given
 from gatepost_generator.adapters import MediaClient
 from gatepost_generator.provider import ModelCalls, Usage
+from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.schemas import Illustration
 
 
@@ -36,5 +37,5 @@ async def illustrate(
         image = await calls.image(body.prompt, usage)
         stored = await media.store(image)
     except Exception as error:
-        raise HTTPException(502, f"the image model failed: {error}") from None
+        raise HTTPException(502, f"the image model failed: {plain_reason(error)}") from None
     return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)
