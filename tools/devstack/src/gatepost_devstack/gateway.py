@@ -3,15 +3,18 @@ Internal routes are never routed."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from gatepost_devstack.config import Ports
 from gatepost_devstack.paths import REPO_ROOT
 
+# the client's address as the gateway believes it (see `real_client`), never a chain it wrote
 PROXY = """proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_redirect off;"""
 
@@ -30,6 +33,22 @@ SECURITY_HEADERS = f"""add_header Content-Security-Policy "{CSP}" always;
 # each service's Swagger UI (/docs, /redoc) runs an inline script and loads from a CDN: not
 # behind the gateway (each service's own port still has it); the OpenAPI JSON is
 NO_API_UI = 'location ~ "^/api/[^/]+/(docs|redoc)(/|$)" { return 404; }'
+
+
+def real_client(trusted_proxies: Sequence[str]) -> str:
+    """Believe X-Forwarded-For only from `trusted_proxies` (a load balancer in front of the
+    gateway: TRUSTED_PROXIES, addresses or CIDR ranges, comma-separated): from them, the
+    right-most address no trusted proxy added is the client, for the sign-in limits and for the
+    services; from anyone else, the header is ignored. Compose's gateway includes
+    deploy/nginx/trusted-proxies.conf for the same."""
+    lines = ["real_ip_header X-Forwarded-For;", "real_ip_recursive on;"]
+    for proxy in trusted_proxies:
+        try:
+            network = ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError:
+            raise ValueError(f"TRUSTED_PROXIES: {proxy.strip()!r} is no address or range") from None
+        lines.append(f"set_real_ip_from {network};")
+    return "\n    ".join(lines)
 
 
 def nginx_binary() -> str:
@@ -82,7 +101,7 @@ TOO_LARGE = """error_page 413 @too_large;
     }"""
 
 
-def nginx_config(ports: Ports, folder: Path) -> Path:
+def nginx_config(ports: Ports, folder: Path, trusted_proxies: Sequence[str] = ()) -> Path:
     temp = folder / "nginx-temp"
     temp.mkdir(parents=True, exist_ok=True)
     (folder / "logs").mkdir(exist_ok=True)
@@ -115,6 +134,7 @@ http {{
   server {{
     listen 127.0.0.1:{ports.gateway};
     {SECURITY_HEADERS}
+    {real_client(trusted_proxies)}
     {TOO_LARGE}
     location ~ ^/api/[^/]+/internal/ {{ return 404; }}
     {NO_API_UI}
