@@ -13,6 +13,8 @@ from gatepost_auth.handlers import Auth
 from gatepost_auth.internal_routes import router as internal_routes
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.renewal import keep_renewing
+from gatepost_auth.session_routes import router as session_routes
+from gatepost_auth.session_store import MongoSessions, Sessions
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_auth.user_routes import mailbox_router
@@ -86,8 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     infra.background.append(renew_tokens)
     subscribers(infra.kafka(), RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group)
 
+    sessions = MongoSessions(infra.db)
+
     async def on_start() -> None:
         await auth.users.ensure_indexes()
+        await sessions.ensure_indexes()
         await auth.accounts.ensure_indexes()
         await auth.keeper.audit.ensure_indexes()
 
@@ -97,12 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             account_routes,
             user_routes,
+            session_routes,
             internal_routes,
             *([mailbox_router] if isinstance(mailer, FileMailbox) else []),
         ],
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             Auth: auth,
+            Sessions: sessions,
             FileMailbox: mailer,
         },
         on_start=on_start,

@@ -35,6 +35,28 @@ SECURITY_HEADERS = f"""add_header Content-Security-Policy "{CSP}" always;
 NO_API_UI = 'location ~ "^/api/[^/]+/(docs|redoc)(/|$)" { return 404; }'
 
 
+# Before a service sees a request, auth says whether its session (if it carries one) is still
+# live: an ended session (sign-out, sign out everywhere) answers 401 at once on every route.
+ASK_AUTH = "auth_request /_session;"
+
+
+def session_check(auth_port: int) -> str:
+    """The subrequest auth answers (its GET /session/check): headers only, never the body."""
+    return f"""location = /_session {{
+      internal;
+      proxy_pass http://127.0.0.1:{auth_port}/session/check;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Original-URI $request_uri;
+    }}
+    error_page 401 = @session_ended;
+    location @session_ended {{
+      default_type application/json;
+      return 401 '{{"detail": "this session has ended: sign in again"}}';
+    }}"""
+
+
 def real_client(trusted_proxies: Sequence[str]) -> str:
     """Believe X-Forwarded-For only from `trusted_proxies` (a load balancer in front of the
     gateway: TRUSTED_PROXIES, addresses or CIDR ranges, comma-separated): from them, the
@@ -107,6 +129,7 @@ def nginx_config(ports: Ports, folder: Path, trusted_proxies: Sequence[str] = ()
     (folder / "logs").mkdir(exist_ok=True)
     services = "\n".join(
         f"""    location /api/{name}/ {{
+      {ASK_AUTH}
       proxy_pass http://127.0.0.1:{getattr(ports, name)}/;
       {PROXY}
     }}"""
@@ -136,6 +159,7 @@ http {{
     {SECURITY_HEADERS}
     {real_client(trusted_proxies)}
     {TOO_LARGE}
+    {session_check(ports.auth)}
     location ~ ^/api/[^/]+/internal/ {{ return 404; }}
     {NO_API_UI}
     location = /api/auth/signin {{
@@ -145,11 +169,13 @@ http {{
     }}
     location = /api/approval/uploads {{
       {UPLOADS}
+      {ASK_AUTH}
       proxy_pass http://127.0.0.1:{ports.approval}/uploads;
       {PROXY}
     }}
     location = /api/generator/topics/bulk {{
       {BULK_IMPORTS}
+      {ASK_AUTH}
       proxy_pass http://127.0.0.1:{ports.generator}/topics/bulk;
       {PROXY}
     }}
