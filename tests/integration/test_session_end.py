@@ -9,7 +9,7 @@ import uuid
 from gatepost_devstack.outside import browser
 from gatepost_devstack.stack import Stack, sign_up_by_link
 
-ENDED = {"detail": "this session has ended: sign in again"}
+ENDED = {"detail": "sign in first: this request has no live session"}  # the gateway's words
 READS = ("/api/generator/topics", "/api/approval/posts", "/api/publisher/publications")
 
 
@@ -26,6 +26,8 @@ def test_signing_out_everywhere_ends_every_session_at_once(stack: Stack) -> None
         assert (answer.status_code, answer.json()) == (401, ENDED), path
     upload = phone.post("/api/approval/uploads", files={"files": ("a.jpg", b"\xff\xd8" * 1000)})
     assert upload.status_code == 401
+    anonymous = browser(stack).post("/api/approval/uploads", content=iter([b"x" * 65536] * 800))
+    assert (anonymous.status_code, anonymous.json()) == (401, ENDED)  # 50 MB chunked: not a 502
 
     again = phone.post("/api/auth/signin", json={"email": email, "password": password})
     assert again.status_code == 200 and phone.get(READS[0]).status_code == 200

@@ -77,6 +77,15 @@ async def test_sign_out_everywhere_ends_every_session_of_that_person_and_no_one_
         assert refused.json() == {"detail": "this session has ended: sign in again"}
 
 
+async def test_where_the_gateway_requires_a_session_none_is_refused() -> None:
+    """Uploads: refused at the gateway before their body is accepted (approval hanging up on a
+    body it will not read made nginx answer 502)."""
+    async with client(FakeSessions()) as http:
+        required = {"X-Session-Required": "yes"}
+        assert await checked(http, required, "/api/approval/uploads") == 401
+        assert await checked(http, {"X-Session-Required": "no"}) == 204
+
+
 async def test_the_check_leaves_requests_without_a_session_to_the_route() -> None:
     kept = FakeSessions()
     async with client(kept) as http:

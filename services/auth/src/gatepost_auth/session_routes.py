@@ -55,11 +55,16 @@ async def sign_out_everywhere(
 @router.get("/session/check", status_code=204, include_in_schema=False)
 async def check(request: Request, auth: Given, kept: Kept, key: Key) -> None:
     """For the gateway (`auth_request`), before any service sees a request: 401 when the
-    request carries a session that is invalid or has ended; 204 otherwise (no session at all
-    is for the route to judge). Sessions issued before they had an id live until they expire."""
+    request carries a session that is invalid or has ended, or carries none where the gateway
+    says one is required (uploads); 204 otherwise (no session at all is for the route to
+    judge). Sessions issued before they had an id live until they expire."""
     token = session_token(request)
     asked = request.headers.get("x-original-uri", "")
-    if not token or asked.startswith(SIGNING_IN):  # a stale cookie must not stop a new session
+    if asked.startswith(SIGNING_IN):  # a stale cookie must not stop a new session
+        return
+    if not token:
+        if request.headers.get("x-session-required") == "yes":  # an upload: before its body
+            raise HTTPException(401, "sign in first")
         return
     try:
         sid = str(read_session(key.pem, token).get("sid", ""))

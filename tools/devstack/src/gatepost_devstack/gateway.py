@@ -38,22 +38,31 @@ NO_API_UI = 'location ~ "^/api/[^/]+/(docs|redoc)(/|$)" { return 404; }'
 # Before a service sees a request, auth says whether its session (if it carries one) is still
 # live: an ended session (sign-out, sign out everywhere) answers 401 at once on every route.
 ASK_AUTH = "auth_request /_session;"
+# where a body is large (uploads, imports), a request without a session is refused here too,
+# before the body is accepted: approval hanging up on one it will not read makes nginx say 502
+ASK_AUTH_FIRST = "auth_request /_session_required;"
+NO_SESSION = "sign in first: this request has no live session"
 
 
 def session_check(auth_port: int) -> str:
-    """The subrequest auth answers (its GET /session/check): headers only, never the body."""
-    return f"""location = /_session {{
+    """The subrequests auth answers (its GET /session/check): headers only, never the body."""
+    asks = "\n    ".join(
+        f"""location = /_session{suffix} {{
       internal;
       proxy_pass http://127.0.0.1:{auth_port}/session/check;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header Host $http_host;
       proxy_set_header X-Original-URI $request_uri;
-    }}
-    error_page 401 = @session_ended;
-    location @session_ended {{
+      proxy_set_header X-Session-Required {required};
+    }}"""
+        for suffix, required in (("", "no"), ("_required", "yes"))
+    )
+    return f"""{asks}
+    error_page 401 = @no_session;
+    location @no_session {{
       default_type application/json;
-      return 401 '{{"detail": "this session has ended: sign in again"}}';
+      return 401 '{{"detail": "{NO_SESSION}"}}';
     }}"""
 
 
@@ -169,13 +178,13 @@ http {{
     }}
     location = /api/approval/uploads {{
       {UPLOADS}
-      {ASK_AUTH}
+      {ASK_AUTH_FIRST}
       proxy_pass http://127.0.0.1:{ports.approval}/uploads;
       {PROXY}
     }}
     location = /api/generator/topics/bulk {{
       {BULK_IMPORTS}
-      {ASK_AUTH}
+      {ASK_AUTH_FIRST}
       proxy_pass http://127.0.0.1:{ports.generator}/topics/bulk;
       {PROXY}
     }}
