@@ -59,6 +59,8 @@ def test_the_compose_gateway_serves_tls_and_only_redirects_plain_http(tmp_path: 
     conf = conf.replace("/etc/gatepost/tls/privkey.pem", str(private))
     conf = re.sub(r"http://\w+:(\d+)", r"http://127.0.0.1:\1", conf)  # compose's host names
     conf = conf.replace("/var/log/nginx/access.log", str(tmp_path / "access.log"))
+    trusted = ROOT / "deploy/nginx/trusted-proxies.conf"  # what compose mounts there
+    conf = conf.replace("/etc/nginx/gatepost/trusted-proxies.conf", str(trusted))
     (tmp_path / "gateway.conf").write_text(conf)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -74,6 +76,8 @@ def test_the_compose_gateway_serves_tls_and_only_redirects_plain_http(tmp_path: 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     gateway = compose["services"]["gateway"]
     assert "gateway-tls:/etc/gatepost/tls:ro" in gateway["volumes"]
+    mounted = "./deploy/nginx/trusted-proxies.conf:/etc/nginx/gatepost/trusted-proxies.conf:ro"
+    assert mounted in gateway["volumes"]
     assert gateway["depends_on"]["gateway-tls"]["condition"] == "service_completed_successfully"
 
 

@@ -11,6 +11,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 
 from gatepost_common import signing
+from gatepost_common.door import guard_bodies
 from gatepost_common.errors import answer_domain_errors
 from gatepost_common.provided import provide
 from gatepost_common.sessions import SessionKey, User, issue_session
@@ -25,6 +26,7 @@ def served(routers: Sequence[APIRouter], things: Mapping[type[Any], object]) -> 
     for router in routers:
         app.include_router(router)
     provide(app, {SessionKey: SessionKey(SESSION_PUBLIC), **things})
+    guard_bodies(app)  # as create_service_app does
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
 
 

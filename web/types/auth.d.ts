@@ -339,8 +339,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign Out */
+        /**
+         * Sign Out
+         * @description End this session: its token answers 401 from now on, wherever it is sent.
+         */
         post: operations["sign_out_signout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/signout/everywhere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Out Everywhere
+         * @description End every session of yours (every browser and device), this one included.
+         */
+        post: operations["sign_out_everywhere_signout_everywhere_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1400,6 +1423,24 @@ export interface operations {
         };
     };
     sign_out_signout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_out_everywhere_signout_everywhere_post: {
         parameters: {
             query?: never;
             header?: never;

@@ -341,7 +341,8 @@ export interface paths {
         /**
          * Tiktok Webhook
          * @description Verified once here, then handed to `tiktok.webhook` for auth and the publisher;
-         *     TikTok hears 200 only once Kafka holds the event (an error: it delivers again).
+         *     TikTok hears 200 only once Kafka holds the event (an error: it delivers again). An unsigned
+         *     delivery is refused before its body is read; a signed one is read up to 64 kB.
          */
         post: operations["tiktok_webhook_webhooks_tiktok_post"];
         delete?: never;

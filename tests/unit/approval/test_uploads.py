@@ -4,13 +4,17 @@ nothing is queued)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 import pytest
+from fastapi import HTTPException
 
+from gatepost_approval import upload_routes
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.uploads import UploadDetails, Uploads
+from tests.unit.asgi import bearer, served
 
 STORED_VIDEO = {
     "url": "https://media.example/p/" + "a" * 64 + ".mp4",
@@ -153,3 +157,40 @@ def test_an_upload_names_an_account_and_a_title_tiktok_takes() -> None:
         UploadDetails(account_id="acc-1", title="x" * 91)
     with pytest.raises(ValueError):
         UploadDetails(account_id="acc\x1f1", title="ok")  # what schemathesis once sent
+
+
+async def test_a_photo_over_its_limit_is_refused_and_never_held_whole() -> None:
+    """A 30 MB "photo" used to be read whole into approval's memory and sent to media."""
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators())
+    app = served([upload_routes.router], {Uploads: service})
+    big = io.BytesIO(b"\xff\xd8" + b"x" * 30_000_000)
+    form = {"account_id": "acc-1", "title": "Balcony tour"}
+    files = [
+        ("files", ("a.jpg", b"\xff\xd8small", "image/jpeg")),
+        ("files", ("b.jpg", big, "image/jpeg")),
+    ]
+    async with app as client:
+        answer = await client.post("/uploads", data=form, files=files, headers=bearer("u1"))
+    assert answer.status_code == 413
+    assert answer.json() == {
+        "detail": f"each photo is limited to {upload_routes.PHOTO_BYTES} bytes"
+    }
+    assert media.received == [] and posts.docs == {}
+
+
+async def test_a_photo_read_past_its_limit_stops_at_the_limit() -> None:
+    """Should the size be unknown, the read itself is bounded."""
+
+    class Endless:
+        size = None
+        asked: list[int] = []
+
+        async def read(self, n: int = -1) -> bytes:
+            self.asked.append(n)
+            return b"x" * (n if n > 0 else 50_000_000)
+
+    read = upload_routes.photo_of(cast(Any, Endless()))
+    with pytest.raises(HTTPException) as refused:
+        await read()
+    assert refused.value.status_code == 413 and Endless.asked == [upload_routes.PHOTO_BYTES + 1]

@@ -143,7 +143,7 @@ async def test_an_image_the_model_keeps_failing_fails_the_topic_with_the_reason(
     await world.generate_all()
     stored = await world.parts.topics.get("t1", "u1")
     assert stored is not None and stored["status"] == "failed"
-    assert "could not be rendered" in stored["reason"] and "500" in stored["reason"]
+    assert "could not be rendered: the model provider had an internal error" in stored["reason"]
     assert [e for e in world.emitted if e.type == "post.generated"] == []
 
 

@@ -9,7 +9,9 @@ import zlib
 import pytest
 from PIL import Image
 
+from gatepost_media.confinement import ChildLimits, Confinement
 from gatepost_media.domain import RejectedImage, normalise
+from gatepost_media.image_tools import ImageTools
 
 LIMIT = 40_000_000
 
@@ -73,3 +75,35 @@ def test_decompression_bomb_is_rejected_before_decoding() -> None:
     )
     with pytest.raises(RejectedImage, match=r"pixels|not a readable"):
         normalise(bomb, max_pixels=LIMIT)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "named"),
+    [("GIF", "GIF"), ("BMP", "BMP"), ("TIFF", "TIFF"), ("ICO", "ICO"), ("PPM", "readable")],
+)
+def test_only_jpeg_png_and_webp_are_decoded(fmt: str, named: str) -> None:
+    """TikTok takes JPEG and WebP, a model draws PNG: a GIF, BMP or TIFF (each a parser an
+    attacker's file could aim at) is refused with words that say what to send instead."""
+    data = encoded(Image.new("RGB", (64, 64), (200, 10, 10)), fmt)
+    with pytest.raises(RejectedImage) as refused:
+        normalise(data, max_pixels=LIMIT)
+    assert named in str(refused.value) and "JPEG, PNG or WebP" in str(refused.value)
+
+
+def test_a_damaged_tiff_never_reaches_the_tiff_parser() -> None:
+    """Refused by its first bytes, not as a damaged TIFF: no TIFF code ran on it."""
+    with pytest.raises(RejectedImage, match=r"^TIFF pictures are not accepted"):
+        normalise(b"II*\x00" + b"\xff" * 200, max_pixels=LIMIT)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_the_three_accepted_formats_still_decode(fmt: str) -> None:
+    data = encoded(Image.new("RGB", (1200, 1200), (10, 10, 200)), fmt)
+    assert normalise(data, max_pixels=LIMIT).jpeg.startswith(b"\xff\xd8")
+
+
+async def test_a_gif_upload_is_refused_by_the_confined_decoder_too() -> None:
+    tools = ImageTools(Confinement(ChildLimits()))
+    gif = encoded(Image.new("RGB", (64, 64)), "GIF")
+    with pytest.raises(RejectedImage, match=r"^GIF pictures are not accepted: send a JPEG"):
+        await tools.normalise(gif, max_pixels=LIMIT, quality=90, fit="crop")

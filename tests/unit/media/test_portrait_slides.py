@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from gatepost_common.slide_style import Style
-from gatepost_media.confinement import Confinement
+from gatepost_media.confinement import ChildLimits, Confinement
 from gatepost_media.domain import RejectedImage
-from gatepost_media.pictures import picture_for
+from gatepost_media.image_tools import ImageTools
 from gatepost_media.typeset import SAFE, compose, encode, layers, safe_area
 
 WORDS = {
@@ -45,28 +45,34 @@ def test_the_safe_area_is_measured_for_each_shape() -> None:
 
 
 def test_an_upload_becomes_a_picture_of_the_slide_format_in_the_confined_child() -> None:
-    confined = Confinement()
+    tools = ImageTools(Confinement(ChildLimits()))
     for asked, made in [("1080x1920", (1080, 1920)), ("1080x1350", (1080, 1350))]:
         image = asyncio.run(
-            picture_for(
-                confined, png((1024, 1536)), asked, max_pixels=40_000_000, quality=90, fit="crop"
+            tools.normalise(
+                png((1024, 1536)), max_pixels=40_000_000, quality=90, fit="crop", slide_format=asked
             )
         )
         assert Image.open(io.BytesIO(image.jpeg)).size == made
     square = asyncio.run(
-        picture_for(
-            confined, png((1024, 1536)), "1080x1080", max_pixels=40_000_000, quality=90, fit="crop"
+        tools.normalise(
+            png((1024, 1536)),
+            max_pixels=40_000_000,
+            quality=90,
+            fit="crop",
+            slide_format="1080x1080",
         )
     )
     assert Image.open(io.BytesIO(square.jpeg)).size == (1080, 1080)
     with pytest.raises(RejectedImage, match="not a readable image"):
         asyncio.run(
-            picture_for(confined, b"no image", "1080x1920", max_pixels=10, quality=90, fit="crop")
+            tools.normalise(
+                b"no image", max_pixels=10, quality=90, fit="crop", slide_format="1080x1920"
+            )
         )
     with pytest.raises(RejectedImage, match="more than"):
         asyncio.run(
-            picture_for(
-                confined, png((1024, 1536)), "1080x1920", max_pixels=1000, quality=90, fit="crop"
+            tools.normalise(
+                png((1024, 1536)), max_pixels=1000, quality=90, fit="crop", slide_format="1080x1920"
             )
         )
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from gatepost_media.video_tools import ChildLimits, RejectedVideo, VideoTools, demuxer_of
+from gatepost_media.confinement import ChildLimits, Confinement
+from gatepost_media.video_tools import RejectedVideo, VideoTools, demuxer_of
 from gatepost_media.videos import poster_frame, probe
 from tests.videos import make_video
 
@@ -21,7 +22,7 @@ async def test_a_failing_probe_names_no_server_path(tmp_path: Path) -> None:
     part.parent.mkdir()
     part.write_bytes(b"\x00\x00\x00\x18ftypisom" + b"not really a video" * 100)
     with pytest.raises(RejectedVideo) as refused:
-        await probe(VideoTools(ChildLimits()), part)
+        await probe(VideoTools(Confinement(ChildLimits())), part)
     assert "/" not in str(refused.value) and ".part" not in str(refused.value)
     assert "tmp1234" not in str(refused.value)
 
@@ -59,14 +60,14 @@ async def test_a_playlist_named_like_a_video_is_refused_before_ffprobe(tmp_path:
     playlist = tmp_path / "clip.mp4"
     playlist.write_text("#EXTM3U\n#EXTINF:1,\nhttp://169.254.169.254/latest/meta-data\n")
     with pytest.raises(RejectedVideo, match="MP4, MOV or WebM"):
-        await probe(VideoTools(ChildLimits()), playlist)
+        await probe(VideoTools(Confinement(ChildLimits())), playlist)
 
 
 @pytest.mark.parametrize(("name", "codec"), [("clip.mp4", "libx264"), ("clip.webm", "libvpx")])
 async def test_a_real_video_is_still_read_within_the_limits(
     tmp_path: Path, name: str, codec: str
 ) -> None:
-    tools = VideoTools(ChildLimits(concurrency=1, cpu_s=30, memory_bytes=1 << 30))
+    tools = VideoTools(Confinement(ChildLimits(concurrency=1, cpu_s=30, memory_bytes=1 << 30)))
     clip = make_video(tmp_path / name, 1.5, codec=codec)
     facts = await probe(tools, clip)
     assert (facts.extension, facts.width, facts.height) == (name[5:], 640, 360)
@@ -74,7 +75,7 @@ async def test_a_real_video_is_still_read_within_the_limits(
 
 
 async def test_the_child_runs_under_cpu_and_memory_limits() -> None:
-    tools = VideoTools(ChildLimits(cpu_s=7, memory_bytes=900 << 20))
+    tools = VideoTools(Confinement(ChildLimits(cpu_s=7, memory_bytes=900 << 20)))
     shown = "import resource as r; print(r.getrlimit(r.RLIMIT_CPU), r.getrlimit(r.RLIMIT_AS))"
     out = await tools.run(sys.executable, "-c", shown)
     assert out.decode().split() == ["(7,", "8)", f"({900 << 20},", f"{900 << 20})"]
@@ -82,7 +83,7 @@ async def test_the_child_runs_under_cpu_and_memory_limits() -> None:
 
 
 async def test_a_child_over_its_memory_is_refused_in_plain_words() -> None:
-    tools = VideoTools(ChildLimits(memory_bytes=200 << 20))
+    tools = VideoTools(Confinement(ChildLimits(memory_bytes=200 << 20)))
     with pytest.raises(RejectedVideo) as refused:
         await tools.run(sys.executable, "-c", "x = bytearray(400 << 20)")
     assert "/" not in str(refused.value)
@@ -103,7 +104,7 @@ class Gated:
             self.two_started.set()
         return self
 
-    async def communicate(self) -> tuple[bytes, bytes]:
+    async def communicate(self, _: bytes | None = None) -> tuple[bytes, bytes]:
         await self.gate.wait()
         return b"out", b""
 
@@ -111,10 +112,10 @@ class Gated:
 async def test_no_more_children_run_at_once_than_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     children = Gated()
     monkeypatch.setattr(asyncio, "create_subprocess_exec", children.spawn)
-    tools = VideoTools(ChildLimits(concurrency=2))
+    tools = VideoTools(Confinement(ChildLimits(concurrency=2)))
     runs = [asyncio.create_task(tools.run("ffprobe", str(n))) for n in range(3)]
     await children.two_started.wait()
     # every task has had its turn (all were ready before this one woke): the third waits
-    assert children.started == 2 and tools.slots.locked()
+    assert children.started == 2 and tools.runner.slots.locked()
     children.gate.set()
     assert await asyncio.gather(*runs) == [b"out"] * 3 and children.started == 3

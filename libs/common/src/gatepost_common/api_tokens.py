@@ -22,6 +22,7 @@ from gatepost_common.sessions import SessionKey, User, signed_in
 
 TOKEN_PREFIX = "gpt_"
 API_PREFIX = "/v1/"  # a service's routes open to tokens; the gateway serves them at /api/v1/
+CHECKED = "api_token_checked"  # request.state: (token, scope, holder) once auth said yes
 
 
 class Scope(StrEnum):
@@ -99,11 +100,17 @@ async def holder_of(request: Request, scope: Scope | None) -> TokenHolder:
     token = bearer_api_token(request)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a personal API token is required")
+    asked = getattr(request.state, CHECKED, None)  # the door asked already, before the body
+    if asked is not None and asked[:2] == (token, scope):
+        holder: TokenHolder = asked[2]
+        return holder
     checks: TokenChecks | None = getattr(request.app.state, "provided", {}).get(TokenChecks)
     if checks is None:  # a service that takes no tokens
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "API tokens are not accepted here")
     route = getattr(request.scope.get("route"), "path", request.url.path)
-    return await checks.check(token, scope, request.method, route)
+    holder = await checks.check(token, scope, request.method, route)
+    setattr(request.state, CHECKED, (token, scope, holder))  # one check (and audit entry) a call
+    return holder
 
 
 def person_or_token(scope: Scope) -> Any:
@@ -120,6 +127,8 @@ def person_or_token(scope: Scope) -> Any:
         return (await holder_of(request, scope)).user
 
     dependency.__name__ = f"person_or_token_{scope.name.lower()}"
+    # the door (gatepost_common.door) runs this same check before the route's body is read
+    dependency.__dict__["takes_api_tokens"] = scope
     return Depends(dependency)
 
 

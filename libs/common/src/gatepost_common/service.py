@@ -19,6 +19,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gatepost_common.access import CallerKeys, ServiceAuth, public_keys
+from gatepost_common.door import guard_bodies
 from gatepost_common.errors import answer_domain_errors
 from gatepost_common.health import Probe, health_router
 from gatepost_common.kafka import create_broker
@@ -158,6 +159,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    guard_bodies(app)  # who asks is checked before the body is read
     instrument_app(app)
     return app
 

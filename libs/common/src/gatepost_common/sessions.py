@@ -34,12 +34,15 @@ class User:
 class Session:
     token: str
     csrf: str
+    id: str = ""  # the `sid` claim: auth can end the session by it (sign out, everywhere)
 
 
 def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> Session:
     now = datetime.now(UTC)
     csrf = secrets.token_urlsafe(24)
+    sid = secrets.token_urlsafe(18)
     claims = {
+        "sid": sid,
         "sub": user.id,
         "email": user.email,
         "iss": ISSUER,
@@ -48,7 +51,7 @@ def issue_session(private_key_pem: str, user: User, lifetime: timedelta) -> Sess
         "exp": now + lifetime,
         "csrf": csrf,
     }
-    return Session(jwt.encode(claims, private_key_pem, algorithm="EdDSA"), csrf)
+    return Session(jwt.encode(claims, private_key_pem, algorithm="EdDSA"), csrf, sid)
 
 
 def read_session(public_key_pem: str, token: str) -> dict[str, Any]:

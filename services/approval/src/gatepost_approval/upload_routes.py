@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -11,12 +11,22 @@ from pydantic import ValidationError
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.schemas import PostView
 from gatepost_approval.uploads import UploadDetails, Uploads
+from gatepost_common.door import takes
 from gatepost_common.events import VideoMime
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser, session_token
 
 VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+# a 4 GB video (TikTok's limit) and its form fields; nothing of it is read before the session
+UPLOAD_BODY_BYTES = 4_000_000_000 + 1_000_000
+
+
+PHOTO_BYTES = 20_000_000  # media's MAX_UPLOAD_BYTES: a photo over it is refused unread
+
+
+def photo_too_large() -> HTTPException:
+    return HTTPException(413, f"each photo is limited to {PHOTO_BYTES} bytes")
 
 
 async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
@@ -24,10 +34,22 @@ async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
         yield part
 
 
+def photo_of(upload: UploadFile) -> Callable[[], Awaitable[bytes]]:
+    """The photo's bytes when media is handed it: never more than PHOTO_BYTES held."""
+
+    async def read() -> bytes:
+        data = await upload.read(PHOTO_BYTES + 1)
+        if len(data) > PHOTO_BYTES:
+            raise photo_too_large()
+        return data
+
+    return read
+
+
 router = APIRouter(tags=["queue"])
 
 
-@router.post("/uploads", status_code=201)
+@router.post("/uploads", status_code=201, dependencies=[takes(UPLOAD_BODY_BYTES)])
 async def upload(
     request: Request,
     user: CurrentUser,
@@ -57,7 +79,9 @@ async def upload(
     elif len(files) == 1 and kinds <= VIDEO_TYPES:
         post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
     elif files and kinds <= PHOTO_TYPES:
-        post = await uploads.photos(user.id, session, details, [f.read for f in files])
+        if any((f.size or 0) > PHOTO_BYTES for f in files):
+            raise photo_too_large()  # before media sees any of them
+        post = await uploads.photos(user.id, session, details, [photo_of(f) for f in files])
     else:
         raise ApprovalRefused(
             "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "

@@ -18,6 +18,8 @@ from gatepost_auth.internal_routes import router as internal_routes
 from gatepost_auth.mail import FileMailbox, Mailer, SmtpMailer
 from gatepost_auth.renewal import keep_renewing
 from gatepost_auth.review_mail import ReviewMail
+from gatepost_auth.session_routes import router as session_routes
+from gatepost_auth.session_store import MongoSessions, Sessions
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_auth.user_routes import mailbox_router
@@ -107,8 +109,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     subscribers(broker, RemovedAuthorizations(auth.keeper), settings.webhook_consumer_group, review)
     infra.background.append(review.run)
 
+    sessions = MongoSessions(infra.db)
+
     async def on_start() -> None:
         await auth.users.ensure_indexes()
+        await sessions.ensure_indexes()
         await auth.accounts.ensure_indexes()
         await auth.keeper.audit.ensure_indexes()
         await api_tokens.ensure_indexes()
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             account_routes,
             user_routes,
+            session_routes,
             internal_routes,
             api_token_routes,
             token_checks,
@@ -128,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         provided={
             SessionKey: SessionKey(settings.session_public_key),
             Auth: auth,
+            Sessions: sessions,
             FileMailbox: mailer,
             ApiTokens: api_tokens,
             TokenChecks: LocalTokenChecks(api_tokens),

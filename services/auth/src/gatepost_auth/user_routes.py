@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, InvalidLink, TooManyAttempts
 from gatepost_auth.mail import FileMailbox
 from gatepost_auth.schemas import Me, Session, SignupAnswer
-from gatepost_auth.settings import Settings
+from gatepost_auth.session_store import Sessions
 from gatepost_common.provided import given
 from gatepost_common.sessions import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, User, issue_session
 
@@ -42,11 +42,15 @@ router = APIRouter(tags=["users"])
 # a local or test run only: its mail is a page, which sign-up points to
 mailbox_router = APIRouter(tags=["users"])
 Given = Annotated[Auth, given(Auth)]
+Kept = Annotated[Sessions, given(Sessions)]
 
 
-def start_session(settings: Settings, response: Response, user: User) -> Session:
+async def start_session(auth: Auth, kept: Sessions, response: Response, user: User) -> Session:
+    """A new session, recorded so that it can be ended (session_routes.py)."""
+    settings, now = auth.settings, auth.clock.now()
     hours = settings.session_hours
     session = issue_session(settings.session_private_key, user, timedelta(hours=hours))
+    await kept.start(session.id, user.id, now, now + timedelta(hours=hours))
     response.set_cookie(
         SESSION_COOKIE,
         session.token,
@@ -77,7 +81,7 @@ async def sign_up(body: Credentials, auth: Given) -> SignupAnswer:
 
 
 @router.post("/signup/confirm", status_code=201)
-async def confirm_sign_up(body: SignupLink, response: Response, auth: Given) -> Session:
+async def confirm_sign_up(body: SignupLink, response: Response, auth: Given, kept: Kept) -> Session:
     try:
         user = await auth.confirm(body.token)
     except InvalidLink:
@@ -86,7 +90,7 @@ async def confirm_sign_up(body: SignupLink, response: Response, auth: Given) -> 
         ) from None
     except EmailTaken:
         raise HTTPException(409, "this address has an account already: sign in") from None
-    return start_session(auth.settings, response, user)
+    return await start_session(auth, kept, response, user)
 
 
 MAILBOX_CSS = (
@@ -122,7 +126,7 @@ async def local_mailbox(mailbox: Annotated[FileMailbox, given(FileMailbox)]) -> 
 
 
 @router.post("/signin")
-async def sign_in(body: Credentials, response: Response, auth: Given) -> Session:
+async def sign_in(body: Credentials, response: Response, auth: Given, kept: Kept) -> Session:
     try:
         user = await auth.sign_in(body.email, body.password)
     except BadCredentials:
@@ -133,13 +137,7 @@ async def sign_in(body: Credentials, response: Response, auth: Given) -> Session
             "too many failed sign-ins: try again in a few minutes",
             headers={"Retry-After": str(auth.settings.signin_window_s)},
         ) from None
-    return start_session(auth.settings, response, user)
-
-
-@router.post("/signout", status_code=204)
-async def sign_out(response: Response, user: CurrentUser) -> None:
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    return await start_session(auth, kept, response, user)
 
 
 @router.get("/me")

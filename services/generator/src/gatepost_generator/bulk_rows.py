@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from gatepost_generator.imports import MAX_IMPORT_ROWS, ImportRejected, ImportTooLarge
 
 MAX_UPLOAD_BYTES = 5_000_000
+BULK_BODY_BYTES = MAX_UPLOAD_BYTES + 64_000  # the CSV and its multipart framing
 
 
 class NewTopic(BaseModel):

@@ -12,12 +12,13 @@ from faststream.kafka import KafkaBroker
 
 from gatepost_common.api_tokens import TopicsWriter
 from gatepost_common.consuming import subscribe
+from gatepost_common.door import takes
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 from gatepost_generator.adapters import MongoTopicRepository
-from gatepost_generator.bulk_rows import BULK_BODY, NewTopic, read_rows
+from gatepost_generator.bulk_rows import BULK_BODY, BULK_BODY_BYTES, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.imports import TopicNotFound
 from gatepost_generator.library import TopicLibrary
@@ -40,8 +41,19 @@ async def create_topic(body: NewTopic, user: TopicsWriter, library: Library) -> 
     return QueuedTopic(topic_id=topic_id, status=TopicStatus.QUEUED)
 
 
-@router.post("/v1/topics/bulk", status_code=207, openapi_extra=BULK_BODY, tags=["api v1"])
-@router.post("/topics/bulk", status_code=207, openapi_extra=BULK_BODY)
+@router.post(
+    "/v1/topics/bulk",
+    status_code=207,
+    openapi_extra=BULK_BODY,
+    dependencies=[takes(BULK_BODY_BYTES)],
+    tags=["api v1"],
+)
+@router.post(
+    "/topics/bulk",
+    status_code=207,
+    openapi_extra=BULK_BODY,
+    dependencies=[takes(BULK_BODY_BYTES)],
+)
 async def bulk_import(
     request: Request,
     user: TopicsWriter,

@@ -38,6 +38,7 @@ from gatepost_generator.domain import (
 )
 from gatepost_generator.language import LinguaDetector, TopicLanguage
 from gatepost_generator.provider import ModelCalls, Usage, is_permanent
+from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.settings import Settings
 from gatepost_generator.strict_schema import strict_schema
 from gatepost_generator.style_examples import StyleExampleSource, prompt_lines
@@ -166,7 +167,7 @@ class Generator:
             try:
                 answer = await self.calls.chat(messages, response_format, usage)
             except Exception as error:
-                raise GenerationFailed(f"the text model failed: {error}") from None
+                raise GenerationFailed(f"the text model failed: {plain_reason(error)}") from None
             try:
                 text = CarouselText.model_validate(json.loads(answer))
             except (ValueError, ValidationError) as error:
@@ -239,5 +240,5 @@ class Generator:
                 raise result
             if isinstance(result, BaseException):
                 kind = "refused" if is_permanent(result) else "could not be rendered"
-                raise GenerationFailed(f"slide {index + 1} {kind}: {result}")
+                raise GenerationFailed(f"slide {index + 1} {kind}: {plain_reason(result)}")
         return done

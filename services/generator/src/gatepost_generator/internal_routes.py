@@ -12,6 +12,7 @@ from gatepost_common.provided import given
 from gatepost_common.slide_style import SlideFormat
 from gatepost_generator.adapters import MediaClient
 from gatepost_generator.provider import ModelCalls, Usage
+from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.schemas import Illustration
 
 
@@ -38,5 +39,5 @@ async def illustrate(
         image = await calls.image(body.prompt, usage, body.format)
         stored = await media.store(image, body.format)
     except Exception as error:
-        raise HTTPException(502, f"the image model failed: {error}") from None
+        raise HTTPException(502, f"the image model failed: {plain_reason(error)}") from None
     return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)

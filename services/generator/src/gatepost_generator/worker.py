@@ -25,6 +25,7 @@ from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
 from gatepost_generator.domain import GenerationFailed, Topic, TopicStatus
 from gatepost_generator.generation import Generator, LostTopic
+from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ class GenerationWorker:
                 return
             except Exception as error:  # a bug or an outage: the topic fails with the reason
                 logger.exception("generation failed", extra={"fields": {"topic_id": topic["_id"]}})
-                await self.end(topic, failure=f"generation stopped on an error: {error}")
+                reason = plain_reason(error)  # an outage's text can name hosts or keys
+                await self.end(topic, failure=f"generation stopped on an error: {reason}")
                 return
             if await self.end(topic, post=post):
                 GENERATION_DURATION.record(time.perf_counter() - started, {"outcome": "generated"})

@@ -4,10 +4,12 @@ from fastapi import FastAPI
 
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_media.adapters import ImageStore, VideoStore
+from gatepost_media.confinement import Confinement
 from gatepost_media.entrypoints import router as image_routes
+from gatepost_media.image_tools import ImageTools
 from gatepost_media.settings import Settings
 from gatepost_media.video_routes import router as video_routes
-from gatepost_media.video_tools import ChildLimits, VideoTools
+from gatepost_media.video_tools import VideoTools
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,12 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Settings: settings,
             ImageStore: ImageStore(settings.media_dir, infra.db),
             VideoStore: VideoStore(settings.media_dir / "videos", infra.db),
-            VideoTools: VideoTools(
-                ChildLimits(
-                    settings.video_tools_at_once,
-                    settings.video_tool_cpu_s,
-                    settings.video_tool_memory_bytes,
-                )
-            ),
+            # decoders of untrusted files, each kind within its own limits (confinement.py)
+            ImageTools: ImageTools(Confinement(settings.decoder_limits())),
+            VideoTools: VideoTools(Confinement(settings.video_tool_limits())),
         },
     )

@@ -13,8 +13,23 @@ from typing import Literal
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIDE = 1080
-ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
+# what TikTok takes (JPEG and WebP) and what a model draws (PNG); Pillow tries no other parser,
+# so a hostile GIF, BMP, TIFF, ICO, PSD… reaches no decoder at all
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 REFUSED = 3  # the exit status of a refusal
+# other pictures a person may send, known by their first bytes, to name them in the refusal
+OTHER_PICTURES = {
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"\x00\x00\x01\x00": "ICO",
+    b"8BPS": "PSD",
+    b"\x00\x00\x00\x0cjP  ": "JPEG 2000",
+    b"\xff\x4f\xff\x51": "JPEG 2000",
+}
+ONLY = "send a JPEG, PNG or WebP picture"
 
 
 class Undecodable(ValueError):
@@ -46,20 +61,29 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            if probe.format not in ALLOWED_FORMATS:
-                raise Undecodable(f"{probe.format} images are not accepted")
+            probe = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
             width, height = probe.size
             if width * height > max_pixels:
                 raise Undecodable(f"{width}×{height} is more than {max_pixels} pixels")
             probe.verify()
-        return Image.open(io.BytesIO(data))  # decoded by the caller, after choosing a draft
+        # decoded by the caller, after choosing a draft
+        return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except Undecodable:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except UnidentifiedImageError:
+        raise Undecodable(_unaccepted(data)) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Undecodable("the upload is not a readable image") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise Undecodable(f"the image is damaged: {error}") from None
+
+
+def _unaccepted(data: bytes) -> str:
+    """Why bytes no accepted parser reads are refused, naming a known other format."""
+    named = next((name for head, name in OTHER_PICTURES.items() if data.startswith(head)), None)
+    if named is None:
+        return f"the upload is not a readable image: {ONLY}"
+    return f"{named} pictures are not accepted: {ONLY}"
 
 
 def main() -> None:

@@ -12,11 +12,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepost_common.access import INTERNAL
+from gatepost_common.door import takes
 from gatepost_common.provided import given
 from gatepost_common.slide_style import SlideFormat, Style, dimensions
 from gatepost_media.adapters import ImageStore, VideoStore
-from gatepost_media.confinement import Confinement
-from gatepost_media.pictures import picture_for
+from gatepost_media.image_tools import ImageTools
 from gatepost_media.schemas import ComposedSlide, StoredImage
 from gatepost_media.settings import Settings
 from gatepost_media.typeset import BODY_SCALE, compose
@@ -25,6 +25,7 @@ from gatepost_media.videos import MIME
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+IMAGE_BODY_BYTES = 50_000_000  # the ceiling; MAX_UPLOAD_BYTES (20 MB) is checked within it
 
 
 class SlideRequest(BaseModel):
@@ -44,6 +45,7 @@ internal = [INTERNAL]  # who may call which: gatepost_common.access
 Configured = Annotated[Settings, given(Settings)]
 Images = Annotated[ImageStore, given(ImageStore)]
 Videos = Annotated[VideoStore, given(VideoStore)]
+Decoders = Annotated[ImageTools, given(ImageTools)]
 
 
 def stored(
@@ -55,19 +57,21 @@ def stored(
 
 
 async def store_image(
-    settings: Settings, store: ImageStore, data: bytes, slide_format: SlideFormat = "1080x1080"
+    settings: Settings,
+    store: ImageStore,
+    tools: ImageTools,
+    data: bytes,
+    slide_format: SlideFormat = "1080x1080",
 ) -> StoredImage:
     if not data:
         raise HTTPException(422, "the request body is empty: send the image bytes")
     # decoded where it cannot write a file: a hostile image may take its decoder over
-    confined = Confinement(settings.decoder_memory_bytes, settings.decoder_cpu_s)
-    image = await picture_for(
-        confined,
+    image = await tools.normalise(
         data,
-        slide_format,
         max_pixels=settings.max_pixels,
         quality=settings.jpeg_quality,
         fit=settings.fit,
+        slide_format=slide_format,
     )
     await store.put(image.sha256, image.jpeg)
     return stored(settings, image.sha256, image.jpeg, dimensions(slide_format))
@@ -99,11 +103,12 @@ async def slide(body: SlideRequest, settings: Configured, store: Images) -> Comp
     return ComposedSlide(**vars(made), picture_sha256=body.picture_sha256)
 
 
-@router.post("/internal/images", dependencies=internal, status_code=201)
+@router.post("/internal/images", dependencies=[*internal, takes(IMAGE_BODY_BYTES)], status_code=201)
 async def upload(
     request: Request,
     settings: Configured,
     store: Images,
+    tools: Decoders,
     slide_format: Annotated[SlideFormat, Query(alias="format")] = "1080x1080",
 ) -> StoredImage:
     """Store the image in the request body as a picture for slides of `format` (width×height:
@@ -116,7 +121,7 @@ async def upload(
         data += part
         if len(data) > settings.max_upload_bytes:
             raise HTTPException(413, too_big)
-    return await store_image(settings, store, bytes(data), slide_format)
+    return await store_image(settings, store, tools, bytes(data), slide_format)
 
 
 BINARY = {"schema": {"type": "string", "format": "binary"}}

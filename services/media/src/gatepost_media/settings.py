@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Literal
 
 from gatepost_common.settings import ServiceSettings
+from gatepost_media.confinement import ChildLimits
 from gatepost_media.fetching import FetchPolicy
 
 
@@ -21,7 +22,9 @@ class Settings(ServiceSettings):
     # ports; the local run and the tests serve videos over http from 127.0.0.1 and turn
     # `fetch_private_addresses` on (which lifts the scheme and port rules too)
     fetch_private_addresses: bool = False
-    # what the decoder of an untrusted picture (Pillow, in a child) may use; it may write no file
+    # what the decoder of an untrusted picture (Pillow, in a child: confinement.py) may use,
+    # and how many run at once; it may write no file
+    decoders_at_once: int = 2
     decoder_memory_bytes: int = 2 * 1024**3
     decoder_cpu_s: int = 60
     fetch_plain_http: bool = False
@@ -32,6 +35,14 @@ class Settings(ServiceSettings):
     video_tool_memory_bytes: int = 2 << 30
     jpeg_quality: int = 90
     fit: Literal["crop", "pad"] = "crop"
+
+    def decoder_limits(self) -> ChildLimits:
+        return ChildLimits(self.decoders_at_once, self.decoder_cpu_s, self.decoder_memory_bytes)
+
+    def video_tool_limits(self) -> ChildLimits:
+        return ChildLimits(
+            self.video_tools_at_once, self.video_tool_cpu_s, self.video_tool_memory_bytes
+        )
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(

@@ -3,7 +3,7 @@ EXIF (1080×1350 or 1080×1920), cropped to fill or padded as `fit` says. decode
 for square slides; this reads the image with the decoder's own checks (formats, pixel bound,
 verify). Run as `python -m gatepost_media.shaping WIDTH HEIGHT MAX_PIXELS QUALITY FIT` it reads an
 image on stdin and writes the JPEG on stdout, or its refusal on stderr with exit status 3, in a
-confined child like the decoder (see pictures.py)."""
+confined child like the decoder (image_tools.py)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from gatepost_common.access import INTERNAL
+from gatepost_common.door import takes
 from gatepost_common.provided import given
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.fetching import FetchRequest, stream_to
@@ -26,6 +27,7 @@ from gatepost_media.videos import MIME, poster_frame, probe
 
 VIDEO_NAME = re.compile(r"^([0-9a-f]{64})\.(mp4|mov|webm)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+VIDEO_BODY_BYTES = 4_000_000_000  # TikTok's limit (MAX_VIDEO_BYTES is checked within it)
 router = APIRouter()
 internal = [INTERNAL]  # who may call which: gatepost_common.access
 Configured = Annotated[Settings, given(Settings)]
@@ -79,7 +81,7 @@ async def taken(taking: Taking, fill: Fill) -> StoredVideo:
         await run_in_threadpool(part.unlink, missing_ok=True)
 
 
-@router.post("/internal/videos", dependencies=internal, status_code=201)
+@router.post("/internal/videos", dependencies=[*internal, takes(VIDEO_BODY_BYTES)], status_code=201)
 async def upload(
     request: Request, settings: Configured, videos: Videos, store: Images, tools: Tools
 ) -> StoredVideo:

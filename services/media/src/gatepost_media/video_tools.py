@@ -1,18 +1,16 @@
 """ffprobe and ffmpeg as children that can do little harm: the demuxer forced from the file's
 first bytes (only the containers TikTok takes), local files only (`-protocol_whitelist file`),
-a bounded number at once, CPU-time and memory limits, no file written (RLIMIT_FSIZE 0), and
-errors for people without server paths (the child's stderr goes to the log)."""
+and, through the one runner of confinement.py, a bounded number at once, CPU-time and memory
+limits and no file written (RLIMIT_FSIZE 0); errors for people name no server path (the child's
+stderr goes to the log)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import resource
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from gatepost_common.errors import RefusedInput
+from gatepost_media.confinement import Confinement
 
 logger = logging.getLogger(__name__)
 MATROSKA = b"\x1a\x45\xdf\xa3"  # EBML: WebM is Matroska
@@ -33,20 +31,11 @@ def demuxer_of(head: bytes) -> str:
     raise RejectedVideo("this is not a video in a container TikTok takes (MP4, MOV or WebM)")
 
 
-@dataclass(frozen=True)
-class ChildLimits:
-    concurrency: int = 2
-    cpu_s: int = 120
-    memory_bytes: int = 2 << 30
-    timeout_s: float = 120
-
-
 class VideoTools:
-    """Runs ffprobe and ffmpeg within `ChildLimits`."""
+    """Runs ffprobe and ffmpeg through `runner` (confinement.py: the limits)."""
 
-    def __init__(self, limits: ChildLimits) -> None:
-        self.limits = limits
-        self.slots = asyncio.Semaphore(limits.concurrency)
+    def __init__(self, runner: Confinement) -> None:
+        self.runner = runner
 
     def reading(self, path: Path) -> list[str]:
         """The arguments that make the child read `path`, and only it, with the right demuxer."""
@@ -56,37 +45,15 @@ class VideoTools:
 
     async def run(self, *command: str) -> bytes:
         """The child's stdout; RejectedVideo (with no path in it) when it fails."""
-        async with self.slots:
-            process = await asyncio.create_subprocess_exec(
-                *command,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                preexec_fn=self._limited(),
-            )
-            try:
-                out, err = await asyncio.wait_for(process.communicate(), self.limits.timeout_s)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-                raise RejectedVideo(
-                    f"reading the video took longer than {self.limits.timeout_s:.0f} s"
-                ) from None
-        if process.returncode != 0:
-            logger.info("%s failed (%s): %s", command[0], process.returncode, err[-2000:])
-            if process.returncode is not None and process.returncode < 0:
+        try:
+            done = await self.runner.run(*command)
+        except TimeoutError:
+            raise RejectedVideo(
+                f"reading the video took longer than {self.runner.limits.timeout_s:.0f} s"
+            ) from None
+        if done.status != 0:
+            logger.info("%s failed (%s): %s", command[0], done.status, done.err[-2000:])
+            if done.status < 0:
                 raise RejectedVideo("reading the video took more work than allowed")
             raise RejectedVideo(f"this is not a video {Path(command[0]).name} can read")
-        return out
-
-    def _limited(self) -> Callable[[], None]:
-        cpu_s, memory = self.limits.cpu_s, self.limits.memory_bytes
-
-        def limit() -> None:  # in the child, before exec
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            # it writes no file (a decoder taken over cannot put bytes behind a public media
-            # name; the poster frame goes out by pipe) and dumps no core
-            resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-        return limit
+        return done.out

@@ -12,6 +12,7 @@ from faststream.kafka import KafkaBroker
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
 from gatepost_common.consuming import subscribe
+from gatepost_common.door import takes
 from gatepost_common.events import (
     PostApproved,
     PostMeasured,
@@ -68,12 +69,18 @@ async def audit_log(
     return [AuditEntry.model_validate(e) for e in entries]
 
 
-@router.post("/webhooks/tiktok", tags=["webhooks"])
+WEBHOOK_BODY_BYTES = 64_000  # TikTok's events are a few hundred bytes
+
+
+@router.post("/webhooks/tiktok", tags=["webhooks"], dependencies=[takes(WEBHOOK_BODY_BYTES)])
 async def tiktok_webhook(
     request: Request, receiver: Annotated[WebhookReceiver, given(WebhookReceiver)]
 ) -> WebhookReceipt:
     """Verified once here, then handed to `tiktok.webhook` for auth and the publisher;
-    TikTok hears 200 only once Kafka holds the event (an error: it delivers again)."""
+    TikTok hears 200 only once Kafka holds the event (an error: it delivers again). An unsigned
+    delivery is refused before its body is read; a signed one is read up to 64 kB."""
+    if not request.headers.get("tiktok-signature"):
+        raise HTTPException(401, "unsigned: a Tiktok-Signature header is required")
     body = await request.body()
     try:
         verify_signature(

@@ -315,7 +315,8 @@ class Stack:
         )
 
     def start_gateway(self) -> None:
-        config = nginx_config(self.ports, self.folder)
+        trusted = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+        config = nginx_config(self.ports, self.folder, trusted)
         self.supervisor.start(
             "gateway",
             [nginx_binary(), "-c", str(config), "-p", str(self.folder)],
