@@ -30,12 +30,18 @@ def test_both_gateways_route_each_resource_to_its_service(tmp_path: Path) -> Non
     compose = (ROOT / "deploy/nginx/gateway.conf").read_text()
     for resource, service in API_V1.items():
         port = getattr(LOCAL_PORTS, service)
+        block = re.search(rf"location ~ \^/api/v1/{resource}\(/\|\$\) \{{([^}}]*)\}}", local)
+        assert block, resource
         assert re.search(
-            rf"location ~ \^/api/v1/{resource}\(/\|\$\) \{{\s+rewrite \^/api\(/v1/\.\*\)\$ \$1 "
-            rf"break;\s+proxy_pass http://127\.0\.0\.1:{port};",
-            local,
+            rf"rewrite \^/api\(/v1/\.\*\)\$ \$1 break;\s+proxy_pass http://127\.0\.0\.1:{port};",
+            block.group(1),
         ), resource
-        assert f"^/api/v1/{resource}(/|$) {{ rewrite ^/api(/v1/.*)$ $1 break;" in compose
+        # a session sent here is asked about too (an ended one: 401); API tokens pass to auth
+        assert "auth_request /_session;" in block.group(1), resource
+        assert (
+            f"^/api/v1/{resource}(/|$) {{ auth_request /_session; rewrite ^/api(/v1/.*)$ $1 break;"
+            in compose
+        )
         assert re.search(rf"\^/api/v1/{resource}\(/\|\$\) .*proxy_pass http://{service}:", compose)
 
 

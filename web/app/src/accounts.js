@@ -14,7 +14,7 @@ export async function showAccounts(main) {
   const app = el("section", { class: "card app-headroom", "aria-labelledby": "app-headroom-title" });
   main.replaceChildren(el("h1", {}, "Accounts"),
     el("p", {}, el("a", { class: "button", href: auth.connectUrl }, "Connect a TikTok account")),
-    app, list);
+    app, list, everywhere());
   publisher.appHeadroom().then((h) => app.replaceChildren(
     el("h2", { id: "app-headroom-title" }, "This TikTok app today"),
     el("p", { class: "headroom", role: "status" }, headroomSentence(h),
@@ -33,6 +33,20 @@ export async function showAccounts(main) {
     ? accounts.map((a) => accountCard(a, budgets.get(a.account_id) ?? null))
     : [el("p", {}, "No TikTok account connected yet.")]));
   await refresh();
+}
+
+/** Signing out of every browser and device at once (a lost phone, a shared computer). */
+function everywhere() {
+  return el("section", { class: "card", "aria-labelledby": "sessions-title" },
+    el("h2", { id: "sessions-title" }, "Your sign-ins"),
+    el("p", {}, "Signed in somewhere you no longer trust? End every session of yours, this one "
+      + "included; each browser must sign in again."),
+    el("button", { type: "button", class: "secondary", onclick: async () => {
+      if (!confirm("Sign out of every browser and device?")) return;
+      await auth.signOutEverywhere();
+      location.hash = "";
+      location.reload();
+    } }, "Sign out everywhere"));
 }
 
 /** @param {Account} a @param {Budget | null} budget */

@@ -88,6 +88,7 @@ export const auth = {
   confirm: (token) => call("POST", "/api/auth/signup/confirm", { json: { token } }),
   /** @returns {Promise<null>} */
   signOut: () => call("POST", "/api/auth/signout"),
+  signOutEverywhere: () => call("POST", "/api/auth/signout/everywhere"),
   /** @returns {Promise<Account[]>} */
   accounts: () => call("GET", "/api/auth/accounts"),
   /** @param {string} id @returns {Promise<CreatorInfo>} */
