@@ -4,12 +4,14 @@ any MCP message is read; every answer links each post's page and says a person a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import httpx
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from gatepost_approval.agent_api import AgentApi
+from gatepost_approval.agent_api import AgentApi, ApiRefused
 from gatepost_approval.mcp_server import APPROVAL_NOTE, BearerOnly, Links, agent_tools, answered
 
 LINKS = Links("https://gatepost.example/")
@@ -67,3 +69,35 @@ async def test_a_call_without_a_personal_token_is_refused_before_mcp() -> None:
             assert refused.headers["www-authenticate"].startswith("Bearer")
         taken = await client.post("/v1/mcp", headers={"Authorization": "Bearer gpt_a_b"})
         assert taken.text == "mcp"
+
+
+async def test_an_id_that_is_no_id_or_a_silent_service_is_a_plain_refusal() -> None:
+    """An agent's id with `..` would step out of the tool's route (httpx resolves it): refused
+    before any call. A service that fails or does not answer is a plain 503, not its text."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path.startswith("/v1/topics"):
+            raise httpx.ConnectError("connection refused to 10.0.0.7:8002")
+        return httpx.Response(200, text="<html>not json</html>")
+
+    def client() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://x")
+
+    api = AgentApi(client(), client(), client(), "gpt_a_b")
+    for path in ("/posts/../../posts/p1/approve", "/posts/p1%2F..%2Fx", "/posts/p1?x=1"):
+        refused = await refusal(api.call("approval", "POST", path))
+        assert (refused.status, seen) == (422, []), path
+    for service, path in (("generator", "/topics/t1"), ("approval", "/posts/p1")):
+        refused = await refusal(api.call(service, "GET", path))
+        assert refused.status == 503 and "10.0.0.7" not in refused.reason
+        assert refused.reason == f"Gatepost's {service} did not answer: try again shortly"
+
+
+async def refusal(call: Awaitable[object]) -> ApiRefused:
+    try:
+        await call
+    except ApiRefused as refused:
+        return refused
+    raise AssertionError("not refused")

@@ -119,3 +119,21 @@ async def test_a_personal_api_token_is_left_to_the_route_s_own_token_check() -> 
         token = {"Authorization": "Bearer gpt_abc123_secretsecret"}
         assert await checked(http, token, "/api/v1/posts") == 204
         assert await checked(http, {"Authorization": "Bearer gpx_abc"}, "/api/v1/posts") == 401
+
+
+async def test_a_path_that_only_starts_like_sign_in_is_asked_about_as_any_other() -> None:
+    """nginx routes on the path with `..` and %2F resolved: /api/auth/signin/../../approval/…
+    reaches approval, so an ended session sent there is refused like anywhere else."""
+    kept = FakeSessions()
+    ended = await signed_in(kept, "u1")
+    await kept.end_all("u1", NOW)
+    async with client(kept) as http:
+        for sneaked in (
+            "/api/auth/signin/../../approval/posts/p1/approve",
+            "/api/auth/signin%2F..%2F..%2Fapproval/posts/p1/approve",
+            "/api/auth/signup/..%2f..%2fapproval/posts/p1/approve?x=1",
+            "/api/auth//signin/../../approval/posts/p1/approve",
+        ):
+            assert await checked(http, ended, sneaked) == 401, sneaked
+        for signing_in in ("/api/auth/signin", "/api/auth/signup/confirm", "/api/auth/signin?x=1"):
+            assert await checked(http, ended, signing_in) == 204, signing_in

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from gatepost_approval.upload_routes import UPLOAD_BODY_BYTES
 from gatepost_approval.upload_routes import router as uploads
 from gatepost_common.access import CallerKeys
-from gatepost_common.api_tokens import Scope, TokenChecks, TokenHolder
+from gatepost_common.api_tokens import AuthTokenChecks, Scope, TokenChecks, TokenHolder
 from gatepost_common.clock import Clock
 from gatepost_common.door import DEFAULT_BODY_BYTES, rules_of
 from gatepost_common.sessions import SESSION_COOKIE, User
@@ -186,3 +186,27 @@ async def test_a_v1_route_checks_an_api_token_before_the_body_and_once_a_call() 
         assert answer.status_code == status, answer.text
         assert (body.pulled > 0) == read
         assert checks.calls == 1
+
+
+async def test_an_overlong_token_or_auth_failing_answers_plainly_not_500() -> None:
+    """A token no one could have been given is unknown (401); auth answering anything but its
+    verdicts (5xx, or refusing the question) is a 503 to try again, never a 500 or a parse
+    error on the body."""
+
+    class Failing(CountedChecks):
+        async def check(
+            self, token: str, scope: Scope | None, method: str, path: str
+        ) -> TokenHolder:
+            transport = httpx.MockTransport(lambda _: httpx.Response(500, text="boom"))
+            auth = httpx.AsyncClient(transport=transport, base_url="http://auth")
+            return await AuthTokenChecks(auth, "generator").check(token, scope, method, path)
+
+    for token, checks, status in [
+        ("gpt_" + "x" * 300, CountedChecks("gpt_t1"), 401),
+        ("gpt_t1_" + "s" * 20, Failing("gpt_t1"), 503),
+    ]:
+        async with served([topics], THINGS | {TokenChecks: checks}) as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            listed = await client.get("/v1/topics", headers=headers)
+            added = await client.post("/v1/topics", json={"text": "x"}, headers=headers)
+        assert (listed.status_code, added.status_code) == (status, status), added.text

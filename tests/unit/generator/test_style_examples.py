@@ -27,6 +27,7 @@ class Services(flow.Services):
 
     learns = False
     publisher_fails = False
+    publisher_garbles = False  # an answer that is not the examples' shape
     asked: list[str] = []
 
     def answer(self, request: httpx.Request) -> httpx.Response:
@@ -35,6 +36,8 @@ class Services(flow.Services):
             Services.asked.append(str(request.url))
             if Services.publisher_fails:
                 return httpx.Response(503, json={"detail": "restarting"})
+            if Services.publisher_garbles:
+                return httpx.Response(200, json={"examples": [{"title": None}]})
             return httpx.Response(200, json={"examples": EXAMPLES})
         if path == "/internal/users/u1/accounts/a1":
             return httpx.Response(200, json={"account_id": "a1", "learn_from_posts": self.learns})
@@ -50,6 +53,7 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> list[FastAPI]:
         return made[-1]
 
     Services.learns, Services.publisher_fails, Services.asked = False, False, []
+    Services.publisher_garbles = False
     monkeypatch.setattr(flow, "Services", Services)
     monkeypatch.setattr(flow, "create_app", kept)
     monkeypatch.setattr("gatepost_common.slides.asyncio.sleep", no_pause)
@@ -105,3 +109,11 @@ async def test_a_publisher_that_does_not_answer_costs_the_examples_not_the_post(
     post = await generated(world)
     assert post.style_examples == [] and len(post.slides) == 7
     assert len(Services.asked) == 6  # asked patiently, as a restarting service is
+
+
+async def test_a_publisher_answer_of_another_shape_costs_the_examples_not_the_post(
+    standin: list[FastAPI],
+) -> None:
+    Services.learns, Services.publisher_garbles = True, True
+    post = await generated(flow.World())
+    assert post.style_examples == [] and len(post.slides) == 7

@@ -21,6 +21,7 @@ from gatepost_common.provided import given
 from gatepost_common.sessions import SessionKey, User, signed_in
 
 TOKEN_PREFIX = "gpt_"
+TOKEN_MOST_CHARS = 200  # what auth's token check takes
 API_PREFIX = "/v1/"  # a service's routes open to tokens; the gateway serves them at /api/v1/
 CHECKED = "api_token_checked"  # request.state: (token, scope, holder) once auth said yes
 
@@ -75,7 +76,12 @@ class AuthTokenChecks:
                 answer.json().get("detail", "token refused"),
                 headers={"Retry-After": retry} if retry else None,
             )
-        answer.raise_for_status()
+        if answer.status_code != 200:  # auth failing, or refusing the question itself
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "API tokens cannot be checked right now: try again shortly",
+                headers={"Retry-After": "5"},
+            )
         body: dict[str, Any] = answer.json()
         return TokenHolder(
             user=User(id=body["user_id"], email=body["email"]),
@@ -91,7 +97,11 @@ def bearer_api_token(request: Request) -> str | None:
     if header[:7].lower() != "bearer ":
         return None
     token = header[7:].strip()
-    return token if token.startswith(TOKEN_PREFIX) else None
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    if len(token) > TOKEN_MOST_CHARS:  # no token Gatepost makes is this long
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this API token is unknown")
+    return token
 
 
 async def holder_of(request: Request, scope: Scope | None) -> TokenHolder:

@@ -5,9 +5,13 @@ generator's, budgets and numbers the publisher's."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
+
+# the paths the tools call: ids are identifiers, positions numbers (GET query in `params`)
+PATH = re.compile(r"(/[A-Za-z0-9_-]+)+")
 
 
 class ApiRefused(Exception):
@@ -30,16 +34,26 @@ class AgentApi:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     async def call(self, service: str, method: str, path: str, **kwargs: Any) -> Any:
-        answer = await self.clients[service].request(
-            method, f"/v1{path}", headers=self.headers, **kwargs
-        )
-        if answer.status_code >= 400:
-            try:
-                detail = answer.json().get("detail", answer.reason_phrase)
-            except ValueError:
-                detail = answer.reason_phrase
-            raise ApiRefused(answer.status_code, detail if isinstance(detail, str) else str(detail))
-        return answer.json() if answer.content else None
+        """One /v1/ call; a refusal, an id that is not one, or a service that does not answer
+        is an ApiRefused with a plain reason (never another service's error text)."""
+        if not PATH.fullmatch(path):  # an id with `..`, `%` or `?` would leave the tool's route
+            raise ApiRefused(422, "an id holds only letters, digits, '-' and '_'")
+        try:
+            answer = await self.clients[service].request(
+                method, f"/v1{path}", headers=self.headers, **kwargs
+            )
+            if answer.status_code >= 400:
+                try:
+                    detail = answer.json().get("detail", answer.reason_phrase)
+                except ValueError:
+                    detail = answer.reason_phrase
+                reason = detail if isinstance(detail, str) else str(detail)
+                raise ApiRefused(answer.status_code, reason)
+            return answer.json() if answer.content else None
+        except (httpx.HTTPError, ValueError):
+            raise ApiRefused(
+                503, f"Gatepost's {service} did not answer: try again shortly"
+            ) from None
 
     async def revision(self, post_id: str, given: int | None) -> int:
         """The revision an edit is made on: the one the agent read, else the current one."""

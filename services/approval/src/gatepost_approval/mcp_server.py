@@ -274,6 +274,8 @@ def api_for(generator_url: str, publisher_url: str, approval: ASGIApp) -> Callab
     generator = httpx.AsyncClient(base_url=generator_url, timeout=200)
     publisher = httpx.AsyncClient(base_url=publisher_url, timeout=30)
     own = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=approval), base_url="http://approval", timeout=200
+        transport=httpx.ASGITransport(app=approval, raise_app_exceptions=False),
+        base_url="http://approval",
+        timeout=200,
     )
     return lambda token: AgentApi(generator, own, publisher, token)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatepost_auth.api_tokens import ApiTokens
 from gatepost_common.access import INTERNAL
-from gatepost_common.api_tokens import Scope, TokenHolder, holder_of
+from gatepost_common.api_tokens import TOKEN_MOST_CHARS, Scope, TokenHolder, holder_of
 from gatepost_common.provided import given
 from gatepost_common.sessions import CurrentUser
 
@@ -62,7 +62,7 @@ class TokenUse(BaseModel):
 
 class TokenCheck(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    token: Annotated[str, Field(max_length=200)]
+    token: Annotated[str, Field(max_length=TOKEN_MOST_CHARS)]
     scope: Scope | None = None  # None: any live token
     method: Annotated[str, Field(max_length=10)]
     path: Annotated[str, Field(max_length=300)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Annotated
+from urllib.parse import unquote
 
 import jwt
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -25,7 +27,25 @@ Given = Annotated[Auth, given(Auth)]
 Kept = Annotated[Sessions, given(Sessions)]
 Key = Annotated[SessionKey, given(SessionKey)]
 ENDED = "this session has ended: sign in again"
-SIGNING_IN = ("/api/auth/signin", "/api/auth/signup", "/api/auth/mailbox")
+# where a stale cookie must not stand in the way: exactly these paths (after `..` and %2F are
+# resolved, as nginx resolves them before it routes), never what merely starts like them
+SIGNING_IN = frozenset(
+    {
+        "/api/auth/signin",
+        "/api/auth/signup",
+        "/api/auth/signup/confirm",
+        "/api/auth/mailbox",
+        "/api/auth/mailbox.css",
+    }
+)
+
+
+def routed_path(original_uri: str) -> str:
+    """The path nginx routes `original_uri` ($request_uri, as the client wrote it) to: query
+    left out, percent-decoded, dot segments and repeated slashes resolved."""
+    path = unquote(original_uri.split("?", 1)[0])
+    resolved = posixpath.normpath("/" + path.lstrip("/"))
+    return "/" + resolved.lstrip("/")
 
 
 def forget(response: Response) -> None:
@@ -61,8 +81,8 @@ async def check(request: Request, auth: Given, kept: Kept, key: Key) -> None:
     says one is required (uploads); 204 otherwise (no session at all is for the route to
     judge). Sessions issued before they had an id live until they expire."""
     token = session_token(request)
-    asked = request.headers.get("x-original-uri", "")
-    if asked.startswith(SIGNING_IN):  # a stale cookie must not stop a new session
+    asked = routed_path(request.headers.get("x-original-uri", ""))
+    if asked in SIGNING_IN:  # a stale cookie must not stop a new session
         return
     if token.startswith(TOKEN_PREFIX):  # a personal API token: auth checks it on every call
         return

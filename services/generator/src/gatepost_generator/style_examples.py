@@ -47,7 +47,9 @@ class StyleExampleSource:
                 )
             )
             answer.raise_for_status()
-        except (httpx.HTTPStatusError, *TRANSIENT) as error:
+            return [StyleExample.model_validate(e) for e in answer.json()["examples"]]
+        except (httpx.HTTPStatusError, ValueError, KeyError, TypeError, *TRANSIENT) as error:
+            # ValueError: not JSON, or pydantic's ValidationError (a ValueError): a malformed
+            # answer costs the examples, never the post
             logger.warning("no style examples for account %s: %s", account_id, error)
             return []
-        return [StyleExample.model_validate(e) for e in answer.json()["examples"]]

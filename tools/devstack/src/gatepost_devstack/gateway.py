@@ -215,6 +215,12 @@ http {{
       proxy_pass http://127.0.0.1:{ports.generator}/topics/bulk;
       {PROXY}
     }}
+    location = /api/v1/topics/bulk {{
+      {BULK_IMPORTS}
+      {ASK_AUTH_FIRST}
+      proxy_pass http://127.0.0.1:{ports.generator}/v1/topics/bulk;
+      {PROXY}
+    }}
     location = /api/publisher/webhooks/tiktok {{
       {WEBHOOKS}
       proxy_pass http://127.0.0.1:{ports.publisher}/webhooks/tiktok;
