@@ -20,7 +20,7 @@ def sign_up(page: Page, stack: Stack) -> None:
     taken = []
     sign_up_by_mail(page, stack.gateway_url, email, "correct horse", taken.append)
     assert taken == ["sign-up", "sign-up-mail"]
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
 
 
 def test_sign_up_shows_no_navigation_before_the_link(stack: Stack, page: Page) -> None:
@@ -29,7 +29,7 @@ def test_sign_up_shows_no_navigation_before_the_link(stack: Stack, page: Page) -
     page.get_by_label("Password").fill("correct horse")
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Check your e-mail").wait_for()
-    assert not page.get_by_role("button", name="Sign out").is_visible()  # not signed in yet
+    assert not page.get_by_role("button", name="Sign out", exact=True).is_visible()  # not signed in yet
     shot(page, "signup-check-your-mail")
 
 

@@ -44,3 +44,26 @@ def test_signing_out_ends_that_session_only(stack: Stack) -> None:
     replayed.cookies.update(stale)  # the cookie someone copied before the sign-out
     assert replayed.get(READS[0]).status_code == 401
     assert phone.get(READS[0]).status_code == 200
+
+
+def test_the_session_check_does_not_weigh_a_large_body_the_route_takes(stack: Stack) -> None:
+    """The gateway's question about the session is a subrequest of headers only: a signed-in
+    person's 3 MB upload (over the 1 MB of JSON elsewhere, under the route's limit) reaches
+    approval, which judges it; nginx once weighed it against the subrequest's 1 MB (a 500)."""
+    email, password = f"user-{uuid.uuid4().hex[:10]}@example.com", "correct horse"
+    person = browser(stack)
+    sign_up_by_link(person, stack.mailbox, email, password, "/api/auth")
+    big = b"\xff\xd8\xff\xe0" + b"\x00" * (3 * 1024 * 1024)  # not a picture, but big
+    upload = person.post(
+        "/api/approval/uploads",
+        data={"title": "Big", "caption": "", "account_id": "none"},
+        files={"files": ("big.jpg", big, "image/jpeg")},
+    )
+    assert upload.status_code < 500, upload.text
+    assert upload.status_code != 413
+    rows = "text,account_id\n" + "".join(f"topic {i} {'x' * 60},acc\n" for i in range(30_000))
+    assert 1_000_000 < len(rows) < 5_000_000
+    imported = person.post(
+        "/api/generator/topics/bulk", files={"file": ("topics.csv", rows, "text/csv")}
+    )
+    assert imported.status_code < 500 and imported.status_code != 413, imported.text

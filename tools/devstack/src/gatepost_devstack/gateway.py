@@ -49,6 +49,7 @@ def session_check(auth_port: int) -> str:
     asks = "\n    ".join(
         f"""location = /_session{suffix} {{
       internal;
+      client_max_body_size 0;  # the question is the headers: the route's own limit holds
       proxy_pass http://127.0.0.1:{auth_port}/session/check;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
