@@ -29,7 +29,8 @@ def test_sign_up_shows_no_navigation_before_the_link(stack: Stack, page: Page) -
     page.get_by_label("Password").fill("correct horse")
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Check your e-mail").wait_for()
-    assert not page.get_by_role("button", name="Sign out", exact=True).is_visible()  # not signed in yet
+    signed_out = page.get_by_role("button", name="Sign out", exact=True)
+    assert not signed_out.is_visible()  # not signed in yet
     shot(page, "signup-check-your-mail")
 
 
