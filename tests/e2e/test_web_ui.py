@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from gatepost_devstack.outside import eventually, signed_up
@@ -148,12 +149,13 @@ def test_an_unaudited_app_offers_only_private_posts_and_says_why(stack: Stack, p
         httpx.patch(app, json={"audited": True}).raise_for_status()
 
 
+@pytest.mark.timeout(600)  # 30 carousels generated first: minutes on a busy two-core machine
 def test_every_topic_and_post_stays_reachable_page_by_page(stack: Stack, page: Page) -> None:
     client, _, account_id = signed_up(stack)
     rows = [{"text": f"Paging topic {i}", "account_id": account_id} for i in range(30)]
     report = client.post("/api/generator/topics/bulk", json={"topics": rows}).json()
     progress = f"/api/generator/imports/{report['import_id']}"
-    assert eventually(lambda: client.get(progress).json()["finished"] == 30, timeout=120)
+    assert eventually(lambda: client.get(progress).json()["finished"] == 30, timeout=360)
     assert eventually(lambda: len(client.get("/api/approval/posts?limit=100").json()) == 30)
     signed_in_as(page, client, stack)
     page.goto(stack.gateway_url)
