@@ -19,7 +19,7 @@ from gatepost_approval.domain import ApprovalChoices, ApprovalRefused
 from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import AlreadyDecided, NotFailed
 from gatepost_approval.settings import Settings
-from gatepost_approval.slides import PostChanged
+from gatepost_approval.slides import PostChanged, Revised
 from gatepost_common import signing
 from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.events import PostApproved, PostGenerated, PostProgressed, PostPublished, Slide
@@ -272,3 +272,49 @@ async def test_the_queue_is_filtered_by_language_and_lists_its_languages() -> No
     assert sorted(p["_id"] for p in french) == ["p2", "p3"]
     assert await world.parts.posts.languages("u1") == ["en", "fr"]
     assert await world.parts.posts.languages("someone else") == []
+
+
+class Redrawing(World):
+    """The slide editor's services answering: auth says the account's shape is now 9:16, the
+    generator draws in the shape it is asked for, media composes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked_shapes: list[str] = []
+        settings = Settings(session_public_key="unused here", approval_signing_key=SIGNING_KEY)
+        auth = httpx.AsyncClient(
+            base_url="http://auth", transport=httpx.MockTransport(self.auth_answers)
+        )
+
+        def calls(service: str, url: str, timeout: float) -> httpx.AsyncClient:
+            return httpx.AsyncClient(base_url=url, transport=httpx.MockTransport(self.answer))
+
+        self.parts = build(settings, MemoryDatabase(), self.emit, calls, auth)
+        self.approvals = self.parts.approvals
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/style"):
+            return httpx.Response(200, json={"format": "1080x1920"})
+        if request.url.path == "/internal/illustrations":
+            self.asked_shapes.append(json.loads(request.content)["format"])
+            return httpx.Response(201, json={"url": "https://m/new.jpg", "sha256": "e" * 64})
+        if request.url.path == "/internal/slides":
+            return httpx.Response(201, json={"url": "https://m/slide.jpg", "sha256": "f" * 64})
+        return httpx.Response(404)
+
+
+async def test_a_slide_drawn_again_keeps_the_shape_its_post_was_drawn_in() -> None:
+    """The account switched to full-screen slides while a square post waited: a new picture
+    for one of its slides is square still (a carousel of mixed shapes would be posted)."""
+    world = Redrawing()
+    square = generated().data
+    slides = [s.model_copy(update={"illustration_sha256": "d" * 64}) for s in square.slides]
+    data = square.model_copy(update={"slides": slides, "slide_format": "1080x1080"})
+    await world.approvals.on_post_generated(
+        envelope(data, source="gatepost/generator", subject="p1")
+    )
+    post = await world.post("p1")
+    await world.parts.approvals.editor.redraw(post, 2, Revised(revision=0))
+    assert world.asked_shapes == ["1080x1080"]
+    redrawn = await world.post("p1")
+    assert redrawn["slides"][2]["illustration_sha256"] == "e" * 64

@@ -237,6 +237,7 @@ async def test_an_account_s_portrait_slides_are_drawn_and_stored_in_that_shape()
     assert world.services.formats == ["1080x1920"] * 7
     stored = await world.parts.topics.get("t1", "u1")
     assert stored is not None and stored["slide_format"] == "1080x1920"
+    assert world.emitted[0].data.slide_format == "1080x1920"  # a later redraw keeps it
 
 
 async def test_a_resumed_topic_keeps_the_shape_it_began_in() -> None:

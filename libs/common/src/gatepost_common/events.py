@@ -22,6 +22,7 @@ from gatepost_common.post_approved import (
     Video,
     VideoMime,
 )
+from gatepost_common.slide_style import SlideFormat
 
 TopicSource = Literal["api", "bulk", "external"]
 
@@ -79,6 +80,9 @@ class PostGenerated(EventData):
     # provenance: the account's earlier titles the model was shown as style examples (its
     # best-performing ones, with the account's opt-in); empty when none were
     style_examples: Annotated[list[StyleExample], Field(max_length=5)] = Field(default_factory=list)
+    # the shape its pictures were drawn in (the account's when generation began): a slide drawn
+    # again later keeps it, whatever the account's shape is by then
+    slide_format: SlideFormat = "1080x1080"
 
 
 # WITHDRAWN: the person withdrew the approval before it was handed to TikTok; nothing was sent

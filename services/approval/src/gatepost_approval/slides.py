@@ -109,8 +109,11 @@ class SlideEditor:
     async def redraw(self, post: Post, position: int, change: Revised) -> None:
         """One new image call for this slide; the other six are kept as they are."""
         slides = list(post["slides"])
-        style = Style(**(await self.styles.style_of(post["account_id"]) or {}))
-        drawn = await self.artist.draw(slides[position].get("prompt", ""), style.format)
+        # the shape the post was drawn in (older posts: the account's shape now)
+        shape = str(post.get("slide_format") or "") or (
+            Style(**(await self.styles.style_of(post["account_id"]) or {})).format
+        )
+        drawn = await self.artist.draw(slides[position].get("prompt", ""), shape)
         fresh: StoredSlide = {
             **slides[position],
             "illustration_url": str(drawn["url"]),

@@ -136,6 +136,7 @@ class Generator:
             slides=slides,
             model=f"{self.settings.text_model}+{self.settings.image_model}",
             style_examples=examples,
+            slide_format=slide_format,
         )
 
     async def style_examples(self, topic: Topic, language: str) -> list[StyleExample]:
