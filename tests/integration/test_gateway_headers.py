@@ -97,6 +97,8 @@ def test_the_compose_gateway_sends_the_same_headers(tmp_path: Path) -> None:
         "/var/log/nginx/access.log": str(tmp_path / "access.log"),
         "/usr/share/nginx/html": str(web),
         "/var/lib/gatepost/media": str(media),
+        # what compose mounts there
+        "/etc/nginx/gatepost/trusted-proxies.conf": str(ROOT / "deploy/nginx/trusted-proxies.conf"),
     }.items():
         conf = conf.replace(old, new)
     conf = re.sub(r"http://\w+:(\d+)", f"http://127.0.0.1:{free_port()}", conf)
