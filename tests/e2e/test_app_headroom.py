@@ -141,8 +141,12 @@ def test_the_sixth_creator_of_an_unaudited_app_waits_and_goes_out_when_the_windo
     problems += look_at_the_note(page, "headroom-posting-page-full")
     assert problems == []
 
-    # a day after the first creator's post, their place frees and the sixth goes out
+    # a day after the first creator's post, their place frees and the sixth goes out (the
+    # person's session, 12 hours of the stack's clock, has ended by then: they sign in again)
+    email = client.get("/api/auth/me").json()["email"]
     stack.advance_clock(DAY_S)
+    again = client.post("/api/auth/signin", json={"email": email, "password": "correct horse"})
+    assert again.status_code == 200, again.text
     assert eventually(lambda: status(client, sixth) == "published", timeout=300), status(
         client, sixth
     )
