@@ -4,7 +4,6 @@ attempt), so an approval is never lost and never sent for a post that was not ap
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from gatepost_approval.webhook_rules import WebhookEvent
 from gatepost_common.cloud_event import parse
 from gatepost_common.events import PostApproved
 from gatepost_common.kafka import Emit
+from gatepost_common.passes import every
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +58,4 @@ class ApprovalOutbox:
         return sent
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.flush()
-            except Exception:
-                logger.exception("outbox pass failed")
-            await asyncio.sleep(self.interval_s)
+        await every(self.interval_s, self.flush, logger, "outbox pass failed")

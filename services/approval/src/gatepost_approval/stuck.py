@@ -7,7 +7,6 @@ clears the mark."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from gatepost_approval.lifecycle import Post, PostStatus
 from gatepost_common.clock import Clock
 from gatepost_common.metrics import POSTS_STUCK
 from gatepost_common.mongo import Document
+from gatepost_common.passes import every
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +94,10 @@ class StuckFinder:
         return marked
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.find()
-            except Exception:  # MongoDB away: look again next time (no crash, no unreadiness)
-                logger.warning("looking for stuck posts failed; trying again", exc_info=True)
-            await asyncio.sleep(self.interval_s)
+        await every(
+            self.interval_s,
+            self.find,
+            logger,
+            "looking for stuck posts failed; trying again",
+            logging.WARNING,
+        )

@@ -6,7 +6,6 @@ it), so nothing is lost on a crash and nothing is sent twice at once."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from gatepost_common.outbound import (
     pinned,
     vetted_address,
 )
+from gatepost_common.passes import every
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "Gatepost-Signature"
@@ -205,9 +205,4 @@ class WebhookOutbox:
         await self.deliveries.create_index([("endpoint_id", 1), ("created_at", -1)])
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.send_due()
-            except Exception:
-                logger.exception("webhook pass failed; trying again")
-            await asyncio.sleep(self.interval_s)
+        await every(self.interval_s, self.send_due, logger, "webhook pass failed; trying again")

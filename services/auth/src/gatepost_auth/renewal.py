@@ -4,12 +4,12 @@ account's failure, whatever it is, ends that account's refresh, never the pass."
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
 from gatepost_auth.domain import NeedsReauth, RefreshUnavailable
 from gatepost_auth.tokens import TokenKeeper
+from gatepost_common.passes import every
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,9 @@ async def refresh_due(keeper: TokenKeeper) -> int:
 
 async def keep_renewing(keeper: TokenKeeper) -> None:
     """The background loop: a pass every `refresh_interval_s`."""
-    while True:
-        try:
-            await refresh_due(keeper)
-        except Exception:
-            logger.exception("refresh pass failed")
-        await asyncio.sleep(keeper.settings.refresh_interval_s)
+    await every(
+        keeper.settings.refresh_interval_s,
+        lambda: refresh_due(keeper),
+        logger,
+        "refresh pass failed",
+    )

@@ -7,7 +7,6 @@ claim to expire (the mail then goes once more rather than never)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from gatepost_common.clock import Clock
 from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.events import PostGenerated
 from gatepost_common.mongo import Document
+from gatepost_common.passes import every
 
 logger = logging.getLogger(__name__)
 CLAIM_S = 120.0
@@ -103,9 +103,4 @@ class ReviewMail:
         await self.waiting.create_index([("last_sent_at", 1)])
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.send_due()
-            except Exception:
-                logger.exception("review mail pass failed; trying again")
-            await asyncio.sleep(self.interval_s)
+        await every(self.interval_s, self.send_due, logger, "review mail pass failed; trying again")

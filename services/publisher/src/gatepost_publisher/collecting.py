@@ -7,7 +7,6 @@ return, or an account that did not grant the scope, gets its plain reason."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
@@ -21,6 +20,7 @@ from gatepost_common.cloud_event import envelope
 from gatepost_common.events import PostMeasured
 from gatepost_common.kafka import Emit
 from gatepost_common.mongo import Document
+from gatepost_common.passes import every
 from gatepost_common.tiktok import TikTokError
 from gatepost_publisher.calls import CallFailed
 from gatepost_publisher.display import MAX_IDS, Display
@@ -72,12 +72,12 @@ class Collector:
         return f"display:{endpoint}:{scope}", limit
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.collect()
-            except Exception:
-                logger.exception("collecting insights failed; trying again")
-            await asyncio.sleep(self.settings.insights_interval_s)
+        await every(
+            self.settings.insights_interval_s,
+            self.collect,
+            logger,
+            "collecting insights failed; trying again",
+        )
 
     async def collect(self) -> int:
         """One pass over the due posts; returns how many were read."""

@@ -7,13 +7,13 @@ marks the post taken down, with its time."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
+from gatepost_common.passes import every
 from gatepost_common.tiktok import TikTokClient
 from gatepost_publisher.calls import CallFailed, NotYet
 from gatepost_publisher.domain import Handling
@@ -83,12 +83,12 @@ class LiveLinks:
 
     async def run(self) -> None:
         """Poll due watches, until cancelled."""
-        while True:
-            try:
-                await self.poll_due()
-            except Exception:
-                logger.exception("following live links failed; trying again")
-            await asyncio.sleep(self.settings.worker_interval_s)
+        await every(
+            self.settings.worker_interval_s,
+            self.poll_due,
+            logger,
+            "following live links failed; trying again",
+        )
 
     async def poll_due(self) -> int:
         watches = await self.store.claim_due(self.clock.now(), CLAIM)

@@ -7,7 +7,6 @@ one that cannot be applied yet is applied again later, with backoff."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from gatepost_common.hmac_signature import BadSignature as BadSignature
 from gatepost_common.hmac_signature import verify_signature as verify_signature
 from gatepost_common.kafka import Emit
 from gatepost_common.mongo import Document
+from gatepost_common.passes import every
 from gatepost_common.telemetry import stored_trace, tracer
 from gatepost_publisher.following import Following
 from gatepost_publisher.lifecycle import JobStatus
@@ -119,12 +119,9 @@ class WebhookInbox:
 
     async def run(self, interval_s: float) -> None:
         """Apply again, until cancelled, what could not be applied when it arrived."""
-        while True:
-            try:
-                await self.reapply_due()
-            except Exception:
-                logger.exception("re-applying webhooks failed; trying again")
-            await asyncio.sleep(interval_s)
+        await every(
+            interval_s, self.reapply_due, logger, "re-applying webhooks failed; trying again"
+        )
 
     async def reapply_due(self) -> int:
         """Apply again the stored events whose application failed (the database away, a crash
