@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +206,14 @@ class Stack:
             f"http://127.0.0.1:{self.ports.tiktok}/_control/clock/advance",
             params={"seconds": seconds},
         ).raise_for_status()
-        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
-        self.clock_file.write_text(str(current + seconds))
+        self.clock_file.write_text(str(self.clock_offset_s() + seconds))
+
+    def clock_offset_s(self) -> float:
+        return float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+
+    def now(self) -> datetime:
+        """The services' time: the real one, moved as `advance_clock` moved it."""
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s())
 
     @property
     def mailbox(self) -> Path:
