@@ -5,15 +5,20 @@ short by a crash is finished by the next request."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
+from gatepost_common.access import SERVICE_TOKEN_HEADER, CallerKeys, service_token
 from gatepost_common.clock import Clock
+from gatepost_common.signing import generate_keypair
 from gatepost_media.adapters import ImageStore, VideoStore
 from gatepost_media.expiry import Expiry
+from gatepost_media.expiry_routes import router
+from tests.unit.asgi import served
 from tests.unit.memory import MemoryDatabase
 
 GRACE = timedelta(days=1)
@@ -98,3 +103,35 @@ async def test_a_video_is_deleted_by_its_name(tmp_path: Path) -> None:
     clock.at += timedelta(days=91)
     assert await expiry.expire([f"{sha256}.mp4"]) == ([f"{sha256}.mp4"], [])
     assert not videos.path(sha256, "mp4").exists()
+
+
+KEYS = {name: generate_keypair() for name in ("approval", "generator")}
+
+
+def signed_as(service: str) -> dict[str, str]:
+    token = service_token(KEYS[service][0], service, "media", time.time())
+    return {SERVICE_TOKEN_HEADER: token}
+
+
+async def test_only_approval_names_files_to_delete_and_only_stored_files_names(
+    tmp_path: Path,
+) -> None:
+    expiry, images, clock = world(tmp_path)
+    name = await stored(images, b"a photo")
+    clock.at += timedelta(days=31)
+    callers = CallerKeys("media", {name: pair[1] for name, pair in KEYS.items()})
+    async with served([router], {Expiry: expiry, CallerKeys: callers}) as media:
+        ask = {"names": [f"{name}.jpg"]}
+        refused = await media.post(
+            "/internal/media/expire", json=ask, headers=signed_as("generator")
+        )
+        assert refused.status_code == 403 and images.path(name).exists()
+        for wrong in (["../secrets.json"], [f"{name}.png"], [], [f"{name}.jpg"] * 101):
+            answer = await media.post(
+                "/internal/media/expire", json={"names": wrong}, headers=signed_as("approval")
+            )
+            assert answer.status_code == 422, wrong
+        answer = await media.post("/internal/media/expire", json=ask, headers=signed_as("approval"))
+    assert answer.status_code == 200
+    assert answer.json() == {"deleted": [f"{name}.jpg"], "kept": []}
+    assert not images.path(name).exists()
