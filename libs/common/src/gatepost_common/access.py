@@ -54,6 +54,8 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
         "POST /internal/slides": frozenset({"generator", "approval"}),
         "POST /internal/videos": frozenset({"approval"}),
         "POST /internal/videos/fetch": frozenset({"approval"}),
+        # the files of posts whose media expired (approval keeps the posts: retention.py)
+        "POST /internal/media/expire": frozenset({"approval"}),
     },
     "generator": {
         "POST /internal/illustrations": frozenset({"approval"}),

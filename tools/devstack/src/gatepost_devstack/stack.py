@@ -31,7 +31,11 @@ from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 # Test runs wait less and cap lower, so caps and back-offs are reachable in seconds.
 TEST_TUNING = {
     # an approved post with no word from the publisher is shown stuck after 5 s (production: 15 min)
-    "approval": {"STUCK_AFTER_S": "5", "STUCK_CHECK_INTERVAL_S": "1"},
+    "approval": {
+        "STUCK_AFTER_S": "5",
+        "STUCK_CHECK_INTERVAL_S": "1",
+        "MEDIA_RETENTION_INTERVAL_S": "1",
+    },
     # a replica's topics are taken over 4 s after it died (production: 60 s)
     "generator": {"LEASE_S": "4", "WORKER_INTERVAL_S": "0.2"},
     # issue 29's insights: auth asks for video.list, the publisher reads the numbers
