@@ -5,7 +5,7 @@ tests/unit/contracts keeps them equal)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import jwt
@@ -23,6 +23,8 @@ from gatepost_common.access import (
 )
 from gatepost_common.provided import provide
 from gatepost_common.signing import generate_keypair
+from gatepost_common.token_replays import KEEP_AFTER_EXPIRY_S, SEEN_TOKENS, MongoSeenTokens
+from tests.unit.memory import MemoryDatabase
 
 
 @pytest.fixture
@@ -155,3 +157,15 @@ async def test_the_service_auth_signs_each_request_afresh() -> None:
     ]
     assert len({c["jti"] for c in sent}) == 3
     assert all(c["exp"] - c["iat"] == TOKEN_LIFETIME_S <= 30 for c in sent)
+
+
+async def test_the_replay_store_refuses_a_second_use_and_forgets_long_expired_tokens() -> None:
+    """One insert per token (the unique `_id` decides); records of tokens expired long ago are
+    swept, those of live ones never."""
+    collection = MemoryDatabase()[SEEN_TOKENS]
+    seen = MongoSeenTokens(cast(Any, collection), sweep_every=2)
+    now = time.time()
+    assert await seen.first_use("old", now - KEEP_AFTER_EXPIRY_S - 60)
+    assert await seen.first_use("live", now + TOKEN_LIFETIME_S)  # the second: a sweep
+    assert not await seen.first_use("live", now + TOKEN_LIFETIME_S)
+    assert [d["_id"] async for d in collection.find({})] == ["live"]

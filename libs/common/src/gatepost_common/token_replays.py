@@ -1,7 +1,9 @@
 """Which service tokens this service has already taken: a service token is good for one request.
 The first use of a token id is recorded by an insert; a second insert of the same id fails on
 the unique `_id`, so two replicas (on a replica set, at the same moment) cannot both accept it.
-A record is kept until the token has expired anyway (a TTL index on `expires_at` removes it)."""
+A record is kept until well after its token expired (KEEP_AFTER_EXPIRY_S: the replicas' and the
+database's clocks may differ a little), then a TTL index on `expires_at` removes it; a server
+without TTL indexes (the local MongoDB-wire server) has them swept every SWEEP_EVERY records."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from pymongo.errors import DuplicateKeyError
 from gatepost_common.mongo import Document
 
 SEEN_TOKENS = "service_tokens_seen"  # in each service's own database
+KEEP_AFTER_EXPIRY_S = 300
+SWEEP_EVERY = 1000
 
 
 class SeenTokens(Protocol):
@@ -26,11 +30,11 @@ class SeenTokens(Protocol):
 class MongoSeenTokens:
     """The replay store of one service: a document per token taken, `_id` the token's id."""
 
-    def __init__(self, seen: AsyncCollection[Document]) -> None:
-        self.seen = seen
+    def __init__(self, seen: AsyncCollection[Document], sweep_every: int = SWEEP_EVERY) -> None:
+        self.seen, self.sweep_every, self.recorded = seen, sweep_every, 0
 
     async def ensure_indexes(self) -> None:
-        await self.seen.create_index("expires_at", expireAfterSeconds=0)
+        await self.seen.create_index("expires_at", expireAfterSeconds=KEEP_AFTER_EXPIRY_S)
 
     async def first_use(self, token_id: str, expires_at: float) -> bool:
         record = {"_id": token_id, "expires_at": datetime.fromtimestamp(expires_at, UTC)}
@@ -38,7 +42,15 @@ class MongoSeenTokens:
             await self.seen.insert_one(record)
         except DuplicateKeyError:
             return False
+        self.recorded += 1
+        if self.recorded % self.sweep_every == 0:
+            await self.sweep()
         return True
+
+    async def sweep(self) -> None:
+        """Forget the tokens expired long ago (they are refused for their expiry anyway)."""
+        long_ago = datetime.fromtimestamp(time.time() - KEEP_AFTER_EXPIRY_S, UTC)
+        await self.seen.delete_many({"expires_at": {"$lt": long_ago}})
 
 
 class SeenInMemory:
