@@ -1,7 +1,8 @@
 """A password change (`POST /me/password`) ends every session of the person: the gateway's
 question (`GET /session/check`) refuses every other browser's cookie from then on, this browser
 gets a new session, and the old password no longer signs in. The current password is asked for
-and counted as sign-in attempts are; a personal API token never changes a password."""
+and counted as sign-in attempts are; a personal API token never changes a password. The person
+is mailed about a change."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class World:
         settings: Settings = review_settings().model_copy(
             update={"session_private_key": SESSION_PRIVATE, "session_public_key": SESSION_PUBLIC}
         )
-        self.auth = build(settings, self.db, httpx.AsyncClient(), self.clock, Outbox())
+        self.outbox = Outbox()
+        self.auth = build(settings, self.db, httpx.AsyncClient(), self.clock, self.outbox)
         self.sessions = MongoSessions(self.db)
 
     async def person(self, user_id: str = "u1", email: str = EMAIL) -> None:
@@ -95,6 +97,10 @@ async def test_a_password_change_ends_every_other_session_and_the_old_password()
         assert (old.status_code, old.json()) == (401, {"detail": "wrong e-mail or password"})
         signed = await http.post("/signin", json={"email": EMAIL, "password": NEW})
         assert signed.status_code == 200
+    # the person is told by mail, in case it was not them
+    [mail] = w.outbox.sent
+    assert (mail.to, mail.subject) == (EMAIL, "Your Gatepost password was changed")
+    assert NEW not in mail.text and "signed out" in mail.text
 
 
 async def test_the_current_password_is_asked_for_and_guesses_are_counted() -> None:
@@ -134,6 +140,7 @@ async def test_the_new_password_follows_the_sign_up_rules_and_differs() -> None:
         assert odd.status_code == 422
         assert await checked(http, laptop) == 204
     assert (await w.auth.users.by_id("u1") or {})["password_hash"].startswith("$argon2")
+    assert w.outbox.sent == []
 
 
 async def test_only_a_live_browser_session_with_its_csrf_echo_changes_a_password() -> None:
@@ -151,4 +158,4 @@ async def test_only_a_live_browser_session_with_its_csrf_echo_changes_a_password
         ended = await http.post("/me/password", json=change(), headers=laptop)
         assert ended.status_code == 401
     old = await w.auth.sign_in(EMAIL, OLD)  # unchanged
-    assert old.id == "u1"
+    assert old.id == "u1" and w.outbox.sent == []

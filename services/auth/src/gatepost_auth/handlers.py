@@ -66,6 +66,14 @@ ALREADY_TEXT = """Someone, maybe you, tried to sign up to Gatepost with this add
 account already. Sign in at {url}. If it was not you, nothing changed and you can ignore this."""
 
 
+CHANGED_SUBJECT = "Your Gatepost password was changed"
+CHANGED_TEXT = """The password of your Gatepost account was changed just now, and every browser and
+device signed in to it was signed out; the one that changed it got a new sign-in.
+
+If it was you, there is nothing more to do. If it was not, someone else can sign in to your
+account: tell whoever runs Gatepost for you at once. ({url})"""
+
+
 class PermissionNotGranted(Exception):
     """The person connected TikTok but did not allow a scope Gatepost needs (the message says
     which, in words for that person)."""
@@ -119,8 +127,8 @@ class Auth:
     async def mail(self, mail: Mail) -> None:
         try:
             await self.mailer.send(mail)
-        except Exception:  # the person is told to check their mail either way; say it here
-            logger.exception("could not send a sign-up mail")
+        except Exception:  # the person's answer does not wait on mail; say it here
+            logger.exception("could not send a mail", extra={"fields": {"subject": mail.subject}})
 
     async def confirm(self, token: str) -> User:
         """The account of a sign-up link (once, before it expires)."""
@@ -186,6 +194,7 @@ class Auth:
             raise ChangedMeanwhile(user_id)
         await sessions.end_all(user_id, self.clock.now())
         logger.info("password changed; every session ended", extra={"fields": {"user": user_id}})
+        await self.mail(Mail(key, CHANGED_SUBJECT, CHANGED_TEXT.format(url=self.url)))
         return User(id=user_id, email=key)
 
     async def connect(self, user_id: str, code: str, verifier: str | None) -> str:
