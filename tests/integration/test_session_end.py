@@ -4,6 +4,7 @@ service sees the request), and the stale cookie does not stop a new sign-in."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from gatepost_devstack.outside import browser
@@ -55,6 +56,9 @@ def test_a_password_change_ends_every_other_session_and_the_old_password(stack: 
     assert old.status_code == 401
     again = phone.post("/api/auth/signin", json={"email": email, "password": new})
     assert again.status_code == 200 and phone.get(READS[0]).status_code == 200
+    mailed = [json.loads(line) for line in stack.mailbox.read_text().splitlines()]
+    told = [m for m in mailed if m["to"] == email and "password was changed" in m["subject"]]
+    assert len(told) == 1 and new not in told[0]["text"]
 
 
 def test_signing_out_ends_that_session_only(stack: Stack) -> None:
