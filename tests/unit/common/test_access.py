@@ -10,8 +10,9 @@ from typing import Any, cast
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from gatepost_common.access import (
     INTERNAL,
@@ -23,7 +24,13 @@ from gatepost_common.access import (
 )
 from gatepost_common.provided import provide
 from gatepost_common.signing import generate_keypair
-from gatepost_common.token_replays import KEEP_AFTER_EXPIRY_S, SEEN_TOKENS, MongoSeenTokens
+from gatepost_common.token_replays import (
+    KEEP_AFTER_EXPIRY_S,
+    SEEN_TOKENS,
+    MongoSeenTokens,
+    SeenInMemory,
+)
+from tests.unit.asgi import served
 from tests.unit.memory import MemoryDatabase
 
 
@@ -169,3 +176,33 @@ async def test_the_replay_store_refuses_a_second_use_and_forgets_long_expired_to
     assert await seen.first_use("live", now + TOKEN_LIFETIME_S)  # the second: a sweep
     assert not await seen.first_use("live", now + TOKEN_LIFETIME_S)
     assert [d["_id"] async for d in collection.find({})] == ["live"]
+
+
+class Ask(BaseModel):
+    user_id: str
+
+
+body_router = APIRouter(dependencies=[INTERNAL])
+
+
+@body_router.post("/internal/accounts/{account_id}/token")
+async def with_a_body(account_id: str, ask: Ask) -> dict[str, str]:
+    return {"account_id": account_id, "user_id": ask.user_id}
+
+
+async def test_a_route_with_a_body_takes_its_token_once_though_door_and_route_both_check() -> None:
+    """The door checks the token before the body is read, the route's dependency after: the
+    request's own token is not a replay to the second check, a replay is refused by the first."""
+    key, public = generate_keypair()
+    callers = CallerKeys("auth", {"publisher": public})
+    token = {
+        SERVICE_TOKEN_HEADER: service_token(
+            key, "publisher", "auth", time.time(), method="POST", path=TOKEN_ROUTE
+        )
+    }
+    async with served([body_router], {CallerKeys: callers}) as http:
+        answer = await http.post(TOKEN_ROUTE, json={"user_id": "u1"}, headers=token)
+        assert answer.status_code == 200 and answer.json()["user_id"] == "u1"
+        replayed = await http.post(TOKEN_ROUTE, json={"user_id": "u1"}, headers=token)
+        assert replayed.status_code == 401
+    assert isinstance(callers.seen, SeenInMemory) and len(callers.seen.seen) == 1
