@@ -15,12 +15,13 @@ from typing import Any
 
 import httpx
 
-from gatepost_common.access import KAFKA_PRINCIPALS
+from gatepost_common.access import KAFKA_PRINCIPALS, ServiceAuth
 from gatepost_devstack import infra, otlp_sink
 from gatepost_devstack.config import (
     SERVICES,
     Ports,
     local_secrets,
+    service_auth,
     service_header,
     service_keys_env,
 )
@@ -106,9 +107,13 @@ class Stack:
         KAFKA_BOOTSTRAP_SERVERS names a broker of the user's own."""
         return infra.client_options(self.kafka_bootstrap, principal)
 
-    def service_token(self, issuer: str, audience: str) -> dict[str, str]:
-        """The header a call from service `issuer` to `audience`'s internal routes carries."""
-        return service_header(self.secrets, issuer, audience)
+    def service_token(self, issuer: str, audience: str, method: str, path: str) -> dict[str, str]:
+        """The header one call from service `issuer` to `method` `path` of `audience` carries."""
+        return service_header(self.secrets, issuer, audience, method, path)
+
+    def service_auth(self, issuer: str, audience: str) -> ServiceAuth:
+        """httpx authentication signing each call as service `issuer` to `audience`."""
+        return service_auth(self.secrets, issuer, audience)
 
     def start_infra(self) -> None:
         started_here = not self.kafka_bootstrap
