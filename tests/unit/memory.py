@@ -19,6 +19,7 @@ does); Gatepost's conditions name that case explicitly (`{"a": None}`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -137,3 +138,24 @@ class MemoryDatabase:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.collections)
+
+
+class InterleavedCollection(MemoryCollection):
+    """Each call waits a turn of the event loop before it runs: calls of requests in flight
+    together interleave as on a replica set, where nothing between two commands is serialised."""
+
+    def __getattr__(self, name: str) -> Any:
+        call = super().__getattr__(name)
+
+        async def interleaved(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0)
+            return await call(*args, **kwargs)
+
+        return interleaved
+
+
+class InterleavedDatabase(MemoryDatabase):
+    def __getitem__(self, name: str) -> MemoryCollection:
+        if name not in self.collections:
+            self.collections[name] = InterleavedCollection(self.database[name])
+        return self.collections[name]

@@ -6,6 +6,7 @@ loopback address (refused at registration and again at delivery)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -20,7 +21,12 @@ import pytest
 
 from gatepost_approval.bootstrap import Parts, build
 from gatepost_approval.settings import Settings
-from gatepost_approval.webhook_endpoints import EndpointRequest, Endpoints
+from gatepost_approval.webhook_endpoints import (
+    MAX_ENDPOINTS,
+    EndpointRequest,
+    Endpoints,
+    TooManyEndpoints,
+)
 from gatepost_approval.webhook_outbox import Retries, WebhookOutbox
 from gatepost_approval.webhook_routes import router
 from gatepost_approval.webhook_rules import WebhookEvent
@@ -30,7 +36,7 @@ from gatepost_common.events import PostMeasured, PostProgressed, PostPublished
 from gatepost_common.outbound import FetchFailed, FetchPolicy
 from tests.unit.approval.test_approvals import CHOICES, CREATOR, SIGNING_KEY, generated
 from tests.unit.asgi import bearer, served
-from tests.unit.memory import MemoryDatabase
+from tests.unit.memory import InterleavedDatabase, MemoryDatabase
 
 DOCS = Path(__file__).parents[3] / "docs" / "webhooks.md"
 
@@ -346,3 +352,27 @@ async def test_the_routes_register_list_and_refuse_with_a_reason(
         assert refused.json() == {
             "detail": "the URL's host 'intranet.example' is not a public address"
         }
+
+
+async def test_endpoints_registered_at_once_for_the_last_places_never_pass_the_cap() -> None:
+    db = InterleavedDatabase()
+    endpoints = Endpoints(db, FetchPolicy(resolve=Names("93.184.215.14").resolve), Clock())  # type: ignore[arg-type]
+    request = EndpointRequest.model_validate(
+        {"url": "https://hooks.example.com/in", "events": ["post.approved"]}
+    )
+    for _ in range(MAX_ENDPOINTS - 2):
+        await endpoints.register("u1", request)
+
+    tried = await asyncio.gather(
+        *(endpoints.register("u1", request) for _ in range(8)), return_exceptions=True
+    )
+
+    assert all(isinstance(t, TooManyEndpoints) for t in tried if isinstance(t, BaseException))
+    kept = len(await endpoints.of_user("u1"))
+    made = sum(1 for t in tried if not isinstance(t, BaseException))
+    assert kept <= MAX_ENDPOINTS and kept == MAX_ENDPOINTS - 2 + made
+    while kept < MAX_ENDPOINTS:
+        await endpoints.register("u1", request)
+        kept += 1
+    with pytest.raises(TooManyEndpoints):
+        await endpoints.register("u1", request)

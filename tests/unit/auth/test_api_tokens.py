@@ -5,6 +5,7 @@ takes a token only under /v1/ and only for the scope it names."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,13 +13,14 @@ from fastapi import APIRouter, HTTPException
 
 from gatepost_auth.api_token_routes import LocalTokenChecks
 from gatepost_auth.api_token_routes import router as token_routes
-from gatepost_auth.api_tokens import ApiTokens, audit_stream, token_hash
+from gatepost_auth.api_tokens import MAX_LIVE_TOKENS, ApiTokens, audit_stream, token_hash
 from gatepost_common.api_tokens import PostsEditor, Scope, TokenChecks
 from gatepost_common.audit import AuditLog
 from gatepost_common.clock import Clock
+from gatepost_common.errors import RefusedInput
 from gatepost_common.sessions import CurrentUser, User
 from tests.unit.asgi import bearer, served
-from tests.unit.memory import MemoryDatabase
+from tests.unit.memory import InterleavedDatabase, MemoryDatabase
 
 USE = {"method": "GET", "path": "/v1/posts", "service": "approval"}
 
@@ -159,3 +161,26 @@ async def test_a_service_takes_a_token_only_under_v1_and_only_in_scope() -> None
         assert (await client.post("/posts/p1/approve", headers=as_(editor))).status_code == 401
         # a person's session still works on both
         assert (await client.put("/posts/p1/cover", headers=bearer("u-ada"))).status_code == 200
+
+
+async def test_tokens_made_at_once_for_the_last_places_never_pass_the_cap() -> None:
+    db, clock = InterleavedDatabase(), FakeClock()
+    tokens = ApiTokens(db, AuditLog(db), clock, 100)  # type: ignore[arg-type]
+    ada = User("u-ada", "ada@example.com")
+    for n in range(MAX_LIVE_TOKENS - 3):
+        await tokens.make(ada, f"old {n}", [Scope.POSTS_READ], timedelta(days=1))
+
+    tried = await asyncio.gather(
+        *(tokens.make(ada, f"new {n}", [Scope.POSTS_READ], timedelta(days=1)) for n in range(12)),
+        return_exceptions=True,
+    )
+
+    made = [t for t in tried if not isinstance(t, BaseException)]
+    assert all(isinstance(t, RefusedInput) for t in tried if isinstance(t, BaseException))
+    live = db.database["api_tokens"].count_documents({"revoked_at": None})
+    assert live <= MAX_LIVE_TOKENS and live == MAX_LIVE_TOKENS - 3 + len(made)
+    while live < MAX_LIVE_TOKENS:  # a refusal in the race was only that: the places are there
+        await tokens.make(ada, f"later {live}", [Scope.POSTS_READ], timedelta(days=1))
+        live += 1
+    with pytest.raises(RefusedInput, match=f"at most {MAX_LIVE_TOKENS} live tokens"):
+        await tokens.make(ada, "one too many", [Scope.POSTS_READ], timedelta(days=1))

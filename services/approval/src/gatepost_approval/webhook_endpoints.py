@@ -49,8 +49,6 @@ class Endpoints:
     async def register(self, user_id: str, request: EndpointRequest) -> Document:
         """Refused (422, why) when the URL's host is not a public address reached over https."""
         await vetted_address(httpx.URL(str(request.url)), self.policy)
-        if await self.endpoints.count_documents({"user_id": user_id}) >= MAX_ENDPOINTS:
-            raise TooManyEndpoints()
         endpoint = {
             "_id": str(uuid.uuid4()),
             "user_id": user_id,
@@ -60,7 +58,12 @@ class Endpoints:
             "secret": f"whsec_{secrets.token_urlsafe(32)}",
             "created_at": self.clock.now(),
         }
+        # stored first, then counted with itself (a count before the insert let two requests
+        # at once both take the last place on a replica set): the later of two sees both
         await self.endpoints.insert_one(endpoint)
+        if await self.endpoints.count_documents({"user_id": user_id}) > MAX_ENDPOINTS:
+            await self.endpoints.delete_one({"_id": endpoint["_id"]})
+            raise TooManyEndpoints()
         return endpoint
 
     async def of_user(self, user_id: str) -> list[Document]:
