@@ -14,6 +14,7 @@ from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.door import takes
 from gatepost_common.events import VideoMime
 from gatepost_common.provided import given
+from gatepost_common.quotas import Usage, usage_of
 from gatepost_common.sessions import CurrentUser, session_token
 
 VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
@@ -47,6 +48,14 @@ def photo_of(upload: UploadFile) -> Callable[[], Awaitable[bytes]]:
 
 
 router = APIRouter(tags=["queue"])
+
+
+@router.get("/uploads/usage")
+async def upload_usage(user: CurrentUser, uploads: Annotated[Uploads, given(Uploads)]) -> Usage:
+    """The person's daily quota of stored bytes (their own photos and videos): its limit,
+    today's use and when the day resets (00:00 UTC)."""
+    storage = uploads.storage
+    return await usage_of(storage.quotas, user.id, [storage.quota])
 
 
 @router.post("/uploads", status_code=201, dependencies=[takes(UPLOAD_BODY_BYTES)])
