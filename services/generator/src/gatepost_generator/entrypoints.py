@@ -109,10 +109,9 @@ async def get_topic(topic_id: str, user: TopicsWriter, topics: Topics) -> TopicV
     return TopicView.of(found)
 
 
-@router.get("/v1/usage", tags=["api v1"])
 @router.get("/usage")
 async def usage(
-    user: TopicsWriter, allowance: Annotated[Allowance, given(Allowance)]
+    user: CurrentUser, allowance: Annotated[Allowance, given(Allowance)]
 ) -> QuotaUsages:
     """The person's daily quotas here (topics, images, imports): each limit, today's use
     and when the day resets (00:00 UTC)."""
