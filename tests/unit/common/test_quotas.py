@@ -118,7 +118,7 @@ async def test_a_refusal_is_answered_429_with_retry_after_and_the_reset_time() -
         "limit": 5,
         "used": 0,
         "asked": 6,
-        "resets_at": "2026-12-08T00:00:00+00:00",
+        "resets_at": "2026-12-08T00:00:00Z",
     }
     assert relayed.status_code == 429 and relayed.headers["retry-after"] == "77"
     assert relayed.json() == {

@@ -58,7 +58,7 @@ async def test_a_typed_topic_over_the_daily_quota_is_refused_429_and_not_queued(
     assert int(refused.headers["retry-after"]) > 0
     body = refused.json()
     assert body["detail"].startswith("daily limit of 2 topics reached: 2 used today")
-    assert body["quota"]["kind"] == "topics" and body["quota"]["resets_at"].endswith("+00:00")
+    assert body["quota"]["kind"] == "topics" and body["quota"]["resets_at"].endswith("T00:00:00Z")
     assert [t["text"] for t in listed.json()] == ["Tides", "Herbs"]
     assert other.status_code == 201  # another person's day is their own
 

@@ -41,6 +41,11 @@ def resets_at(now: datetime) -> datetime:
     return today + timedelta(days=1)
 
 
+def iso(moment: datetime) -> str:
+    """As pydantic writes a UTC time in every other answer: `2026-12-08T00:00:00Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class QuotaExceeded(DomainError):
     """Over a daily quota: what was asked, what is used, the limit and when it resets."""
 
@@ -53,7 +58,7 @@ class QuotaExceeded(DomainError):
         super().__init__(
             f"daily limit of {quota.limit} {quota.noun} reached: {used} used today, "
             f"{asked} more asked; it resets at {self.resets_at:%H:%M} UTC "
-            f"({self.resets_at.isoformat()})"
+            f"({iso(self.resets_at)})"
         )
 
     def answer_fields(self) -> dict[str, Any]:
@@ -63,7 +68,7 @@ class QuotaExceeded(DomainError):
                 "limit": self.quota.limit,
                 "used": self.used,
                 "asked": self.asked,
-                "resets_at": self.resets_at.isoformat(),
+                "resets_at": iso(self.resets_at),
             }
         }
 
