@@ -68,8 +68,10 @@ function topicRow(t, summary) {
   el("td", {}, status(t.status), t.stage && t.status === "generating" ? ` (${t.stage})` : "",
     t.reason ? el("div", { class: "error" }, t.reason) : "",
     t.status === "failed" ? el("button", { class: "secondary", onclick: async () => {
-      await generator.retry(t.topic_id);
-      await refresh();
+      try {
+        await generator.retry(t.topic_id);  // its seven images count again: may be refused
+        await refresh();
+      } catch (error) { flash(/** @type {Error} */ (error).message, "error"); }
     } }, "Retry") : ""),
   el("td", { class: "cost" }, t.usage.images || t.usage.text_tokens
     ? `${t.usage.text_tokens} text tokens, ${t.usage.images} images` : ""),
