@@ -71,17 +71,23 @@ def test_the_library_says_when_a_quota_is_near_and_refuses_past_it(
     assert look_at(page, "quota-notes") == []
 
     form = page.locator("form", has=page.get_by_role("heading", name="Bulk import"))
-    for expected in ("1 accepted, 0 rejected", None):
+
+    def import_through_the_ui() -> None:
         form.locator("input[type=file]").set_input_files(
             {"name": "topics.csv", "mimeType": "text/csv", "buffer": b"text\nMint in shade\n"}
         )
         form.get_by_role("button", name="Import").click()
-        if expected:
-            expect(form.locator("#import-report")).to_contain_text(expected)
+
+    import_through_the_ui()
+    expect(form.locator("#import-report")).to_contain_text("1 accepted, 0 rejected")
+    # the library is read again after the import: slow on a loaded machine
     expect(imports).to_have_text(
-        "You have used 5 of 5 imports today (none left); resets at 00:00 UTC."
+        "You have used 5 of 5 imports today (none left); resets at 00:00 UTC.", timeout=60_000
     )
-    expect(page.locator("#flash")).to_contain_text("daily limit of 5 imports reached: 5 used today")
+    import_through_the_ui()
+    expect(page.locator("#flash")).to_contain_text(
+        "daily limit of 5 imports reached: 5 used today", timeout=30_000
+    )
     page.locator("#flash").scroll_into_view_if_needed()
     shot(page, "quota-refused")
 

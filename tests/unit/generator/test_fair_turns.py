@@ -17,7 +17,7 @@ from openai import AsyncOpenAI
 from gatepost_generator.bootstrap import Parts, build
 from gatepost_generator.domain import Topic
 from gatepost_generator.settings import Settings
-from gatepost_generator.turns import PERSON
+from gatepost_generator.turns import PERSON, Turns
 from gatepost_standins.openai.app import create_app
 from gatepost_standins.openai.config import OpenAIStandinConfig
 from tests.unit.generator.test_generation_flow import FixedClock, Services
@@ -140,3 +140,25 @@ async def test_one_persons_2000_topic_import_delays_anothers_topic_by_one_image_
         for task in worker.running.values():
             task.cancel()
         await asyncio.gather(*worker.running.values(), return_exceptions=True)
+
+
+async def test_a_call_cancelled_in_line_or_as_its_turn_comes_holds_no_one_up() -> None:
+    turns = Turns()
+    order: list[str] = []
+
+    async def call(person: str) -> None:
+        async with turns.turn(person):
+            order.append(person)
+
+    await turns.wait("ann")  # ann holds the turn
+    gone = asyncio.create_task(call("bob"))  # cancelled while in line
+    given_up = asyncio.create_task(call("cy"))  # cancelled as the turn is handed to it
+    last = asyncio.create_task(call("dee"))
+    await until(lambda: len(turns.waiting) == 3)
+    gone.cancel()
+    await asyncio.gather(gone, return_exceptions=True)
+    assert list(turns.waiting) == ["cy", "dee"]
+    turns.pass_on()  # ann is done: the turn is cy's…
+    given_up.cancel()  # …who is cancelled before it runs, and hands it on to dee
+    await asyncio.gather(given_up, last, return_exceptions=True)
+    assert order == ["dee"] and not turns.busy and turns.waiting == {}
