@@ -141,3 +141,17 @@ async def test_approval_passes_the_generators_quota_refusal_on_to_the_person() -
     assert refused.value.answer_headers() == {"Retry-After": "600"}
     assert refused.value.answer_fields() == {"quota": {"kind": "images"}}
     assert sent == [{"prompt": "a fern", "format": "1080x1080", "user_id": "u1"}]
+
+
+async def test_a_retried_topic_counts_its_seven_images_again() -> None:
+    made = world(topics=1, images=14)
+    library = made.parts.library
+    for topic_id in ("t1", "t2", "t3"):  # t2 and t3 over the day's topics: failed
+        await library.accept(topic("Herbs on a balcony", topic_id))
+    await library.retry("u1", "t2")
+    with pytest.raises(QuotaExceeded) as refused:
+        await library.retry("u1", "t3")
+    assert refused.value.quota.kind == "images" and refused.value.used == 14
+    statuses = {t["_id"]: t["status"] for t in await made.parts.topics.for_user("u1", None, 9, 0)}
+    assert statuses == {"t1": "queued", "t2": "queued", "t3": "failed"}
+    assert await made.parts.allowance.used("u1") == {"topics": 1, "images": 14, "imports": 0}

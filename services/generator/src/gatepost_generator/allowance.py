@@ -61,5 +61,9 @@ class Allowance:
         """A failed topic drawn again, or a slide redrawn."""
         await self.take(user_id, [(self.limits.images, count)])
 
+    async def give_back_images(self, user_id: str, count: int) -> None:
+        """Images counted for a draw that did not happen after all."""
+        await self.quotas.give_back(user_id, self.limits.images, count)
+
     async def used(self, user_id: str) -> dict[str, int]:
         return await self.quotas.used(user_id, self.limits.every())

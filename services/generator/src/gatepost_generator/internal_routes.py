@@ -48,6 +48,6 @@ async def illustrate(
         stored = await media.store(image, body.format)
     except Exception as error:
         if body.user_id:  # nothing was drawn: the image is not counted
-            await allowance.quotas.give_back(body.user_id, allowance.limits.images, 1)
+            await allowance.give_back_images(body.user_id, 1)
         raise HTTPException(502, f"the image model failed: {plain_reason(error)}") from None
     return Illustration(url=stored["url"], sha256=stored["sha256"], images=usage.images)

@@ -154,9 +154,7 @@ class TopicLibrary:
         """A failed topic queued again: its images are drawn again, and counted again."""
         await self.allowance.for_images(user_id, domain.SLIDES)
         if not await self.topics.apply(domain.retry(topic_id, user_id, self.clock.now())):
-            await self.allowance.quotas.give_back(
-                user_id, self.allowance.limits.images, domain.SLIDES
-            )
+            await self.allowance.give_back_images(user_id, domain.SLIDES)
             topic = await self.topics.get(topic_id, user_id)
             if topic is None:
                 raise TopicNotFound(topic_id)
