@@ -3,7 +3,7 @@ decode → resize → encode on the same inputs, and, given a running media serv
 then composing slides (the words set on a normalised picture) in several scripts, and a whole
 7-slide carousel (a cover with its title and six slides), as media does for every post.
 
-    uv run python -m benchmarks.media [--rounds 3] [--url http://127.0.0.1:8005 --token T]
+    uv run python -m benchmarks.media [--rounds 3] [--url http://127.0.0.1:8005 --key FILE]
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import io
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from PIL import Image, ImageOps
 
 from benchmarks.report import save
+from gatepost_common.access import ServiceAuth
 from gatepost_common.slide_style import Style
 from gatepost_media.contact_sheet import SAMPLES, illustration
 from gatepost_media.domain import SIDE, normalise
@@ -102,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--url", help="a running media service, e.g. http://127.0.0.1:8005")
-    parser.add_argument("--token", help="its INTERNAL_TOKEN")
+    parser.add_argument("--key", help="the generator's SERVICE_KEY (a PEM file) to sign calls")
     args = parser.parse_args()
     images = inputs()
     baseline = timed(bare_pillow, images, args.rounds)
@@ -120,9 +122,9 @@ def main() -> None:
         "gatepost_to_baseline": round(ours / baseline, 2),
     }
     if args.url:
-        with httpx.Client(
-            base_url=args.url, headers={"X-Service-Token": args.token or ""}, timeout=60
-        ) as http:
+        key = Path(args.key).read_text() if args.key else ""
+        signed = ServiceAuth("generator", key, "media")  # a fresh token for each call
+        with httpx.Client(base_url=args.url, auth=signed, timeout=60) as http:
 
             def over_http(data: bytes) -> object:
                 return http.post("/internal/images", content=data).raise_for_status()

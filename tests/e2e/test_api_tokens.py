@@ -41,9 +41,10 @@ API_V1: dict[tuple[str, str], Scope | None] = {
     ("GET", "/v1/token"): None,
 }
 # what only a person in the browser may do: approve, publish again, reject, withdraw; connect,
-# disconnect and style accounts; sign in, out and up; make and revoke tokens
+# disconnect and style accounts; sign in, out and up; change the password; make and revoke tokens
 PERSON_ONLY = re.compile(
-    r"approve|publish-again|reject|withdraw|tiktok|^/accounts|/style|sign|/me$|api-tokens"
+    r"approve|publish-again|reject|withdraw|tiktok|^/accounts|/style|sign|/me$|/me/password"
+    r"|api-tokens"
 )
 
 
@@ -107,6 +108,7 @@ def test_no_token_of_any_scope_can_approve_publish_or_touch_accounts_and_sign_in
         ("POST", "/posts/{post_id}/publish-again"),
         ("DELETE", "/accounts/{account_id}"),
         ("POST", "/signout"),
+        ("POST", "/me/password"),
     } <= person_only
     assert taken_by_any & person_only == set()  # 0 routes
     # and the same routes still refuse a token outside /v1/

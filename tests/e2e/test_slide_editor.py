@@ -142,12 +142,12 @@ async def test_the_accounts_style_is_applied_to_new_slides(stack: Stack) -> None
     post_id = await generated_post(stack, client, user_id, account_id, "Styled slides please")
     slide = post_of(client, post_id)["slides"][2]
     media = f"http://127.0.0.1:{stack.ports.media}/internal/slides"
-    token = stack.service_token("approval", "media")
+    token = stack.service_auth("approval", "media")
     recipe = {
         "picture_sha256": slide["illustration_sha256"],
         "text": slide["text"],
         "language": "en",
     }
-    styled = httpx.post(media, json=recipe | {"style": style}, headers=token).json()
-    plain = httpx.post(media, json=recipe, headers=token).json()
+    styled = httpx.post(media, json=recipe | {"style": style}, auth=token).json()
+    plain = httpx.post(media, json=recipe, auth=token).json()
     assert slide["sha256"] == styled["sha256"] != plain["sha256"]  # this style, these bytes

@@ -27,7 +27,7 @@ from gatepost_devstack.stack import Stack
 async def queued_post(stack: Stack) -> tuple[httpx.Client, str, str]:
     client, user_id, account_id = signed_up(stack)
     # unique words give unique images, so TikTok-side counts see only this post
-    text = f"Window box flowers for beginners {uuid.uuid4().hex[:8]}"
+    text = f"Window box flowers for beginners {uuid.uuid4().int % 10**8:08d}"
     topic_id, value = topic_created(user_id, account_id, text)
     await produce(stack.kafka_bootstrap, TOPIC_CREATED, value, key=topic_id)
     [event] = await collect(stack.kafka_bootstrap, POST_GENERATED, has("topic_id", topic_id))

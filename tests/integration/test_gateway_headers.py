@@ -35,7 +35,7 @@ def picture_url(stack: Stack) -> str:
     answer = httpx.post(
         f"http://127.0.0.1:{stack.ports.media}/internal/images",
         content=data.getvalue(),
-        headers=stack.service_token("generator", "media"),
+        auth=stack.service_auth("generator", "media"),
     )
     answer.raise_for_status()
     return str(answer.json()["url"])

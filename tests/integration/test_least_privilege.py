@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import (
@@ -49,9 +50,15 @@ def internal_routes(stack: Stack, service: str) -> set[str]:
     }
 
 
-def call(stack: Stack, service: str, route: str, headers: dict[str, str]) -> int:
+def concrete(route: str) -> tuple[str, str]:
+    """("METHOD", "/path") of a route, its parameters filled in."""
     method, path = route.split(" ", 1)
-    url = f"http://127.0.0.1:{getattr(stack.ports, service)}" + re.sub(r"\{\w+\}", "x", path)
+    return method, re.sub(r"\{\w+\}", "x", path)
+
+
+def call(stack: Stack, service: str, route: str, headers: dict[str, str]) -> int:
+    method, path = concrete(route)
+    url = f"http://127.0.0.1:{getattr(stack.ports, service)}{path}"
     body = {"json": {}} if method == "POST" else {}
     return httpx.request(method, url, headers=headers, timeout=30, **body).status_code
 
@@ -63,8 +70,9 @@ def test_each_internal_route_opens_only_to_the_services_the_table_names(
     table = INTERNAL_ROUTES.get(service, {})
     assert internal_routes(stack, service) == set(table), "every internal route is in the table"
     for route, allowed in table.items():
+        method, path = concrete(route)
         for caller in SERVICES:
-            answer = call(stack, service, route, stack.service_token(caller, service))
+            answer = call(stack, service, route, stack.service_token(caller, service, method, path))
             if caller in allowed:
                 assert answer not in (401, 403), (caller, route, answer)
             else:
@@ -73,14 +81,35 @@ def test_each_internal_route_opens_only_to_the_services_the_table_names(
         # a token meant for another service, or claiming a name with another's key
         elsewhere = next(s for s in SERVICES if s != service)
         caller = sorted(allowed)[0]
-        assert call(stack, service, route, stack.service_token(caller, elsewhere)) == 401
-        forged_key = json.loads(stack.secrets["service_keys"])[elsewhere][0]
-        forged = service_token(forged_key, caller, service, time.time())
+        misaddressed = stack.service_token(caller, elsewhere, method, path)
+        assert call(stack, service, route, misaddressed) == 401
+        keys = json.loads(stack.secrets["service_keys"])
+        forged = service_token(
+            keys[elsewhere][0], caller, service, time.time(), method=method, path=path
+        )
         assert call(stack, service, route, {SERVICE_TOKEN_HEADER: forged}) == 401
         expired = service_token(
-            json.loads(stack.secrets["service_keys"])[caller][0], caller, service, time.time() - 600
+            keys[caller][0], caller, service, time.time() - 600, method=method, path=path
         )
         assert call(stack, service, route, {SERVICE_TOKEN_HEADER: expired}) == 401
+
+
+def test_a_service_token_opens_one_request_once(stack: Stack) -> None:
+    """A token seen on the way (a log, a proxy) opens neither another method or path nor the
+    same request again: each running service records the ids it took in its own database."""
+    _, user_id, account_id = signed_up(stack)
+    path = f"/internal/users/{user_id}/accounts/{account_id}"
+    url = f"http://127.0.0.1:{stack.ports.auth}{path}"
+    token = stack.service_token("publisher", "auth", "GET", path)
+    elsewhere = f"http://127.0.0.1:{stack.ports.auth}/internal/users/{user_id}/accounts/other"
+    assert httpx.get(elsewhere, headers=token).status_code == 401
+    assert httpx.get(url, headers=token).status_code == 200
+    replayed = httpx.get(url, headers=token)
+    assert replayed.status_code == 401 and "used before" in replayed.json()["detail"]
+    token_id = jwt.decode(token[SERVICE_TOKEN_HEADER], options={"verify_signature": False})["jti"]
+    with MongoClient(stack.mongodb_url) as mongo:
+        seen = mongo[f"{stack.database_prefix}_auth"]["service_tokens_seen"]
+        assert seen.count_documents({"_id": token_id}) == 1
 
 
 def test_the_generators_credential_gets_no_tiktok_token(stack: Stack) -> None:
@@ -89,9 +118,9 @@ def test_the_generators_credential_gets_no_tiktok_token(stack: Stack) -> None:
     _, user_id, account_id = signed_up(stack)
     url = f"http://127.0.0.1:{stack.ports.auth}/internal/accounts/{account_id}/token"
     body = {"user_id": user_id}
-    answer = httpx.post(url, json=body, headers=stack.service_token("generator", "auth"))
+    answer = httpx.post(url, json=body, auth=stack.service_auth("generator", "auth"))
     assert answer.status_code == 403 and "access_token" not in answer.text
-    publisher = httpx.post(url, json=body, headers=stack.service_token("publisher", "auth"))
+    publisher = httpx.post(url, json=body, auth=stack.service_auth("publisher", "auth"))
     assert publisher.status_code == 200 and publisher.json()["access_token"]
 
 

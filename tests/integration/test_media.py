@@ -17,7 +17,7 @@ def internal(stack: Stack) -> httpx.Client:
     return httpx.Client(
         base_url=f"http://127.0.0.1:{stack.ports.media}",
         timeout=30,
-        headers=stack.service_token("generator", "media"),
+        auth=stack.service_auth("generator", "media"),
     )
 
 
@@ -101,8 +101,8 @@ def test_only_the_generator_and_approval_may_store_images(stack: Stack) -> None:
     url = f"http://127.0.0.1:{stack.ports.media}/internal/images"
     assert httpx.post(url, content=png((9, 9))).status_code == 401
     for caller in ("generator", "approval"):
-        answer = httpx.post(url, content=png((9, 9)), headers=stack.service_token(caller, "media"))
+        answer = httpx.post(url, content=png((9, 9)), auth=stack.service_auth(caller, "media"))
         assert answer.status_code == 201, caller
     for caller in ("publisher", "auth"):
-        answer = httpx.post(url, content=png((9, 9)), headers=stack.service_token(caller, "media"))
+        answer = httpx.post(url, content=png((9, 9)), auth=stack.service_auth(caller, "media"))
         assert answer.status_code == 403, caller

@@ -1,9 +1,10 @@
-"""Through the gateway, on the real stack: "sign out everywhere" ends a person's other sessions
-at once on every service (auth answers the gateway's question before any service sees the
-request), and the stale cookie does not stop a new sign-in."""
+"""Through the gateway, on the real stack: "sign out everywhere" and a password change end a
+person's other sessions at once on every service (auth answers the gateway's question before any
+service sees the request), and the stale cookie does not stop a new sign-in."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from gatepost_devstack.outside import browser
@@ -31,6 +32,33 @@ def test_signing_out_everywhere_ends_every_session_at_once(stack: Stack) -> None
 
     again = phone.post("/api/auth/signin", json={"email": email, "password": password})
     assert again.status_code == 200 and phone.get(READS[0]).status_code == 200
+
+
+def test_a_password_change_ends_every_other_session_and_the_old_password(stack: Stack) -> None:
+    email, password, new = f"user-{uuid.uuid4().hex[:10]}@example.com", "correct horse", "staple 9"
+    laptop, phone = browser(stack), browser(stack)
+    sign_up_by_link(laptop, stack.mailbox, email, password, "/api/auth")
+    assert phone.post("/api/auth/signin", json={"email": email, "password": password}).is_success
+    stale = dict(laptop.cookies)
+
+    change = {"current_password": password, "new_password": new}
+    changed = laptop.post("/api/auth/me/password", json=change)
+    assert changed.status_code == 200, changed.text
+    for path in READS:
+        answer = phone.get(path)
+        assert (answer.status_code, answer.json()) == (401, ENDED), path
+        assert laptop.get(path).status_code == 200, path  # this browser's new session
+    copied = browser(stack)
+    copied.cookies.update(stale)  # the laptop's cookie from before the change
+    assert copied.get(READS[0]).status_code == 401
+
+    old = phone.post("/api/auth/signin", json={"email": email, "password": password})
+    assert old.status_code == 401
+    again = phone.post("/api/auth/signin", json={"email": email, "password": new})
+    assert again.status_code == 200 and phone.get(READS[0]).status_code == 200
+    mailed = [json.loads(line) for line in stack.mailbox.read_text().splitlines()]
+    told = [m for m in mailed if m["to"] == email and "password was changed" in m["subject"]]
+    assert len(told) == 1 and new not in told[0]["text"]
 
 
 def test_signing_out_ends_that_session_only(stack: Stack) -> None:

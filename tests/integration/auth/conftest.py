@@ -22,7 +22,7 @@ from pymongo import MongoClient
 from gatepost_common.cloud_event import CloudEvent
 from gatepost_common.crypto import TokenCipher
 from gatepost_common.topics import TIKTOK_WEBHOOK
-from gatepost_devstack.config import TEST_PORTS, service_header, service_keys_env
+from gatepost_devstack.config import TEST_PORTS, service_auth, service_keys_env
 from gatepost_devstack.outside import produce, tiktok_webhook
 from gatepost_devstack.stack import Stack, http_ok, sign_up_by_link
 from gatepost_devstack.supervisor import Supervisor, port_open
@@ -221,6 +221,6 @@ def internal_token(
     return httpx.post(
         f"{world.replicas[replica]}/internal/accounts/{account_id}/token",
         json=body,
-        headers=service_header(world.secrets, "publisher", "auth"),
+        auth=service_auth(world.secrets, "publisher", "auth"),
         timeout=60,
     )

@@ -21,7 +21,7 @@ from gatepost_auth.renewal import refresh_due
 from gatepost_auth.settings import Settings
 from gatepost_common.crypto import TokenCipher, new_key
 from gatepost_common.service import Infrastructure
-from gatepost_devstack.config import service_header
+from gatepost_devstack.config import service_auth
 from gatepost_devstack.outside import eventually
 from tests.integration.auth.conftest import (
     AuthWorld,
@@ -417,8 +417,8 @@ def test_internal_routes_need_a_service_token(auth_world: AuthWorld) -> None:
     assert httpx.post(url, json={}, headers={"X-Service-Token": "guess"}).status_code == 401
     style = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/style"
     assert httpx.get(style, headers={"X-Service-Token": "guess"}).status_code == 401
-    known = service_header(auth_world.secrets, "generator", "auth")
-    assert httpx.get(style, headers=known).json()["position"] == "bottom"  # the default
+    known = service_auth(auth_world.secrets, "generator", "auth")
+    assert httpx.get(style, auth=known).json()["position"] == "bottom"  # the default
 
 
 def test_the_token_route_gives_an_account_only_to_its_owner(auth_world: AuthWorld) -> None:
@@ -426,9 +426,9 @@ def test_the_token_route_gives_an_account_only_to_its_owner(auth_world: AuthWorl
     _, account = connected(auth_world)
     stranger = signed_up(auth_world).get("/me").json()["user_id"]
     url = f"{auth_world.replicas[0]}/internal/accounts/{account['account_id']}/token"
-    publisher = service_header(auth_world.secrets, "publisher", "auth")
-    assert httpx.post(url, json={}, headers=publisher).status_code == 422  # no user_id
-    answer = httpx.post(url, json={"user_id": stranger}, headers=publisher)
+    publisher = service_auth(auth_world.secrets, "publisher", "auth")
+    assert httpx.post(url, json={}, auth=publisher).status_code == 422  # no user_id
+    answer = httpx.post(url, json={"user_id": stranger}, auth=publisher)
     assert answer.status_code == 404 and "access_token" not in answer.text
 
 
@@ -534,7 +534,7 @@ def test_what_worked_fed_back_is_off_until_its_owner_switches_it_on(auth_world: 
     internal = f"{auth_world.replicas[1]}/internal/users/{user_id}/accounts/{account_id}"
 
     def told(service: str) -> bool:
-        answer = httpx.get(internal, headers=service_header(auth_world.secrets, service, "auth"))
+        answer = httpx.get(internal, auth=service_auth(auth_world.secrets, service, "auth"))
         return bool(answer.json()["learn_from_posts"])
 
     assert account["learn_from_posts"] is False and not told("generator")

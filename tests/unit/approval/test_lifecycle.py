@@ -22,7 +22,12 @@ def test_publishing_again_needs_the_previous_attempt_to_have_failed_or_been_with
     later = datetime(2026, 11, 24, 9, tzinfo=UTC)
     move = lifecycle.approve(0, 3, {"approved_at": NOW, "publish_after": later})
     again = {"$in": ["failed", "withdrawn"]}
-    assert move.when == {"revision": {"$in": [None, 0]}, "status": again, "attempt": 2}
+    assert move.when == {
+        "revision": {"$in": [None, 0]},
+        "status": again,
+        "attempt": 2,
+        "media_expired_at": None,  # its media have not expired (retention.py)
+    }
     assert move.update["$set"]["attempt"] == 3
     assert move.update["$push"]["history"] == {  # a scheduled post's timeline says for when
         "state": "approved",
@@ -47,7 +52,12 @@ def test_only_a_post_awaiting_approval_is_edited_or_rejected() -> None:
 def test_an_outcome_lands_only_on_its_own_attempt() -> None:
     move = lifecycle.outcome(1, "SEND_TO_USER_INBOX", {"publish_id": "p"}, NOW)
     assert move.when == {"attempt": {"$in": [None, 1]}}  # posts from before attempts existed
-    assert move.update["$set"] == {"publish_id": "p", "status": PostStatus.IN_INBOX, "stuck": None}
+    assert move.update["$set"] == {
+        "publish_id": "p",
+        "status": PostStatus.IN_INBOX,
+        "stuck": None,
+        "settled_at": NOW,  # when its media's retention begins
+    }
     assert lifecycle.outcome(2, "UNKNOWN", {}, NOW).when == {"attempt": 2}
     # the same outcome delivered twice is one step of the post's history ($addToSet)
     ended = lifecycle.outcome(2, "FAILED", {"fail_reason": "spam_risk"}, NOW)

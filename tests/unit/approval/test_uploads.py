@@ -5,6 +5,7 @@ nothing is queued)."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
@@ -247,3 +248,66 @@ async def test_the_upload_page_reads_the_persons_stored_bytes_and_their_limit() 
     assert (quota["kind"], quota["used"], quota["limit"]) == ("stored_bytes", 3_000_000, 5_000_000)
     assert full.status_code == 413 and int(full.headers["retry-after"]) > 0
     assert full.json()["quota"]["used"] == 3_000_000
+
+
+class PhotoPart:
+    """A signed-in person's multipart body: the form's fields, then one "photo" part of `size`
+    bytes, made as the service pulls it; and how much it pulled."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.pulled = size, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield (
+            b'--x\r\nContent-Disposition: form-data; name="account_id"\r\n\r\nacc-1\r\n'
+            b'--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nBalcony\r\n'
+            b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.jpg"\r\n'
+            b"Content-Type: image/jpeg\r\n\r\n"
+        )
+        chunk = b"\xff" * (64 * 1024)
+        while self.pulled < self.size:
+            self.pulled += len(chunk)
+            yield chunk
+        yield b"\r\n--x--\r\n"
+
+
+async def test_a_4_gb_photo_part_is_refused_as_it_passes_its_cap_with_under_25_mb_held() -> None:
+    """It used to be spooled whole (to disk past 1 MB) before the route saw its size."""
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators())
+    body = PhotoPart(4_000_000_000)
+    headers = bearer("u1") | {"Content-Type": "multipart/form-data; boundary=x"}
+    tracemalloc.start()
+    try:
+        async with served([upload_routes.router], {Uploads: service}) as client:
+            answer = await client.post("/uploads", content=body, headers=headers)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert answer.status_code == 413
+    assert answer.json() == {
+        "detail": f"each photo is limited to {upload_routes.PHOTO_BYTES} bytes"
+    }
+    assert body.pulled < 25_000_000 and peak < 25_000_000
+    assert media.received == [] and posts.docs == {}
+
+
+async def test_a_file_of_another_type_is_refused_at_its_headers() -> None:
+    service, _ = uploads(FakeMedia(), FakeCreators())
+    form = {"account_id": "acc-1", "title": "Balcony tour"}
+    files = [("files", ("a.gif", b"GIF89a", "image/gif"))]
+    async with served([upload_routes.router], {Uploads: service}) as client:
+        answer = await client.post("/uploads", data=form, files=files, headers=bearer("u1"))
+    assert answer.status_code == 422 and "image/gif" in answer.json()["detail"]
+
+
+async def test_photos_within_their_cap_are_queued_through_the_route() -> None:
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators())
+    form = {"account_id": "acc-1", "title": "Balcony tour"}
+    photo = b"\xff\xd8" + b"x" * 100_000
+    files = [("files", (f"{n}.jpg", photo, "image/jpeg")) for n in (1, 2)]
+    async with served([upload_routes.router], {Uploads: service}) as client:
+        answer = await client.post("/uploads", data=form, files=files, headers=bearer("u1"))
+    assert answer.status_code == 201, answer.text
+    assert [len(r) for r in media.received] == [100_002, 100_002] and len(posts.docs) == 1

@@ -58,3 +58,20 @@ def test_a_confident_low_accuracy_guess_below_certainty_still_gets_a_second_look
 
     assert LinguaDetector(accuracy="low").detect(topic) == "tl"
     assert LinguaDetector().detect(topic) == "en"
+
+
+def test_more_than_two_languages_in_play_go_to_the_llm_fallback() -> None:
+    topic = "Five-minute desk yoga"  # low accuracy: Finnish 0.33, German 0.17, Tagalog 0.13
+
+    assert LinguaDetector(accuracy="low").detect(topic) == "fi"
+    assert LinguaDetector().detect(topic) is None  # a look at Finnish and German said German
+
+
+def test_words_with_digits_do_not_tip_the_guess() -> None:
+    detector = LinguaDetector()
+    plain = "Balcony tomatoes for beginners"
+    # each of these test markers once turned the guess to another language
+    marked = [f"{plain} {code}" for code in ("b1ba3efd", "ceef20ab", "baa19e1d", "2026", "x10")]
+
+    assert detector.detect(plain) == "en"
+    assert [detector.detect(topic) for topic in marked] == ["en"] * len(marked)

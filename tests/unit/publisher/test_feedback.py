@@ -115,10 +115,11 @@ def client(w: World, switch: Switch) -> httpx.AsyncClient:
     return served([router, internal], {Feedback: Feedback(insights, switch), CallerKeys: callers})
 
 
-def signed_as(service: str) -> dict[str, str]:
-    return {
-        SERVICE_TOKEN_HEADER: service_token(KEYS[service][0], service, "publisher", time.time())
-    }
+def signed_as(service: str, path: str) -> dict[str, str]:
+    token = service_token(
+        KEYS[service][0], service, "publisher", time.time(), method="GET", path=path
+    )
+    return {SERVICE_TOKEN_HEADER: token}
 
 
 async def three_spanish_posts(w: World) -> None:
@@ -204,12 +205,13 @@ async def test_style_examples_are_the_best_titles_and_only_with_the_opt_in() -> 
     w = world(insights_enabled=True)
     await three_spanish_posts(w)
     switch = Switch()
-    path = "/internal/users/user-1/accounts/account-1/style-examples?language=es&limit=2"
+    route = "/internal/users/user-1/accounts/account-1/style-examples"
+    path = f"{route}?language=es&limit=2"
     async with client(w, switch) as api:
-        before = (await api.get(path, headers=signed_as("generator"))).json()
+        before = (await api.get(path, headers=signed_as("generator", route))).json()
         switch.on.add(("user-1", "account-1"))
-        after = (await api.get(path, headers=signed_as("generator"))).json()
-        not_open = await api.get(path, headers=signed_as("approval"))
+        after = (await api.get(path, headers=signed_as("generator", route))).json()
+        not_open = await api.get(path, headers=signed_as("approval", route))
     assert before == {"examples": []} and not_open.status_code == 403
     assert after == {
         "examples": [

@@ -21,7 +21,10 @@ PUBLIC_ID = "7445218935610482311"  # 19 digits, above 2^53: JSON.parse as a numb
 LINK = f"https://www.tiktok.com/@local.creator/photo/{PUBLIC_ID}"
 ACCOUNT = "acc-1"
 ZONE = "America/New_York"  # the browser's zone: the heatmap is asked in it
-NOW = datetime.now(UTC).replace(microsecond=0)
+# today at 11 AM in the browser's zone (16:00 UTC), the page's clock fixed there: "out today" and
+# "this week" are the same days whenever the tests run (at 00:45 in New York, "three hours ago"
+# was yesterday)
+NOW = datetime.now(UTC).replace(hour=16, minute=0, second=0, microsecond=0)
 
 
 def next_local(weekday: int, hour: int, weeks: int = 0) -> str:
@@ -337,5 +340,6 @@ def app_page(browser: Browser, answers: Answers) -> Iterator[Page]:
 
     context.route("**/*", serve)
     page = context.new_page()
+    page.clock.set_fixed_time(NOW)
     yield page
     context.close()

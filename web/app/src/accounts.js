@@ -1,6 +1,6 @@
 // @ts-check
 // Accounts: each TikTok account's connection health, what it can still publish, its slide style,
-// and whether what worked is fed back.
+// and whether what worked is fed back; the person's password and sign-ins.
 import { auth, publisher } from "./api.js";
 import { el, flash, newest, patch, refresh, view, when } from "./dom.js";
 import { headroomSentence } from "./headroom.js";
@@ -14,7 +14,7 @@ export async function showAccounts(main) {
   const app = el("section", { class: "card app-headroom", "aria-labelledby": "app-headroom-title" });
   main.replaceChildren(el("h1", {}, "Accounts"),
     el("p", {}, el("a", { class: "button", href: auth.connectUrl }, "Connect a TikTok account")),
-    app, list, everywhere());
+    app, list, passwordForm(), everywhere());
   publisher.appHeadroom().then((h) => app.replaceChildren(
     el("h2", { id: "app-headroom-title" }, "This TikTok app today"),
     el("p", { class: "headroom", role: "status" }, headroomSentence(h),
@@ -33,6 +33,42 @@ export async function showAccounts(main) {
     ? accounts.map((a) => accountCard(a, budgets.get(a.account_id) ?? null))
     : [el("p", {}, "No TikTok account connected yet.")]));
   await refresh();
+}
+
+/** Changing the password (the current one is asked for): every other browser and device is
+ * signed out, this one goes on with a new session. */
+function passwordForm() {
+  const problem = el("p", { class: "error", role: "alert" });
+  const done = el("p", { class: "note", role: "status" });
+  /** @param {string} name @param {string} label @param {string} autocomplete @param {string} [note] */
+  const field = (name, label, autocomplete, note) => [el("label", { for: name }, label,
+    el("input", { type: "password", id: name, name, autocomplete, required: true,
+      minlength: autocomplete === "new-password" ? 8 : null, maxlength: 256,
+      "aria-describedby": note ? `${name}-note` : null })),
+  note ? el("p", { class: "note", id: `${name}-note` }, note) : ""];
+  const form = el("form", { class: "password-form", onsubmit: async (/** @type {SubmitEvent} */ event) => {
+    event.preventDefault();
+    problem.textContent = done.textContent = "";
+    const data = new FormData(form);
+    const current = String(data.get("current-password")), chosen = String(data.get("new-password"));
+    if (chosen !== String(data.get("repeat-password"))) {
+      problem.textContent = "The new password and its repetition differ: type them again.";
+      return;
+    }
+    try {
+      await auth.changePassword({ current_password: current, new_password: chosen });
+      form.reset();
+      done.textContent = "Password changed. Every other browser and device was signed out; "
+        + "this one stays signed in.";
+    } catch (error) { problem.textContent = /** @type {Error} */ (error).message; }
+  } },
+  field("current-password", "Current password", "current-password"),
+  field("new-password", "New password", "new-password", "At least 8 characters."),
+  field("repeat-password", "New password again", "new-password"),
+  el("button", { type: "submit", class: "secondary" }, "Change password"), problem, done);
+  return el("section", { class: "card password", "aria-labelledby": "password-title" },
+    el("h2", { id: "password-title" }, "Your password"),
+    el("p", {}, "Changing it signs out every other browser and device at once."), form);
 }
 
 /** Signing out of every browser and device at once (a lost phone, a shared computer). */

@@ -90,6 +90,9 @@ export const auth = {
   /** @returns {Promise<null>} */
   signOut: () => call("POST", "/api/auth/signout"),
   signOutEverywhere: () => call("POST", "/api/auth/signout/everywhere"),
+  /** Every session of the person ends; this browser gets a new one (its cookies).
+   * @param {AuthSchemas["PasswordChange"]} change @returns {Promise<AuthSchemas["Session"]>} */
+  changePassword: (change) => call("POST", "/api/auth/me/password", { json: change }),
   /** @returns {Promise<Account[]>} */
   accounts: () => call("GET", "/api/auth/accounts"),
   /** @param {string} id @returns {Promise<CreatorInfo>} */

@@ -2,17 +2,20 @@
 routes, the local Kafka's ACLs are made from, and docs/architecture.md shows (generated from it by
 gatepost_devstack.contract; a test keeps them equal).
 
-A service proves who it is with a short-lived token it signs with its own Ed25519 key
-(`SERVICE_KEY`); every service knows the others' public keys (`SERVICE_PUBLIC_KEYS`). A leaked
-key of one service opens only the routes that table gives that service, and a route the table does
-not name is refused to everyone."""
+A service proves who it is with a token it signs with its own Ed25519 key (`SERVICE_KEY`) for one
+request: the service it calls, the method and the path, valid for TOKEN_LIFETIME_S and taken once
+(the called service records its id: gatepost_common.token_replays). Every service knows the
+others' public keys (`SERVICE_PUBLIC_KEYS`). A leaked key of one service opens only the routes
+that table gives that service, a route the table does not name is refused to everyone, and a
+token seen on the way opens nothing else and nothing again."""
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -20,6 +23,7 @@ import jwt
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from gatepost_common.provided import given
+from gatepost_common.token_replays import SeenInMemory, SeenTokens
 from gatepost_common.topics import (
     POST_APPROVED,
     POST_GENERATED,
@@ -32,8 +36,9 @@ from gatepost_common.topics import (
 )
 
 SERVICE_TOKEN_HEADER = "X-Service-Token"
-TOKEN_LIFETIME_S = 120
-RENEW_AFTER_S = 60
+TOKEN_LIFETIME_S = 30
+TOKEN_CLAIMS = ["iss", "aud", "exp", "iat", "jti", "htm", "htp"]
+_TAKEN = "gatepost.service_token"  # the request scope's note: this token id was taken already
 
 # service → "METHOD /path" of its internal routes → the services that may call it
 INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
@@ -54,6 +59,8 @@ INTERNAL_ROUTES: dict[str, dict[str, frozenset[str]]] = {
         "POST /internal/slides": frozenset({"generator", "approval"}),
         "POST /internal/videos": frozenset({"approval"}),
         "POST /internal/videos/fetch": frozenset({"approval"}),
+        # the files of posts whose media expired (approval keeps the posts: retention.py)
+        "POST /internal/media/expire": frozenset({"approval"}),
     },
     "generator": {
         "POST /internal/illustrations": frozenset({"approval"}),
@@ -124,25 +131,39 @@ def acl_table() -> str:
     return "".join(f"{a.principal} {a.operation} {a.resource} {a.name}\n" for a in kafka_acls())
 
 
-def service_token(private_key_pem: str, issuer: str, audience: str, now: float) -> str:
-    """A token saying `issuer` calls `audience`, valid for TOKEN_LIFETIME_S."""
-    claims = {"iss": issuer, "aud": audience, "iat": int(now), "exp": int(now) + TOKEN_LIFETIME_S}
+def service_token(
+    private_key_pem: str, issuer: str, audience: str, now: float, *, method: str, path: str
+) -> str:
+    """A token saying `issuer` calls `method` `path` of `audience`, once, within
+    TOKEN_LIFETIME_S."""
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "iat": int(now),
+        "exp": int(now) + TOKEN_LIFETIME_S,
+        "jti": uuid.uuid4().hex,
+        "htm": method.upper(),
+        "htp": path,
+    }
     return jwt.encode(claims, private_key_pem, algorithm="EdDSA")
 
 
 class ServiceAuth(httpx.Auth):
-    """httpx authentication for calls to another Gatepost service: a signed token, renewed
-    every RENEW_AFTER_S."""
+    """httpx authentication for calls to another Gatepost service: a fresh token for each
+    request, bound to its method and path (a retried request is signed again)."""
 
     def __init__(self, issuer: str, private_key_pem: str, audience: str) -> None:
         self.issuer, self.key, self.audience = issuer, private_key_pem, audience
-        self.token, self.made = "", 0.0
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        now = time.time()
-        if not self.token or now - self.made > RENEW_AFTER_S:
-            self.token, self.made = service_token(self.key, self.issuer, self.audience, now), now
-        request.headers[SERVICE_TOKEN_HEADER] = self.token
+        request.headers[SERVICE_TOKEN_HEADER] = service_token(
+            self.key,
+            self.issuer,
+            self.audience,
+            time.time(),
+            method=request.method,
+            path=request.url.path,
+        )
         yield request
 
 
@@ -156,38 +177,51 @@ def public_keys(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class CallerKeys:
-    """Which service this is, and every service's public key (SERVICE_PUBLIC_KEYS)."""
+    """Which service this is, every service's public key (SERVICE_PUBLIC_KEYS), and the ids of
+    the tokens it has taken."""
 
     service: str
     keys: Mapping[str, str]
+    seen: SeenTokens = field(default_factory=SeenInMemory)
 
 
-def internal_caller(
+def _refused(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, f"internal route: {reason}")
+
+
+async def internal_caller(
     request: Request,
     callers: Annotated[CallerKeys, given(CallerKeys)],
     x_service_token: Annotated[str, Header()] = "",
 ) -> str:
     """The calling service of an internal route: its signed token must be valid, addressed to
-    this service, and from a service INTERNAL_ROUTES allows on this route."""
+    this service, for this method and path, not used before, and from a service INTERNAL_ROUTES
+    allows on this route. (The door checks first, before the body; the route's own check then
+    finds the token taken by this same request, not replayed.)"""
     route = getattr(request.scope.get("route"), "path", "")
     allowed = INTERNAL_ROUTES.get(callers.service, {}).get(f"{request.method} {route}", frozenset())
     try:
         issuer = str(jwt.decode(x_service_token, options={"verify_signature": False})["iss"])
-        jwt.decode(
+        claims = jwt.decode(
             x_service_token,
             callers.keys[issuer],
             algorithms=["EdDSA"],
             audience=callers.service,
-            options={"require": ["iss", "aud", "exp", "iat"]},
+            options={"require": TOKEN_CLAIMS},
         )
     except (jwt.InvalidTokenError, KeyError):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "internal route: a service's signed token required"
-        ) from None
+        raise _refused("a service's signed token required") from None
+    if claims["htm"] != request.method or claims["htp"] != request.scope["path"]:
+        raise _refused("the service token was signed for another request")
     if issuer not in allowed:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"internal route: not open to the {issuer} service"
         )
+    token_id = str(claims["jti"])
+    if request.scope.get(_TAKEN) != token_id:
+        if not await callers.seen.first_use(token_id, float(claims["exp"])):
+            raise _refused("the service token was used before")
+        request.scope[_TAKEN] = token_id
     return issuer
 
 

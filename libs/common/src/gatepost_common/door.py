@@ -138,7 +138,7 @@ class Door:
             elif rules.guard is Guard.PERSON:
                 signed_in(request, key)
             else:
-                internal_caller(request, key, request.headers.get("x-service-token", ""))
+                await internal_caller(request, key, request.headers.get("x-service-token", ""))
         if declared.isdigit() and int(declared) > rules.most_bytes:
             raise too_large(rules.most_bytes)
         return rules

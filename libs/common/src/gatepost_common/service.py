@@ -29,6 +29,7 @@ from gatepost_common.mongo import Document, create_mongo_client
 from gatepost_common.provided import provide
 from gatepost_common.settings import ServiceSettings
 from gatepost_common.telemetry import instrument_app, setup_tracing
+from gatepost_common.token_replays import SEEN_TOKENS, MongoSeenTokens
 
 logger = logging.getLogger(__name__)
 MAX_RESTART_PAUSE_S = 60.0
@@ -119,10 +120,12 @@ def create_service_app(
 
     tasks: list[asyncio.Task[None]] = []
     workers: list[Worker] = []
+    seen = MongoSeenTokens(infra.db[SEEN_TOKENS])  # the service tokens this service took
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await infra.mongo.aconnect()
+        await seen.ensure_indexes()
         if on_start is not None:
             await on_start()
         if infra.broker is not None:
@@ -145,7 +148,7 @@ def create_service_app(
 
     app = FastAPI(title=title, lifespan=lifespan)
     me = infra.settings
-    callers = CallerKeys(me.service_name, public_keys(me.service_public_keys))
+    callers = CallerKeys(me.service_name, public_keys(me.service_public_keys), seen)
     probe = Probe(infra.mongo, infra.broker, workers)
     provide(app, {**(provided or {}), CallerKeys: callers, Probe: probe})
     answer_domain_errors(app)

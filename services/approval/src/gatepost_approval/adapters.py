@@ -26,6 +26,13 @@ class MongoPostRepository:
     async def ensure_indexes(self) -> None:
         await self.posts.create_index([("user_id", 1), ("created_at", -1)])
         await self.posts.create_index("outbox_pending")
+        # expired media (media_expiry.py): which posts expired, and which posts name a file
+        await self.posts.create_index([("status", 1), ("rejected_at", 1)])
+        await self.posts.create_index([("status", 1), ("settled_at", 1)])
+        await self.posts.create_index([("media_expired_at", 1), ("media_released_at", 1)])
+        for named_by in ("slides.sha256", "slides.illustration_sha256", "video.sha256"):
+            await self.posts.create_index(named_by)
+        await self.posts.create_index("video.poster_url")
 
     async def add_generated(self, post: Document) -> bool:
         """Queue a generated post once; a redelivery leaves the stored one untouched."""

@@ -16,7 +16,9 @@ from gatepost_approval.entrypoints import subscribers
 from gatepost_approval.handlers import Approvals
 from gatepost_approval.mcp_server import Links, agent_tools, api_for, mcp_route
 from gatepost_approval.media_client import MediaClient
+from gatepost_approval.media_expiry import MediaExpiry
 from gatepost_approval.outbox import ApprovalOutbox
+from gatepost_approval.retention import Retention
 from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
 from gatepost_approval.stuck import StuckFinder
@@ -46,6 +48,7 @@ class Parts:
     stuck: StuckFinder
     endpoints: Endpoints
     webhooks: WebhookOutbox
+    media_expiry: MediaExpiry
 
 
 def webhooks_of(settings: Settings, db: Any, clock: Clock) -> WebhookOutbox:
@@ -89,7 +92,19 @@ def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.Asy
         timedelta(seconds=settings.stuck_after_s),
         settings.stuck_check_interval_s,
     )
-    return Parts(posts, approvals, uploads, outbox, stuck, webhooks.endpoints, webhooks)
+    media_expiry = MediaExpiry(
+        posts.posts,
+        MediaClient(calls("media", settings.media_url, 60)),
+        Retention(
+            undelivered=timedelta(days=settings.media_retention_days),
+            delivered=timedelta(days=settings.media_retention_published_days),
+        ),
+        clock,
+        settings.media_retention_interval_s,
+    )
+    return Parts(
+        posts, approvals, uploads, outbox, stuck, webhooks.endpoints, webhooks, media_expiry
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -107,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     infra.background.append(parts.outbox.run)
     infra.background.append(parts.stuck.run)
     infra.background.append(parts.webhooks.run)
+    infra.background.append(parts.media_expiry.run)
     app = create_service_app(
         infra,
         title="Gatepost approval",

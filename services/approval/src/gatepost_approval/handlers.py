@@ -55,6 +55,14 @@ class NotFailed(ConflictError):
     detail = "only a post whose publishing failed or was withdrawn can be published again"
 
 
+class MediaExpired(ConflictError):
+    """A failed post's media expired (retention.py): its pictures are deleted."""
+
+    detail = (
+        "this post's media were deleted after its retention period; it cannot be published again"
+    )
+
+
 @dataclass
 class Approvals(PostEvents):
     """A person's decisions on one post (approve, edit, reject, publish again); what the other
@@ -107,6 +115,8 @@ class Approvals(PostEvents):
         again: bool,
     ) -> None:
         post_id = post["_id"]
+        if again and post.get("media_expired_at"):
+            raise MediaExpired(post_id)
         if not approvable(post, again):
             raise NotFailed(post_id) if again else AlreadyDecided(post_id)
         attempt = int(post.get("attempt") or 1) + again

@@ -68,6 +68,10 @@ class Post(TypedDict, total=False):
     cover_index: int
     media_type: str
     video: UploadedVideo | None
+    rejected_at: datetime
+    settled_at: datetime  # when the outcome of its attempt came
+    media_expired_at: datetime | None  # its media expired (retention.py): deleted or going
+    media_released_at: datetime | None  # media was told which of its files no post names
     revision: int
     attempt: int
     history: list[dict[str, Any]]  # approvals, the publisher's words, outcomes
@@ -142,7 +146,11 @@ def approve(revision: int, attempt: int, fields: dict[str, Any]) -> Move:
         when |= {"status": PostStatus.AWAITING_APPROVAL.value, "approved_at": None}
     else:
         again = [s.value for s in APPROVABLE_AGAIN]
-        when |= {"status": {"$in": again}, "attempt": of_attempt(attempt - 1)}
+        when |= {
+            "status": {"$in": again},
+            "attempt": of_attempt(attempt - 1),
+            "media_expired_at": None,  # its pictures are deleted: nothing to publish
+        }
     update = {
         **fields,
         "attempt": attempt,
@@ -182,7 +190,10 @@ def outcome(attempt: int, status: str, fields: dict[str, Any], at: datetime) -> 
         ended["link"] = fields["tiktok_url"]
     return Move(
         {"attempt": of_attempt(attempt)},
-        {"$set": {**fields, "status": state, "stuck": None}, "$addToSet": {"history": ended}},
+        {
+            "$set": {**fields, "status": state, "stuck": None, "settled_at": at},
+            "$addToSet": {"history": ended},
+        },
     )
 
 
@@ -216,5 +227,5 @@ def editable(post: Post) -> bool:
 def approvable(post: Post, again: bool) -> bool:
     """Awaiting approval; or, to publish again, failed or withdrawn."""
     if again:
-        return post.get("status") in APPROVABLE_AGAIN
+        return post.get("status") in APPROVABLE_AGAIN and not post.get("media_expired_at")
     return post.get("status") == PostStatus.AWAITING_APPROVAL

@@ -50,3 +50,10 @@ class MediaClient:
     async def image(self, data: bytes) -> StoredImage:
         answer = await self.http.post("/internal/images", content=data)
         return cast(StoredImage, await self._stored(answer))
+
+    async def release(self, names: list[str]) -> dict[str, list[str]]:
+        """Ask media to delete files no kept post names (those stored again lately stay)."""
+        answer = await self.http.post("/internal/media/expire", json={"names": names})
+        answer.raise_for_status()  # the pass tries again
+        released: dict[str, list[str]] = answer.json()
+        return released

@@ -28,6 +28,12 @@ class Settings(ServiceSettings):
     # publish time (or the publisher's last word) is shown as stuck
     stuck_after_s: float = 900.0
     stuck_check_interval_s: float = 60.0
+    # media of rejected and failed posts is deleted this many days after, of published posts
+    # (and drafts sent to the creator's inbox) after the second: TikTok has them by then
+    # (retention.py); the pass that looks for them runs every `media_retention_interval_s`
+    media_retention_days: float = 30.0
+    media_retention_published_days: float = 90.0
+    media_retention_interval_s: float = 3600.0
     # outgoing webhooks: only to public addresses over https (the local run and the tests
     # deliver to 127.0.0.1 over http and turn `webhook_private_addresses` on, as media's
     # FETCH_PRIVATE_ADDRESSES); retried with doubling pauses for `webhook_retry_window_s`

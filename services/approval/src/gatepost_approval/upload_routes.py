@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, get_args
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import ValidationError
 
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.schemas import PostView
+from gatepost_approval.upload_parts import (
+    PHOTO_BYTES,
+    PHOTO_TYPES,
+    VIDEO_TYPES,
+    PartsCapped,
+    photo_too_large,
+)
 from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.door import takes
-from gatepost_common.events import VideoMime
 from gatepost_common.provided import given
 from gatepost_common.quotas import Usage, usage_of
 from gatepost_common.sessions import CurrentUser, session_token
 
-VIDEO_TYPES = set(get_args(VideoMime))  # what TikTok takes, as the approval event says
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-# a 4 GB video (TikTok's limit) and its form fields; nothing of it is read before the session
+# a 4 GB video (TikTok's limit) and its form fields; nothing of it is read before the session,
+# and each part is capped as it is read (upload_parts.py): a photo at PHOTO_BYTES
 UPLOAD_BODY_BYTES = 4_000_000_000 + 1_000_000
-
-
-PHOTO_BYTES = 20_000_000  # media's MAX_UPLOAD_BYTES: a photo over it is refused unread
-
-
-def photo_too_large() -> HTTPException:
-    return HTTPException(413, f"each photo is limited to {PHOTO_BYTES} bytes")
+__all__ = ["PHOTO_BYTES", "UPLOAD_BODY_BYTES", "photo_too_large", "router"]
 
 
 async def chunks_of(upload: UploadFile) -> AsyncIterator[bytes]:
@@ -47,7 +46,7 @@ def photo_of(upload: UploadFile) -> Callable[[], Awaitable[bytes]]:
     return read
 
 
-router = APIRouter(tags=["queue"])
+router = APIRouter(tags=["queue"], route_class=PartsCapped)
 
 
 @router.get("/uploads/usage")
@@ -88,8 +87,6 @@ async def upload(
     elif len(files) == 1 and kinds <= VIDEO_TYPES:
         post = await uploads.video(user.id, session, details, body=chunks_of(files[0]))
     elif files and kinds <= PHOTO_TYPES:
-        if any((f.size or 0) > PHOTO_BYTES for f in files):
-            raise photo_too_large()  # before media sees any of them
         post = await uploads.photos(user.id, session, details, [photo_of(f) for f in files])
     else:
         raise ApprovalRefused(

@@ -1,4 +1,5 @@
-"""Use cases of people: sign up, sign in (throttled), connect a TikTok account."""
+"""Use cases of people: sign up, sign in (throttled), change a password, connect a TikTok
+account."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from gatepost_auth.adapters import MongoAccountRepository
 from gatepost_auth.domain import signin_blocked
 from gatepost_auth.mail import Mail, Mailer
+from gatepost_auth.session_store import Sessions
 from gatepost_auth.settings import Settings
 from gatepost_auth.tokens import TokenKeeper
 from gatepost_auth.users import MongoUserRepository
@@ -27,6 +29,8 @@ from gatepost_common.sessions import User
 from gatepost_common.tiktok import TikTokClient
 
 logger = logging.getLogger(__name__)
+
+
 hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
 # Argon2 takes ~150 ms of CPU and memory: a few at a time, in threads, so a burst of sign-ins
 # never stalls the event loop that serves the publisher's token route
@@ -62,6 +66,14 @@ ALREADY_TEXT = """Someone, maybe you, tried to sign up to Gatepost with this add
 account already. Sign in at {url}. If it was not you, nothing changed and you can ignore this."""
 
 
+CHANGED_SUBJECT = "Your Gatepost password was changed"
+CHANGED_TEXT = """The password of your Gatepost account was changed just now, and every browser and
+device signed in to it was signed out; the one that changed it got a new sign-in.
+
+If it was you, there is nothing more to do. If it was not, someone else can sign in to your
+account: tell whoever runs Gatepost for you at once. ({url})"""
+
+
 class PermissionNotGranted(Exception):
     """The person connected TikTok but did not allow a scope Gatepost needs (the message says
     which, in words for that person)."""
@@ -80,6 +92,10 @@ class BadCredentials(Exception):
 
 class TooManyAttempts(Exception):
     """Sign-in is paused for this e-mail after repeated failures."""
+
+
+class ChangedMeanwhile(Exception):
+    """The password was changed by another request while this one was checking it."""
 
 
 @dataclass
@@ -111,8 +127,8 @@ class Auth:
     async def mail(self, mail: Mail) -> None:
         try:
             await self.mailer.send(mail)
-        except Exception:  # the person is told to check their mail either way; say it here
-            logger.exception("could not send a sign-up mail")
+        except Exception:  # the person's answer does not wait on mail; say it here
+            logger.exception("could not send a mail", extra={"fields": {"subject": mail.subject}})
 
     async def confirm(self, token: str) -> User:
         """The account of a sign-up link (once, before it expires)."""
@@ -147,6 +163,39 @@ class Auth:
             raise BadCredentials from None
         await self.users.clear_failures(key)
         return User(id=found["_id"], email=found["email"])
+
+    async def change_password(
+        self, user_id: str, current: str, new: str, sessions: Sessions
+    ) -> User:
+        """Check the current password (counted as a sign-in attempt, so a session in the
+        wrong hands cannot guess it faster than sign-in allows), set the new one and end every
+        session of the person: the caller starts a new one for this browser.
+
+        Sessions are ended before and after the new password is stored: a crash in between
+        leaves no session of before the change alive but the few started in those moments,
+        and a crash before the change leaves the old password and no session (the person
+        signs in and changes it again)."""
+        found = await self.users.by_id(user_id)
+        if found is None:
+            raise BadCredentials
+        key, now = str(found["email"]), self.clock.now()
+        window = timedelta(seconds=self.settings.signin_window_s)
+        attempts = await self.users.count_attempt(key, now, window)
+        if signin_blocked(attempts - 1, self.settings.signin_max_failures):
+            raise TooManyAttempts(key)
+        try:
+            await off_the_loop(hasher.verify, found["password_hash"], current)
+        except VerificationError:
+            raise BadCredentials from None
+        await self.users.clear_failures(key)
+        digest = await off_the_loop(hasher.hash, new)
+        await sessions.end_all(user_id, now)
+        if not await self.users.replace_password(user_id, found["password_hash"], digest, now):
+            raise ChangedMeanwhile(user_id)
+        await sessions.end_all(user_id, self.clock.now())
+        logger.info("password changed; every session ended", extra={"fields": {"user": user_id}})
+        await self.mail(Mail(key, CHANGED_SUBJECT, CHANGED_TEXT.format(url=self.url)))
+        return User(id=user_id, email=key)
 
     async def connect(self, user_id: str, code: str, verifier: str | None) -> str:
         tokens = await self.tiktok.exchange_code(code, self.settings.tiktok_redirect_uri, verifier)

@@ -1,4 +1,5 @@
-"""HTTP routes of people: signing up (by a link mailed to the address), in and out."""
+"""HTTP routes of people: signing up (by a link mailed to the address), in and out, and changing
+a password (which ends every other session)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,47 @@ from datetime import timedelta
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gatepost_auth.handlers import Auth, BadCredentials, EmailTaken, InvalidLink, TooManyAttempts
+from gatepost_auth.handlers import (
+    Auth,
+    BadCredentials,
+    ChangedMeanwhile,
+    EmailTaken,
+    InvalidLink,
+    TooManyAttempts,
+)
 from gatepost_auth.mail import FileMailbox
 from gatepost_auth.schemas import Me, Session, SignupAnswer
 from gatepost_auth.session_store import Sessions
 from gatepost_common.provided import given
-from gatepost_common.sessions import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, User, issue_session
+from gatepost_common.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentUser,
+    SessionKey,
+    User,
+    issue_session,
+    read_session,
+    session_token,
+)
+
+# the rules of a new password, at sign-up and at a change
+Password = Annotated[str, Field(min_length=8, max_length=256)]
 
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-    password: Annotated[str, Field(min_length=8, max_length=256)]
+    password: Password
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Password
 
 
 CHECK_MAIL = "Check your e-mail: the link that finishes signing up is on its way."
@@ -125,6 +151,14 @@ async def local_mailbox(mailbox: Annotated[FileMailbox, given(FileMailbox)]) -> 
     )
 
 
+def too_many(auth: Auth) -> HTTPException:
+    return HTTPException(
+        429,
+        "too many failed sign-ins: try again in a few minutes",
+        headers={"Retry-After": str(auth.settings.signin_window_s)},
+    )
+
+
 @router.post("/signin")
 async def sign_in(body: Credentials, response: Response, auth: Given, kept: Kept) -> Session:
     try:
@@ -132,12 +166,41 @@ async def sign_in(body: Credentials, response: Response, auth: Given, kept: Kept
     except BadCredentials:
         raise HTTPException(401, "wrong e-mail or password") from None
     except TooManyAttempts:
-        raise HTTPException(
-            429,
-            "too many failed sign-ins: try again in a few minutes",
-            headers={"Retry-After": str(auth.settings.signin_window_s)},
-        ) from None
+        raise too_many(auth) from None
     return await start_session(auth, kept, response, user)
+
+
+@router.post("/me/password")
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    auth: Given,
+    kept: Kept,
+    key: Annotated[SessionKey, given(SessionKey)],
+) -> Session:
+    """Change your password (your current one is asked for): every session of yours ends, in
+    every browser and device, and this browser gets a new one. A browser session only (with its
+    X-CSRF-Token echo), never a personal API token."""
+    sid = str(read_session(key.pem, session_token(request)).get("sid", ""))
+    if sid and not await kept.is_live(sid, auth.clock.now()):
+        raise HTTPException(401, "this session has ended: sign in again")
+    if body.new_password == body.current_password:
+        raise HTTPException(422, "the new password is the current one: choose another")
+    try:
+        changed = await auth.change_password(
+            user.id, body.current_password, body.new_password, kept
+        )
+    except BadCredentials:
+        raise HTTPException(403, "that is not your current password") from None
+    except TooManyAttempts:
+        raise too_many(auth) from None
+    except ChangedMeanwhile:
+        raise HTTPException(
+            409, "your password was changed meanwhile elsewhere: sign in again"
+        ) from None
+    return await start_session(auth, kept, response, changed)
 
 
 @router.get("/me")

@@ -48,6 +48,20 @@ class MongoUserRepository:
     async def by_email(self, email: str) -> Document | None:
         return await self.users.find_one({"email": email})
 
+    async def by_id(self, user_id: str) -> Document | None:
+        return await self.users.find_one({"_id": user_id})
+
+    async def replace_password(
+        self, user_id: str, old_hash: str, new_hash: str, now: datetime
+    ) -> bool:
+        """Set a new password hash, only while the old one is still the one stored: of two
+        changes at once, one wins and the other is told (False)."""
+        changed = await self.users.update_one(
+            {"_id": user_id, "password_hash": old_hash},
+            {"$set": {"password_hash": new_hash, "password_changed_at": now}},
+        )
+        return changed.modified_count == 1
+
     async def count_attempt(self, key: str, now: datetime, window: timedelta) -> int:
         """Count this sign-in attempt before the password is checked, atomically, and return
         how many there were in the current window (a success clears them): however many arrive

@@ -63,14 +63,23 @@ DEFAULT_LANGUAGES = (
 )
 
 
+def without_codes(text: str) -> str:
+    """`text` without its words that hold a digit ("2026", "x10", "3fa9c2e1"): they carry no
+    language, yet their letters can tip a short topic's guess (all of `text` if none is left)."""
+    words = [word for word in text.split() if not any(ch.isdigit() for ch in word)]
+    return " ".join(words) or text
+
+
 class LinguaDetector:
     """ISO 639-1 code of a text, or None when the best guess is not confident enough.
 
     "low_then_high" (the default) decides with lingua's low accuracy models (trigrams, ~130 MB for
     every language) and, when their best guess is below `recheck_below`, compares the two leading
-    candidates again in high accuracy mode; high accuracy models (~20 MB a language) are then
-    loaded on first use, only for languages that were ever in question. "high" loads them all
-    (~570 MB) and "low" never loads them (59/64 on the labelled topics; see docs/benchmarks.md).
+    candidates again in high accuracy mode (when those two hold at least `two_leaders_share` of
+    the confidence; with more languages in play the LLM fallback decides); high accuracy models
+    (~20 MB a language) are then loaded on first use, only for languages ever in question. "high"
+    loads them all (~570 MB) and "low" never loads them (59/64 on the labelled topics; see
+    docs/benchmarks.md).
     """
 
     def __init__(
@@ -82,6 +91,7 @@ class LinguaDetector:
         recheck_below: float = 0.99,
         candidate_floor: float = 0.01,
         second_look_min: float = 0.6,
+        two_leaders_share: float = 0.6,
     ) -> None:
         codes = [getattr(IsoCode639_1, c.upper()) for c in (languages or DEFAULT_LANGUAGES)]
         builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
@@ -93,6 +103,7 @@ class LinguaDetector:
         self.recheck_below = recheck_below
         self.candidate_floor = candidate_floor
         self.second_look_min = second_look_min
+        self.two_leaders_share = two_leaders_share
         self.precise: dict[frozenset[Language], LanguageDetector] = {}
         self.building = threading.Lock()
 
@@ -102,9 +113,11 @@ class LinguaDetector:
 
     def detect(self, text: str) -> str | None:
         """Blocking (it may load models for a second or two): call it off the event loop."""
-        values = self.detector.compute_language_confidence_values(text)
+        values = self.detector.compute_language_confidence_values(without_codes(text))
         least = self.min_confidence
         if values and self.recheck and values[0].value < self.recheck_below:
+            if sum(v.value for v in values[:2]) < self.two_leaders_share:
+                return None  # more than two languages in play: a look at two would be a guess
             closer = self.second_look(text, values)
             if closer:  # between two, a near tie is left to the LLM fallback
                 values, least = closer, self.second_look_min

@@ -6,12 +6,16 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gatepost_common.clock import Clock
 from gatepost_common.mongo import Document
+
+REAL_TIME = Clock()
 
 
 def write_once(source: Path | str, target: Path) -> None:
@@ -26,10 +30,28 @@ def write_once(source: Path | str, target: Path) -> None:
         os.unlink(source)
 
 
+async def stored_again(
+    records: AsyncCollection[Document], name: str, now: Any, facts: Document
+) -> None:
+    """Record that `name` is stored now, before its file is written: a deletion under way
+    (expiry.py) sees the new `stored_at` or its cleared mark and keeps the file (or puts it
+    back), so a name stored again is never left without its file."""
+    await records.update_one(
+        {"_id": name},
+        {
+            "$max": {"stored_at": now},
+            "$unset": {"deleting": ""},
+            "$setOnInsert": {**facts, "created_at": now},
+        },
+        upsert=True,
+    )
+
+
 class ImageStore:
-    def __init__(self, folder: Path, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, folder: Path, db: AsyncDatabase[Document], clock: Clock = REAL_TIME) -> None:
         self.folder = folder
         self.images = db["images"]
+        self.clock = clock
         folder.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
@@ -45,6 +67,7 @@ class ImageStore:
         """Keep `jpeg` as `<sha256>.jpg`, written once: a stored name is never replaced."""
         if hashlib.sha256(jpeg).hexdigest() != sha256:
             raise ValueError("a picture is stored only under its own SHA-256")
+        await stored_again(self.images, sha256, self.clock.now(), {"bytes": len(jpeg)})
         # write then link into place, so a reader never sees half a file; public: the gateway's
         # nginx (another user) serves the file itself
         fd, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
@@ -52,19 +75,15 @@ class ImageStore:
             out.write(jpeg)
         os.chmod(temporary, 0o644)
         write_once(temporary, self.path(sha256))
-        await self.images.update_one(
-            {"_id": sha256},
-            {"$setOnInsert": {"bytes": len(jpeg), "created_at": datetime.now(UTC)}},
-            upsert=True,
-        )
 
 
 class VideoStore:
     """Videos on disk as `<sha256>.<mp4|mov|webm>`, their facts in MongoDB."""
 
-    def __init__(self, folder: Path, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, folder: Path, db: AsyncDatabase[Document], clock: Clock = REAL_TIME) -> None:
         self.folder = folder
         self.videos = db["videos"]
+        self.clock = clock
         folder.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str, extension: str) -> Path:
@@ -80,10 +99,6 @@ class VideoStore:
         """Keep the received file as `<sha256>.<extension>`, once: a stored name is never
         replaced (the received file is let go either way)."""
         target = self.path(sha256, facts["extension"])
+        await stored_again(self.videos, sha256, self.clock.now(), facts)
         write_once(received, target)
-        await self.videos.update_one(
-            {"_id": sha256},
-            {"$setOnInsert": {**facts, "created_at": datetime.now(UTC)}},
-            upsert=True,
-        )
         return target

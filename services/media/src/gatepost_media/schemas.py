@@ -33,3 +33,10 @@ class StoredVideo(BaseModel):
     height: int
     codec: str
     poster_url: str
+
+
+class ExpiredMedia(BaseModel):
+    """What became of the files approval said had expired: `kept` were stored again lately."""
+
+    deleted: list[str]
+    kept: list[str]

@@ -34,6 +34,9 @@ class Settings(ServiceSettings):
     video_tool_cpu_s: int = 120
     video_tool_memory_bytes: int = 2 << 30
     jpeg_quality: int = 90
+    # expired media (approval's MEDIA_RETENTION_DAYS): a file stored, or stored again, within
+    # this long is never deleted, since a post on its way to the queue may use it
+    expiry_grace_s: float = 86400.0
     fit: Literal["crop", "pad"] = "crop"
 
     def decoder_limits(self) -> ChildLimits:

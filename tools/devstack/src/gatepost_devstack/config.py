@@ -9,7 +9,12 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from gatepost_common.access import KAFKA_PRINCIPALS, SERVICE_TOKEN_HEADER, service_token
+from gatepost_common.access import (
+    KAFKA_PRINCIPALS,
+    SERVICE_TOKEN_HEADER,
+    ServiceAuth,
+    service_token,
+)
 from gatepost_common.crypto import new_key
 from gatepost_common.settings import PLACEHOLDER_PREFIX
 from gatepost_common.signing import generate_keypair
@@ -89,7 +94,16 @@ def service_keys_env(stored: dict[str, str], service: str) -> dict[str, str]:
     }
 
 
-def service_header(stored: dict[str, str], issuer: str, audience: str) -> dict[str, str]:
-    """The header a call from service `issuer` to `audience`'s internal routes carries."""
+def service_header(
+    stored: dict[str, str], issuer: str, audience: str, method: str, path: str
+) -> dict[str, str]:
+    """The header one call from service `issuer` to `method` `path` of `audience` carries (a
+    token is good for one request)."""
     private_key = json.loads(stored["service_keys"])[issuer][0]
-    return {SERVICE_TOKEN_HEADER: service_token(private_key, issuer, audience, time.time())}
+    token = service_token(private_key, issuer, audience, time.time(), method=method, path=path)
+    return {SERVICE_TOKEN_HEADER: token}
+
+
+def service_auth(stored: dict[str, str], issuer: str, audience: str) -> ServiceAuth:
+    """httpx authentication signing each call as service `issuer` to `audience`."""
+    return ServiceAuth(issuer, json.loads(stored["service_keys"])[issuer][0], audience)

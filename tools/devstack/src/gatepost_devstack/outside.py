@@ -207,7 +207,9 @@ async def generated_posts(
     try:
         for user_id, account_id in owners:
             # a unique topic gives unique images, so TikTok-side checks see only this post
-            topic_id, value = topic_created(user_id, account_id, f"{text} {uuid.uuid4().hex[:8]}")
+            topic_id, value = topic_created(
+                user_id, account_id, f"{text} {uuid.uuid4().int % 10**8:08d}"
+            )
             record = await producer.send_and_wait(TOPIC_CREATED, value, key=topic_id.encode())
             sent[topic_id] = record.timestamp
     finally:

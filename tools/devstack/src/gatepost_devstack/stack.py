@@ -9,17 +9,19 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from gatepost_common.access import KAFKA_PRINCIPALS
+from gatepost_common.access import KAFKA_PRINCIPALS, ServiceAuth
 from gatepost_devstack import infra, otlp_sink
 from gatepost_devstack.config import (
     SERVICES,
     Ports,
     local_secrets,
+    service_auth,
     service_header,
     service_keys_env,
 )
@@ -30,7 +32,11 @@ from gatepost_devstack.supervisor import Supervisor, http_ok, port_open
 # Test runs wait less and cap lower, so caps and back-offs are reachable in seconds.
 TEST_TUNING = {
     # an approved post with no word from the publisher is shown stuck after 5 s (production: 15 min)
-    "approval": {"STUCK_AFTER_S": "5", "STUCK_CHECK_INTERVAL_S": "1"},
+    "approval": {
+        "STUCK_AFTER_S": "5",
+        "STUCK_CHECK_INTERVAL_S": "1",
+        "MEDIA_RETENTION_INTERVAL_S": "1",
+    },
     # a replica's topics are taken over 4 s after it died (production: 60 s)
     "generator": {"LEASE_S": "4", "WORKER_INTERVAL_S": "0.2"},
     # issue 29's insights: auth asks for video.list, the publisher reads the numbers
@@ -101,9 +107,13 @@ class Stack:
         KAFKA_BOOTSTRAP_SERVERS names a broker of the user's own."""
         return infra.client_options(self.kafka_bootstrap, principal)
 
-    def service_token(self, issuer: str, audience: str) -> dict[str, str]:
-        """The header a call from service `issuer` to `audience`'s internal routes carries."""
-        return service_header(self.secrets, issuer, audience)
+    def service_token(self, issuer: str, audience: str, method: str, path: str) -> dict[str, str]:
+        """The header one call from service `issuer` to `method` `path` of `audience` carries."""
+        return service_header(self.secrets, issuer, audience, method, path)
+
+    def service_auth(self, issuer: str, audience: str) -> ServiceAuth:
+        """httpx authentication signing each call as service `issuer` to `audience`."""
+        return service_auth(self.secrets, issuer, audience)
 
     def start_infra(self) -> None:
         started_here = not self.kafka_bootstrap
@@ -205,8 +215,14 @@ class Stack:
             f"http://127.0.0.1:{self.ports.tiktok}/_control/clock/advance",
             params={"seconds": seconds},
         ).raise_for_status()
-        current = float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
-        self.clock_file.write_text(str(current + seconds))
+        self.clock_file.write_text(str(self.clock_offset_s() + seconds))
+
+    def clock_offset_s(self) -> float:
+        return float(self.clock_file.read_text() or 0) if self.clock_file.exists() else 0.0
+
+    def now(self) -> datetime:
+        """The services' time: the real one, moved as `advance_clock` moved it."""
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s())
 
     @property
     def mailbox(self) -> Path:
