@@ -3,7 +3,9 @@ token at every service, on its own port and through the gateway, while each part
 sampled; bounded requests to 127.0.0.1 only. It prints, per target, what was answered and how
 many bytes had left the client when the answer came (an upper bound of what reached the
 service: socket buffers hold part of it), then each part's peak memory and the stack folder's
-disk use; it exits non-zero on any 5xx or a part that died.
+disk use. Then signed-in people each pass one daily quota (the stack runs with small ones:
+`quota_abuse.LIMITS`), the requests over it sent at once. It exits non-zero on any 5xx, a part
+that died, or a quota overrun (more accepted or counted than the limit).
 
     uv run python -m benchmarks.abuse [--at-once 16] [--mb 50] [--port-offset 21000]
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from benchmarks.footprint import Memory, memory_by_part, peak_while
+from benchmarks.quota_abuse import LIMITS, Case, quota_cases, quota_report
 from benchmarks.report import save
 from gatepost_devstack.config import Ports
 from gatepost_devstack.stack import Stack
@@ -101,6 +104,8 @@ def main() -> None:
         Ports().shifted(args.port_offset),
         fresh=True,
         database_prefix="gatepost_bench_abuse",
+        auto_consent=True,  # the quota cases connect a stand-in creator per person
+        extra_env=dict(LIMITS),
     )
     print(f"starting a local stack (logs: {stack.supervisor.logs}) …", flush=True)
     stack.start()
@@ -111,10 +116,12 @@ def main() -> None:
         work = threading.Thread(target=asyncio.run, args=(flood(all_targets, args.at_once, size),))
         work.start()
         peak = peak_while(stack, work)
-        disk_after, dead = disk_mb(stack), [c.name for c in stack.supervisor.dead()]
+        disk_after = disk_mb(stack)
+        cases = quota_cases(stack)
+        dead = [c.name for c in stack.supervisor.dead()]
     finally:
         stack.stop()
-    failures = report(all_targets, idle, peak, disk_before, disk_after, dead, args)
+    failures = report(all_targets, idle, peak, disk_before, disk_after, dead, args, cases)
     sys.exit(1 if failures else 0)
 
 
@@ -126,6 +133,7 @@ def report(
     disk_after: float,
     dead: list[str],
     args: argparse.Namespace,
+    cases: list[Case],
 ) -> list[str]:
     print(f"\n{args.at_once} at once × {args.mb} MB, no session or token, to each target")
     print(f"{'target':<38}{'answers':<44}{'most sent before the answer':>28}")
@@ -138,6 +146,7 @@ def report(
     for name, memory in idle.items():
         print(f"{name:<16}{memory.rss_mb:>14.0f}{peak[name].rss_mb:>14.0f}")
     print(f"\nthe stack's folder: {disk_before:.0f} MB before, {disk_after:.0f} MB after")
+    failures += quota_report(cases)
     print("failures: " + ("; ".join(failures) if failures else "none"))
     save(
         "abuse",
@@ -151,6 +160,10 @@ def report(
                 n: {"idle": round(m.rss_mb), "peak": round(peak[n].rss_mb)} for n, m in idle.items()
             },
             "disk_mb": {"before": round(disk_before), "after": round(disk_after)},
+            "quotas": {
+                c.name: {"answers": c.answers, "accepted": c.accepted, "counted": c.used}
+                for c in cases
+            },
             "failures": failures,
         },
     )

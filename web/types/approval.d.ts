@@ -282,6 +282,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/uploads/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upload Usage
+         * @description The person's daily quota of stored bytes (their own photos and videos): its limit,
+         *     today's use and when the day resets (00:00 UTC).
+         */
+        get: operations["upload_usage_uploads_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/posts": {
         parameters: {
             query?: never;
@@ -943,6 +964,25 @@ export interface components {
             /** Video Cover Timestamp Ms */
             video_cover_timestamp_ms?: number | null;
         };
+        /**
+         * QuotaUsage
+         * @description One daily quota of the signed-in person: what it counts, its limit, today's use.
+         */
+        QuotaUsage: {
+            /** Kind */
+            kind: string;
+            /** Limit */
+            limit: number;
+            /** Noun */
+            noun: string;
+            /**
+             * Resets At
+             * Format: date-time
+             */
+            resets_at: string;
+            /** Used */
+            used: number;
+        };
         /** Readiness */
         Readiness: {
             /** Checks */
@@ -1064,6 +1104,14 @@ export interface components {
             title: string;
             /** Views */
             views: number;
+        };
+        /**
+         * Usage
+         * @description The person's daily quotas of one service, each with today's use.
+         */
+        Usage: {
+            /** Quotas */
+            quotas: components["schemas"]["QuotaUsage"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -1602,6 +1650,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_usage_uploads_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
         };

@@ -49,7 +49,8 @@ export interface paths {
         /**
          * Illustrate
          * @description For approval's slide editor: one new illustration (one image call, within the
-         *     provider's budgets like every other), stored by media.
+         *     provider's budgets like every other), stored by media; one of the person's daily images
+         *     (refused 429 over it, before the call).
          */
         post: operations["illustrate_internal_illustrations_post"];
         delete?: never;
@@ -149,6 +150,27 @@ export interface paths {
          *     `file`, header `text,account_id`). Every row gets its own verdict.
          */
         post: operations["bulk_import_topics_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage
+         * @description The person's daily quotas here (topics, images, imports): each limit, today's use
+         *     and when the day resets (00:00 UTC).
+         */
+        get: operations["usage_usage_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -270,6 +292,8 @@ export interface components {
             format?: "1080x1080" | "1080x1350" | "1080x1920";
             /** Prompt */
             prompt: string;
+            /** User Id */
+            user_id?: string | null;
         };
         /** ImportProgress */
         ImportProgress: {
@@ -327,6 +351,25 @@ export interface components {
             status: components["schemas"]["TopicStatus"];
             /** Topic Id */
             topic_id: string;
+        };
+        /**
+         * QuotaUsage
+         * @description One daily quota of the signed-in person: what it counts, its limit, today's use.
+         */
+        QuotaUsage: {
+            /** Kind */
+            kind: string;
+            /** Limit */
+            limit: number;
+            /** Noun */
+            noun: string;
+            /**
+             * Resets At
+             * Format: date-time
+             */
+            resets_at: string;
+            /** Used */
+            used: number;
         };
         /** Readiness */
         Readiness: {
@@ -406,6 +449,14 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
             usage: components["schemas"]["TopicCost"];
+        };
+        /**
+         * Usage
+         * @description The person's daily quotas of one service, each with today's use.
+         */
+        Usage: {
+            /** Quotas */
+            quotas: components["schemas"]["QuotaUsage"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -747,6 +798,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    usage_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
         };

@@ -14,8 +14,11 @@ from fastapi import HTTPException
 
 from gatepost_approval import upload_routes
 from gatepost_approval.domain import ApprovalRefused
-from gatepost_approval.uploads import UploadDetails, Uploads
+from gatepost_approval.uploads import Storage, UploadDetails, Uploads
+from gatepost_common.clock import Clock
+from gatepost_common.quotas import BytesQuotaExceeded, DailyQuotas, Quota
 from tests.unit.asgi import bearer, served
+from tests.unit.memory import MemoryDatabase
 
 STORED_VIDEO = {
     "url": "https://media.example/p/" + "a" * 64 + ".mp4",
@@ -77,9 +80,13 @@ class FakePosts:
         return found if found and found["user_id"] == user_id else None
 
 
-def uploads(media: FakeMedia, creators: FakeCreators) -> tuple[Uploads, FakePosts]:
+def uploads(
+    media: FakeMedia, creators: FakeCreators, stored_bytes_per_day: int = 10**12
+) -> tuple[Uploads, FakePosts]:
     posts = FakePosts()
-    return Uploads(cast(Any, posts), cast(Any, media), cast(Any, creators)), posts
+    quota = Quota("stored_bytes", "bytes stored", stored_bytes_per_day)
+    storage = Storage(DailyQuotas(cast(Any, MemoryDatabase()), Clock()), quota)
+    return Uploads(cast(Any, posts), cast(Any, media), cast(Any, creators), storage), posts
 
 
 def readers(photos: list[bytes]) -> list[Callable[[], Awaitable[bytes]]]:
@@ -195,6 +202,52 @@ async def test_a_photo_read_past_its_limit_stops_at_the_limit() -> None:
     with pytest.raises(HTTPException) as refused:
         await read()
     assert refused.value.status_code == 413 and Endless.asked == [upload_routes.PHOTO_BYTES + 1]
+
+
+async def test_uploads_over_the_daily_stored_bytes_are_refused_413_and_not_queued() -> None:
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators(), stored_bytes_per_day=3_000_100)
+    await service.video("u1", "session", DETAILS, body=chunks())  # 3,000,000 bytes kept
+    photos = readers([b"\xff\xd8" + b"p" * 60, b"\xff\xd8" + b"q" * 60])
+    with pytest.raises(BytesQuotaExceeded) as refused:
+        await service.photos("u1", "session", DETAILS, photos)  # the second is one too many
+    assert refused.value.status == 413
+    assert (refused.value.used, refused.value.asked) == (3_000_062, 62)
+    assert len(posts.docs) == 1  # the photo post was not queued, and nothing of it counted
+    assert await service.storage.quotas.used("u1", [service.storage.quota]) == {
+        "stored_bytes": 3_000_000
+    }
+
+
+async def test_a_video_is_cut_off_at_the_days_room_before_media_keeps_it() -> None:
+    media = FakeMedia()
+    service, posts = uploads(media, FakeCreators(), stored_bytes_per_day=10)
+
+    async def eleven_bytes() -> AsyncIterator[bytes]:
+        for _ in range(11):
+            yield b"v"
+
+    with pytest.raises(BytesQuotaExceeded) as refused:
+        await service.video("u1", "session", DETAILS, body=eleven_bytes())
+    assert "daily limit of 10 bytes stored reached" in refused.value.reason
+    assert media.received == [] and posts.docs == {}
+
+
+async def test_the_upload_page_reads_the_persons_stored_bytes_and_their_limit() -> None:
+    service, _ = uploads(FakeMedia(), FakeCreators(), stored_bytes_per_day=5_000_000)
+    await service.video("u1", "session", DETAILS, body=chunks())
+    async with served([upload_routes.router], {Uploads: service}) as client:
+        answer = await client.get("/uploads/usage", headers=bearer("u1"))
+        full = await client.post(
+            "/uploads",
+            data={"account_id": "acc-1", "title": "Balcony tour"},
+            files=[("files", ("a.jpg", b"\xff\xd8" + b"x" * 2_000_000, "image/jpeg"))],
+            headers=bearer("u1"),
+        )
+    [quota] = answer.json()["quotas"]
+    assert (quota["kind"], quota["used"], quota["limit"]) == ("stored_bytes", 3_000_000, 5_000_000)
+    assert full.status_code == 413 and int(full.headers["retry-after"]) > 0
+    assert full.json()["quota"]["used"] == 3_000_000
 
 
 class PhotoPart:

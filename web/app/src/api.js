@@ -15,6 +15,7 @@
 /** @typedef {GeneratorSchemas["TopicView"]} Topic */
 /** @typedef {GeneratorSchemas["ImportResult"]} ImportResult */
 /** @typedef {GeneratorSchemas["ImportProgress"]} ImportProgress */
+/** @typedef {GeneratorSchemas["QuotaUsage"]} QuotaUsage */
 /** @typedef {ApprovalSchemas["PostView"]} Post */
 /** @typedef {ApprovalSchemas["ApprovalChoices"]} ApprovalChoices */
 /** @typedef {ApprovalSchemas["PostEdit"]} PostEdit */
@@ -129,6 +130,9 @@ export const generator = {
   topics: (query) => call("GET", `/api/generator/topics?${query}`),
   /** @param {string} id @returns {Promise<GeneratorSchemas["QueuedTopic"]>} */
   retry: (id) => call("POST", `/api/generator/topics/${one(id)}/retry`),
+  /** Today's topics, images and imports, and their daily limits.
+   * @returns {Promise<GeneratorSchemas["Usage"]>} */
+  usage: () => call("GET", "/api/generator/usage"),
 };
 
 export const webhooks = {
@@ -170,6 +174,9 @@ export const approval = {
   /** @param {string} id @returns {Promise<ApprovalSchemas["Decision"]>} */
   reject: (id) => call("POST", `/api/approval/posts/${one(id)}/reject`),
   uploadUrl: "/api/approval/uploads",
+  /** Today's stored bytes of uploads, and their daily limit.
+   * @returns {Promise<ApprovalSchemas["Usage"]>} */
+  uploadUsage: () => call("GET", "/api/approval/uploads/usage"),
 };
 
 export const publisher = {

@@ -4,6 +4,7 @@
 import { approval, auth, cookie, generator, problem } from "./api.js";
 import { el, flash, newest, pager, patch, refresh, status, view } from "./dom.js";
 import { fedBack, summariesOf } from "./fedback.js";
+import { quotaNotes, showNearLimits } from "./quotas.js";
 
 /** @typedef {import("./api.js").Account} Account */
 /** @typedef {import("./api.js").Topic} Topic */
@@ -27,8 +28,12 @@ export async function showLibrary(main) {
     el("th", {}, "Status"), el("th", {}, "Cost"), el("th", {}, "Post"))), rows);
   const progress = el("div", { id: "import-progress", role: "status" });
   const pages = pager("topics", TOPICS_PER_PAGE, "Library pages");
+  // each form's daily quotas, shown when near their limit
+  const near = { topic: quotaNotes("topic-quota"), bulk: quotaNotes("import-quota"),
+    media: quotaNotes("upload-quota") };
   main.replaceChildren(el("h1", {}, "Library"),
-    el("div", { class: "grid" }, oneTopic(accounts), bulkImport(accounts), ownMedia(accounts)),
+    el("div", { class: "grid" }, oneTopic(accounts, near.topic), bulkImport(accounts, near.bulk),
+      ownMedia(accounts, near.media)),
     progress, el("h2", {}, "Topics"), list, pages.controls);
   view.refresh = newest(async () => {
     const bulk = imported.id ? await generator.importProgress(imported.id) : null;
@@ -37,8 +42,12 @@ export async function showLibrary(main) {
     const summaries = await summariesOf(topics.slice(0, TOPICS_PER_PAGE).map((t) => ({ key: t.topic_id,
       account_id: t.account_id, language: t.language ?? null, title: t.text.slice(0, 2000),
       post_id: t.post_id ?? null })));
-    return { bulk, topics, summaries };
-  }, ({ bulk, topics, summaries }) => {
+    const [made, stored] = await Promise.all([generator.usage(), approval.uploadUsage()]);
+    return { bulk, topics, summaries, quotas: [...made.quotas, ...stored.quotas] };
+  }, ({ bulk, topics, summaries, quotas }) => {
+    showNearLimits(near.topic, quotas, ["topics", "images"]);
+    showNearLimits(near.bulk, quotas, ["imports", "topics"]);
+    showNearLimits(near.media, quotas, ["stored_bytes"]);
     if (bulk) {
       const failed = bulk.counts.failed ? `, ${bulk.counts.failed} failed` : "";
       progress.replaceChildren(el("label", {}, `Bulk import: ${bulk.counts.generated ?? 0} of `
@@ -59,8 +68,10 @@ function topicRow(t, summary) {
   el("td", {}, status(t.status), t.stage && t.status === "generating" ? ` (${t.stage})` : "",
     t.reason ? el("div", { class: "error" }, t.reason) : "",
     t.status === "failed" ? el("button", { class: "secondary", onclick: async () => {
-      await generator.retry(t.topic_id);
-      await refresh();
+      try {
+        await generator.retry(t.topic_id);  // its seven images count again: may be refused
+        await refresh();
+      } catch (error) { flash(/** @type {Error} */ (error).message, "error"); }
     } }, "Retry") : ""),
   el("td", { class: "cost" }, t.usage.images || t.usage.text_tokens
     ? `${t.usage.text_tokens} text tokens, ${t.usage.images} images` : ""),
@@ -68,8 +79,8 @@ function topicRow(t, summary) {
     "Open its post") : ""));
 }
 
-/** @param {Account[]} accounts */
-function oneTopic(accounts) {
+/** @param {Account[]} accounts @param {HTMLElement} near */
+function oneTopic(accounts, near) {
   return el("form", { class: "card", onsubmit: async (/** @type {SubmitEvent} */ event) => {
     event.preventDefault();
     const form = /** @type {HTMLFormElement} */ (event.target);
@@ -87,12 +98,12 @@ function oneTopic(accounts) {
     accountChoices(accounts))),
   el("label", {}, "Topic ", el("textarea", { name: "text", rows: 2, maxlength: 2000, required: true,
     placeholder: "How to brew better coffee at home" })),
-  el("button", { type: "submit", disabled: !accounts.length }, "Add topic"),
+  el("button", { type: "submit", disabled: !accounts.length }, "Add topic"), near,
   accounts.length ? "" : el("p", { class: "note" }, "Connect a TikTok account first."));
 }
 
-/** @param {Account[]} accounts */
-function bulkImport(accounts) {
+/** @param {Account[]} accounts @param {HTMLElement} near */
+function bulkImport(accounts, near) {
   const report = el("div", { id: "import-report" });
   return el("form", { class: "card", onsubmit: async (/** @type {SubmitEvent} */ event) => {
     event.preventDefault();
@@ -120,12 +131,12 @@ function bulkImport(accounts) {
   el("label", {}, "Default account ", el("select", { name: "account_id" }, accountChoices(accounts))),
   el("label", {}, "CSV file ", el("input", { type: "file", name: "file", accept: ".csv,text/csv",
     required: true })),
-  el("button", { type: "submit" }, "Import"), report);
+  el("button", { type: "submit" }, "Import"), near, report);
 }
 
 /** A person's own video or photos, into the queue like any generated post.
- * @param {Account[]} accounts */
-function ownMedia(accounts) {
+ * @param {Account[]} accounts @param {HTMLElement} near */
+function ownMedia(accounts, near) {
   const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": "Upload progress" });
   const result = el("p", { role: "status" });
   return el("form", { class: "card", id: "own-media", onsubmit: (/** @type {SubmitEvent} */ event) => {
@@ -145,6 +156,7 @@ function ownMedia(accounts) {
       form.reset();
       bar.hidden = true;
       result.textContent = `“${post.title}” is in the queue, awaiting approval.`;
+      refresh().catch(() => undefined);  // the quota notes, now this upload counts
     }).catch((error) => {
       bar.hidden = true;
       result.textContent = error.message;
@@ -165,7 +177,7 @@ function ownMedia(accounts) {
   el("label", {}, el("input", { type: "checkbox", name: "ai_generated", value: "true" }),
     " Made with AI (TikTok labels the video as AI-generated)"),
   el("button", { type: "submit", disabled: !accounts.length }, "Add to the queue"),
-  bar, result);
+  near, bar, result);
 }
 
 /**

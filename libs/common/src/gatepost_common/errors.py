@@ -6,7 +6,7 @@ HTTP layer answers it as `{"detail": reason}` with that status, without a try/ex
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
@@ -23,6 +23,13 @@ class DomainError(Exception):
     @property
     def reason(self) -> str:
         return self.detail or str(self) or type(self).__name__
+
+    def answer_fields(self) -> dict[str, Any]:
+        """More of the answer's body than `detail` (a quota's limit and reset time)."""
+        return {}
+
+    def answer_headers(self) -> dict[str, str]:
+        return {}
 
 
 class NotFoundError(DomainError):
@@ -46,7 +53,11 @@ class RefusedInput(DomainError):
 async def answer(_: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, DomainError):  # registered for DomainError only
         raise error
-    return JSONResponse({"detail": error.reason}, status_code=error.status)
+    return JSONResponse(
+        {"detail": error.reason, **error.answer_fields()},
+        status_code=error.status,
+        headers=error.answer_headers() or None,
+    )
 
 
 async def answer_unavailable(_: Request, error: Exception) -> JSONResponse:

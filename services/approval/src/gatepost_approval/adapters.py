@@ -14,6 +14,7 @@ from gatepost_approval import lifecycle
 from gatepost_approval.domain import ApprovalRefused
 from gatepost_approval.lifecycle import Post
 from gatepost_common.mongo import Document, newest_of_user
+from gatepost_common.quotas import QuotaRefusedElsewhere
 
 CLAIM = timedelta(seconds=30)
 
@@ -159,13 +160,18 @@ class IllustrationClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def draw(self, prompt: str, slide_format: str = "1080x1080") -> dict[str, Any]:
-        """One new illustration, stored by media as a picture of the slide format's shape."""
-        body = {"prompt": prompt, "format": slide_format}
+    async def draw(
+        self, prompt: str, slide_format: str = "1080x1080", user_id: str | None = None
+    ) -> dict[str, Any]:
+        """One new illustration, stored by media as a picture of the slide format's shape;
+        counted in `user_id`'s daily images (a refusal is the generator's, passed on)."""
+        body = {"prompt": prompt, "format": slide_format, "user_id": user_id}
         try:
             response = await self.http.post("/internal/illustrations", json=body)
         except httpx.HTTPError:
             raise ApprovalRefused("the image model could not be reached; try again") from None
+        if response.status_code == 429:
+            raise QuotaRefusedElsewhere.of(response.json(), response.headers)
         if response.status_code != 201:
             detail = response.json().get("detail") if response.content else response.text
             raise ApprovalRefused(f"no new picture: {detail}")

@@ -23,13 +23,14 @@ from gatepost_approval.settings import Settings
 from gatepost_approval.slides import SlideEditor
 from gatepost_approval.stuck import StuckFinder
 from gatepost_approval.upload_routes import router as upload_routes
-from gatepost_approval.uploads import Uploads
+from gatepost_approval.uploads import Storage, Uploads
 from gatepost_approval.webhook_endpoints import Endpoints
 from gatepost_approval.webhook_outbox import Retries, WebhookOutbox
 from gatepost_approval.webhook_routes import router as webhook_routes
 from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
+from gatepost_common.quotas import DailyQuotas, Quota
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey
 from gatepost_common.slides import SlideComposer, StyleSource
@@ -78,8 +79,13 @@ def build(settings: Settings, db: Any, emit: Emit, calls: Calls, auth: httpx.Asy
     webhooks = webhooks_of(settings, db, clock)
     outbox = ApprovalOutbox(posts, emit, settings.outbox_interval_s, webhooks)
     approvals = Approvals(settings, posts, outbox, creators, editor, webhooks)
+    storage = Storage(
+        DailyQuotas(db, clock),
+        Quota("stored_bytes", "bytes stored", settings.quota_stored_bytes_per_day),
+    )
     # a person's video goes through to media as it arrives: minutes for a large file
-    uploads = Uploads(posts, MediaClient(calls("media", settings.media_url, 900)), creators)
+    media = MediaClient(calls("media", settings.media_url, 900))
+    uploads = Uploads(posts, media, creators, storage)
     stuck = StuckFinder(
         posts.posts,
         clock,

@@ -1,5 +1,7 @@
 """Settings of the approval service."""
 
+from pydantic import Field
+
 from gatepost_common.outbound import FetchPolicy
 from gatepost_common.settings import ServiceSettings
 
@@ -11,6 +13,9 @@ class Settings(ServiceSettings):
     # Only this service holds it: it signs every post.approved.
     approval_signing_key: str
     outbox_interval_s: float = 1.0
+    # each person's daily quota of stored bytes (their own photos and videos, UTC days): an
+    # upload over what is left is refused 413 with the reset time
+    quota_stored_bytes_per_day: int = Field(default=20_000_000_000, ge=0)
     auth_url: str = "http://127.0.0.1:8001"
     # the slide editor: media sets edited words, the generator draws a new illustration
     media_url: str = "http://127.0.0.1:8005"

@@ -113,7 +113,8 @@ class SlideEditor:
         shape = str(post.get("slide_format") or "") or (
             Style(**(await self.styles.style_of(post["account_id"]) or {})).format
         )
-        drawn = await self.artist.draw(slides[position].get("prompt", ""), shape)
+        prompt = slides[position].get("prompt", "")
+        drawn = await self.artist.draw(prompt, shape, post["user_id"])  # one of their images
         fresh: StoredSlide = {
             **slides[position],
             "illustration_url": str(drawn["url"]),

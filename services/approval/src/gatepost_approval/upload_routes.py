@@ -20,6 +20,7 @@ from gatepost_approval.upload_parts import (
 from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.door import takes
 from gatepost_common.provided import given
+from gatepost_common.quotas import Usage, usage_of
 from gatepost_common.sessions import CurrentUser, session_token
 
 # a 4 GB video (TikTok's limit) and its form fields; nothing of it is read before the session,
@@ -46,6 +47,14 @@ def photo_of(upload: UploadFile) -> Callable[[], Awaitable[bytes]]:
 
 
 router = APIRouter(tags=["queue"], route_class=PartsCapped)
+
+
+@router.get("/uploads/usage")
+async def upload_usage(user: CurrentUser, uploads: Annotated[Uploads, given(Uploads)]) -> Usage:
+    """The person's daily quota of stored bytes (their own photos and videos): its limit,
+    today's use and when the day resets (00:00 UTC)."""
+    storage = uploads.storage
+    return await usage_of(storage.quotas, user.id, [storage.quota])
 
 
 @router.post("/uploads", status_code=201, dependencies=[takes(UPLOAD_BODY_BYTES)])

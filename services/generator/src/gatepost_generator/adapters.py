@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,11 +33,19 @@ class MongoTopicRepository:
         """Store new topics, queued for generation in the order given (a CSV's row order)."""
         await self.topics.insert_many([queued(t, now, n) for n, t in enumerate(topics)])
 
-    async def accept(self, topic: Topic, now: datetime) -> bool:
-        """Queue a topic announced on Kafka, unless it is known already (in any state: a
-        redelivery, the event of a topic made through the API, a deleted topic)."""
+    async def known(self, topic_id: str) -> bool:
+        """Whether the topic is stored, in any state (a deleted one too)."""
+        return await self.topics.find_one({"_id": topic_id}, {"_id": 1}) is not None
+
+    async def accept(self, topic: Topic, now: datetime, *, refused: str | None = None) -> bool:
+        """Queue a topic announced on Kafka (or store it failed, with the reason it was
+        `refused`), unless it is known already (in any state: a redelivery, the event of a
+        topic made through the API, a deleted topic)."""
+        document = queued(topic, now)
+        if refused is not None:
+            document.update(domain.refused(refused))
         try:
-            await self.topics.insert_one(queued(topic, now))
+            await self.topics.insert_one(document)
             return True
         except DuplicateKeyError:
             return False
@@ -54,10 +63,13 @@ class MongoTopicRepository:
         result = await self.topics.update_one(transition.when, transition.update)
         return result.matched_count == 1
 
-    async def claim_next(self, owner: str, now: datetime, lease: timedelta) -> Topic | None:
-        """The oldest claimable topic of the person with the fewest in flight (domain.turns)."""
+    async def claim_next(
+        self, owner: str, now: datetime, lease: timedelta, never: Collection[str] = ()
+    ) -> Topic | None:
+        """The oldest claimable topic of the person with the fewest in flight (domain.turns),
+        of no one in `never`."""
         for passed_over in domain.turns(await self.generating_per_user(now)):
-            claim = domain.claim_next(owner, now, lease, passed_over)
+            claim = domain.claim_next(owner, now, lease, {*passed_over, *never})
             claimed = await self.topics.find_one_and_update(
                 claim.when,
                 claim.update,

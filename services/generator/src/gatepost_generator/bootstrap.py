@@ -17,11 +17,13 @@ from openai import AsyncOpenAI
 from gatepost_common.api_tokens import AuthTokenChecks, TokenChecks
 from gatepost_common.clock import Clock, clock_for
 from gatepost_common.kafka import Emit, emitter
+from gatepost_common.quotas import DailyQuotas
 from gatepost_common.ratelimit import RateLimiter
 from gatepost_common.service import create_service_app, infrastructure
 from gatepost_common.sessions import SessionKey
 from gatepost_common.slides import StyleSource
 from gatepost_generator.adapters import MediaClient, MongoTopicRepository
+from gatepost_generator.allowance import Allowance, DailyLimits
 from gatepost_generator.entrypoints import router as topic_routes
 from gatepost_generator.entrypoints import subscribers
 from gatepost_generator.generation import Generator
@@ -46,6 +48,7 @@ class Parts:
     detector: LinguaDetector
     library: TopicLibrary
     worker: GenerationWorker
+    allowance: Allowance
 
 
 def build(
@@ -75,8 +78,9 @@ def build(
         settings, topics, model, media, language, detector, clock, styles, examples
     )
     worker = GenerationWorker(settings, topics, generator, emit, clock)
-    library = TopicLibrary(topics, emit, clock, styles)
-    return Parts(topics, limiter, model, media, detector, library, worker)
+    allowance = Allowance(DailyQuotas(db, clock), DailyLimits.of(settings))
+    library = TopicLibrary(topics, emit, clock, styles, allowance)
+    return Parts(topics, limiter, model, media, detector, library, worker, allowance)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             MongoTopicRepository: parts.topics,
             ModelCalls: parts.calls,
             MediaClient: parts.media,
+            Allowance: parts.allowance,
         },
         on_start=on_start,
     )

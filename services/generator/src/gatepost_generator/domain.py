@@ -154,6 +154,12 @@ def finish(
     return Transition(held_by(topic_id, owner), {"$set": changes})
 
 
+def refused(reason: str) -> dict[str, Any]:
+    """A topic stored failed from the start (over its person's daily quota): the person sees
+    why, and may retry it another day."""
+    return {"status": TopicStatus.FAILED.value, "reason": reason, "stage": None}
+
+
 def retry(topic_id: str, user_id: str, now: datetime) -> Transition:
     return Transition(
         {"_id": topic_id, "user_id": user_id, "status": TopicStatus.FAILED.value},

@@ -16,8 +16,11 @@ from gatepost_common.door import takes
 from gatepost_common.events import PostGenerated, TopicCreated
 from gatepost_common.kafka import emits
 from gatepost_common.provided import given
+from gatepost_common.quotas import Usage as QuotaUsages
+from gatepost_common.quotas import usage_of
 from gatepost_common.sessions import CurrentUser
 from gatepost_generator.adapters import MongoTopicRepository
+from gatepost_generator.allowance import Allowance
 from gatepost_generator.bulk_rows import BULK_BODY, BULK_BODY_BYTES, NewTopic, read_rows
 from gatepost_generator.domain import TopicStatus
 from gatepost_generator.imports import TopicNotFound
@@ -104,6 +107,15 @@ async def get_topic(topic_id: str, user: TopicsWriter, topics: Topics) -> TopicV
     if found is None:
         raise TopicNotFound(topic_id)
     return TopicView.of(found)
+
+
+@router.get("/usage")
+async def usage(
+    user: CurrentUser, allowance: Annotated[Allowance, given(Allowance)]
+) -> QuotaUsages:
+    """The person's daily quotas here (topics, images, imports): each limit, today's use
+    and when the day resets (00:00 UTC)."""
+    return await usage_of(allowance.quotas, user.id, allowance.limits.every())
 
 
 @router.post("/topics/{topic_id}/retry", status_code=202)

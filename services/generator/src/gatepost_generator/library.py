@@ -16,10 +16,12 @@ from gatepost_common.cloud_event import CloudEvent, envelope
 from gatepost_common.consuming import PoisonMessage
 from gatepost_common.events import TopicCreated, TopicSource
 from gatepost_common.kafka import Emit
+from gatepost_common.quotas import QuotaExceeded
 from gatepost_common.slides import StyleSource
 from gatepost_common.telemetry import current_trace
 from gatepost_generator import domain
 from gatepost_generator.adapters import MongoTopicRepository
+from gatepost_generator.allowance import Allowance
 from gatepost_generator.domain import Topic
 from gatepost_generator.imports import (
     MAX_IMPORT_ROWS,
@@ -46,6 +48,7 @@ class TopicLibrary:
     emit: Emit  # topic.created, for topics typed or imported here
     clock: Clock
     accounts: StyleSource  # auth: whose an account is
+    allowance: Allowance  # the person's daily quotas
 
     async def add(self, user_id: str, account_id: str, text: str, source: TopicSource) -> str:
         [result] = await self.add_many(user_id, [{"text": text, "account_id": account_id}], source)
@@ -96,10 +99,16 @@ class TopicLibrary:
             for r in results
         ]
         if accepted:
+            # the day's quotas too: refused whole (429), before anything is queued
+            await self.allowance.for_topics(user_id, len(accepted), imported=bool(import_id))
             trace = current_trace()
-            await self.topics.queue(
-                [topic_document(t, trace, import_id) for t in accepted], self.clock.now()
-            )
+            try:
+                await self.topics.queue(
+                    [topic_document(t, trace, import_id) for t in accepted], self.clock.now()
+                )
+            except BaseException:
+                await self.allowance.give_back_topics(user_id, len(accepted))
+                raise
             await self.announce(accepted)
         return results
 
@@ -112,9 +121,20 @@ class TopicLibrary:
                 f"account {topic.account_id} is not a connected TikTok account of user "
                 f"{topic.user_id}: nothing is generated for it"
             )
+        known = {"fields": {"topic_id": topic.topic_id}}
+        if await self.topics.known(topic.topic_id):  # a redelivery, or a topic made here
+            logger.info("topic known already", extra=known)
+            return
         document = topic_document(topic, current_trace())
-        if not await self.topics.accept(document, self.clock.now()):
-            logger.info("topic known already", extra={"fields": {"topic_id": event.data.topic_id}})
+        refused: str | None = None
+        try:
+            await self.allowance.for_topics(topic.user_id, 1)
+        except QuotaExceeded as over:  # failed with the reason, for the person to see
+            refused = over.reason
+        if not await self.topics.accept(document, self.clock.now(), refused=refused):
+            logger.info("topic known already", extra=known)
+            if refused is None:
+                await self.allowance.give_back_topics(topic.user_id, 1)
 
     async def announce(self, topics: list[TopicCreated]) -> None:
         """Tell other systems (best effort: the topics are queued already)."""
@@ -131,7 +151,10 @@ class TopicLibrary:
         await asyncio.gather(*(one(t) for t in topics))
 
     async def retry(self, user_id: str, topic_id: str) -> None:
+        """A failed topic queued again: its images are drawn again, and counted again."""
+        await self.allowance.for_images(user_id, domain.SLIDES)
         if not await self.topics.apply(domain.retry(topic_id, user_id, self.clock.now())):
+            await self.allowance.give_back_images(user_id, domain.SLIDES)
             topic = await self.topics.get(topic_id, user_id)
             if topic is None:
                 raise TopicNotFound(topic_id)

@@ -9,7 +9,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from openai import (
@@ -25,6 +25,7 @@ from gatepost_common.metrics import AI_IMAGES, AI_RATE_LIMITED, AI_TOKENS
 from gatepost_common.slide_style import SlideFormat
 from gatepost_generator import image_api
 from gatepost_generator.settings import Settings
+from gatepost_generator.turns import Turns
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,15 +80,18 @@ class ModelCalls:
     budget: Budget
     settings: Settings
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    turns: Turns = field(default_factory=Turns)  # the budget taken person after person
 
     async def _call(
         self, model: str, kinds: tuple[str, ...], call: Callable[[], Awaitable[T]], usage: Usage
     ) -> T:
-        """One call: budget first, then the call; 429 → wait and again, transient → bounded."""
+        """One call: budget first (in the person's turn), then the call; 429 → wait and
+        again, transient → bounded."""
         failures = limited = 0
         while True:
-            for kind in kinds:
-                await self.budget.take(model, kind)
+            async with self.turns.turn():
+                for kind in kinds:
+                    await self.budget.take(model, kind)
             try:
                 return await call()
             except RateLimitError as error:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from gatepost_common.settings import ServiceSettings
 from gatepost_generator import image_api
@@ -39,6 +39,11 @@ class Settings(ServiceSettings):
     lease_s: float = 60.0
     worker_interval_s: float = 0.5
     topic_attempts: int = 3  # claims of one topic (replicas dying under it) before it fails
+    # each person's daily quotas (UTC days), checked before a topic is queued or an image drawn:
+    # a refusal answers 429 with the reset time. A topic counts SLIDES (7) images, a redraw one
+    quota_topics_per_day: int = Field(default=2000, ge=0)
+    quota_images_per_day: int = Field(default=16000, ge=0)
+    quota_imports_per_day: int = Field(default=50, ge=0)
     # ISO 639-1 codes lingua chooses among (empty: a broad default set); "low_then_high" loads
     # high accuracy models only for languages a short topic leaves in doubt, "high" loads them all
     # (~570 MB), "low" none (less sure on short topics); see docs/benchmarks.md

@@ -27,6 +27,7 @@ from gatepost_generator.domain import GenerationFailed, Topic, TopicStatus
 from gatepost_generator.generation import Generator, LostTopic
 from gatepost_generator.provider_errors import plain_reason
 from gatepost_generator.settings import Settings
+from gatepost_generator.turns import on_behalf_of
 
 logger = logging.getLogger(__name__)
 SOURCE = "gatepost/generator"
@@ -42,6 +43,7 @@ class GenerationWorker:
     clock: Clock
     owner: str = field(default_factory=lambda: f"generator-{uuid.uuid4().hex[:12]}")
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)  # topic in hand → its person
     ended: set[str] = field(default_factory=set)  # running, but only emitting: no lease held
     renewed_at: float = 0.0
 
@@ -81,17 +83,27 @@ class GenerationWorker:
             logger.warning("topics in hand not given back; their leases will run out")
 
     async def fill(self) -> None:
-        while len(self.running) < self.settings.generation_concurrency:
-            topic = await self.topics.claim_next(self.owner, self.clock.now(), self.lease)
+        """Claim up to the concurrency; the last free place is kept for a person this replica
+        holds no topic of, so someone's single topic starts at the next tick even while
+        another person's import fills every other place (which it then does one fewer)."""
+        concurrency = self.settings.generation_concurrency
+        while len(self.running) < concurrency:
+            last = concurrency > 1 and len(self.running) == concurrency - 1
+            served = set(self.holders.values()) if last else set()
+            topic = await self.topics.claim_next(
+                self.owner, self.clock.now(), self.lease, never=served
+            )
             if topic is None:
                 return
             topic_id: str = topic["_id"]
+            self.holders[topic_id] = topic["user_id"]
             task = asyncio.create_task(self.work(topic))
             self.running[topic_id] = task
             task.add_done_callback(partial(self.forget, topic_id))
 
     def forget(self, topic_id: str, _: asyncio.Task[None]) -> None:
         self.running.pop(topic_id, None)
+        self.holders.pop(topic_id, None)
         self.ended.discard(topic_id)
 
     async def renew(self) -> None:
@@ -121,7 +133,8 @@ class GenerationWorker:
                 return
             started = time.perf_counter()
             try:
-                post = await self.generator.generate(topic, self.owner)
+                with on_behalf_of(topic["user_id"]):  # its model calls take the person's turns
+                    post = await self.generator.generate(topic, self.owner)
             except LostTopic:
                 return
             except GenerationFailed as failure:
