@@ -109,7 +109,14 @@ KEYS = {name: generate_keypair() for name in ("approval", "generator")}
 
 
 def signed_as(service: str) -> dict[str, str]:
-    token = service_token(KEYS[service][0], service, "media", time.time())
+    token = service_token(
+        KEYS[service][0],
+        service,
+        "media",
+        time.time(),
+        method="POST",
+        path="/internal/media/expire",
+    )
     return {SERVICE_TOKEN_HEADER: token}
 
 
