@@ -27,7 +27,7 @@ FUZZED_AS = {
     "media": "generator",
     "generator": "approval",
     "approval": "publisher",
-    "publisher": "approval",
+    "publisher": "generator",
 }
 
 
