@@ -43,7 +43,9 @@ async def test_a_post_is_handed_over_then_polled_then_settled_once() -> None:
     job = await w.step()
     assert job is not None and (job["status"], job["result"]) == ("done", "PUBLISH_COMPLETE")
     assert [e.status for e in w.emitted] == ["PUBLISH_COMPLETE"]
-    assert w.emitted[0].post_ids == ["7"] and not job["outcome_pending"]
+    assert w.emitted[0].post_ids == ["7"] and job["outcome_pending"], "marked between jobs"
+    await w.parts.worker.between_jobs()
+    assert not w.job()["outcome_pending"]
 
 
 async def test_a_server_error_at_init_is_unknown_and_never_sent_again() -> None:
@@ -289,3 +291,16 @@ async def test_a_publish_that_never_settles_ends_unknown_with_the_creators_profi
     [outcome] = w.emitted
     assert outcome.status == "UNKNOWN" and outcome.fail_reason == job["fail_reason"]
     assert w.calls.sent.count("content_init") == 1  # never handed over again
+
+
+async def test_the_init_slot_taken_first_is_given_back_when_the_init_is_not_sent() -> None:
+    w = world()
+    await w.approve()
+    w.calls.then("creator_info", {"posting_blocked": "spam_risk_too_many_posts"})
+    job = await w.step()
+    assert job is not None and job["status"] == "queued" and w.calls.sent == ["creator_info"]
+    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"])
+    w.clock.advance(w.settings.defer_blocked_s + 1)
+    await w.step()
+    assert w.calls.sent == ["creator_info", "creator_info", "content_init"]
+    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"]), "a sent init keeps it"
