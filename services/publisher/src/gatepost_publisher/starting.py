@@ -69,12 +69,33 @@ class Starting:
             waited = f" (it waited: {job['deferred_reason']})" if job.get("deferred_reason") else ""
             await self.refuse(job, owner, reason + waited, kind="expired", retryable=True)
             return
+        endpoint = init_endpoint(approved)
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
             if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
                 raise Refused(CHANGED)
-            grant = await self.calls.grant(account, approved.user_id)
+            # the init is the scarcest call: its slot is taken first, nothing else is spent
+            # before it is, and it is given back if the init is not sent after all
+            taken_at = await self.calls.hold(account, endpoint)
+        except NotYet as not_yet:
+            await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
+            return
+        except Refused as refused:
+            await self.refuse(job, owner, str(refused))
+            return
+        slot = Slot()
+        try:
+            await self.begin(job, approved, owner, slot)
+        finally:
+            if not slot.sent:
+                await self.calls.unhold(account, endpoint, taken_at)
+
+    async def begin(self, job: Job, approved: PostApproved, owner: str, slot: Slot) -> None:
+        """With the init's slot held: the token, the creator's init lock, then the init."""
+        account, user = approved.account_id, approved.user_id
+        try:
+            grant = await self.calls.grant(account, user)
             creator = grant.open_id
             now = self.clock.now()
             lease = timedelta(seconds=self.settings.lease_s)
@@ -83,33 +104,13 @@ class Starting:
         except NotYet as not_yet:
             await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
             return
-        except Refused as refused:
-            await self.refuse(job, owner, str(refused))
-            return
         except CallFailed as failure:
             await self.failed(job, JobStatus.QUEUED, owner, failure)
             return
         try:
-            await self.within_slot(job, approved, grant, owner)
-        finally:
-            await self.locks.give_back(creator, job["_id"])
-
-    async def within_slot(self, job: Job, approved: PostApproved, grant: Grant, owner: str) -> None:
-        """Holding the creator's init lock: the init's slot, claimed before anything is spent
-        on TikTok (and given back if the init is not sent after all), then the init. A post
-        waiting for the lock never touches the window, so it never crowds out the holder."""
-        account, endpoint = approved.account_id, init_endpoint(approved)
-        try:
-            taken_at = await self.calls.hold(account, endpoint)
-        except NotYet as not_yet:
-            await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
-            return
-        slot = Slot()
-        try:
             await self.initiate(job, approved, grant, owner, slot)
         finally:
-            if not slot.sent:
-                await self.calls.unhold(account, endpoint, taken_at)
+            await self.locks.give_back(creator, job["_id"])
 
     async def initiate(
         self, job: Job, approved: PostApproved, grant: Grant, owner: str, slot: Slot
