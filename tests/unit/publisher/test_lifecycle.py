@@ -293,26 +293,14 @@ async def test_a_publish_that_never_settles_ends_unknown_with_the_creators_profi
     assert w.calls.sent.count("content_init") == 1  # never handed over again
 
 
-async def test_the_init_slot_taken_first_is_given_back_when_nothing_is_sent() -> None:
-    w = world()
-    await w.approve()
-    w.locks.holders["creator-1"] = ("another-job", START + timedelta(minutes=5))
-    job = await w.step()
-    assert job is not None and job["status"] == "queued" and w.calls.sent == []
-    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"])
-    del w.locks.holders["creator-1"]
-    w.clock.advance(1)
-    await w.step()
-    assert w.calls.sent == ["creator_info", "content_init"]
-    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"]), "a sent init keeps it"
-
-
-async def test_creator_info_spends_the_init_slot_it_was_asked_under() -> None:
-    """creator_info claims no slot of its own: at most one is asked per init slot, and TikTok
-    allows 20 a minute to the init's 6."""
+async def test_the_init_slot_taken_first_is_given_back_when_the_init_is_not_sent() -> None:
     w = world()
     await w.approve()
     w.calls.then("creator_info", {"posting_blocked": "spam_risk_too_many_posts"})
     job = await w.step()
     assert job is not None and job["status"] == "queued" and w.calls.sent == ["creator_info"]
-    assert (w.calls.held, w.calls.given_back) == (["content_init"], []), "spent, not given back"
+    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"])
+    w.clock.advance(w.settings.defer_blocked_s + 1)
+    await w.step()
+    assert w.calls.sent == ["creator_info", "creator_info", "content_init"]
+    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"]), "a sent init keeps it"

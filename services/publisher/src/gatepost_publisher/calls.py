@@ -122,7 +122,7 @@ class TikTokCalls:
         """One request (a second one only when TikTok rejected the token, after a refresh).
         `repeatable`: False for content/init, whose failures are reported `uncertain` when TikTok
         may have acted. `grant`: a token this step was given already. `held`: the first
-        request's slot was taken by `hold` (or its call is covered by one that was)."""
+        request's slot was taken by `hold`."""
         rejected = False
         while True:
             if not held or rejected:

@@ -37,8 +37,8 @@ LOCK_RETRY = timedelta(milliseconds=500)  # another post of the creator is being
 
 @dataclass
 class Slot:
-    """The init's rate-limit slot, held from the start of the step: `sent` once the init (or
-    the creator_info it covers) may have reached TikTok (then it is never given back)."""
+    """The init's rate-limit slot, held from the start of the step: `sent` once the init may
+    have reached TikTok (then it is never given back)."""
 
     sent: bool = False
 
@@ -123,19 +123,8 @@ class Starting:
         job = {**job, "creator": creator, **held}
         source = JobStatus.QUEUED
         try:
-            # creator_info is asked once per init slot, which it spends (never given back once
-            # asked): within TikTok's creator_info limit whenever that is no lower than the
-            # init's, with no window of its own to claim
-            covered = self.settings.init_per_minute <= self.settings.creator_info_per_minute
-            slot.sent = slot.sent or covered
             info = await self.calls.call(
-                account,
-                user,
-                "creator_info",
-                self.tiktok.creator_info,
-                post_id=post,
-                grant=grant,
-                held=covered,
+                account, user, "creator_info", self.tiktok.creator_info, post_id=post, grant=grant
             )
             check_creator(self.settings, approved, info)
             s = self.settings
