@@ -84,13 +84,3 @@ async def test_a_full_window_is_answered_from_memory_until_its_oldest_slot_frees
     assert await rates.free_in("k", 2) == timedelta(seconds=31)
     clock.at += timedelta(seconds=31)
     assert await rates.try_acquire("k", 2) == timedelta(0), "asked again once it could be free"
-
-
-async def test_a_slot_given_back_is_free_again() -> None:
-    rates, _, _ = limiter()
-    await claims(rates, "k", 2, 1)
-    wait, taken_at = await rates.claim("k", 2)
-    assert wait == timedelta(0)
-    assert await rates.try_acquire("k", 2) == timedelta(seconds=61)
-    await rates.give_back("k", taken_at)
-    assert await rates.try_acquire("k", 2) == timedelta(0), "the unsent call's slot"

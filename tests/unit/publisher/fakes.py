@@ -304,8 +304,6 @@ class FakeCalls:
         self.script: dict[str, list[Answer]] = defaultdict(list)
         self.sent: list[str] = []
         self.slots_free_in: dict[str, timedelta] = {}
-        self.held: list[str] = []  # slots taken by `hold`, not yet used or given back
-        self.given_back: list[str] = []
         self.auth_answers: list[Answer] = []
         self.creators: dict[str, str] = {}  # account → open_id; "creator-1" when not given
         self.gate: asyncio.Event | None = None  # when set: every call waits for it
@@ -317,16 +315,6 @@ class FakeCalls:
 
     async def free_in(self, account: str, endpoint: str) -> timedelta:
         return self.slots_free_in.get(endpoint, timedelta(0))
-
-    async def hold(self, account: str, endpoint: str) -> datetime:
-        if (wait := self.slots_free_in.get(endpoint, timedelta(0))) > timedelta(0):
-            raise NotYet(wait)
-        self.held.append(endpoint)
-        return START
-
-    async def unhold(self, account: str, endpoint: str, taken_at: datetime) -> None:
-        self.held.remove(endpoint)
-        self.given_back.append(endpoint)
 
     async def grant(self, account: str, user: str, rejected: str | None = None) -> Grant:
         if self.auth_answers:
@@ -347,11 +335,8 @@ class FakeCalls:
         post_id: str,
         repeatable: bool = True,
         grant: Grant | None = None,
-        held: bool = False,
     ) -> T:
-        if held:
-            self.held.remove(endpoint)  # a call said to be held must have been
-        elif (wait := self.slots_free_in.get(endpoint, timedelta(0))) > timedelta(0):
+        if (wait := self.slots_free_in.get(endpoint, timedelta(0))) > timedelta(0):
             raise NotYet(wait)
         if grant is None:
             await self.grant(account, user)

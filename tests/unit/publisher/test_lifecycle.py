@@ -291,16 +291,3 @@ async def test_a_publish_that_never_settles_ends_unknown_with_the_creators_profi
     [outcome] = w.emitted
     assert outcome.status == "UNKNOWN" and outcome.fail_reason == job["fail_reason"]
     assert w.calls.sent.count("content_init") == 1  # never handed over again
-
-
-async def test_the_init_slot_taken_first_is_given_back_when_the_init_is_not_sent() -> None:
-    w = world()
-    await w.approve()
-    w.calls.then("creator_info", {"posting_blocked": "spam_risk_too_many_posts"})
-    job = await w.step()
-    assert job is not None and job["status"] == "queued" and w.calls.sent == ["creator_info"]
-    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"])
-    w.clock.advance(w.settings.defer_blocked_s + 1)
-    await w.step()
-    assert w.calls.sent == ["creator_info", "creator_info", "content_init"]
-    assert (w.calls.held, w.calls.given_back) == ([], ["content_init"]), "a sent init keeps it"

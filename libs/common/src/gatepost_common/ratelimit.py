@@ -25,8 +25,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 class RateLimiter:
     """A window this process found full is known to stay full until its oldest slot frees (slots
-    are only ever taken, by any replica, except one this process gives back): until then it is
-    answered from memory, with no command."""
+    are only ever taken, by any replica): until then it is answered from memory, with no
+    command."""
 
     def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
         self.windows = db["rate_windows"]
@@ -35,28 +35,23 @@ class RateLimiter:
 
     async def try_acquire(self, key: str, limit: int) -> timedelta:
         """Claim a call now (returns zero), or say how long until a slot frees up."""
-        wait, _ = await self.claim(key, limit)
-        return wait
-
-    async def claim(self, key: str, limit: int) -> tuple[timedelta, datetime]:
-        """`try_acquire`, with the time the slot was taken at (for `give_back`)."""
         while True:
             now = self.clock.now()
             if (known := self.known_wait(key, limit, now)) is not None:
-                return known, now
+                return known
             claimed = await self.windows.update_one(
                 {"_id": key, "limit": limit, "used": {"$lte": now - WINDOW}},
                 {"$set": {"used.$": now}},  # the slot the filter matched
             )
             if claimed.modified_count == 1:
-                return timedelta(0), now
+                return timedelta(0)
             slots = await self._slots(key, limit, first_use=now)
             if slots is None:
-                return timedelta(0), now  # the window was made with this call's slot taken
+                return timedelta(0)  # the window was made with this call's slot taken
             oldest = min(slots)
             if oldest > now - WINDOW:
                 self.full_until[(key, limit)] = oldest + WINDOW
-                return max(oldest + WINDOW - now, timedelta(milliseconds=50)), now
+                return max(oldest + WINDOW - now, timedelta(milliseconds=50))
             # a slot is free: the window was just resized, or one freed meanwhile
 
     def known_wait(self, key: str, limit: int, now: datetime) -> timedelta | None:
@@ -67,13 +62,6 @@ class RateLimiter:
             del self.full_until[(key, limit)]
             return None
         return max(until - now, timedelta(milliseconds=50))
-
-    async def give_back(self, key: str, taken_at: datetime) -> None:
-        """A call claimed at `taken_at` was not sent after all: its slot is free again (BSON keeps
-        the time to the millisecond)."""
-        stored = taken_at.replace(microsecond=taken_at.microsecond // 1000 * 1000)
-        await self.windows.update_one({"_id": key, "used": stored}, {"$set": {"used.$": EPOCH}})
-        self.full_until = {k: v for k, v in self.full_until.items() if k[0] != key}
 
     async def free_in(self, key: str, limit: int) -> timedelta:
         """How long until a call would be allowed (zero: now), claiming nothing."""

@@ -77,17 +77,6 @@ class TikTokCalls:
     async def free_in(self, account: str, endpoint: str) -> timedelta:
         return await self.limiter.free_in(self.key(account, endpoint), self.limit(endpoint))
 
-    async def hold(self, account: str, endpoint: str) -> datetime:
-        """Claim a slot for a call sent later in this step (NotYet when none is free); the
-        time it was taken at, to `unhold` it if the call is not sent after all."""
-        wait, taken_at = await self.limiter.claim(self.key(account, endpoint), self.limit(endpoint))
-        if wait > timedelta(0):
-            raise NotYet(wait)
-        return taken_at
-
-    async def unhold(self, account: str, endpoint: str, taken_at: datetime) -> None:
-        await self.limiter.give_back(self.key(account, endpoint), taken_at)
-
     async def grant(self, account: str, user: str, rejected: str | None = None) -> Grant:
         """A token for the user's account: the one fetched from auth in the last
         `token_reuse_s`, unless it is `rejected` (the token TikTok just refused: auth refreshes
@@ -117,18 +106,15 @@ class TikTokCalls:
         post_id: str,
         repeatable: bool = True,
         grant: Grant | None = None,
-        held: bool = False,
     ) -> T:
         """One request (a second one only when TikTok rejected the token, after a refresh).
         `repeatable`: False for content/init, whose failures are reported `uncertain` when TikTok
-        may have acted. `grant`: a token this step was given already. `held`: the first
-        request's slot was taken by `hold`."""
+        may have acted. `grant`: a token this step was given already."""
         rejected = False
         while True:
-            if not held or rejected:
-                key, limit = self.key(account, endpoint), self.limit(endpoint)
-                if (wait := await self.limiter.try_acquire(key, limit)) > timedelta(0):
-                    raise NotYet(wait)
+            wait = await self.limiter.try_acquire(self.key(account, endpoint), self.limit(endpoint))
+            if wait > timedelta(0):
+                raise NotYet(wait)
             if grant is None or rejected:
                 grant = await self.grant(account, user, rejected=grant.token if grant else None)
             token = grant.token

@@ -36,14 +36,6 @@ LOCK_RETRY = timedelta(milliseconds=500)  # another post of the creator is being
 
 
 @dataclass
-class Slot:
-    """The init's rate-limit slot, held from the start of the step: `sent` once the init may
-    have reached TikTok (then it is never given back)."""
-
-    sent: bool = False
-
-
-@dataclass
 class Starting:
     settings: Settings
     jobs: JobStore
@@ -63,38 +55,20 @@ class Starting:
         except ValidationError:  # changed into something that is no approval at all
             await self.refuse(job, owner, CHANGED)
             return
-        account = approved.account_id
+        account, user = approved.account_id, approved.user_id
         expiry = timedelta(seconds=self.settings.approval_expiry_s)
         if reason := expired(approved, self.clock.now(), expiry):
             waited = f" (it waited: {job['deferred_reason']})" if job.get("deferred_reason") else ""
             await self.refuse(job, owner, reason + waited, kind="expired", retryable=True)
             return
-        endpoint = init_endpoint(approved)
         try:
             # the approval is verified again right before posting, over exactly what is sent: a
             # job document changed after intake (anything that reached the database) posts nothing
             if not signing.verify(self.settings.approval_public_key, approved.signed_data()):
                 raise Refused(CHANGED)
-            # the init is the scarcest call: its slot is taken first, nothing else is spent
-            # before it is, and it is given back if the init is not sent after all
-            taken_at = await self.calls.hold(account, endpoint)
-        except NotYet as not_yet:
-            await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
-            return
-        except Refused as refused:
-            await self.refuse(job, owner, str(refused))
-            return
-        slot = Slot()
-        try:
-            await self.begin(job, approved, owner, slot)
-        finally:
-            if not slot.sent:
-                await self.calls.unhold(account, endpoint, taken_at)
-
-    async def begin(self, job: Job, approved: PostApproved, owner: str, slot: Slot) -> None:
-        """With the init's slot held: the token, the creator's init lock, then the init."""
-        account, user = approved.account_id, approved.user_id
-        try:
+            # the init is the scarcest call: nothing else is spent before its slot is free
+            if (wait := await self.calls.free_in(account, init_endpoint(approved))) > timedelta(0):
+                raise NotYet(wait)
             grant = await self.calls.grant(account, user)
             creator = grant.open_id
             now = self.clock.now()
@@ -104,17 +78,18 @@ class Starting:
         except NotYet as not_yet:
             await self.outcomes.not_yet(job, JobStatus.QUEUED, not_yet.wait, owner=owner)
             return
+        except Refused as refused:
+            await self.refuse(job, owner, str(refused))
+            return
         except CallFailed as failure:
             await self.failed(job, JobStatus.QUEUED, owner, failure)
             return
         try:
-            await self.initiate(job, approved, grant, owner, slot)
+            await self.initiate(job, approved, grant, owner)
         finally:
             await self.locks.give_back(creator, job["_id"])
 
-    async def initiate(
-        self, job: Job, approved: PostApproved, grant: Grant, owner: str, slot: Slot
-    ) -> None:
+    async def initiate(self, job: Job, approved: PostApproved, grant: Grant, owner: str) -> None:
         account, user, post = approved.account_id, approved.user_id, approved.post_id
         creator = grant.open_id
         held = await self.places.take(job, approved, creator, owner)
@@ -141,7 +116,6 @@ class Starting:
                 await self.places.give_back(job)
                 return
             source = JobStatus.INITIATING
-            slot.sent = True  # from here on TikTok may count the call
             publish_id, upload_url = await self.calls.call(
                 account,
                 user,
@@ -150,7 +124,6 @@ class Starting:
                 post_id=post,
                 repeatable=False,
                 grant=grant,
-                held=True,
             )
             await self.audit.written()  # the step's calls are audited before the publish_id
         except NotYet as not_yet:
