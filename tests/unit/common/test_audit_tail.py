@@ -71,3 +71,31 @@ async def test_appends_of_one_process_to_one_account_never_collide() -> None:
     found = await entries(db)
     assert len(found) == 10 and verify_chain(found) is None
     assert inserts == 10 and log.tail_reads == 1
+
+
+async def test_a_batch_is_written_in_one_insert_linked_after_what_others_wrote_meanwhile() -> None:
+    db = MemoryDatabase()
+    await db["audit"].create_index([("account_id", 1), ("seq", 1)], unique=True)
+    first, second = CountingLog(cast(Any, db)), CountingLog(cast(Any, db))
+    await first.append("a", "intake")
+    collection = db["audit"]
+    inserts: list[int] = []
+    insert_many = collection.insert_many
+
+    async def counted(documents: list[dict[str, Any]], **kwargs: Any) -> Any:
+        inserts.append(len(documents))
+        return await insert_many(documents, **kwargs)
+
+    collection.insert_many = counted  # type: ignore[method-assign]
+    async with first.batched():
+        await first.append("a", "tiktok_call", endpoint="creator_info")
+        await first.append("a", "tiktok_call", endpoint="content_init")
+        assert len(await entries(db)) == 1, "nothing is written before the batch ends"
+        await second.append("a", "webhook")  # another replica takes seq 2 meanwhile
+    found = await entries(db)
+    assert [e["kind"] for e in found] == ["intake", "webhook", "tiktok_call", "tiktok_call"]
+    assert [e["detail"].get("endpoint") for e in found[2:]] == ["creator_info", "content_init"]
+    assert inserts == [2, 2], "one insert of both, and again after the collision"
+    assert verify_chain(found) is None
+    await first.append("a", "outcome")  # outside a batch: written at once, after its tail
+    assert [e["seq"] for e in await entries(db)] == [1, 2, 3, 4, 5]

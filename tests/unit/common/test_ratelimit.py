@@ -64,3 +64,23 @@ async def test_a_changed_limit_keeps_the_recent_calls() -> None:
     # lowered to 2: the two most recent calls (10 s ago) fill the window until they are 61 s old
     assert await rates.try_acquire("k", 2) == timedelta(seconds=56)
     assert await rates.free_in("k", 2) == timedelta(seconds=56)
+
+
+async def test_a_new_window_is_made_with_the_first_call_in_it() -> None:
+    rates, clock, db = limiter()
+    assert await rates.try_acquire("new", 2) == timedelta(0)
+    window = await db["rate_windows"].find_one({"_id": "new"})
+    assert window is not None and sorted(window["used"])[-1] == clock.at
+    assert await claims(rates, "new", 2, 2) == [timedelta(0), timedelta(seconds=61)]
+
+
+async def test_a_full_window_is_answered_from_memory_until_its_oldest_slot_frees() -> None:
+    rates, clock, db = limiter()
+    await claims(rates, "k", 2, 2)
+    assert await rates.try_acquire("k", 2) == timedelta(seconds=61)
+    await db["rate_windows"].delete_one({"_id": "k"})  # no command can see this now
+    clock.at += timedelta(seconds=30)
+    assert await rates.try_acquire("k", 2) == timedelta(seconds=31)
+    assert await rates.free_in("k", 2) == timedelta(seconds=31)
+    clock.at += timedelta(seconds=31)
+    assert await rates.try_acquire("k", 2) == timedelta(0), "asked again once it could be free"

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -85,7 +87,13 @@ class FakeJobs:
         return True
 
     async def move(
-        self, job_id: str, move: Move, fields: Document, *, owner: str | None = None
+        self,
+        job_id: str,
+        move: Move,
+        fields: Document,
+        *,
+        owner: str | None = None,
+        post_ids: list[str] | None = None,
     ) -> bool:
         job = self.docs.get(job_id)
         if job is None or job["status"] != move.source:
@@ -93,6 +101,8 @@ class FakeJobs:
         if owner is not None and job["lease_owner"] != owner:
             return False
         job.update(move_update(move, fields)["$set"])
+        if post_ids:
+            await self.add_post_ids(job_id, post_ids)
         return True
 
     async def note(self, job_id: str, owner: str, fields: Document) -> bool:
@@ -156,8 +166,9 @@ class FakeJobs:
             if d.get("outcome_pending") and d["finished_at"] <= finished_before
         ]
 
-    async def outcome_sent(self, job_id: str) -> None:
-        self.docs[job_id]["outcome_pending"] = False
+    async def outcomes_sent(self, job_ids: list[str]) -> None:
+        for job_id in job_ids:
+            self.docs[job_id]["outcome_pending"] = False
 
     async def latest_attempt(self, post_id: str, user_id: str) -> Document | None:
         mine = [
@@ -179,6 +190,12 @@ class FakeAudit:
 
     async def append(self, account_id: str, kind: str, **detail: Any) -> None:
         self.entries.append((account_id, kind, detail))
+
+    def batched(self) -> AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()  # entries are kept as they are appended
+
+    async def written(self) -> None:
+        pass
 
     def kinds(self) -> list[str]:
         return [kind for _, kind, _ in self.entries]

@@ -43,7 +43,9 @@ async def test_a_post_is_handed_over_then_polled_then_settled_once() -> None:
     job = await w.step()
     assert job is not None and (job["status"], job["result"]) == ("done", "PUBLISH_COMPLETE")
     assert [e.status for e in w.emitted] == ["PUBLISH_COMPLETE"]
-    assert w.emitted[0].post_ids == ["7"] and not job["outcome_pending"]
+    assert w.emitted[0].post_ids == ["7"] and job["outcome_pending"], "marked between jobs"
+    await w.parts.worker.between_jobs()
+    assert not w.job()["outcome_pending"]
 
 
 async def test_a_server_error_at_init_is_unknown_and_never_sent_again() -> None:

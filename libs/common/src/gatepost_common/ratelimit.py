@@ -9,7 +9,6 @@ the generator keeps the AI provider's per-minute budgets."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -25,27 +24,49 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RateLimiter:
+    """A window this process found full is known to stay full until its oldest slot frees (slots
+    are only ever taken, by any replica): until then it is answered from memory, with no
+    command."""
+
     def __init__(self, db: AsyncDatabase[Document], clock: Clock) -> None:
         self.windows = db["rate_windows"]
         self.clock = clock
+        self.full_until: dict[tuple[str, int], datetime] = {}
 
     async def try_acquire(self, key: str, limit: int) -> timedelta:
         """Claim a call now (returns zero), or say how long until a slot frees up."""
         while True:
             now = self.clock.now()
+            if (known := self.known_wait(key, limit, now)) is not None:
+                return known
             claimed = await self.windows.update_one(
                 {"_id": key, "limit": limit, "used": {"$lte": now - WINDOW}},
                 {"$set": {"used.$": now}},  # the slot the filter matched
             )
             if claimed.modified_count == 1:
                 return timedelta(0)
-            oldest = min(await self._slots(key, limit))
+            slots = await self._slots(key, limit, first_use=now)
+            if slots is None:
+                return timedelta(0)  # the window was made with this call's slot taken
+            oldest = min(slots)
             if oldest > now - WINDOW:
+                self.full_until[(key, limit)] = oldest + WINDOW
                 return max(oldest + WINDOW - now, timedelta(milliseconds=50))
-            # a slot is free: the window was just made or resized, or one freed meanwhile
+            # a slot is free: the window was just resized, or one freed meanwhile
+
+    def known_wait(self, key: str, limit: int, now: datetime) -> timedelta | None:
+        until = self.full_until.get((key, limit))
+        if until is None:
+            return None
+        if until <= now:
+            del self.full_until[(key, limit)]
+            return None
+        return max(until - now, timedelta(milliseconds=50))
 
     async def free_in(self, key: str, limit: int) -> timedelta:
         """How long until a call would be allowed (zero: now), claiming nothing."""
+        if (known := self.known_wait(key, limit, self.clock.now())) is not None:
+            return known
         window = await self.windows.find_one({"_id": key})
         if window is None:
             return timedelta(0)  # never used: its slots are made on the first claim
@@ -59,17 +80,23 @@ class RateLimiter:
         while (wait := await self.try_acquire(key, limit)) > timedelta(0):  # noqa: ASYNC110
             await asyncio.sleep(wait.total_seconds())  # the wait is known: no event to await
 
-    async def _slots(self, key: str, limit: int) -> list[datetime]:
-        """When each of the key's slots was last used, made on first use; a window kept for
-        another limit (the setting changed) is resized, keeping its most recent uses, in one
-        compare-and-set."""
+    async def _slots(
+        self, key: str, limit: int, *, first_use: datetime | None = None
+    ) -> list[datetime] | None:
+        """When each of the key's slots was last used, made on first use (None: made by this
+        call, with one slot taken at `first_use`); a window kept for another limit (the setting
+        changed) is resized, keeping its most recent uses, in one compare-and-set."""
         while True:
             window = await self.windows.find_one({"_id": key})
             if window is None:
-                with contextlib.suppress(DuplicateKeyError):  # another replica made it
-                    await self.windows.insert_one(
-                        {"_id": key, "limit": limit, "used": [EPOCH] * limit}
-                    )
+                taken = [first_use] if first_use is not None else []
+                made = [EPOCH] * (limit - len(taken)) + taken
+                try:
+                    await self.windows.insert_one({"_id": key, "limit": limit, "used": made})
+                except DuplicateKeyError:  # another replica made it
+                    continue
+                if first_use is not None:
+                    return None
                 continue
             used: list[datetime] = window["used"]
             if window.get("limit") == limit:

@@ -124,7 +124,7 @@ class Following:
         ):
             return
         if status == "PUBLISH_COMPLETE" and post_ids and self.live is not None:
-            await self.live.went_live(job, post_ids[0])
+            await self.live.went_live(job, post_ids[0], settled=True)
 
     async def started_again(
         self, job: Job, status: PublishStatus, reason: str | None, owner: str | None

@@ -58,13 +58,12 @@ class AppCreators:
 
     async def reserve(self, creator: str, job_id: str, now: datetime) -> datetime | None:
         """Count `creator` from `now`; when the app is full, when the next place frees."""
-        # every replica's every init comes here: the creators a day old are let go by a write
-        # only when there are any (one document for the whole app stays a light hot spot)
+        # every replica's every init comes here (one document for the whole app): a creator
+        # counted already costs one write; the creators a day old are let go only before a new
+        # one is counted (the list never holds more than `cap`, stale or not, so refreshing a
+        # creator listed, even a day old, never counts more than `cap`)
         stale = {"$lte": now - DAY}
-        await self.window.update_one(
-            {"_id": APP, "creators.at": stale}, {"$pull": {"creators": {"at": stale}}}
-        )
-        for _ in range(3):
+        for attempt in range(3):
             # counted already: posting again keeps the creator counted for 24 hours from now
             # (TikTok counts from their last post); the place is no longer this job's to give back
             again = await self.window.update_one(
@@ -73,6 +72,10 @@ class AppCreators:
             )
             if again.matched_count == 1:
                 return None
+            if attempt == 0:
+                await self.window.update_one(
+                    {"_id": APP, "creators.at": stale}, {"$pull": {"creators": {"at": stale}}}
+                )
             try:
                 added = await self.window.update_one(
                     {

@@ -15,6 +15,7 @@ UNSENT_AFTER = timedelta(seconds=5)  # an outcome its own job did not get into K
 
 
 async def between_jobs(outcomes: Outcomes) -> None:
+    await outcomes.mark_sent()  # before `flush`, which would send them again
     await recover(outcomes)  # any replica may have died mid-attempt
     await flush(outcomes)
     await check_visibility(outcomes)

@@ -109,13 +109,24 @@ class MongoJobRepository:
         return result.matched_count == 1
 
     async def move(
-        self, job_id: str, move: Move, fields: Document, *, owner: str | None = None
+        self,
+        job_id: str,
+        move: Move,
+        fields: Document,
+        *,
+        owner: str | None = None,
+        post_ids: list[str] | None = None,
     ) -> bool:
-        """Apply `move` if the job is still in its source state (and held by `owner`, if given)."""
+        """Apply `move` if the job is still in its source state (and held by `owner`, if given);
+        `post_ids`: TikTok's public ids, added in the same update as `add_post_ids` adds them."""
         when: Document = {"_id": job_id, "status": move.source.value}
         if owner is not None:
             when["lease_owner"] = owner
-        result = await self.jobs.update_one(when, move_update(move, fields))
+        update = move_update(move, fields)
+        if post_ids:
+            update["$set"] |= {"flag": None, "visibility_due": None}
+            update["$addToSet"] = {"post_ids": {"$each": post_ids}}
+        result = await self.jobs.update_one(when, update)
         return result.modified_count == 1
 
     async def note(self, job_id: str, owner: str, fields: Document) -> bool:
@@ -174,8 +185,9 @@ class MongoJobRepository:
         query = {"outcome_pending": True, "finished_at": {"$lte": finished_before}}
         return as_jobs([j async for j in self.jobs.find(query).limit(100)])
 
-    async def outcome_sent(self, job_id: str) -> None:
-        await self.jobs.update_one({"_id": job_id}, {"$set": {"outcome_pending": False}})
+    async def outcomes_sent(self, job_ids: list[str]) -> None:
+        """These jobs' outcomes are in Kafka (one update for all: marked between jobs)."""
+        await self.jobs.update_many({"_id": {"$in": job_ids}}, {"$set": {"outcome_pending": False}})
 
     async def by_publish_id(self, publish_id: str) -> Job | None:
         return as_job(await self.jobs.find_one({"publish_id": publish_id}))

@@ -30,14 +30,13 @@ class DailyCap:
 
     async def reserve(self, holder: str, post_id: str, now: datetime) -> datetime | None:
         """Take a place for `post_id` from `now`; when none is free, when the next one frees.
-        Places older than 24 hours are let go first (an update of their own: harmless in any
-        order); taking one is one conditional update of the holder's document, which matches
-        only while the post holds none and fewer than `cap` are held (the list has no element
-        at index cap - 1), so on a replica set two takers cannot both get the last place."""
-        await self.counters.update_one(
-            {"_id": holder}, {"$pull": {"posts": {"at": {"$lte": now - DAY}}}}
-        )
-        for _ in range(3):
+        Taking one is one conditional update of the holder's document, which matches only while
+        the post holds none and fewer than `cap` are listed (the list has no element at index
+        cap - 1), so on a replica set two takers cannot both get the last place. Places older
+        than 24 hours are let go (an update of their own: harmless in any order) only when the
+        list is full: a place taken while there is room costs one command."""
+        let_go = False
+        for _ in range(4):
             try:
                 result = await self.counters.update_one(
                     {
@@ -60,9 +59,15 @@ class DailyCap:
             posts = counter.get("posts", [])
             if any(p["id"] == post_id for p in posts):
                 return None
+            if not let_go and any(p["at"] <= now - DAY for p in posts):
+                await self.counters.update_one(
+                    {"_id": holder}, {"$pull": {"posts": {"at": {"$lte": now - DAY}}}}
+                )
+                let_go = True
+                continue
             if len(posts) >= self.cap:
                 return next_place(sorted(p["at"] for p in posts), self.cap)
-        return now + timedelta(seconds=1)  # lost three races in a row: try again in a moment
+        return now + timedelta(seconds=1)  # lost the races in a row: try again in a moment
 
     async def held(self, holder: str, now: datetime) -> list[datetime]:
         """When each place held in the last 24 hours was taken, oldest first."""

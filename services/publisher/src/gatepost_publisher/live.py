@@ -51,8 +51,9 @@ class LiveLinks:
         fields = {"since": self.clock.now()}
         await self.store.follow(job["_id"], fields, self.clock.now() + first)
 
-    async def went_live(self, job: Job, public_id: str) -> None:
-        """TikTok gave the public id (webhook or poll): the link, the numbers' plan, once."""
+    async def went_live(self, job: Job, public_id: str, *, settled: bool = False) -> None:
+        """TikTok gave the public id (webhook or poll): the link, the numbers' plan, once.
+        `settled`: it came with the outcome, which stored it on the job; no watch was made."""
         now = self.clock.now()
         link = live_link(job, public_id)
         approved = job["approved"]
@@ -72,8 +73,9 @@ class LiveLinks:
                 "reads": 0,
             },
         )
-        await self.store.unwatch(job["_id"])
-        await self.outcomes.went_live(job, public_id)
+        if not settled:
+            await self.store.unwatch(job["_id"])
+        await self.outcomes.went_live(job, public_id, recorded=settled)
 
     async def taken_down(self, job: Job, public_id: str) -> None:
         if await self.store.taken_down(public_id, self.clock.now()):

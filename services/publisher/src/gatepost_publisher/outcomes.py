@@ -6,7 +6,7 @@ that end or flag jobs: housekeeping.py."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ class Outcomes:
     shares: Shares
     emit: Emit  # post.published, post.progressed
     clock: Clock
+    sent: list[str] = field(default_factory=list)  # jobs whose outcome Kafka took, to mark
 
     async def wait(
         self,
@@ -164,6 +165,7 @@ class Outcomes:
                 **({"visibility_due": visibility_due} if visibility_due else {}),
             },
             owner=owner,
+            post_ids=post_ids,  # added, never overwritten: a webhook may have brought some
         )
         if not done:
             return False
@@ -173,8 +175,6 @@ class Outcomes:
         if nothing_posted and job.get("inbox_share"):  # no draft is pending
             await self.shares.release(job["_id"])
         counted_outcome(status, job["approved"]["approved_at"])
-        if post_ids:  # added, never overwritten: a webhook may have brought some already
-            await self.jobs.add_post_ids(job["_id"], post_ids)
         await self.audit.append(
             job["account_id"],
             "outcome",
@@ -193,10 +193,26 @@ class Outcomes:
         except Exception:
             logger.warning("post.published not emitted yet; it is sent again later")
             return False
-        await self.jobs.outcome_sent(job_id)
+        self.sent.append(job_id)
         return True
 
-    async def went_live(self, job: Job, post_id: str) -> None:
-        """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE)."""
-        await self.jobs.add_post_ids(job["_id"], [post_id])
+    async def mark_sent(self) -> None:
+        """Mark the outcomes Kafka took since the last time, in one update (between jobs, well
+        before another replica's `flush` would send them again; a crash before it sends them
+        once more, as a crash right after emitting always could: consumers take an outcome once
+        by its post and attempt)."""
+        if not self.sent:
+            return
+        marked, self.sent = self.sent, []
+        try:
+            await self.jobs.outcomes_sent(marked)
+        except Exception:
+            self.sent = marked + self.sent
+            raise
+
+    async def went_live(self, job: Job, post_id: str, *, recorded: bool = False) -> None:
+        """TikTok gave the public post's id (often minutes after PUBLISH_COMPLETE); `recorded`:
+        the job's outcome stored it already."""
+        if not recorded:
+            await self.jobs.add_post_ids(job["_id"], [post_id])
         await self.progress(job, "live", link=live_link(job, post_id))

@@ -125,6 +125,7 @@ class Starting:
                 repeatable=False,
                 grant=grant,
             )
+            await self.audit.written()  # the step's calls are audited before the publish_id
         except NotYet as not_yet:
             await self.places.give_back(job)
             await self.outcomes.not_yet(job, source, not_yet.wait, owner=owner)

@@ -91,7 +91,8 @@ class Worker:
         ):
             renewing = asyncio.create_task(self.keep_lease(job["_id"]))
             try:
-                await self.step(job)
+                async with self.outcomes.audit.batched():  # a step's entries: one insert
+                    await self.step(job)
             except Exception:
                 logger.exception("a publishing step failed", extra={"fields": {"job": job["_id"]}})
                 await self.after_error(job)
