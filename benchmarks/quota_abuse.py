@@ -99,8 +99,10 @@ def topics_then_images(stack: Stack) -> list[Case]:
     post = client.get(f"/api/approval/posts/{posts[0]['post_id']}").json()
     revision = post["revision"]
     for _ in range(8):  # one at a time: each redraw needs the revision the last one made
-        answer = client.post(
-            f"/api/approval/posts/{post['post_id']}/slides/1/redraw", json={"revision": revision}
+        answer = client.post(  # a redraw answers once the picture is drawn and composed
+            f"/api/approval/posts/{post['post_id']}/slides/1/redraw",
+            json={"revision": revision},
+            timeout=120,
         )
         images.heard(answer, 1)
         if answer.is_success:
