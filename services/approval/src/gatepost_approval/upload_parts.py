@@ -39,10 +39,14 @@ def cap_of(content_type: str) -> tuple[int, Callable[[], HTTPException]]:
         return PHOTO_BYTES, photo_too_large
     if kind in VIDEO_TYPES:
         return VIDEO_BYTES, lambda: HTTPException(413, f"a video is limited to {VIDEO_BYTES} bytes")
-    raise HTTPException(
-        422,
+    raise HTTPException(422, what_to_send(kind or "a file without a type"))
+
+
+def what_to_send(got: str) -> str:
+    """The refusal of files that are neither one video nor photos (`got`: what came)."""
+    return (
         "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or WebP); "
-        f"got {kind or 'a file without a type'}",
+        f"got {got}"
     )
 
 

@@ -16,6 +16,7 @@ from gatepost_approval.upload_parts import (
     VIDEO_TYPES,
     PartsCapped,
     photo_too_large,
+    what_to_send,
 )
 from gatepost_approval.uploads import UploadDetails, Uploads
 from gatepost_common.door import takes
@@ -89,8 +90,5 @@ async def upload(
     elif files and kinds <= PHOTO_TYPES:
         post = await uploads.photos(user.id, session, details, [photo_of(f) for f in files])
     else:
-        raise ApprovalRefused(
-            "send one video (MP4, MOV or WebM) or a URL, or 1 to 35 photos (JPEG, PNG or "
-            f"WebP); got {', '.join(sorted(kinds)) or 'nothing'}"
-        )
+        raise ApprovalRefused(what_to_send(", ".join(sorted(kinds)) or "nothing"))
     return PostView.of(post)
